@@ -1,0 +1,51 @@
+/**
+ * `clearskies`: one command-line tool for every Node part of the project. Each subcommand lives in
+ * its own module under ./commands and is loaded only when asked for, so `code inspect` does not pay
+ * for the daemon's SQLite or the bridge's WebRTC.
+ */
+import { CliError } from './cli-error'
+
+interface CommandEntry {
+  summary: string
+  load: () => Promise<{ run: (args: string[]) => Promise<number | void> }>
+}
+
+const COMMANDS: Record<string, CommandEntry> = {
+  code: { summary: 'code new | code inspect CODE: make or check an access code', load: () => import('./commands/code') },
+  wire: { summary: 'wire decode: print the messages of a raw wire stream read on stdin', load: () => import('./commands/wire') },
+}
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  return ['usage: clearskies COMMAND [ARGS]', '', 'commands:', ...rows, '', 'Run `clearskies COMMAND --help` for its options.'].join('\n')
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage())
+    return name ? 0 : 2
+  }
+  const entry = COMMANDS[name]
+  if (!entry) {
+    console.error(`clearskies: unknown command '${name}'\n\n${usage()}`)
+    return 2
+  }
+  const command = await entry.load()
+  return (await command.run(args)) ?? 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      console.error(`clearskies: ${err.message}`)
+      process.exitCode = err.exitCode
+    } else {
+      console.error(err)
+      process.exitCode = 1
+    }
+  },
+)

@@ -1,0 +1,27 @@
+/**
+ * The one transport shape every layer speaks: a reliable, ordered byte stream. A WebRTC data
+ * channel, a TCP socket, a TLS-SRP session over either, and an in-memory pipe all implement it,
+ * so the same protocol stack runs over every transport (DESIGN.md, "One protocol stack").
+ *
+ * Pull-based reads give back-pressure for free: nothing is read from the layer below until the
+ * consumer asks. Writes resolve when the layer below has accepted the chunk.
+ */
+export interface ByteStream {
+  /** The next chunk, or null once the other side has ended the stream. Never called concurrently. */
+  read(): Promise<Uint8Array | null>
+  /** Resolves once the chunk is accepted; rejects if the stream is closed. The chunk is not copied: do not reuse it. */
+  write(chunk: Uint8Array): Promise<void>
+  /** Ends this side gracefully (a half-close); reads go on until the other side ends too. */
+  end(): Promise<void>
+  /** Tears down both directions at once; idempotent. An error says why, for the other layers' logs. */
+  close(err?: Error): void
+  /** Settles once the stream is fully closed, with the error that closed it, if any. */
+  readonly closed: Promise<Error | undefined>
+}
+
+export class StreamClosedError extends Error {
+  readonly code = 'ERR_STREAM_CLOSED'
+  constructor(reason?: Error) {
+    super(reason ? `stream closed: ${reason.message}` : 'stream closed', { cause: reason })
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Datetime values (core.md, "Datetime Values"): ISO 8601 strings with up to nanosecond precision.
+ * Inside the program a timestamp is a bigint count of nanoseconds since the Unix epoch, so that
+ * comparisons and round trips are exact where a Date (milliseconds) would not be.
+ */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/i
+
+const NS_PER_MS = 1_000_000n
+const NS_PER_SECOND = 1_000_000_000n
+
+export class TimestampError extends Error {
+  readonly code = 'ERR_TIMESTAMP'
+}
+
+/** Nanoseconds since 1970-01-01T00:00:00Z. */
+export type Nanoseconds = bigint
+
+export function parseTimestamp(text: string): Nanoseconds {
+  const m = ISO_8601.exec(text)
+  if (!m) throw new TimestampError(`timestamp ${JSON.stringify(text.slice(0, 64))} is not ISO 8601 (YYYY-MM-DDThh:mm:ss[.fraction]Z)`)
+  const [, y, mo, d, h, mi, s, fraction = '', zone = 'Z'] = m
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
+  const check = new Date(ms)
+  if (Number.isNaN(ms) || check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
+    throw new TimestampError(`timestamp ${JSON.stringify(text)} names a date or time that does not exist`)
+  }
+  const subSecond = BigInt(fraction.padEnd(9, '0') || '0')
+  let offsetMinutes = 0
+  if (zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1
+    const digits = zone.slice(1).replace(':', '')
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)))
+  }
+  return BigInt(ms) * NS_PER_MS + subSecond - BigInt(offsetMinutes) * 60n * NS_PER_SECOND
+}
+
+/** The canonical form: UTC, always nine fractional digits, so formatting then parsing is exact. */
+export function formatTimestamp(ns: Nanoseconds): string {
+  let seconds = ns / NS_PER_SECOND
+  let sub = ns % NS_PER_SECOND
+  if (sub < 0n) {
+    sub += NS_PER_SECOND
+    seconds -= 1n
+  }
+  const iso = new Date(Number(seconds) * 1000).toISOString() // YYYY-MM-DDThh:mm:ss.000Z
+  return `${iso.slice(0, 19)}.${sub.toString().padStart(9, '0')}Z`
+}
+
+/** The current time; sub-millisecond digits come from the monotonic clock where there is one. */
+export function nowTimestamp(clockMs: () => number = Date.now): Nanoseconds {
+  return BigInt(Math.round(clockMs() * 1000)) * 1000n
+}
