@@ -1,0 +1,49 @@
+/**
+ * Launches Debian's Chromium (never a downloaded browser) headless, with the flags this machine
+ * needs: no sandbox as root, no background networking (the closed network refuses it), and mDNS
+ * host candidates off so WebRTC offers the namespace's real address (see e2e/README.md).
+ */
+import { chromium, type Browser } from 'playwright'
+import { existsSync } from 'node:fs'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/** Playwright passes its own --disable-features list and only the last such flag counts, so repeat its list. */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AcceptCHFrame',
+  'AutoExpandDetailsElement',
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'CertificateTransparencyComponentUpdater',
+  'DestroyProfileOnBrowserClose',
+  'DialMediaRouteProvider',
+  'ExtensionManifestV2Disabled',
+  'GlobalMediaControls',
+  'HttpsUpgrades',
+  'ImprovedCookieControls',
+  'LazyFrameLoading',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'Translate',
+]
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run scripts/setup-debian.sh (installs Debian's chromium)`)
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, 'WebRtcHideLocalIpsWithMdns'].join(',')}`,
+    ],
+  })
+}
