@@ -1,0 +1,30 @@
+#!/bin/sh
+# The whole test suite, as `npm test` runs it: type checks for every runtime, lint, unit and
+# integration tests, then the build and the end-to-end tests in a private network namespace.
+# Ends with one line, "N passed, N failed", summed over both vitest runs.
+set -u
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+
+step() { echo; echo "== $*"; }
+
+step typecheck && npm run -s typecheck || status=1
+step lint && npm run -s lint || status=1
+step "unit and integration tests" &&
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=1
+step "build and end-to-end tests" &&
+  npx vite build --logLevel warn &&
+  scripts/netns-run.sh npx vitest run -c vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json="$results/e2e.json" || status=1
+
+node -e '
+  const fs = require("fs")
+  let passed = 0, failed = 0
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; console.error(`no results from ${f}: that run did not finish`); continue }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"))
+    passed += r.numPassedTests; failed += r.numFailedTests
+  }
+  console.log(`\n${passed} passed, ${failed} failed`)
+' "$results/unit.json" "$results/e2e.json"
+exit $status
