@@ -1,0 +1,41 @@
+/**
+ * Lossless JSON (core.md, "64-bit Integers in JSON"): integers beyond 2^53 parse to `bigint` and
+ * print back digit for digit. Plain `JSON.parse` would round 3762440519426216896 to
+ * 3762440519426216960, and a file size or vector clock off by 64 is a corrupt file or a lost update.
+ */
+import { parse, stringify } from 'lossless-json'
+import type { JsonObject, JsonValue } from './json-value'
+
+export class JsonError extends Error {
+  readonly code = 'ERR_JSON'
+}
+
+const INTEGER = /^-?\d+$/
+
+/** Safe integers and every non-integer become `number`; only integers that would lose digits become `bigint`. */
+function parseNumber(text: string): number | bigint {
+  if (INTEGER.test(text)) {
+    const n = Number(text)
+    return Number.isSafeInteger(n) ? n : BigInt(text)
+  }
+  const n = Number(text)
+  // JSON has no Infinity: 1e400 would otherwise come back out as the invalid token `Infinity`.
+  if (!Number.isFinite(n)) throw new JsonError(`number ${text.slice(0, 40)} is beyond the range of a double`)
+  return n
+}
+
+export function parseJson(text: string): JsonValue {
+  try {
+    return parse(text, null, parseNumber) as JsonValue
+  } catch (err) {
+    if (err instanceof JsonError) throw err
+    throw new JsonError(err instanceof Error ? err.message : String(err), { cause: err })
+  }
+}
+
+export function stringifyJson(value: JsonValue | JsonObject): string {
+  const text = stringify(value)
+  // lossless-json returns undefined only for undefined or functions, which JsonValue excludes.
+  if (text === undefined) throw new JsonError('value has no JSON form')
+  return text
+}

@@ -1,0 +1,92 @@
+/**
+ * The thin async driver that reads messages from a ByteStream with a WireDecoder. Nothing is read
+ * from the stream until the consumer asks for the next message or the next payload chunk, so a
+ * slow consumer holds the sender back through the transport's own back-pressure.
+ *
+ * A payload must be read (or left) before the next message: `next()` skips whatever the consumer
+ * did not read of the previous payload. A framing error closes the stream, since nothing after it
+ * can be trusted, and is thrown to the consumer.
+ */
+// eslint-disable-next-line no-restricted-imports -- the Node-only pattern 'stream' in eslint.config.js also matches our own src/protocol/stream
+import type { ByteStream } from '../stream/byte-stream'
+import { WireDecoder } from './decoder'
+import { WireError } from './errors'
+import type { WireEvent, WireMessage } from './message'
+
+export interface ReceivedMessage extends WireMessage {
+  /** The payload's bytes as views, for `!` and `$`; null otherwise. Iterable once. */
+  readonly payload: AsyncIterable<Uint8Array> | null
+}
+
+export class WireReader implements AsyncIterable<ReceivedMessage> {
+  private readonly decoder = new WireDecoder()
+  private events: WireEvent[] = []
+  private nextEvent = 0
+  private pendingError: unknown
+  private ended = false
+  /** True while a payload's events have not all been taken. */
+  private inPayload = false
+  /** Counts messages, so an old payload iterator cannot read a later message's payload. */
+  private serial = 0
+
+  constructor(private readonly stream: ByteStream) {}
+
+  /** The next message, or null when the stream ended cleanly between messages. */
+  async next(): Promise<ReceivedMessage | null> {
+    while (this.inPayload) await this.nextPayloadChunk()
+    const event = await this.pull()
+    if (event === null) return null
+    if (event.kind !== 'message') throw new Error(`wire reader: expected a message event, got ${event.kind}`)
+    const { message } = event
+    this.inPayload = message.hasPayload
+    this.serial++
+    return { ...message, payload: message.hasPayload ? this.payloadOf(this.serial) : null }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ReceivedMessage> {
+    for (let message = await this.next(); message !== null; message = await this.next()) yield message
+  }
+
+  private async *payloadOf(serial: number): AsyncGenerator<Uint8Array> {
+    while (serial === this.serial) {
+      const chunk = await this.nextPayloadChunk()
+      if (chunk === null) return
+      yield chunk
+    }
+  }
+
+  /** The next slice of the current payload, or null at its end (also once it was skipped). */
+  private async nextPayloadChunk(): Promise<Uint8Array | null> {
+    if (!this.inPayload) return null
+    const event = await this.pull()
+    if (event?.kind === 'payload') return event.data
+    this.inPayload = false
+    if (event?.kind === 'payload-end') return null
+    // The decoder never ends a stream, nor starts a message, inside a payload.
+    throw new Error(`wire reader: expected a payload event, got ${event === null ? 'the end' : event.kind}`)
+  }
+
+  private async pull(): Promise<WireEvent | null> {
+    while (this.nextEvent === this.events.length) {
+      if (this.pendingError !== undefined) throw this.pendingError
+      if (this.ended) return null
+      this.events = []
+      this.nextEvent = 0
+      const chunk = await this.stream.read()
+      const emit = (event: WireEvent): void => void this.events.push(event)
+      try {
+        if (chunk === null) {
+          this.ended = true
+          this.decoder.finish()
+        } else {
+          this.decoder.push(chunk, emit)
+        }
+      } catch (err) {
+        // Events decoded before the fault are still delivered; the error comes after them.
+        this.pendingError = err
+        if (err instanceof WireError) this.stream.close(err)
+      }
+    }
+    return this.events[this.nextEvent++]!
+  }
+}

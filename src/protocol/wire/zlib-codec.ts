@@ -1,0 +1,10 @@
+/**
+ * The one thing the gzip extension needs from the platform: zlib-format (RFC 1950) deflate and a
+ * bounded inflate. Node implements it with node:zlib (src/platform/node/zlib-codec.ts), browsers
+ * with CompressionStream('deflate') (src/platform/browser/zlib-codec.ts).
+ */
+export interface ZlibCodec {
+  deflate(data: Uint8Array): Promise<Uint8Array>
+  /** Rejects rather than produce more than `maxOutputBytes`: a few KiB can inflate to gigabytes. */
+  inflate(data: Uint8Array, maxOutputBytes: number): Promise<Uint8Array>
+}
