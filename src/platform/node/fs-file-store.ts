@@ -1,0 +1,370 @@
+import { constants, type BigIntStats } from 'node:fs'
+import { lstat, mkdir, open, opendir, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  FileStoreError,
+  matchesExpected,
+  MAX_READ_CHUNK_BYTES,
+  tempName,
+  type Attributes,
+  type ByteRange,
+  type ChangeResult,
+  type CommitOptions,
+  type EntryStat,
+  type Expected,
+  type FileStore,
+  type ListedEntry,
+  type RemoveOptions,
+  type TempFile,
+} from '../../protocol/directory/file-store'
+import { ARCHIVE_DIR } from '../../protocol/directory/ignore'
+import { LocalPathMap, POSIX_NAMES, type LocalNameRules, type LocalPath } from '../../protocol/directory/local-names'
+import type { SharePath } from '../../protocol/directory/share-path'
+
+/**
+ * The file store on node:fs. Atomic replacement is the POSIX recipe: write a temporary file
+ * beside the target, fsync it, rename() it over the target ("On unix systems, rename() should be
+ * used to overwrite the original file so that it is done atomically", directory.md), fsync the
+ * directory. Every parent below the root is checked with lstat and every file is opened with
+ * O_NOFOLLOW, so a symbolic link inside the share never leads a read or a write outside it.
+ *
+ * Known gap: between the "target unchanged?" check and rename() a local edit can still slip in;
+ * POSIX has no compare-and-rename, and the window is a few microseconds.
+ */
+export interface FsFileStoreOptions {
+  /** Name rules of the file system; by default those of the platform we run on. */
+  readonly names?: LocalNameRules
+}
+
+export function nameRulesFor(platform: NodeJS.Platform): LocalNameRules {
+  if (platform === 'win32') return { windowsNames: true, caseInsensitive: true }
+  if (platform === 'darwin') return { windowsNames: false, caseInsensitive: true }
+  return POSIX_NAMES
+}
+
+const NS_PER_SECOND = 1_000_000_000n
+/** Modes from peers carry permission bits only: a peer cannot make a setuid or setgid file here. */
+const PERMISSION_BITS = 0o777
+/** We always keep read and write for ourselves, or we could neither serve nor update the file. */
+const OWNER_READ_WRITE = 0o600
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW
+const TEMP_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW
+
+function errno(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code
+}
+
+function toEntryStat(s: BigIntStats): EntryStat {
+  const kind = s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other'
+  return { kind, size: kind === 'file' ? Number(s.size) : 0, mtimeNs: s.mtimeNs, mode: Number(s.mode) & 0o7777 }
+}
+
+async function lstatEntry(abs: string): Promise<EntryStat | null> {
+  try {
+    return toEntryStat(await lstat(abs, { bigint: true }))
+  } catch (err) {
+    if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return null
+    throw err
+  }
+}
+
+/** Positional reads of [start, end) in fresh chunks of at most 1 MiB (a consumer may keep them). */
+async function* readChunks(handle: FileHandle, start: number, end: number): AsyncGenerator<Uint8Array> {
+  let position = start
+  while (position < end) {
+    const want = Math.min(MAX_READ_CHUNK_BYTES, end - position)
+    const chunk = new Uint8Array(want)
+    const { bytesRead } = await handle.read(chunk, 0, want, position)
+    if (bytesRead === 0) return
+    position += bytesRead
+    yield bytesRead === want ? chunk : chunk.subarray(0, bytesRead)
+  }
+}
+
+async function applyAttributes(handle: FileHandle, attributes: Attributes | undefined): Promise<void> {
+  if (attributes?.mode !== undefined) await handle.chmod((attributes.mode & PERMISSION_BITS) | OWNER_READ_WRITE)
+  if (attributes?.mtimeNs !== undefined) {
+    // utimes takes seconds as a double: about a microsecond of precision today. The caller gets
+    // the mtime actually set back from commit/setAttributes and keeps that for change detection.
+    const seconds = Number(attributes.mtimeNs) / Number(NS_PER_SECOND)
+    await handle.utimes(Date.now() / 1000, seconds)
+  }
+}
+
+/** fsync a directory so a rename in it survives a power cut (best effort: not every system allows it). */
+async function syncDirectory(abs: string): Promise<void> {
+  try {
+    const handle = await open(abs, constants.O_RDONLY)
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    // Windows cannot open a directory for fsync; its rename is durable through NTFS's journal.
+  }
+}
+
+interface Location {
+  readonly local: LocalPath
+  /** The parent directory, absolute. */
+  readonly dir: string
+  readonly name: string
+  readonly abs: string
+}
+
+export class FsFileStore implements FileStore {
+  readonly names: LocalPathMap
+
+  constructor(
+    readonly root: string,
+    options: FsFileStoreOptions = {},
+  ) {
+    this.names = new LocalPathMap(options.names ?? nameRulesFor(process.platform))
+  }
+
+  async checkRoot(): Promise<void> {
+    let isDirectory = false
+    try {
+      isDirectory = (await stat(this.root)).isDirectory()
+    } catch (err) {
+      if (errno(err) !== 'ENOENT' && errno(err) !== 'ENOTDIR') throw err
+    }
+    if (!isDirectory) throw new FileStoreError('ERR_SHARE_ROOT_MISSING', `share folder ${this.root} is missing or not a folder`)
+  }
+
+  async *list(): AsyncIterable<ListedEntry> {
+    await this.checkRoot()
+    yield* this.walk('/', this.root)
+  }
+
+  private async *walk(local: LocalPath, absDir: string): AsyncGenerator<ListedEntry> {
+    for await (const dirent of await opendir(absDir)) {
+      if (!dirent.isFile() && !dirent.isDirectory()) continue // links, devices, sockets: not synced
+      const childLocal = `${local === '/' ? '' : local}/${dirent.name}`
+      const abs = join(absDir, dirent.name)
+      const entry = await lstatEntry(abs)
+      if (entry === null || entry.kind === 'other') continue // gone, or replaced by a link meanwhile
+      const path = this.names.toWire(childLocal)
+      if (entry.kind === 'file') {
+        yield { path, ...entry }
+        continue
+      }
+      const children = this.walk(childLocal, abs)
+      let first: IteratorResult<ListedEntry> | undefined
+      try {
+        first = await children.next()
+      } catch (err) {
+        if (errno(err) !== 'EACCES' && errno(err) !== 'EPERM') throw err
+        yield { path, ...entry, unreadable: true }
+        continue
+      }
+      yield { path, ...entry }
+      if (!first.done) {
+        yield first.value
+        yield* children
+      }
+    }
+  }
+
+  /**
+   * The directories from the root down to `localDir`, each checked with lstat: a symbolic link or
+   * a file where a directory should be stops everything. Missing ones are created when asked.
+   */
+  private async directory(localDir: LocalPath, create: boolean): Promise<string> {
+    let abs = this.root
+    for (const name of localDir.split('/').filter(Boolean)) {
+      abs = join(abs, name)
+      let entry = await lstatEntry(abs)
+      if (entry === null && create) {
+        await mkdir(abs).catch((err: unknown) => {
+          if (errno(err) !== 'EEXIST') throw err
+        })
+        entry = await lstatEntry(abs)
+      }
+      if (entry === null) throw new FileStoreError('ERR_NOT_FOUND', `${localDir}: ${abs} does not exist`)
+      if (entry.kind === 'other') throw new FileStoreError('ERR_OUTSIDE_SHARE', `${localDir}: ${abs} is a link or special file`)
+      if (entry.kind !== 'directory') throw new FileStoreError('ERR_NOT_A_DIRECTORY', `${localDir}: ${abs} is a file`)
+    }
+    return abs
+  }
+
+  private async locate(path: SharePath, createParents: boolean): Promise<Location> {
+    const local = this.names.toLocal(path)
+    const slash = local.lastIndexOf('/')
+    const dir = await this.directory(local.slice(0, slash), createParents)
+    const name = local.slice(slash + 1)
+    return { local, dir, name, abs: join(dir, name) }
+  }
+
+  /** Like locate, but a missing parent means "nothing there" rather than an error. */
+  private async find(path: SharePath): Promise<{ at: Location; stat: EntryStat | null } | null> {
+    try {
+      const at = await this.locate(path, false)
+      return { at, stat: await lstatEntry(at.abs) }
+    } catch (err) {
+      if (err instanceof FileStoreError && (err.code === 'ERR_NOT_FOUND' || err.code === 'ERR_NOT_A_DIRECTORY')) return null
+      throw err
+    }
+  }
+
+  async stat(path: SharePath): Promise<EntryStat | null> {
+    return (await this.find(path))?.stat ?? null
+  }
+
+  async *read(path: SharePath, range?: ByteRange): AsyncIterable<Uint8Array> {
+    const { abs } = await this.locate(path, false)
+    const handle = await open(abs, READ_FLAGS).catch((err: unknown) => {
+      if (errno(err) === 'ELOOP') throw new FileStoreError('ERR_OUTSIDE_SHARE', `${path} is a symbolic link`)
+      if (errno(err) === 'ENOENT') throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`)
+      throw err
+    })
+    try {
+      const info = await handle.stat()
+      if (!info.isFile()) throw new FileStoreError('ERR_NOT_A_FILE', `${path} is not a file`)
+      const size = info.size
+      const start = range?.start ?? 0
+      yield* readChunks(handle, start, Math.min(size, range ? start + range.length : size))
+    } finally {
+      await handle.close()
+    }
+  }
+
+  async openTemp(path: SharePath, sha256: string): Promise<TempFile> {
+    const { dir, name } = await this.locate(path, true)
+    const abs = join(dir, tempName(name, sha256))
+    const handle = await open(abs, TEMP_FLAGS, OWNER_READ_WRITE)
+    return new FsTempFile(path, sha256, abs, handle, (await handle.stat()).size)
+  }
+
+  async commit(temp: TempFile, options: CommitOptions): Promise<ChangeResult> {
+    if (!(temp instanceof FsTempFile)) throw new TypeError('commit takes a temporary file from this store')
+    const target = await this.locate(options.target ?? temp.path, true)
+    const actual = await lstatEntry(target.abs)
+    if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
+    await temp.finish(options.attributes)
+    await rename(temp.abs, target.abs)
+    await syncDirectory(target.dir)
+    return { ok: true, stat: await lstatEntry(target.abs) }
+  }
+
+  async move(from: SharePath, to: SharePath, expected: Expected): Promise<ChangeResult> {
+    const source = await this.find(from)
+    const actual = source?.stat ?? null
+    if (source === null || !matchesExpected(actual, expected) || actual === null) return { ok: false, reason: 'changed', actual }
+    const target = await this.locate(to, true)
+    const existing = await lstatEntry(target.abs)
+    if (existing !== null) return { ok: false, reason: 'changed', actual: existing }
+    await rename(source.at.abs, target.abs)
+    this.names.forget(from)
+    await syncDirectory(target.dir)
+    return { ok: true, stat: await lstatEntry(target.abs) }
+  }
+
+  async remove(path: SharePath, options: RemoveOptions): Promise<ChangeResult> {
+    const found = await this.find(path)
+    const actual = found?.stat ?? null
+    if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
+    if (found === null || actual === null) return { ok: true, stat: null }
+    if (actual.kind === 'directory') {
+      await rmdir(found.at.abs).catch((err: unknown) => {
+        if (errno(err) === 'ENOTEMPTY' || errno(err) === 'EEXIST') {
+          throw new FileStoreError('ERR_NOT_EMPTY', `${path} is a folder that is not empty`)
+        }
+        throw err
+      })
+    } else if (options.archive) {
+      await rename(found.at.abs, await this.archiveSlot(found.at.local))
+    } else {
+      await unlink(found.at.abs)
+    }
+    this.names.forget(path)
+    return { ok: true, stat: null }
+  }
+
+  /** `/.clearskies-archive/<local path>`, or `name~2.ext`, `name~3.ext`... when that is taken. */
+  private async archiveSlot(local: LocalPath): Promise<string> {
+    const slash = local.lastIndexOf('/')
+    const dir = await this.directory(`/${ARCHIVE_DIR}${local.slice(0, slash)}`, true)
+    const name = local.slice(slash + 1)
+    const dot = name.lastIndexOf('.')
+    const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
+    for (let n = 1; ; n++) {
+      const abs = join(dir, n === 1 ? name : `${stem}~${n}${extension}`)
+      if ((await lstatEntry(abs)) === null) return abs
+    }
+  }
+
+  async mkdir(path: SharePath): Promise<void> {
+    await this.directory(this.names.toLocal(path), true)
+  }
+
+  async setAttributes(path: SharePath, attributes: Attributes): Promise<EntryStat> {
+    const { abs } = await this.locate(path, false)
+    const handle = await open(abs, READ_FLAGS)
+    try {
+      await applyAttributes(handle, attributes)
+      return toEntryStat(await handle.stat({ bigint: true }))
+    } finally {
+      await handle.close()
+    }
+  }
+}
+
+class FsTempFile implements TempFile {
+  private open = true
+
+  constructor(
+    readonly path: SharePath,
+    readonly sha256: string,
+    readonly abs: string,
+    private readonly handle: FileHandle,
+    public size: number,
+  ) {}
+
+  private check(): void {
+    if (!this.open) throw new FileStoreError('ERR_TEMP_CLOSED', `temporary file for ${this.path} is closed`)
+  }
+
+  async append(chunk: Uint8Array): Promise<void> {
+    this.check()
+    let written = 0
+    while (written < chunk.byteLength) {
+      const { bytesWritten } = await this.handle.write(chunk, written, chunk.byteLength - written, this.size + written)
+      written += bytesWritten
+    }
+    this.size += written
+  }
+
+  async *read(): AsyncIterable<Uint8Array> {
+    this.check()
+    yield* readChunks(this.handle, 0, this.size)
+  }
+
+  async truncate(length: number): Promise<void> {
+    this.check()
+    await this.handle.truncate(length)
+    this.size = Math.min(this.size, length)
+  }
+
+  /** Makes the bytes durable and sets attributes, then releases the handle: ready to rename. */
+  async finish(attributes: Attributes | undefined): Promise<void> {
+    this.check()
+    await this.handle.sync()
+    await applyAttributes(this.handle, attributes)
+    await this.close()
+  }
+
+  async close(): Promise<void> {
+    if (!this.open) return
+    this.open = false
+    await this.handle.close()
+  }
+
+  async discard(): Promise<void> {
+    await this.close()
+    await unlink(this.abs).catch((err: unknown) => {
+      if (errno(err) !== 'ENOENT') throw err
+    })
+  }
+}

@@ -1,0 +1,202 @@
+import { hashStream, type HasherFactory, type HashResult } from './hasher'
+import { TEMP_SUFFIX } from './ignore'
+import { MAX_SEGMENT_BYTES, type SharePath } from './share-path'
+
+/**
+ * The platform interface for file contents: node:fs in the daemon, the File System Access API or
+ * OPFS in the browser worker. It is shaped by what the weaker of the two can do: OPFS has no
+ * atomic rename over an existing file everywhere, but `createWritable()` writes a swap file that
+ * replaces the target on `close()`; so "write a temporary file, then commit it" is the contract,
+ * and each platform commits as atomically as it can.
+ *
+ * Paths are relative to the local folder, in share-path syntax (`/a/b.txt`); with a subtree copy
+ * `Selection.toLocal` gives them. A store maps names its file system cannot hold (`local-names.ts`)
+ * and never follows a symbolic link below its root: nothing is read from or written to outside it.
+ *
+ * The rules it keeps (DESIGN.md, "Rules that protect users' files"; directory.md, "Retrieving
+ * Files"): "The receiver should write to a temporary file, perhaps a hidden file with a
+ * '.!clearsky' extension, until it has been fully received. The SHA256 checksum should be verified
+ * before replacing the original file ... A check should be done on the destination file before
+ * replacing it to see if it has been changed locally without the changes being noticed."
+ */
+export interface FileStore {
+  /** Throws `FileStoreError` `ERR_SHARE_ROOT_MISSING` when the folder is gone (an unmounted disk). */
+  checkRoot(): Promise<void>
+  /** The whole tree below the root, each directory before its contents. Symbolic links are skipped. */
+  list(): AsyncIterable<ListedEntry>
+  /** null when nothing is there. */
+  stat(path: SharePath): Promise<EntryStat | null>
+  /** The file's bytes (or a range of them) in chunks of at most MAX_READ_CHUNK_BYTES. */
+  read(path: SharePath, range?: ByteRange): AsyncIterable<Uint8Array>
+  /**
+   * The temporary file that will become `path` with content `sha256`, created hidden beside the
+   * target (`tempName`). If one is left from an interrupted transfer it is reopened, and its
+   * `size` is where the transfer resumes.
+   */
+  openTemp(path: SharePath, sha256: string): Promise<TempFile>
+  /**
+   * Replaces the target (or `options.target`) with the temporary file in one step, after checking
+   * the target is still what the caller last saw (`expected`); if not, nothing changes and the
+   * temporary file stays for the caller to commit elsewhere (a conflict name) or discard.
+   * Parent directories are created as needed.
+   */
+  commit(temp: TempFile, options: CommitOptions): Promise<ChangeResult>
+  /** Renames within the share; the destination must not exist. */
+  move(from: SharePath, to: SharePath, expected: Expected): Promise<ChangeResult>
+  /**
+   * Deletes a file, or moves it to the archive folder (`/.clearskies-archive/...`) when
+   * `archive` is set; an empty directory is removed, a non-empty one is `ERR_NOT_EMPTY`.
+   */
+  remove(path: SharePath, options: RemoveOptions): Promise<ChangeResult>
+  /** Creates a directory and its parents; nothing happens if it exists. */
+  mkdir(path: SharePath): Promise<void>
+  /** Sets what the platform supports of mtime and mode; returns what the file now has. */
+  setAttributes(path: SharePath, attributes: Attributes): Promise<EntryStat>
+}
+
+/** At most 1 MiB per chunk read, so a transfer or a hash never holds much of a file. */
+export const MAX_READ_CHUNK_BYTES = 1024 * 1024
+
+/** `other`: a symbolic link, device, socket or pipe; never listed, never read, never written through. */
+export type EntryKind = 'file' | 'directory' | 'other'
+
+export interface EntryStat {
+  readonly kind: EntryKind
+  /** Bytes; 0 for directories. */
+  readonly size: number
+  /** As the file system reports it, to the nanosecond where it can. */
+  readonly mtimeNs: bigint
+  /** Permission bits, where the platform has them. */
+  readonly mode?: number
+}
+
+export interface ListedEntry extends EntryStat {
+  /** The share path for this entry; not yet validated (a local name may not be a valid share path). */
+  readonly path: string
+  /**
+   * A directory whose contents could not be listed (permission denied): what is known below it
+   * is unknown now, not deleted.
+   */
+  readonly unreadable?: boolean
+}
+
+export interface ByteRange {
+  readonly start: number
+  readonly length: number
+}
+
+/** What the caller believes is at a path; checked just before a change. */
+export type Expected =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'file'; readonly size: number; readonly mtimeNs: bigint }
+  | { readonly kind: 'directory' }
+  | { readonly kind: 'any' }
+
+export interface Attributes {
+  readonly mtimeNs?: bigint
+  readonly mode?: number
+}
+
+export interface CommitOptions {
+  readonly expected: Expected
+  readonly attributes?: Attributes
+  /** Commit under another name (a conflict file) instead of the temporary file's target. */
+  readonly target?: SharePath
+}
+
+export interface RemoveOptions {
+  readonly expected: Expected
+  readonly archive: boolean
+}
+
+export type ChangeResult =
+  | { readonly ok: true; readonly stat: EntryStat | null }
+  | { readonly ok: false; readonly reason: 'changed'; readonly actual: EntryStat | null }
+
+export interface TempFile {
+  /** The path it will replace. */
+  readonly path: SharePath
+  /** The content it is for: a partial file is only resumed for the same content. */
+  readonly sha256: string
+  /** Bytes written so far: where a transfer resumes. */
+  readonly size: number
+  /** Writes at the end; resolves once the platform has the bytes (back-pressure). */
+  append(chunk: Uint8Array): Promise<void>
+  /** The bytes so far, to re-hash before resuming. */
+  read(): AsyncIterable<Uint8Array>
+  /** Drops everything after `length` bytes (a bad tail, or 0 to start over). */
+  truncate(length: number): Promise<void>
+  /** Releases the file and keeps it, for a later resume. */
+  close(): Promise<void>
+  /** Releases and deletes it. */
+  discard(): Promise<void>
+}
+
+export type FileStoreErrorCode =
+  | 'ERR_SHARE_ROOT_MISSING'
+  | 'ERR_OUTSIDE_SHARE'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_NOT_A_FILE'
+  | 'ERR_NOT_A_DIRECTORY'
+  | 'ERR_NOT_EMPTY'
+  | 'ERR_TEMP_CLOSED'
+
+export class FileStoreError extends Error {
+  constructor(
+    readonly code: FileStoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** Whether what is at a path (`actual`, null when nothing) is what the caller expected. */
+export function matchesExpected(actual: EntryStat | null, expected: Expected): boolean {
+  switch (expected.kind) {
+    case 'any':
+      return true
+    case 'absent':
+      return actual === null
+    case 'directory':
+      return actual?.kind === 'directory'
+    case 'file':
+      return actual?.kind === 'file' && actual.size === expected.size && actual.mtimeNs === expected.mtimeNs
+  }
+}
+
+const utf8 = new TextEncoder()
+const TEMP_TAG_HEX = 8
+
+/**
+ * `.<name>.<first 8 hex of sha256>.!clearsky`: hidden (a leading dot), beside the target so the
+ * final rename stays within one directory (and one file system), tagged with the content so a
+ * partial file is never resumed for a different version. The name is shortened to fit 255 bytes.
+ */
+export function tempName(name: string, sha256: string): string {
+  const suffix = `.${sha256.slice(0, TEMP_TAG_HEX)}${TEMP_SUFFIX}`
+  let stem = name
+  while (utf8.encode(`.${stem}${suffix}`).byteLength > MAX_SEGMENT_BYTES) stem = [...stem].slice(0, -1).join('')
+  return `.${stem}${suffix}`
+}
+
+/**
+ * Deduplication (directory.md: "a copy of the local file should be used"): streams a local file
+ * into a temporary file, hashing as it goes. The caller commits only if the hash is the one it
+ * wanted; the local file may have changed since it was scanned.
+ */
+export async function copyIntoTemp(
+  store: FileStore,
+  from: SharePath,
+  temp: TempFile,
+  createHasher: HasherFactory,
+): Promise<HashResult> {
+  await temp.truncate(0)
+  async function* copied(): AsyncIterable<Uint8Array> {
+    for await (const chunk of store.read(from)) {
+      await temp.append(chunk)
+      yield chunk
+    }
+  }
+  return hashStream(copied(), createHasher)
+}
