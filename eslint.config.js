@@ -1,7 +1,8 @@
 // One lint setup for every runtime; the tsconfigs hold the runtime boundaries, these rules hold the layers.
 import tseslint from 'typescript-eslint'
 
-const nodeOnly = ['node:*', 'fs', 'net', 'tls', 'crypto', 'path', 'os', 'dgram', 'zlib', 'stream', 'better-sqlite3', 'ws']
+const message = 'The protocol and engine are platform-neutral: inject a platform interface instead.'
+const nodeModules = ['fs', 'fs/promises', 'net', 'tls', 'crypto', 'path', 'os', 'dgram', 'zlib', 'stream', 'better-sqlite3', 'ws']
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'e2e/artifacts/**', 'dev-dist/**'] },
@@ -18,7 +19,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: nodeOnly, message: 'The protocol and engine are platform-neutral: inject a platform interface instead.' }] },
+        {
+          paths: nodeModules.map((name) => ({ name, message })),
+          patterns: [{ group: ['node:*'], message }],
+        },
       ],
       'no-restricted-globals': ['error', 'document', 'window', 'Buffer', 'process'],
     },
