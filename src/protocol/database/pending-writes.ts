@@ -1,0 +1,43 @@
+/**
+ * The records one engine step has written but not yet committed, read through on top of the
+ * store, so that a batch of updates sees its own earlier writes and commits in one transaction.
+ */
+import type { PeerId } from './ids'
+import type { DatabaseRecord } from './record'
+import type { RecordStore, StoreBatch } from './record-store'
+
+export class PendingWrites {
+  private readonly records = new Map<string, DatabaseRecord>()
+  readonly state = new Map<string, string>()
+
+  constructor(private readonly store: RecordStore) {}
+
+  async getByUuid(uuid: string): Promise<DatabaseRecord | undefined> {
+    return this.records.get(uuid) ?? (await this.store.getByUuid(uuid))
+  }
+
+  async getByKey(key: string): Promise<DatabaseRecord[]> {
+    const found = new Map<string, DatabaseRecord>()
+    for (const r of await this.store.getByKey(key)) found.set(r.uuid, this.records.get(r.uuid) ?? r)
+    for (const r of this.records.values()) found.set(r.uuid, r)
+    return [...found.values()].filter((r) => r.key === key)
+  }
+
+  /** Revisions seen, counting pending records: an overestimate only skips superseded versions. */
+  async maxRevisions(): Promise<Map<PeerId, bigint>> {
+    const max = await this.store.maxRevisions()
+    for (const r of this.records.values()) {
+      const known = max.get(r.lastUpdatedBy)
+      if (known === undefined || r.lastUpdatedRev > known) max.set(r.lastUpdatedBy, r.lastUpdatedRev)
+    }
+    return max
+  }
+
+  put(record: DatabaseRecord): void {
+    this.records.set(record.uuid, record)
+  }
+
+  toBatch(): StoreBatch {
+    return { records: [...this.records.values()], state: this.state }
+  }
+}
