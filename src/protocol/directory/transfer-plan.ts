@@ -1,0 +1,265 @@
+import { isSha256Hex } from './file-value'
+
+/**
+ * Which file contents to ask which peer for, and when (directory.md, "Retrieving Files"). Pure
+ * state: the engine feeds it wants, peers' presence and responses, and sends the `directory.get`
+ * requests it hands out. The clock and the random source are passed in.
+ *
+ * - "Files should be asked for in a random order so that if many peers are involved with the
+ *   directory, the files spread as quickly as possible": each batch of wants is shuffled.
+ * - "File data is always requested by SHA256 checksum, not by path", with a "range" of
+ *   [start, length]: files are fetched in pieces of `pieceBytes`, from the end of what is already
+ *   in the temporary file ("Software should attempt to resume partial file transfers").
+ * - "software may issue multiple 'get' requests in order to receive pipelined responses": up to
+ *   `maxInFlightPerPeer` requests per peer, over every peer at once. One file has one request in
+ *   flight at a time, so its temporary file is only ever appended to, in order (a response may
+ *   come "out of order" relative to other files, which does not matter then).
+ * - `directory.not_present`: that peer is not asked again for that content until it announces it
+ *   with `directory.present`; another peer is tried.
+ * - `directory.get_error`: "the client ... should not request the file again for an extended
+ *   period of time, at least several hours": that (peer, content) pair is left alone for
+ *   `errorBackoffMs`.
+ */
+export const DEFAULT_PIECE_BYTES = 4 * 1024 * 1024
+export const DEFAULT_MAX_IN_FLIGHT_PER_PEER = 16
+export const DEFAULT_MAX_IN_FLIGHT_TOTAL = 64
+export const DEFAULT_ERROR_BACKOFF_MS = 6 * 60 * 60 * 1000
+
+export interface WantedFile {
+  readonly sha256: string
+  readonly size: number
+  /** Bytes already in the temporary file (its `size`): the transfer resumes there. */
+  readonly resumeFrom?: number
+}
+
+export interface PieceRequest {
+  readonly peer: string
+  readonly sha256: string
+  /** The draft's `range`: [start, length]. */
+  readonly range: readonly [number, number]
+}
+
+/** What a peer may have: its bloom filter (`PresenceFilter`) or anything answering the same question. */
+export interface PeerPresence {
+  mayHave(sha256: string): boolean
+}
+
+export interface TransferPlanOptions {
+  /** Uniform in [0, 1). */
+  readonly random: () => number
+  readonly pieceBytes?: number
+  readonly maxInFlightPerPeer?: number
+  readonly maxInFlightTotal?: number
+  readonly errorBackoffMs?: number
+}
+
+/** What a response did: `done` means every byte is in and the engine should verify and commit. */
+export type PieceOutcome = 'more' | 'done' | 'ignored'
+
+interface FileState {
+  readonly sha256: string
+  readonly size: number
+  offset: number
+  request?: PieceRequest
+}
+
+interface PeerState {
+  presence?: PeerPresence
+  readonly announced: Set<string>
+  readonly notPresent: Set<string>
+  inFlight: number
+}
+
+export class TransferPlan {
+  private readonly pieceBytes: number
+  private readonly maxPerPeer: number
+  private readonly maxTotal: number
+  private readonly backoffMs: number
+  /** Started files first, so half-fetched files finish before new ones begin; then the shuffled queue. */
+  private readonly resumable = new Map<string, FileState>()
+  private readonly queue = new Map<string, FileState>()
+  private readonly inFlight = new Map<string, FileState>()
+  private readonly peers = new Map<string, PeerState>()
+  private readonly backoff = new Map<string, number>()
+
+  constructor(private readonly options: TransferPlanOptions) {
+    this.pieceBytes = options.pieceBytes ?? DEFAULT_PIECE_BYTES
+    this.maxPerPeer = options.maxInFlightPerPeer ?? DEFAULT_MAX_IN_FLIGHT_PER_PEER
+    this.maxTotal = options.maxInFlightTotal ?? DEFAULT_MAX_IN_FLIGHT_TOTAL
+    this.backoffMs = options.errorBackoffMs ?? DEFAULT_ERROR_BACKOFF_MS
+  }
+
+  /**
+   * Adds contents to fetch, shuffled. A content already planned is left as it is. Nothing is
+   * planned for an empty file or a complete temporary file: the engine creates or commits those.
+   */
+  want(files: readonly WantedFile[]): void {
+    const fresh = files.filter((file) => {
+      if (!isSha256Hex(file.sha256)) throw new TypeError(`${JSON.stringify(file.sha256)} is not a SHA-256`)
+      const from = file.resumeFrom ?? 0
+      if (!Number.isSafeInteger(from) || from < 0 || from > file.size) {
+        throw new RangeError(`resume offset ${from} is outside 0..${file.size} for ${file.sha256}`)
+      }
+      return from < file.size && !this.has(file.sha256)
+    })
+    for (let i = fresh.length - 1; i > 0; i--) {
+      const j = Math.floor(this.options.random() * (i + 1))
+      ;[fresh[i], fresh[j]] = [fresh[j] as WantedFile, fresh[i] as WantedFile]
+    }
+    for (const { sha256, size, resumeFrom = 0 } of fresh) {
+      const file: FileState = { sha256, size, offset: resumeFrom }
+      ;(resumeFrom > 0 ? this.resumable : this.queue).set(sha256, file)
+    }
+  }
+
+  has(sha256: string): boolean {
+    return this.queue.has(sha256) || this.resumable.has(sha256) || this.inFlight.has(sha256)
+  }
+
+  /** No longer wanted (the record changed or was deleted); a response still on its way is ignored. */
+  drop(sha256: string): void {
+    const file = this.inFlight.get(sha256)
+    if (file?.request) this.release(file)
+    this.queue.delete(sha256)
+    this.resumable.delete(sha256)
+  }
+
+  private peer(peer: string): PeerState {
+    let state = this.peers.get(peer)
+    if (!state) {
+      state = { announced: new Set(), notPresent: new Set(), inFlight: 0 }
+      this.peers.set(peer, state)
+    }
+    return state
+  }
+
+  /** The peer's `directory.bloom_filter` (or the 0xff / 0x00 values, which `PresenceFilter` reads). */
+  setPresence(peer: string, presence: PeerPresence): void {
+    this.peer(peer).presence = presence
+  }
+
+  /** `directory.present`: the peer now has this content, whatever it said before. */
+  present(peer: string, sha256: string): void {
+    const state = this.peer(peer)
+    state.announced.add(sha256)
+    state.notPresent.delete(sha256)
+  }
+
+  /** The peer disconnected: its requests go back to be asked elsewhere. */
+  removePeer(peer: string): void {
+    for (const file of [...this.inFlight.values()]) {
+      if (file.request?.peer === peer) this.requeue(file)
+    }
+    this.peers.delete(peer)
+  }
+
+  private canServe(peer: string, state: PeerState, sha256: string, nowMs: number): boolean {
+    if (state.notPresent.has(sha256) || (this.backoff.get(`${peer}\n${sha256}`) ?? 0) > nowMs) return false
+    return state.announced.has(sha256) || (state.presence?.mayHave(sha256) ?? false)
+  }
+
+  /** New requests to send now, filling every peer's free slots. */
+  next(nowMs: number): PieceRequest[] {
+    const requests: PieceRequest[] = []
+    let free = 0
+    for (const state of this.peers.values()) free += Math.max(0, this.maxPerPeer - state.inFlight)
+    free = Math.min(free, this.maxTotal - this.inFlight.size)
+    for (const file of [...this.resumable.values(), ...this.queue.values()]) {
+      if (free <= 0) break
+      let chosen: [string, PeerState] | undefined
+      for (const entry of this.peers) {
+        const [peer, state] = entry
+        if (state.inFlight >= this.maxPerPeer || !this.canServe(peer, state, file.sha256, nowMs)) continue
+        if (!chosen || state.inFlight < chosen[1].inFlight) chosen = entry
+      }
+      if (!chosen) continue
+      const request: PieceRequest = {
+        peer: chosen[0],
+        sha256: file.sha256,
+        range: [file.offset, Math.min(this.pieceBytes, file.size - file.offset)],
+      }
+      file.request = request
+      chosen[1].inFlight++
+      this.resumable.delete(file.sha256)
+      this.queue.delete(file.sha256)
+      this.inFlight.set(file.sha256, file)
+      requests.push(request)
+      free--
+    }
+    return requests
+  }
+
+  private inFlightFrom(peer: string, sha256: string): FileState | undefined {
+    const file = this.inFlight.get(sha256)
+    return file?.request?.peer === peer ? file : undefined
+  }
+
+  private release(file: FileState): void {
+    const peer = file.request && this.peers.get(file.request.peer)
+    if (peer) peer.inFlight--
+    file.request = undefined
+    this.inFlight.delete(file.sha256)
+  }
+
+  private requeue(file: FileState): void {
+    this.release(file)
+    ;(file.offset > 0 ? this.resumable : this.queue).set(file.sha256, file)
+  }
+
+  /**
+   * A `directory.data` response was fully written to the temporary file: `length` bytes from the
+   * request's start. A response with no bytes for a non-empty range counts as an error.
+   */
+  received(peer: string, sha256: string, length: number, nowMs: number): PieceOutcome {
+    const file = this.inFlightFrom(peer, sha256)
+    if (!file) return 'ignored'
+    if (length <= 0) {
+      this.getError(peer, sha256, nowMs)
+      return 'more'
+    }
+    file.offset = Math.min(file.size, file.offset + length)
+    if (file.offset < file.size) {
+      this.requeue(file)
+      return 'more'
+    }
+    this.release(file)
+    return 'done'
+  }
+
+  /** `directory.not_present`: ask someone else, and this peer again only once it says `present`. */
+  notPresent(peer: string, sha256: string): void {
+    this.peer(peer).notPresent.add(sha256)
+    const file = this.inFlightFrom(peer, sha256)
+    if (file) this.requeue(file)
+  }
+
+  /** `directory.get_error`: leave this peer's copy alone for hours. */
+  getError(peer: string, sha256: string, nowMs: number): void {
+    this.backoff.set(`${peer}\n${sha256}`, nowMs + this.backoffMs)
+    const file = this.inFlightFrom(peer, sha256)
+    if (file) this.requeue(file)
+  }
+
+  /**
+   * The finished file did not hash to its SHA-256 (or was cut short): start it over from byte 0,
+   * and treat the peer that sent the last piece like one that answered `get_error`.
+   */
+  corrupt(peer: string, sha256: string, size: number, nowMs: number): void {
+    this.drop(sha256)
+    this.backoff.set(`${peer}\n${sha256}`, nowMs + this.backoffMs)
+    this.queue.set(sha256, { sha256, size, offset: 0 })
+  }
+
+  /** What is left, for progress and an ETA. */
+  remaining(): { files: number; bytes: number } {
+    let bytes = 0
+    let files = 0
+    for (const map of [this.resumable, this.queue, this.inFlight]) {
+      for (const file of map.values()) {
+        files++
+        bytes += file.size - file.offset
+      }
+    }
+    return { files, bytes }
+  }
+}
