@@ -6,7 +6,10 @@ import type { Signer, Verifier } from './signing'
 
 export const RSA_SIGNATURE_ALGORITHM = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const
 
-export function rsaSigner(privateKey: CryptoKey): Signer {
+/** A WebCrypto key, named through `crypto` so the Node type check (no DOM lib) reads it too. */
+export type RsaKey = Parameters<typeof crypto.subtle.sign>[1]
+
+export function rsaSigner(privateKey: RsaKey): Signer {
   return {
     async sign(bytes) {
       return toBase64(new Uint8Array(await crypto.subtle.sign(RSA_SIGNATURE_ALGORITHM, privateKey, ownBuffer(bytes))))
@@ -14,7 +17,7 @@ export function rsaSigner(privateKey: CryptoKey): Signer {
   }
 }
 
-export function rsaVerifier(publicKey: CryptoKey): Verifier {
+export function rsaVerifier(publicKey: RsaKey): Verifier {
   return {
     async verify(bytes, signature) {
       const raw = fromBase64(signature)
