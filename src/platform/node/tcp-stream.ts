@@ -1,0 +1,124 @@
+/**
+ * TCP sockets as ByteStreams (src/protocol/stream/byte-stream.ts), for the daemon, the bridge, the
+ * CLI and the tests. Back-pressure both ways: the socket is paused while more than the high-water
+ * mark of received bytes waits for `read()`, and `write()` resolves only once the socket has taken
+ * the chunk ('drain' when its buffer was full). Sockets are half-open, so `end()` is a half-close.
+ */
+import net from 'node:net'
+import type { ByteStream } from '../../protocol/stream/byte-stream'
+import { ChunkQueue } from '../../protocol/stream/chunk-queue'
+
+const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
+
+export interface TcpByteStream extends ByteStream {
+  /** `address:port` of the other end, for logs and per-source rate limiting. */
+  readonly remote: string
+}
+
+/** Wraps a connected socket. The socket should be half-open (`allowHalfOpen: true`). */
+export function tcpStream(socket: net.Socket, highWaterMarkBytes = DEFAULT_HIGH_WATER_MARK_BYTES): TcpByteStream {
+  const incoming = new ChunkQueue(highWaterMarkBytes)
+  let failure: Error | undefined
+  let settle: (err: Error | undefined) => void = () => {}
+  const closed = new Promise<Error | undefined>((resolve) => (settle = resolve))
+
+  socket.setNoDelay(true)
+  socket.on('data', (chunk: Buffer) => {
+    const view = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const accepted = incoming.push(view)
+    // Over the mark: stop reading from the socket until the consumer catches up.
+    if (incoming.bufferedBytes >= highWaterMarkBytes) {
+      socket.pause()
+      accepted.then(
+        () => socket.resume(),
+        () => {},
+      )
+    }
+  })
+  socket.on('end', () => incoming.end())
+  socket.on('error', (err) => {
+    failure ??= err
+    incoming.fail(err)
+  })
+  socket.on('close', () => {
+    incoming.fail(failure ?? new Error('socket closed'))
+    settle(failure)
+  })
+
+  return {
+    remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+    closed,
+    read: () => incoming.pull(),
+    write(chunk) {
+      if (socket.destroyed || socket.writableEnded) {
+        return Promise.reject(new Error(failure ? `socket closed: ${failure.message}` : 'socket is not writable'))
+      }
+      if (socket.write(chunk)) return Promise.resolve()
+      return new Promise<void>((resolve, reject) => {
+        const done = (err?: Error): void => {
+          socket.off('drain', onDrain)
+          socket.off('close', onClose)
+          if (err) reject(err)
+          else resolve()
+        }
+        const onDrain = (): void => done()
+        const onClose = (): void => done(new Error('socket closed before its buffer drained'))
+        socket.on('drain', onDrain)
+        socket.on('close', onClose)
+      })
+    },
+    end() {
+      return new Promise<void>((resolve) => {
+        if (socket.destroyed || socket.writableEnded) resolve()
+        else socket.end(resolve)
+      })
+    },
+    close(err) {
+      failure ??= err
+      socket.destroy()
+    },
+  }
+}
+
+/** Connects to host:port and resolves once connected. */
+export function connectTcp(host: string, port: number): Promise<TcpByteStream> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, allowHalfOpen: true })
+    socket.once('error', reject)
+    socket.once('connect', () => {
+      socket.off('error', reject)
+      resolve(tcpStream(socket))
+    })
+  })
+}
+
+export interface TcpListener {
+  readonly port: number
+  /** Stops listening and destroys every open connection. */
+  close(): Promise<void>
+}
+
+/** Listens on host:port (port 0 picks one) and hands each connection to `onConnection`. */
+export function listenTcp(host: string, port: number, onConnection: (stream: TcpByteStream) => void): Promise<TcpListener> {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+    onConnection(tcpStream(socket))
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      const address = server.address()
+      resolve({
+        port: typeof address === 'object' && address ? address.port : port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy()
+            server.close(() => done())
+          }),
+      })
+    })
+  })
+}

@@ -1,0 +1,93 @@
+import { concatBytes } from './bytes'
+import { CipherState } from './cipher'
+import { type CipherSuite, MAC_BYTES } from './constants'
+import { TlsError } from './errors'
+import { finishedVerifyData, masterSecret, prf, sha256 } from './prf'
+import type { HandshakeMessage } from './messages'
+
+/** What both handshake state machines share: the sink they talk to, the transcript, key derivation. */
+
+/** What a finished handshake agreed on. */
+export interface TlsParameters {
+  readonly suite: CipherSuite
+  /** RFC 7366 encrypt-then-MAC is in use. */
+  readonly encryptThenMac: boolean
+  /** RFC 7627 extended master secret is in use. */
+  readonly extendedMasterSecret: boolean
+  /** RFC 5746: the peer signalled secure renegotiation (we refuse renegotiation either way). */
+  readonly secureRenegotiation: boolean
+  readonly username: string
+  readonly groupBits: number
+}
+
+/** The record layer as a handshake sees it: output is queued and sealed in order by the engine. */
+export interface HandshakeSink {
+  sendHandshake(message: Uint8Array): void
+  sendChangeCipherSpec(): void
+  /** Records queued after this call are protected by `cipher`. */
+  changeWriteCipher(cipher: CipherState): void
+}
+
+/** A handshake state machine: messages in, output through the sink. Crypto makes it async. */
+export interface HandshakeMachine {
+  /** Printable state, for traces and errors. */
+  readonly state: string
+  start(): Promise<void>
+  handle(message: HandshakeMessage): Promise<void>
+  /** The peer's ChangeCipherSpec arrived: returns the cipher that now protects what it sends. */
+  changeReadCipher(): CipherState
+  /** Set once the handshake is complete. */
+  readonly result: TlsParameters | undefined
+}
+
+/** The running concatenation of handshake messages (RFC 5246 §7.4.9 handshake_messages). */
+export class Transcript {
+  private readonly messages: Uint8Array[] = []
+
+  add(raw: Uint8Array): void {
+    this.messages.push(raw)
+  }
+
+  hash(): Promise<Uint8Array> {
+    return sha256(concatBytes(this.messages))
+  }
+}
+
+export interface SessionKeys {
+  readonly master: Uint8Array
+  readonly clientWrite: CipherState
+  readonly serverWrite: CipherState
+}
+
+/** RFC 5246 §8.1 and §6.3: master secret, then the key block split into MAC keys and cipher keys. */
+export async function deriveSessionKeys(
+  premaster: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  sessionHash: Uint8Array | null,
+  suite: CipherSuite,
+  encryptThenMac: boolean,
+): Promise<SessionKeys> {
+  const master = await masterSecret(premaster, clientRandom, serverRandom, sessionHash)
+  const k = suite.keyBytes
+  const block = await prf(master, 'key expansion', concatBytes([serverRandom, clientRandom]), 2 * MAC_BYTES + 2 * k)
+  const clientMac = block.subarray(0, MAC_BYTES)
+  const serverMac = block.subarray(MAC_BYTES, 2 * MAC_BYTES)
+  const clientKey = block.subarray(2 * MAC_BYTES, 2 * MAC_BYTES + k)
+  const serverKey = block.subarray(2 * MAC_BYTES + k, 2 * MAC_BYTES + 2 * k)
+  const [clientWrite, serverWrite] = await Promise.all([
+    CipherState.create(clientKey, clientMac, encryptThenMac),
+    CipherState.create(serverKey, serverMac, encryptThenMac),
+  ])
+  return { master, clientWrite, serverWrite }
+}
+
+export async function finishedFor(master: Uint8Array, sender: 'client' | 'server', transcript: Transcript): Promise<Uint8Array> {
+  return finishedVerifyData(master, sender, await transcript.hash())
+}
+
+export function expectType(m: HandshakeMessage, type: number, state: string): void {
+  if (m.type !== type) {
+    throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', `handshake message ${m.type} in state ${state}, expected ${type}`)
+  }
+}

@@ -1,0 +1,73 @@
+import { concatBytes, utf8 } from './bytes'
+import { MASTER_SECRET_BYTES, VERIFY_DATA_BYTES } from './constants'
+
+/**
+ * Hashes and the TLS 1.2 PRF (RFC 5246 §5), all on WebCrypto so the same code runs in a worker
+ * and in Node. WebCrypto wants ArrayBuffer-backed views; we never use shared memory, so the cast
+ * in `own` is the one place that says so.
+ */
+const subtle = (): SubtleCrypto => crypto.subtle
+
+export function own(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  return b as Uint8Array<ArrayBuffer>
+}
+
+export async function sha1(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await subtle().digest('SHA-1', own(data)))
+}
+
+export async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await subtle().digest('SHA-256', own(data)))
+}
+
+export function importHmacKey(hash: 'SHA-1' | 'SHA-256', key: Uint8Array): Promise<CryptoKey> {
+  return subtle().importKey('raw', own(key), { name: 'HMAC', hash }, false, ['sign', 'verify'])
+}
+
+export async function hmac(key: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await subtle().sign('HMAC', key, own(data)))
+}
+
+/** RFC 5246 §5: PRF(secret, label, seed) = P_SHA256(secret, label + seed), cut to `length`. */
+export async function prf(secret: Uint8Array, label: string, seed: Uint8Array, length: number): Promise<Uint8Array> {
+  const key = await importHmacKey('SHA-256', secret)
+  const labelSeed = concatBytes([utf8(label), seed])
+  const out = new Uint8Array(length)
+  let a = labelSeed // A(0)
+  for (let filled = 0; filled < length; ) {
+    a = await hmac(key, a) // A(i) = HMAC(secret, A(i-1))
+    const block = await hmac(key, concatBytes([a, labelSeed]))
+    const take = Math.min(block.length, length - filled)
+    out.set(block.subarray(0, take), filled)
+    filled += take
+  }
+  return out
+}
+
+/**
+ * RFC 5246 §8.1 master secret, or RFC 7627 §4 extended master secret when `sessionHash` (the
+ * hash of the handshake up to and including ClientKeyExchange) is given.
+ */
+export function masterSecret(
+  premaster: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  sessionHash: Uint8Array | null,
+): Promise<Uint8Array> {
+  return sessionHash
+    ? prf(premaster, 'extended master secret', sessionHash, MASTER_SECRET_BYTES)
+    : prf(premaster, 'master secret', concatBytes([clientRandom, serverRandom]), MASTER_SECRET_BYTES)
+}
+
+/** RFC 5246 §7.4.9 verify_data. */
+export function finishedVerifyData(master: Uint8Array, sender: 'client' | 'server', transcriptHash: Uint8Array): Promise<Uint8Array> {
+  return prf(master, `${sender} finished`, transcriptHash, VERIFY_DATA_BYTES)
+}
+
+/** Compares without an early exit, so the time does not say where two MACs or verify_data differ. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
+  return diff === 0
+}

@@ -1,0 +1,197 @@
+import { type ByteStream, StreamClosedError } from '../stream/byte-stream'
+import { ClientHandshake, type TlsClientOptions } from './client-handshake'
+import { TlsEngine } from './engine'
+import { AlertDescription, TlsError, type TlsFailure, TlsTransportError, asTlsFailure } from './errors'
+import type { HandshakeMachine, TlsParameters } from './handshake'
+import { ServerHandshake, type TlsServerOptions } from './server-handshake'
+
+/**
+ * The one async driver: it pumps bytes between a transport ByteStream and a TlsEngine, and hands
+ * back the application data as another ByteStream. Reads pull from the transport only when the
+ * consumer asks; writes resolve when the transport has taken the records: back-pressure passes
+ * straight through.
+ */
+
+export interface TlsDriverOptions {
+  /** The handshake fails with ERR_TLS_TIMEOUT if it takes longer (default 30 s). */
+  readonly handshakeTimeoutMs?: number
+  /** One trace line per handshake stage, prefixed with a per-connection id. */
+  readonly log?: (line: string) => void
+}
+
+export interface TlsSession {
+  /** Application data, both ways. `end()` sends close_notify; `read()` gives null after the peer's. */
+  readonly stream: ByteStream
+  readonly parameters: TlsParameters
+}
+
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000
+/** How long a fatal alert may take to leave before the transport is closed anyway. */
+const ALERT_GRACE_MS = 1_000
+
+let nextConnectionId = 1
+
+/** Runs a client handshake over `transport`. Rejects with a TlsFailure after sending its alert. */
+export function connectTls(transport: ByteStream, options: TlsClientOptions & TlsDriverOptions): Promise<TlsSession> {
+  const engine = new TlsEngine((sink) => new ClientHandshake(options, sink), false)
+  return new TlsConnection(transport, engine, options).handshake()
+}
+
+/** Runs a server handshake over `transport`. Rejects with a TlsFailure after sending its alert. */
+export async function acceptTls(transport: ByteStream, options: TlsServerOptions & TlsDriverOptions): Promise<TlsSession> {
+  let machine: ServerHandshake | undefined
+  const engine = new TlsEngine((sink) => (machine = new ServerHandshake(options, sink)), true)
+  try {
+    const session = await new TlsConnection(transport, engine, options).handshake()
+    if (machine?.attempt) options.rateLimiter?.report?.(machine.attempt, true)
+    return session
+  } catch (err) {
+    if (machine?.attempt) options.rateLimiter?.report?.(machine.attempt, false)
+    throw err
+  }
+}
+
+class TlsConnection implements ByteStream {
+  readonly closed: Promise<Error | undefined>
+  private settleClosed: (err: Error | undefined) => void = () => {}
+  private failure: TlsFailure | undefined
+  private writeChain: Promise<void> = Promise.resolve()
+  private ended = false
+  private readonly id = nextConnectionId++
+  private readonly machine: HandshakeMachine
+
+  constructor(
+    private readonly transport: ByteStream,
+    private readonly engine: TlsEngine,
+    private readonly options: TlsDriverOptions,
+  ) {
+    this.machine = engine.machine
+    this.closed = new Promise((resolve) => (this.settleClosed = resolve))
+    transport.closed.then((err) => this.settleClosed(this.failure ?? err))
+  }
+
+  async handshake(): Promise<TlsSession> {
+    const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS
+    const timer = setTimeout(
+      () => this.fail(new TlsError('ERR_TLS_TIMEOUT', `handshake did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
+    )
+    try {
+      await this.machine.start()
+      this.trace()
+      await this.flush()
+      while (!this.engine.handshakeDone) {
+        await this.pump()
+        this.trace()
+        await this.flush()
+      }
+      const parameters = this.machine.result as TlsParameters
+      this.trace()
+      return { stream: this, parameters }
+    } catch (err) {
+      throw this.fail(err)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    for (;;) {
+      if (this.failure) throw new StreamClosedError(this.failure)
+      const data = this.engine.takeApplicationData()
+      if (data) return data
+      if (this.engine.peerClosed) return null
+      try {
+        await this.pump()
+        if (this.engine.hasOutput) await this.flush()
+      } catch (err) {
+        throw new StreamClosedError(this.fail(err))
+      }
+    }
+  }
+
+  write(chunk: Uint8Array): Promise<void> {
+    if (this.failure) return Promise.reject(new StreamClosedError(this.failure))
+    if (this.ended) return Promise.reject(new StreamClosedError(new Error('write after end')))
+    return this.enqueue(async () => {
+      if (chunk.length > 0) await this.transport.write(await this.engine.sealApplicationData(chunk))
+    }).catch((err: unknown) => {
+      throw new StreamClosedError(this.fail(err))
+    })
+  }
+
+  /** RFC 5246 §7.2.1: close_notify, then a half-close of the transport. */
+  end(): Promise<void> {
+    if (this.ended || this.failure) return Promise.resolve()
+    this.ended = true
+    this.engine.sendAlert(AlertDescription.close_notify, false)
+    return this.flush().then(
+      () => this.transport.end(),
+      (err: unknown) => {
+        throw new StreamClosedError(this.fail(err))
+      },
+    )
+  }
+
+  close(err?: Error): void {
+    if (!this.failure) this.failure = err ? asTlsFailure(err) : new TlsTransportError('closed locally')
+    this.transport.close(err)
+  }
+
+  /** The first failure wins; a local one is answered with its fatal alert before the transport closes. */
+  private fail(err: unknown): TlsFailure {
+    if (this.failure) return this.failure
+    const failure = err instanceof StreamClosedError ? new TlsTransportError(err.message, err) : asTlsFailure(err)
+    this.failure = failure
+    this.log(`failed: ${failure.message}`)
+    if (failure instanceof TlsError) {
+      this.engine.sendAlert(failure.alert, true)
+      const sent = this.enqueue(async () => {
+        const out = await this.engine.drainOutput()
+        if (out) await this.transport.write(out)
+      })
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, ALERT_GRACE_MS)))
+      void Promise.race([sent.catch(() => {}), grace]).then(() => {
+        clearTimeout(timer)
+        this.transport.close(failure)
+      })
+    } else {
+      this.transport.close(failure)
+    }
+    return failure
+  }
+
+  private async pump(): Promise<void> {
+    let chunk: Uint8Array | null
+    try {
+      chunk = await this.transport.read()
+    } catch (err) {
+      throw new TlsTransportError('transport failed', err)
+    }
+    if (chunk === null) throw new TlsTransportError('transport ended without close_notify')
+    await this.engine.receive(chunk)
+  }
+
+  private flush(): Promise<void> {
+    return this.enqueue(async () => {
+      const out = await this.engine.drainOutput()
+      if (out) await this.transport.write(out)
+    })
+  }
+
+  /** Writes go out one at a time, in the order they were asked for: sequence numbers depend on it. */
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    const p = this.writeChain.then(op)
+    this.writeChain = p.catch(() => {})
+    return p
+  }
+
+  private trace(): void {
+    this.log(`${this.engine.isServer ? 'server' : 'client'} ${this.machine.state}`)
+  }
+
+  private log(line: string): void {
+    this.options.log?.(`tls[${this.id}] ${line}`)
+  }
+}
