@@ -41,9 +41,10 @@ function splitExtension(name: string): [string, string] {
 export function conflictName(name: string, random: RandomBytes): string {
   const marker = `.${CONFLICT_MARKER}.${randomAlphanumeric(random)}`
   const utf8 = new TextEncoder()
-  let [stem, extension] = splitExtension(name)
+  const bare = name.replace(EXISTING_MARKER, '') // an extensionless conflict file
+  let [stem, extension] = splitExtension(bare)
   // An "extension" so long that no stem fits beside it is not one: keep the marker at the end.
-  if (utf8.encode(marker + extension).byteLength >= MAX_SEGMENT_BYTES) [stem, extension] = [name, '']
+  if (utf8.encode(marker + extension).byteLength >= MAX_SEGMENT_BYTES) [stem, extension] = [bare, '']
   stem = stem.replace(EXISTING_MARKER, '')
   const budget = MAX_SEGMENT_BYTES - utf8.encode(marker + extension).byteLength
   while (utf8.encode(stem).byteLength > budget) stem = [...stem].slice(0, -1).join('')
@@ -57,5 +58,5 @@ export function conflictPath(path: SharePath, random: RandomBytes): SharePath {
 
 /** Whether a name carries a conflict marker (for GUIs, and read-only peers that skip conflict files). */
 export function isConflictName(name: string): boolean {
-  return EXISTING_MARKER.test(splitExtension(name)[0])
+  return EXISTING_MARKER.test(name) || EXISTING_MARKER.test(splitExtension(name)[0])
 }

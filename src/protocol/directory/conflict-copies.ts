@@ -1,0 +1,64 @@
+/**
+ * Conflicts keep both versions (directory.md, "Conflicts"): "the file with the record with the
+ * latest `update_time` is kept automatically ... The other file (hereafter called the loser) is
+ * preserved in the same directory with a new name", with `conflict_source` naming the original
+ * record, and "added to the database and propagated to other peers, just like any other file".
+ *
+ * Every peer that sees the conflict resolves it, so if each made a copy the loser would be copied
+ * once per peer. Decision (docs/protocol-notes/directory.md): only the loser's author, the peer in
+ * its `last_updated_by`, makes the copy; it is sure to hold the loser's content, and it is sure
+ * to see the conflict, since the winner reaches every peer.
+ */
+import type { ConflictResolver, LocalChange } from '../database/conflict'
+import type { DatabaseRecord } from '../database/record'
+import { conflictPath, type RandomBytes } from './conflict-name'
+import { parseFileValue, serializeFileValue } from './file-value'
+import { interpretKey } from './share-path'
+import type { SharePath } from './share-path'
+
+/** A copy to make on disk once the conflict is stored: the loser's content, now at `to`. */
+export interface ConflictCopy {
+  readonly from: SharePath
+  readonly to: SharePath
+  readonly sha256: string
+  readonly loserUuid: string
+}
+
+export class ConflictCopies {
+  private pending: ConflictCopy[] = []
+
+  constructor(
+    private readonly peerId: string,
+    private readonly randomBytes: RandomBytes,
+  ) {}
+
+  /** The resolver to give the database: the default winner, plus a copy of our losing file. */
+  readonly resolver: ConflictResolver = (conflict) => {
+    const loser = conflict.winner === 'current' ? conflict.incoming : conflict.current
+    const copy = this.copyOf(loser)
+    return copy ? { keep: conflict.winner, changes: [copy] } : { keep: conflict.winner }
+  }
+
+  /** The copies decided since the last call, in order. */
+  take(): ConflictCopy[] {
+    const taken = this.pending
+    this.pending = []
+    return taken
+  }
+
+  private copyOf(loser: DatabaseRecord): LocalChange | undefined {
+    if (loser.deleted || loser.lastUpdatedBy !== this.peerId) return undefined
+    const meaning = interpretKey(loser.key)
+    if (meaning.kind !== 'path') return undefined
+    let parsed
+    try {
+      parsed = parseFileValue(loser.value)
+    } catch {
+      return undefined
+    }
+    if (parsed.value.kind !== 'file') return undefined
+    const to = conflictPath(meaning.path, this.randomBytes)
+    this.pending.push({ from: meaning.path, to, sha256: parsed.value.sha256, loserUuid: loser.uuid })
+    return { key: to, value: serializeFileValue({ ...parsed.value, conflictSource: loser.uuid }) }
+  }
+}

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { PresenceFilter, PROBE_EVERYTHING, NOTHING_PRESENT } from '../../../src/protocol/directory/bloom'
+import { TransferPlan, type WantedFile } from '../../../src/protocol/directory/transfer-plan'
+
+const sha = (label: string): string => createHash('sha256').update(label).digest('hex')
+const MiB = 1024 * 1024
+const everything = PresenceFilter.fromMessage(1, PROBE_EVERYTHING)
+const nothing = PresenceFilter.fromMessage(1, NOTHING_PRESENT)
+const HOUR = 3_600_000
+
+/** A small seeded generator (mulberry32), so orders are reproducible. */
+function seeded(seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const files = (n: number, size = 100): WantedFile[] => Array.from({ length: n }, (_, i) => ({ sha256: sha(`f${i}`), size }))
+
+describe('TransferPlan (directory.md, "Retrieving Files")', () => {
+  it('asks in a random order that differs between peers seeds', () => {
+    const wanted = files(50)
+    const order = (seed: number): string[] => {
+      const plan = new TransferPlan({ random: seeded(seed), maxInFlightPerPeer: 100, maxInFlightTotal: 100 })
+      plan.want(wanted)
+      plan.setPresence('p', everything)
+      return plan.next(0).map((r) => r.sha256)
+    }
+    const a = order(1)
+    expect(new Set(a)).toEqual(new Set(wanted.map((f) => f.sha256)))
+    expect(a).not.toEqual(wanted.map((f) => f.sha256))
+    expect(order(2)).not.toEqual(a)
+    expect(order(1)).toEqual(a)
+  })
+
+  it('pipelines up to the per-peer and total limits, across peers', () => {
+    const plan = new TransferPlan({ random: seeded(3), maxInFlightPerPeer: 4, maxInFlightTotal: 6 })
+    plan.want(files(20))
+    plan.setPresence('a', everything)
+    plan.setPresence('b', everything)
+    const first = plan.next(0)
+    expect(first).toHaveLength(6)
+    expect(first.filter((r) => r.peer === 'a')).toHaveLength(3)
+    expect(plan.next(0)).toEqual([])
+    const done = first[0]
+    expect(done && plan.received(done.peer, done.sha256, 100, 0)).toBe('done')
+    expect(plan.next(0)).toHaveLength(1)
+    expect(plan.remaining()).toEqual({ files: 19, bytes: 1900 })
+  })
+
+  it('splits a large file into pieces, one in flight at a time, resuming from a partial temp file', () => {
+    const plan = new TransferPlan({ random: seeded(4), pieceBytes: 4 * MiB })
+    const big = sha('big')
+    plan.want([{ sha256: big, size: 10 * MiB, resumeFrom: 3 * MiB }])
+    plan.setPresence('a', everything)
+    plan.setPresence('b', everything)
+    const [first, ...rest] = plan.next(0)
+    expect(rest).toEqual([])
+    expect(first?.range).toEqual([3 * MiB, 4 * MiB])
+    expect(plan.received('a', big, 4 * MiB, 0)).toBe('more')
+    expect(plan.next(0).map((r) => r.range)).toEqual([[7 * MiB, 3 * MiB]])
+    expect(plan.received('a', big, 3 * MiB, 0)).toBe('done')
+    expect(plan.remaining()).toEqual({ files: 0, bytes: 0 })
+  })
+
+  it('continues after a short response from where the data stopped', () => {
+    const plan = new TransferPlan({ random: seeded(5), pieceBytes: 1000 })
+    const s = sha('x')
+    plan.want([{ sha256: s, size: 1000 }])
+    plan.setPresence('a', everything)
+    plan.next(0)
+    expect(plan.received('a', s, 400, 0)).toBe('more')
+    expect(plan.next(0)[0]?.range).toEqual([400, 600])
+  })
+
+  it('asks only peers whose presence says they may have it, or who announced it', () => {
+    const plan = new TransferPlan({ random: seeded(6) })
+    const s = sha('only')
+    plan.want([{ sha256: s, size: 10 }])
+    plan.setPresence('empty', nothing)
+    expect(plan.next(0)).toEqual([])
+    plan.present('empty', s)
+    expect(plan.next(0).map((r) => r.peer)).toEqual(['empty'])
+  })
+
+  it('tries another peer after not_present, and the first again after present', () => {
+    const plan = new TransferPlan({ random: seeded(7) })
+    const s = sha('np')
+    plan.want([{ sha256: s, size: 10 }])
+    plan.setPresence('a', everything)
+    expect(plan.next(0)[0]?.peer).toBe('a')
+    plan.notPresent('a', s)
+    expect(plan.next(0)).toEqual([])
+    plan.setPresence('b', everything)
+    expect(plan.next(0)[0]?.peer).toBe('b')
+    plan.notPresent('b', s)
+    plan.present('a', s)
+    expect(plan.next(0)[0]?.peer).toBe('a')
+  })
+
+  it('backs off a (peer, file) for hours after get_error', () => {
+    const plan = new TransferPlan({ random: seeded(8), errorBackoffMs: 6 * HOUR })
+    const s = sha('err')
+    const other = sha('fine')
+    plan.want([{ sha256: s, size: 10 }, { sha256: other, size: 10 }])
+    plan.setPresence('a', everything)
+    plan.next(0)
+    plan.getError('a', s, 1_000)
+    plan.received('a', other, 10, 1_000)
+    expect(plan.next(1_000 + 5 * HOUR)).toEqual([])
+    expect(plan.next(1_000 + 6 * HOUR)[0]?.sha256).toBe(s)
+  })
+
+  it('gives a disconnected peer’s requests to others, and ignores late responses', () => {
+    const plan = new TransferPlan({ random: seeded(9) })
+    const s = sha('gone')
+    plan.want([{ sha256: s, size: 10 }])
+    plan.setPresence('a', everything)
+    plan.next(0)
+    plan.removePeer('a')
+    expect(plan.received('a', s, 10, 0)).toBe('ignored')
+    plan.setPresence('b', everything)
+    expect(plan.next(0)[0]?.peer).toBe('b')
+    plan.drop(s)
+    expect(plan.received('b', s, 10, 0)).toBe('ignored')
+    expect(plan.remaining().files).toBe(0)
+  })
+
+  it('restarts a corrupt file from zero, elsewhere', () => {
+    const plan = new TransferPlan({ random: seeded(10) })
+    const s = sha('bad')
+    plan.want([{ sha256: s, size: 10 }])
+    plan.setPresence('liar', everything)
+    plan.next(0)
+    expect(plan.received('liar', s, 10, 0)).toBe('done')
+    plan.corrupt('liar', s, 10, 0)
+    expect(plan.next(0)).toEqual([])
+    plan.setPresence('honest', everything)
+    expect(plan.next(0)[0]).toEqual({ peer: 'honest', sha256: s, range: [0, 10] })
+  })
+
+  it('plans nothing for empty or complete files and refuses bad offsets', () => {
+    const plan = new TransferPlan({ random: seeded(11) })
+    plan.want([{ sha256: sha('empty'), size: 0 }, { sha256: sha('complete'), size: 5, resumeFrom: 5 }])
+    expect(plan.remaining().files).toBe(0)
+    expect(() => plan.want([{ sha256: sha('x'), size: 5, resumeFrom: 6 }])).toThrow(RangeError)
+    expect(() => plan.want([{ sha256: 'nope', size: 5 }])).toThrow(TypeError)
+  })
+})
