@@ -11,9 +11,12 @@ import { type WireBody, prefixFor } from './message'
 
 const NEWLINE = '\n'
 
-/** The body as JSON text in UTF-8, without the framing newline: the bytes a signature covers. */
+/**
+ * The body as framed: JSON text in UTF-8 and one newline, which its length counts (as the draft's
+ * `!44` and `s27:64` examples count it). These are the bytes a signature covers.
+ */
 export function encodeBody(body: WireBody): Uint8Array {
-  return utf8Encoder.encode(stringifyJson(body))
+  return utf8Encoder.encode(`${stringifyJson(body)}${NEWLINE}`)
 }
 
 export interface FrameOptions {
@@ -24,9 +27,8 @@ export interface FrameOptions {
 }
 
 /**
- * Header, body, one newline (counted in the length, as the draft's `!44` and `s27:64` examples
- * count it), then the signature and its newline. Body bytes that already end with a newline (a
- * stored message repeated verbatim) get no second one.
+ * Header, body, then the signature and its newline. Body bytes that do not end with a newline (a
+ * body from elsewhere) get one, counted in the length like encodeBody's.
  */
 export function encodeFrame(bodyBytes: Uint8Array, options: FrameOptions = {}): Uint8Array {
   const { signature, withPayload = false } = options

@@ -6,7 +6,6 @@
  * messages on input. Our writer sends one frame per write: a message's header, body and signature
  * together, then one frame per payload chunk header and one per chunk.
  */
-// eslint-disable-next-line no-restricted-imports -- the Node-only pattern 'stream' in eslint.config.js also matches our own src/protocol/stream
 import type { ByteStream } from '../stream/byte-stream'
 import { COLON, LengthParser, isAsciiDigit } from './ascii'
 import { concatBytes, utf8Encoder } from './bytes'

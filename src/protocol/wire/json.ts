@@ -3,7 +3,7 @@
  * print back digit for digit. Plain `JSON.parse` would round 3762440519426216896 to
  * 3762440519426216960, and a file size or vector clock off by 64 is a corrupt file or a lost update.
  */
-import { parse, stringify } from 'lossless-json'
+import { type NumberStringifier, parse, stringify } from 'lossless-json'
 import type { JsonObject, JsonValue } from './json-value'
 
 export class JsonError extends Error {
@@ -33,8 +33,17 @@ export function parseJson(text: string): JsonValue {
   }
 }
 
+/**
+ * A double that holds an integer beyond 2^53 prints as its exact digits (2 ** 60 as
+ * 1152921504606846976, not JavaScript's 1152921504606847000), so it parses back to the same value.
+ */
+const exactLargeIntegers: NumberStringifier = {
+  test: (value) => typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value),
+  stringify: (value) => BigInt(value as number).toString(),
+}
+
 export function stringifyJson(value: JsonValue | JsonObject): string {
-  const text = stringify(value)
+  const text = stringify(value, null, undefined, [exactLargeIntegers])
   // lossless-json returns undefined only for undefined or functions, which JsonValue excludes.
   if (text === undefined) throw new JsonError('value has no JSON form')
   return text

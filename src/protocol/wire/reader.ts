@@ -7,7 +7,6 @@
  * did not read of the previous payload. A framing error closes the stream, since nothing after it
  * can be trusted, and is thrown to the consumer.
  */
-// eslint-disable-next-line no-restricted-imports -- the Node-only pattern 'stream' in eslint.config.js also matches our own src/protocol/stream
 import type { ByteStream } from '../stream/byte-stream'
 import { WireDecoder } from './decoder'
 import { WireError } from './errors'

@@ -2,18 +2,20 @@
  * Signed messages (core.md: "the RSA signature is given, encoded with base64"): RSA PKCS#1 v1.5
  * with SHA-256 over the body's JSON bytes, through WebCrypto so browser and Node share the code.
  *
- * Which bytes: we sign the JSON text without the framing newline (what `encodeBody` returns). The
- * draft does not say whether a peer signs the body with or without the newline its length counts,
- * so verification accepts a signature over the body exactly as received or over the body with its
- * trailing whitespace removed; both describe the same JSON object. docs/protocol-notes/wire.md.
+ * Which bytes: the body exactly as framed, the bytes its length counts, trailing newline included
+ * (what `encodeBody` returns, and what a read-only peer stores and repeats verbatim). The draft does
+ * not say whether a peer signs the body with or without that newline, so verification also accepts
+ * a signature over the body with its trailing whitespace removed; both describe the same JSON
+ * object. docs/protocol-notes/wire.md.
  */
 import { decodeBase64, encodeBase64 } from './base64'
 import { asArrayBufferView } from './bytes'
 import { isAsciiWhitespace } from './ascii'
+import type { WebCryptoKey } from './web-crypto-key'
 
 export const RSA_SIGNATURE_ALGORITHM = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const
 
-export async function signBody(bodyBytes: Uint8Array, privateKey: CryptoKey): Promise<string> {
+export async function signBody(bodyBytes: Uint8Array, privateKey: WebCryptoKey): Promise<string> {
   const signature = await crypto.subtle.sign(
     RSA_SIGNATURE_ALGORITHM,
     privateKey,
@@ -26,7 +28,7 @@ export async function signBody(bodyBytes: Uint8Array, privateKey: CryptoKey): Pr
 export async function verifyBody(
   bodyBytes: Uint8Array,
   signature: string,
-  publicKey: CryptoKey,
+  publicKey: WebCryptoKey,
 ): Promise<boolean> {
   const signatureBytes = decodeBase64(signature)
   if (signatureBytes === null) return false

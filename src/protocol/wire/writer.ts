@@ -4,12 +4,12 @@
  * chunk header followed by a view of the caller's bytes (never copied). Each write waits for the
  * stream to accept it, so a slow peer slows the payload's producer.
  */
-// eslint-disable-next-line no-restricted-imports -- the Node-only pattern 'stream' in eslint.config.js also matches our own src/protocol/stream
 import type { ByteStream } from '../stream/byte-stream'
 import { encodeBody, encodeChunkHeader, encodeFrame, encodePayloadEnd } from './encoder'
 import { RECOMMENDED_CHUNK_BYTES } from './limits'
 import type { WireBody } from './message'
 import { signBody } from './signature'
+import type { WebCryptoKey } from './web-crypto-key'
 
 export type Payload = AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 
@@ -17,7 +17,7 @@ export interface SendOptions {
   /** Binary data sent after the body; an empty payload is sent as just the end chunk. */
   payload?: Payload
   /** An RSA private key (RSASSA-PKCS1-v1_5, SHA-256): the message goes out as `s` or `$`. */
-  signWith?: CryptoKey
+  signWith?: WebCryptoKey
 }
 
 export interface SendFrameOptions {

@@ -1,0 +1,40 @@
+/** Lossless JSON: 64-bit integers exact, every other number a double, nothing JSON cannot print. */
+import { describe, expect, it } from 'vitest'
+import { JsonError, parseJson, stringifyJson } from '../../../src/protocol/wire'
+
+describe('lossless JSON', () => {
+  it.each([
+    ['9007199254740991', 9007199254740991],
+    ['9007199254740992', 9007199254740992n],
+    ['-9007199254740993', -9007199254740993n],
+    ['18446744073709551615', 18446744073709551615n],
+    ['1.5', 1.5],
+    ['1e21', 1e21],
+    ['0', 0],
+  ])('%s parses to %s', (text, value) => {
+    expect(parseJson(text)).toBe(value)
+  })
+
+  it('prints bigints as plain digits, so they parse back to the same value', () => {
+    const value = { size: 2n ** 64n - 1n, list: [-(2n ** 63n)], ok: true, s: 'é' }
+    const text = stringifyJson(value)
+    expect(text).toBe('{"size":18446744073709551615,"list":[-9223372036854775808],"ok":true,"s":"é"}')
+    expect(parseJson(text)).toEqual(value)
+  })
+
+  it('a double that is an integer beyond 2^53 prints exactly and comes back as the bigint of the same value', () => {
+    expect(stringifyJson(2 ** 60)).toBe('1152921504606846976')
+    expect(parseJson(stringifyJson(2 ** 60))).toBe(2n ** 60n)
+  })
+
+  it('refuses numbers beyond a double, and duplicate keys with different values', () => {
+    expect(() => parseJson('1e400')).toThrow(JsonError)
+    expect(() => parseJson('{"a":1,"a":2}')).toThrow(/Duplicate key/)
+  })
+
+  it('keeps "__proto__" as an ordinary key, never as the object’s prototype', () => {
+    const value = parseJson('{"__proto__":{"polluted":true}}') as Record<string, unknown>
+    expect(Object.keys(value)).toEqual(['__proto__'])
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+  })
+})
