@@ -1,0 +1,148 @@
+/**
+ * The signaling server: one HTTP port serving the app, /healthz and the tracker over WebSocket
+ * (/tracker), one TCP port serving the tracker to TCP peers, and one exchange (memory, or Redis
+ * when several instances share the load). This is the composition root; each part is its own module.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server as HttpServer } from 'node:http'
+import type { AddressInfo, Server as TcpServer } from 'node:net'
+import type { SignalingConfig } from './config'
+import type { Exchange, ExchangeListener } from './exchange'
+import { Hub } from './hub'
+import { AddressCounter } from './limits'
+import type { Link, LinkPeer } from './link'
+import type { Logger } from './log'
+import { MemoryExchange } from './memory-exchange'
+import { connectRedisExchange } from './redis-exchange'
+import { Session, type SessionSettings } from './session'
+import { createStaticHandler, plain } from './static'
+import { createTcpEndpoint } from './tcp'
+import { createWebSocketEndpoint } from './websocket'
+
+export const SOFTWARE = 'clearskies signaling 0.1'
+const INSTANCE_ID_BYTES = 6
+
+export interface SignalingServer {
+  readonly instanceId: string
+  readonly httpPort: number
+  readonly tcpPort: number
+  /** Open tracker connections of this instance. */
+  connectionCount(): number
+  /** Graceful: stop accepting, tell every client, release every registration, then stop. Idempotent. */
+  close(): Promise<void>
+}
+
+export async function startSignalingServer(config: SignalingConfig, log: Logger): Promise<SignalingServer> {
+  const instanceId = randomBytes(INSTANCE_ID_BYTES).toString('hex')
+  const serverLog = log.child({ ns: 'signaling', instance: instanceId })
+  // The exchange and the hub need each other: the exchange's events go to the hub once it exists.
+  let deliver: ExchangeListener = () => {}
+  const onEvent: ExchangeListener = (id, event) => deliver(id, event)
+  const exchange: Exchange = config.redis ? await connectRedisExchange(config.redis, onEvent, serverLog.child({ ns: 'signaling.redis' })) : new MemoryExchange(onEvent)
+  const hub = new Hub(exchange, config['max-peers'], serverLog.child({ ns: 'signaling.hub' }))
+  deliver = hub.onEvent
+
+  const settings: SessionSettings = {
+    software: SOFTWARE,
+    minTtlSeconds: config['min-ttl-s'],
+    maxTtlSeconds: config['max-ttl-s'],
+    startTimeoutMs: config['start-timeout-ms'],
+    maxMessageBytes: config['max-message-bytes'],
+    ratePerSecond: config['rate-per-s'],
+    rateBurst: config['rate-burst'],
+    maxIds: config['max-ids'],
+    maxBufferedBytes: config['max-buffered-bytes'],
+  }
+  const sessions = new Set<Session>()
+  const perAddress = new AddressCounter(config['max-connections-per-address'])
+  let sequence = 0
+  let closing = false
+
+  const admit = (address: string): { status: number; text: string } | undefined => {
+    if (closing) return { status: 503, text: 'Service Unavailable' }
+    if (sessions.size >= config['max-connections']) return { status: 503, text: 'Service Unavailable' }
+    if (!perAddress.acquire(address)) return { status: 429, text: 'Too Many Requests' }
+    return undefined
+  }
+
+  const connect = (link: Link): LinkPeer => {
+    const connection = (++sequence).toString(36)
+    const session = new Session(link, hub, settings, `${instanceId}/${connection}`, serverLog.child({ ns: 'signaling.session', conn: connection }))
+    sessions.add(session)
+    void session.closed.then(() => {
+      sessions.delete(session)
+      perAddress.release(link.remoteAddress)
+    })
+    session.open()
+    return {
+      receive: (chunk) => session.receive(chunk),
+      hangUp: () => void session.close({ code: 'hangup', text: 'the client closed the connection' }),
+    }
+  }
+
+  const websocket = createWebSocketEndpoint({ maxMessageBytes: config['max-message-bytes'], trustProxy: config['trust-proxy'], admit, connect })
+  const serveStatic = createStaticHandler(config.static)
+  const http = createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.setHeader('Cache-Control', 'no-store')
+      return plain(res, 200, JSON.stringify({ status: 'ok', instance: instanceId, connections: sessions.size }))
+    }
+    serveStatic(req, res).catch((err: unknown) => {
+      serverLog.error('static request failed', { url: req.url, err: String(err) })
+      if (!res.headersSent) plain(res, 500, 'internal error')
+    })
+  })
+  http.on('upgrade', websocket.handleUpgrade)
+  const tcp = createTcpEndpoint({ admit, connect })
+
+  await Promise.all([listen(http, config.port, config.host), listen(tcp, config['tcp-port'], config.host)])
+  const httpPort = (http.address() as AddressInfo).port
+  const tcpPort = (tcp.address() as AddressInfo).port
+  serverLog.info('listening', { host: config.host, http: httpPort, tcp: tcpPort, static: config.static, exchange: config.redis ? 'redis' : 'memory' })
+
+  let closed: Promise<void> | undefined
+  const close = async (): Promise<void> => {
+    closing = true
+    serverLog.info('shutting down', { connections: sessions.size })
+    const stopped = Promise.all([stopListening(http), stopListening(tcp)])
+    const released = Promise.all([...sessions].map((s) => s.close({ code: 'shutdown', text: 'the server is shutting down' })))
+    await withTimeout(released, config['shutdown-timeout-ms'])
+    websocket.close()
+    http.closeAllConnections()
+    await stopped
+    await exchange.close()
+    serverLog.info('stopped')
+  }
+
+  return {
+    instanceId,
+    httpPort,
+    tcpPort,
+    connectionCount: () => sessions.size,
+    close: () => (closed ??= close()),
+  }
+}
+
+function listen(server: HttpServer | TcpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+function stopListening(server: HttpServer | TcpServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()))
+}
+
+function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    void work.finally(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
