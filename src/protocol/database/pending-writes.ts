@@ -8,6 +8,8 @@ import type { RecordStore, StoreBatch } from './record-store'
 
 export class PendingWrites {
   private readonly records = new Map<string, DatabaseRecord>()
+  /** uuids of pending records by key, so a lookup by key costs no scan of the whole step. */
+  private readonly uuidsByKey = new Map<string, Set<string>>()
   readonly state = new Map<string, string>()
 
   constructor(private readonly store: RecordStore) {}
@@ -19,7 +21,10 @@ export class PendingWrites {
   async getByKey(key: string): Promise<DatabaseRecord[]> {
     const found = new Map<string, DatabaseRecord>()
     for (const r of await this.store.getByKey(key)) found.set(r.uuid, this.records.get(r.uuid) ?? r)
-    for (const r of this.records.values()) found.set(r.uuid, r)
+    for (const uuid of this.uuidsByKey.get(key) ?? []) {
+      const r = this.records.get(uuid)
+      if (r) found.set(uuid, r)
+    }
     return [...found.values()].filter((r) => r.key === key)
   }
 
@@ -35,6 +40,9 @@ export class PendingWrites {
 
   put(record: DatabaseRecord): void {
     this.records.set(record.uuid, record)
+    let uuids = this.uuidsByKey.get(record.key)
+    if (!uuids) this.uuidsByKey.set(record.key, (uuids = new Set()))
+    uuids.add(record.uuid)
   }
 
   toBatch(): StoreBatch {
