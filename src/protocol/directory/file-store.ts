@@ -140,6 +140,10 @@ export type FileStoreErrorCode =
   | 'ERR_NOT_A_DIRECTORY'
   | 'ERR_NOT_EMPTY'
   | 'ERR_TEMP_CLOSED'
+  /** The platform no longer lets us in (a picked folder's permission lapsed): the person must grant it again. */
+  | 'ERR_NO_PERMISSION'
+  /** The disk or the browser's storage quota is full: the change did not happen. */
+  | 'ERR_NO_SPACE'
 
 export class FileStoreError extends Error {
   constructor(
