@@ -81,6 +81,17 @@ async function* readChunks(handle: FileHandle, start: number, end: number): Asyn
   }
 }
 
+/** open() that refuses a symbolic link as the last name (O_NOFOLLOW), with our error codes. */
+async function openNoFollow(abs: string, flags: number, path: SharePath): Promise<FileHandle> {
+  try {
+    return await open(abs, flags, OWNER_READ_WRITE)
+  } catch (err) {
+    if (errno(err) === 'ELOOP') throw new FileStoreError('ERR_OUTSIDE_SHARE', `${path} is a symbolic link`, { cause: err })
+    if (errno(err) === 'ENOENT') throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`, { cause: err })
+    throw err
+  }
+}
+
 async function applyAttributes(handle: FileHandle, attributes: Attributes | undefined): Promise<void> {
   if (attributes?.mode !== undefined) await handle.chmod((attributes.mode & PERMISSION_BITS) | OWNER_READ_WRITE)
   if (attributes?.mtimeNs !== undefined) {
@@ -214,11 +225,7 @@ export class FsFileStore implements FileStore {
 
   async *read(path: SharePath, range?: ByteRange): AsyncIterable<Uint8Array> {
     const { abs } = await this.locate(path, false)
-    const handle = await open(abs, READ_FLAGS).catch((err: unknown) => {
-      if (errno(err) === 'ELOOP') throw new FileStoreError('ERR_OUTSIDE_SHARE', `${path} is a symbolic link`)
-      if (errno(err) === 'ENOENT') throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`)
-      throw err
-    })
+    const handle = await openNoFollow(abs, READ_FLAGS, path)
     try {
       const info = await handle.stat()
       if (!info.isFile()) throw new FileStoreError('ERR_NOT_A_FILE', `${path} is not a file`)
@@ -233,7 +240,7 @@ export class FsFileStore implements FileStore {
   async openTemp(path: SharePath, sha256: string): Promise<TempFile> {
     const { dir, name } = await this.locate(path, true)
     const abs = join(dir, tempName(name, sha256))
-    const handle = await open(abs, TEMP_FLAGS, OWNER_READ_WRITE)
+    const handle = await openNoFollow(abs, TEMP_FLAGS, path)
     return new FsTempFile(path, sha256, abs, handle, (await handle.stat()).size)
   }
 
@@ -301,7 +308,7 @@ export class FsFileStore implements FileStore {
 
   async setAttributes(path: SharePath, attributes: Attributes): Promise<EntryStat> {
     const { abs } = await this.locate(path, false)
-    const handle = await open(abs, READ_FLAGS)
+    const handle = await openNoFollow(abs, READ_FLAGS, path)
     try {
       await applyAttributes(handle, attributes)
       return toEntryStat(await handle.stat({ bigint: true }))
