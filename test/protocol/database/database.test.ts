@@ -141,7 +141,8 @@ describe('get_updates', () => {
 })
 
 describe('receiving and relaying (database.md, "Record Changes")', () => {
-  async function withThree(): Promise<{ db: Database; conns: Record<string, ReturnType<typeof collector>> }> {
+  type Collector = ReturnType<typeof collector>
+  async function withThree(): Promise<{ db: Database; conns: { c1: Collector; c2: Collector; c3: Collector } }> {
     const db = await open()
     const conns = { c1: collector(), c2: collector(), c3: collector() }
     for (const [name, c] of Object.entries(conns)) {
