@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -7,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FileStoreError } from '../../../src/protocol/directory/file-store'
 import { parseSharePath } from '../../../src/protocol/directory/share-path'
 import { FsFileStore, nameRulesFor } from '../../../src/platform/node/fs-file-store'
+import { createNodeHasher } from '../../../src/platform/node/node-hasher'
 import { collect, describeFileStoreContract, type StoreFixture } from '../../protocol/directory/file-store-contract'
 
 const p = parseSharePath
@@ -45,7 +47,10 @@ async function fsFixture(): Promise<StoreFixture & { root: string; outside: stri
   }
 }
 
-describeFileStoreContract('FsFileStore', fsFixture)
+describeFileStoreContract('FsFileStore', fsFixture, {
+  sha256Hex: (data) => createHash('sha256').update(data).digest('hex'),
+  createHasher: createNodeHasher,
+})
 
 describe('FsFileStore: nothing outside the share, even through symbolic links', () => {
   let fx: Awaited<ReturnType<typeof fsFixture>>

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   copyIntoTemp,
@@ -7,8 +6,8 @@ import {
   type FileStore,
   type ListedEntry,
 } from '../../../src/protocol/directory/file-store'
+import type { HasherFactory } from '../../../src/protocol/directory/hasher'
 import { parseSharePath } from '../../../src/protocol/directory/share-path'
-import { createNodeHasher } from '../../../src/platform/node/node-hasher'
 
 /**
  * What every FileStore must do, whatever it stores files in. A platform's test supplies a fresh,
@@ -28,9 +27,17 @@ export interface StoreFixture {
   cleanup(): Promise<void>
 }
 
+/**
+ * SHA-256 from the platform under test, so the same cases run in Node and in the browser:
+ * `sha256Hex` synchronously for the expectations, `createHasher` for the copy being tested.
+ */
+export interface ContractHashing {
+  sha256Hex(data: Uint8Array | string): string
+  readonly createHasher: HasherFactory
+}
+
 const p = parseSharePath
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
-const sha = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex')
 
 export async function collect(chunks: AsyncIterable<Uint8Array>): Promise<{ bytes: Uint8Array; sizes: number[] }> {
   const parts: Uint8Array[] = []
@@ -59,7 +66,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   return undefined
 }
 
-export function describeFileStoreContract(name: string, makeFixture: () => Promise<StoreFixture>): void {
+export function describeFileStoreContract(name: string, makeFixture: () => Promise<StoreFixture>, hashing: ContractHashing): void {
+  const sha = hashing.sha256Hex
   describe(`FileStore contract: ${name}`, () => {
     let fx: StoreFixture
     beforeEach(async () => {
@@ -206,7 +214,7 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
     it('copies a local file for deduplication, verifying its hash', async () => {
       await fx.writeLocal('/photos/a.jpg', 'same bytes')
       const temp = await fx.store.openTemp(p('/backup/a.jpg'), sha('same bytes'))
-      const { sha256, size } = await copyIntoTemp(fx.store, p('/photos/a.jpg'), temp, createNodeHasher)
+      const { sha256, size } = await copyIntoTemp(fx.store, p('/photos/a.jpg'), temp, hashing.createHasher)
       expect(sha256).toBe(sha('same bytes'))
       expect(size).toBe(10)
       await fx.store.commit(temp, { expected: { kind: 'absent' } })
