@@ -3,15 +3,15 @@
  * methods). One file per club: a club's records go with its folder, indexes stay narrow, and
  * clubs never wait on each other's write lock. 64-bit integers are read and bound as BigInt
  * (`safeIntegers`), so revisions, clock members and nanosecond times are exact; values and
- * clocks are lossless JSON text.
+ * clocks are lossless JSON text (the wire's `json.ts`).
  */
 import Database from 'better-sqlite3'
-import { isInteger, parse, stringify } from 'lossless-json'
 import type { PeerId } from '../../protocol/database/ids'
 import type { DatabaseRecord } from '../../protocol/database/record'
 import { parseVectorClock, vectorClockJson } from '../../protocol/database/record'
 import type { RecordStore, StoreBatch } from '../../protocol/database/record-store'
 import type { JsonValue } from '../../protocol/wire/json-value'
+import { parseJson as parseLosslessJson, stringifyJson } from '../../protocol/wire/json'
 
 /** Step n takes the schema from `PRAGMA user_version` n to n + 1; later versions append steps. */
 const MIGRATIONS: readonly string[] = [
@@ -48,21 +48,12 @@ interface Row {
   signature: string | null
 }
 
-/** Integers beyond 2^53 come back as bigint, every other number as number: `JsonValue`'s rule. */
-function parseJsonNumber(text: string): number | bigint {
-  if (isInteger(text)) {
-    const n = Number(text)
-    if (!Number.isSafeInteger(n)) return BigInt(text)
-  }
-  return Number(text)
-}
-
 /** Digits enough to pass 2^53; text without such a run cannot hold an unsafe integer. */
 const LONG_DIGITS = /\d{16}/
 
 function parseJson(text: string): JsonValue {
   // JSON.parse is several times faster; the lossless parser is only needed for long integers.
-  return LONG_DIGITS.test(text) ? (parse(text, null, parseJsonNumber) as JsonValue) : (JSON.parse(text) as JsonValue)
+  return LONG_DIGITS.test(text) ? parseLosslessJson(text) : (JSON.parse(text) as JsonValue)
 }
 
 function toRecord(row: Row): DatabaseRecord {
@@ -84,11 +75,11 @@ function toRow(r: DatabaseRecord): Row {
   return {
     uuid: r.uuid,
     key: r.key,
-    value: stringify(r.value) ?? 'null',
+    value: stringifyJson(r.value),
     last_updated_by: r.lastUpdatedBy,
     last_updated_rev: r.lastUpdatedRev,
     update_time: r.updateTime,
-    vector_clock: stringify(vectorClockJson(r.vectorClock)) ?? '{}',
+    vector_clock: stringifyJson(vectorClockJson(r.vectorClock)),
     deleted: r.deleted ? 1n : 0n,
     signed_body: r.signed?.bytes ?? null,
     signature: r.signed?.signature ?? null,
@@ -152,7 +143,7 @@ export class SqliteRecordStore implements RecordStore {
   }
 
   async *changedSince(since: ReadonlyMap<PeerId, bigint>, batchSize: number): AsyncIterable<DatabaseRecord[]> {
-    const sinceJson = stringify(vectorClockJson(since)) ?? '{}'
+    const sinceJson = stringifyJson(vectorClockJson(since))
     let after: [bigint, string] = [-1n, '']
     for (;;) {
       const rows = this.statements.changedSince.all(sinceJson, after[0], after[1], BigInt(batchSize))

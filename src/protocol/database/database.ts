@@ -8,7 +8,9 @@
  * over `PendingWrites` and commit in one store transaction, so a burst of updates (a
  * `get_updates` answer) costs one write. Messages go out only after their step is committed.
  */
+import { encodeBody } from '../wire/encoder'
 import type { JsonObject } from '../wire/json-value'
+import type { WireBody } from '../wire/message'
 import { nowTimestamp, type Nanoseconds } from '../wire/timestamp'
 import { keyHolder, latestUpdateWins, newerWins, type Conflict, type ConflictResolver, type LocalChange } from './conflict'
 import { DatabaseError } from './errors'
@@ -20,6 +22,9 @@ import { parseUpdate, sameVersion, UPDATE_TYPE, type DatabaseRecord } from './re
 import type { RecordStore } from './record-store'
 import type { Signer, Verifier } from './signing'
 import { compareClocks, EMPTY_CLOCK, LogicalClock } from './vector-clock'
+
+/** Every body the database sends has its `type`. */
+const encodeWireBody = (body: JsonObject): Uint8Array => encodeBody(body as WireBody)
 
 /** Records per page when answering `get_updates`. */
 export const UPDATE_PAGE_RECORDS = 500
@@ -39,8 +44,8 @@ export interface DatabaseOptions {
   readonly verifier: Verifier
   /** The read-write private key; needed (on a read-write peer) to send to read-only connections. */
   readonly signer?: Signer
-  /** The wire encoder of a message body: the bytes an `s` message carries and its signature covers. */
-  readonly encodeBody: (body: JsonObject) => Uint8Array
+  /** The body as framed, which a signature covers; the wire's `encodeBody` unless replaced. */
+  readonly encodeBody?: (body: JsonObject) => Uint8Array
   readonly resolver?: ConflictResolver
   readonly now?: () => Nanoseconds
   readonly newId?: () => string
@@ -107,7 +112,7 @@ export class Database {
       ownAccess: options.access,
       sign: async (body) => {
         if (!options.signer) throw new DatabaseError('ERR_DATABASE_SIGNATURE', 'no read-write private key to sign with')
-        const bytes = options.encodeBody(body)
+        const bytes = (options.encodeBody ?? encodeWireBody)(body)
         return { bytes, signature: await options.signer.sign(bytes) }
       },
     }

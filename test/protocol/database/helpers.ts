@@ -1,5 +1,4 @@
 /** Test helpers: IDs, records, a wire-like codec, RSA keys and in-process links between engines. */
-import { isInteger, parse, stringify } from 'lossless-json'
 import { Database, type ReceiveOutcome } from '../../../src/protocol/database/database'
 import type { ConflictResolver } from '../../../src/protocol/database/conflict'
 import type { IncomingMessage, OutgoingMessage } from '../../../src/protocol/database/messages'
@@ -7,9 +6,13 @@ import { MemoryRecordStore } from '../../../src/protocol/database/memory-record-
 import type { AccessLevel } from '../../../src/protocol/database/outgoing'
 import type { DatabaseRecord } from '../../../src/protocol/database/record'
 import type { RecordStore } from '../../../src/protocol/database/record-store'
-import { rsaSigner, rsaVerifier, RSA_SIGNATURE_ALGORITHM } from '../../../src/protocol/database/rsa-signer'
+import { rsaSigner, rsaVerifier } from '../../../src/protocol/database/rsa-signer'
+import { RSA_SIGNATURE_ALGORITHM } from '../../../src/protocol/wire/signature'
 import type { Signer, Verifier } from '../../../src/protocol/database/signing'
-import type { JsonObject, JsonValue } from '../../../src/protocol/wire/json-value'
+import { encodeBody as encodeWireBody } from '../../../src/protocol/wire/encoder'
+import { parseJson } from '../../../src/protocol/wire/json'
+import { isJsonObject, type JsonObject, type JsonValue } from '../../../src/protocol/wire/json-value'
+import type { WireBody } from '../../../src/protocol/wire/message'
 
 /** A 128-bit ID from a small number, readable in failures: 000…0a1. */
 export function id(n: number): string {
@@ -30,17 +33,15 @@ export function record(fields: Partial<DatabaseRecord> = {}): DatabaseRecord {
   }
 }
 
-/** The wire's rule for numbers: integers beyond 2^53 are bigint. */
-function parseNumber(text: string): number | bigint {
-  return isInteger(text) && !Number.isSafeInteger(Number(text)) ? BigInt(text) : Number(text)
-}
-
+/** The wire codec's body bytes (JSON and a newline) and their parse. */
 export function encodeBody(body: JsonObject): Uint8Array {
-  return new TextEncoder().encode(`${stringify(body)}\n`)
+  return encodeWireBody(body as WireBody)
 }
 
 export function decodeBody(bytes: Uint8Array): JsonObject {
-  return parse(new TextDecoder().decode(bytes), null, parseNumber) as JsonObject
+  const body = parseJson(new TextDecoder().decode(bytes))
+  if (!isJsonObject(body)) throw new Error('body is not an object')
+  return body
 }
 
 export interface Keys {
