@@ -71,7 +71,7 @@ export class IgnoreRules {
   ignores(path: string, isDirectory: boolean): boolean {
     if (this.rules.length === 0) return false
     let prefix = ''
-    const names = path.split('/').slice(1)
+    const names = path.split('/').filter(Boolean) // the root itself is never ignored
     return names.some((name, i) => {
       prefix += `/${name}`
       const directory = i < names.length - 1 || isDirectory

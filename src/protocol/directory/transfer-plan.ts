@@ -154,7 +154,11 @@ export class TransferPlan {
   }
 
   private canServe(peer: string, state: PeerState, sha256: string, nowMs: number): boolean {
-    if (state.notPresent.has(sha256) || (this.backoff.get(`${peer}\n${sha256}`) ?? 0) > nowMs) return false
+    if (state.notPresent.has(sha256)) return false
+    const key = `${peer}\n${sha256}`
+    const until = this.backoff.get(key)
+    if (until !== undefined && until > nowMs) return false
+    if (until !== undefined) this.backoff.delete(key) // expired: forget it, so the map does not grow forever
     return state.announced.has(sha256) || (state.presence?.mayHave(sha256) ?? false)
   }
 

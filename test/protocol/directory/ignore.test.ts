@@ -39,6 +39,11 @@ describe('IgnoreRules', () => {
     expect(rules.ignores(path, isDirectory)).toBe(ignored)
   })
 
+  it('never ignores the root, even with "*"', () => {
+    expect(new IgnoreRules(['*']).ignores('/', true)).toBe(false)
+    expect(new IgnoreRules(['*']).ignores('/a', false)).toBe(true)
+  })
+
   it('ignores nothing without patterns', () => {
     expect(new IgnoreRules().ignores('/x.tmp', FILE)).toBe(false)
   })
