@@ -1,0 +1,132 @@
+/**
+ * Interop with OpenSSL's libssl (driven through libssl_srp.py): our client against libssl as an
+ * SRP server, our server against libssl as an SRP client, both suites, with and without
+ * encrypt-then-MAC, ClearSkies usernames, wrong passwords and unknown users.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connectTcp } from '../../../src/platform/node/tcp-stream'
+import { CIPHER_SUITES } from '../../../src/protocol/tls/constants'
+import { TlsAlertReceivedError, type TlsSession, connectTls } from '../../../src/protocol/tls/index'
+import {
+  SUITE_CASES,
+  TempDir,
+  clearskiesUsername,
+  randomData,
+  requireInteropTools,
+  runLibsslClient,
+  sharePassword,
+  startLibsslServer,
+  startOurEchoServer,
+} from './interop-tools'
+
+const MIB = 1024 * 1024
+const BOTH_SUITES = 'SRP-AES-256-CBC-SHA:SRP-AES-128-CBC-SHA'
+const user = clearskiesUsername()
+const password = sharePassword()
+let dir: TempDir
+
+beforeAll(() => {
+  requireInteropTools()
+  dir = new TempDir()
+})
+afterAll(() => dir?.remove())
+
+async function echo(session: TlsSession, data: Uint8Array): Promise<Buffer> {
+  const parts: Uint8Array[] = []
+  let got = 0
+  const reading = (async () => {
+    while (got < data.length) {
+      const c = await session.stream.read()
+      if (!c) break
+      parts.push(c)
+      got += c.length
+    }
+  })()
+  await session.stream.write(data)
+  await reading
+  return Buffer.concat(parts)
+}
+
+describe('our client against libssl as SRP server', () => {
+  for (const c of SUITE_CASES) {
+    it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`, async () => {
+      const server = await startLibsslServer({ user, password, ciphers: c.openssl, etm: c.etm, connections: 1 })
+      try {
+        const session = await connectTls(await connectTcp('127.0.0.1', server.port), {
+          username: user,
+          password,
+          encryptThenMac: true,
+          cipherSuites: CIPHER_SUITES,
+        })
+        expect(session.parameters).toMatchObject({ encryptThenMac: c.etm, extendedMasterSecret: true, groupBits: 2048 })
+        expect(session.parameters.suite.name).toBe(c.name)
+        expect((await server.events.next()).value).toEqual({ handshake: c.openssl })
+        const data = randomData(MIB)
+        expect(Buffer.compare(await echo(session, data), data)).toBe(0)
+        await session.stream.end()
+        expect(await session.stream.read()).toBeNull()
+      } finally {
+        await server.stop()
+      }
+    })
+  }
+
+  for (const [what, username, pass] of [
+    ['a wrong password', user, sharePassword()],
+    ['an unknown username', clearskiesUsername(), password],
+  ] as const) {
+    it(`fails with an alert on both sides for ${what}`, async () => {
+      const server = await startLibsslServer({ user, password, ciphers: BOTH_SUITES, etm: true, connections: 1 })
+      try {
+        const failure = await connectTls(await connectTcp('127.0.0.1', server.port), { username, password: pass }).catch((e: unknown) => e)
+        expect(failure).toBeInstanceOf(TlsAlertReceivedError)
+        expect((failure as TlsAlertReceivedError).description).toBe(20) // bad_record_mac
+        const event = (await server.events.next()).value
+        expect(event).toHaveProperty('error')
+        expect(JSON.stringify(event)).toMatch(/bad record mac/)
+      } finally {
+        await server.stop()
+      }
+    })
+  }
+})
+
+describe('our server against libssl as SRP client', () => {
+  const lookup = async (u: string): Promise<{ password: string } | null> => (u === user ? { password } : null)
+  const secret = crypto.getRandomValues(new Uint8Array(32))
+
+  for (const c of SUITE_CASES) {
+    it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`, async () => {
+      const server = await startOurEchoServer({ lookup, secret })
+      try {
+        const data = randomData(MIB)
+        const result = await runLibsslClient(dir, { port: server.port, user, password, ciphers: c.openssl, etm: c.etm, data })
+        expect(result).toEqual({ handshake: c.openssl, echoed: MIB, identical: true })
+        const outcome = await server.nextOutcome()
+        if ('error' in outcome) throw outcome.error
+        expect(outcome.parameters).toMatchObject({ username: user, encryptThenMac: c.etm, extendedMasterSecret: true })
+        expect(outcome.parameters.suite.name).toBe(c.name)
+      } finally {
+        await server.close()
+      }
+    })
+  }
+
+  for (const [what, username, pass] of [
+    ['a wrong password', user, sharePassword()],
+    ['an unknown username', clearskiesUsername(), password],
+  ] as const) {
+    it(`fails with an alert on both sides for ${what}, and no data passes`, async () => {
+      const server = await startOurEchoServer({ lookup, secret })
+      try {
+        const result = await runLibsslClient(dir, { port: server.port, user: username, password: pass, ciphers: BOTH_SUITES, etm: true, data: randomData(100) })
+        expect(result).toHaveProperty('error')
+        expect(JSON.stringify(result)).toMatch(/alert bad record mac/)
+        const outcome = await server.nextOutcome()
+        expect('error' in outcome && (outcome.error as { code?: string }).code).toBe('ERR_TLS_BAD_RECORD_MAC')
+      } finally {
+        await server.close()
+      }
+    })
+  }
+})
