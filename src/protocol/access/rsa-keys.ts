@@ -38,30 +38,70 @@ export async function exportPublicKeyPem(publicKey: WebCryptoKey): Promise<strin
   return encodePem(PKCS1_PUBLIC, spkiToPkcs1Public(spki))
 }
 
+/** How each half of a key pair travels: its PKCS#1 label, the WebCrypto wrapper's label, format and use. */
+const PEM_FORMS = {
+  private: {
+    pkcs1Label: PKCS1_PRIVATE,
+    wrappedLabel: PKCS8_PRIVATE,
+    wrap: pkcs1PrivateToPkcs8,
+    format: 'pkcs8',
+    usage: 'sign',
+  },
+  public: {
+    pkcs1Label: PKCS1_PUBLIC,
+    wrappedLabel: SPKI_PUBLIC,
+    wrap: pkcs1PublicToSpki,
+    format: 'spki',
+    usage: 'verify',
+  },
+} as const
+
 /** Accepts "RSA PRIVATE KEY" (PKCS#1) and "PRIVATE KEY" (PKCS#8). Extractable, so its public half can be derived. */
-export async function importPrivateKeyPem(pem: string): Promise<WebCryptoKey> {
-  const { label, der } = decodePem(pem)
-  if (label !== PKCS1_PRIVATE && label !== PKCS8_PRIVATE) {
-    throw new AccessError(
-      AccessErrorCode.Key,
-      `expected an ${PKCS1_PRIVATE} or ${PKCS8_PRIVATE} PEM block, got ${label}`,
-    )
-  }
-  const pkcs8 = label === PKCS1_PRIVATE ? pkcs1PrivateToPkcs8(der) : der
-  return checkSize(await importOrExplain('pkcs8', pkcs8, ['sign'], label))
+export function importPrivateKeyPem(pem: string): Promise<WebCryptoKey> {
+  return importPem(PEM_FORMS.private, pem)
 }
 
 /** Accepts "RSA PUBLIC KEY" (PKCS#1) and "PUBLIC KEY" (SPKI). */
-export async function importPublicKeyPem(pem: string): Promise<WebCryptoKey> {
+export function importPublicKeyPem(pem: string): Promise<WebCryptoKey> {
+  return importPem(PEM_FORMS.public, pem)
+}
+
+async function importPem(
+  form: (typeof PEM_FORMS)[keyof typeof PEM_FORMS],
+  pem: string,
+): Promise<WebCryptoKey> {
   const { label, der } = decodePem(pem)
-  if (label !== PKCS1_PUBLIC && label !== SPKI_PUBLIC) {
+  if (label !== form.pkcs1Label && label !== form.wrappedLabel) {
     throw new AccessError(
       AccessErrorCode.Key,
-      `expected an ${PKCS1_PUBLIC} or ${SPKI_PUBLIC} PEM block, got ${label}`,
+      `expected an ${form.pkcs1Label} or ${form.wrappedLabel} PEM block, got ${label}`,
     )
   }
-  const spki = label === PKCS1_PUBLIC ? pkcs1PublicToSpki(der) : der
-  return checkSize(await importOrExplain('spki', spki, ['verify'], label))
+  const wrapped = label === form.pkcs1Label ? form.wrap(der) : der
+  let key: WebCryptoKey
+  try {
+    key = await crypto.subtle.importKey(
+      form.format,
+      Uint8Array.from(wrapped),
+      RSA_SIGNATURE_ALGORITHM,
+      true,
+      [form.usage],
+    )
+  } catch (err) {
+    throw new AccessError(
+      AccessErrorCode.Key,
+      `the ${label} PEM block is not an RSA key WebCrypto accepts: ${String(err)}`,
+      { cause: err },
+    )
+  }
+  const bits = (key.algorithm as { modulusLength?: number }).modulusLength ?? 0
+  if (bits < MIN_RSA_MODULUS_BITS || bits > MAX_RSA_MODULUS_BITS) {
+    throw new AccessError(
+      AccessErrorCode.Key,
+      `an RSA key must have ${MIN_RSA_MODULUS_BITS} to ${MAX_RSA_MODULUS_BITS} bits, got ${bits}`,
+    )
+  }
+  return key
 }
 
 /** core.md: "The public_rsa key is not required when the private key is included, since it can be derived". */
@@ -74,33 +114,4 @@ export async function publicKeyFromPrivate(privateKey: WebCryptoKey): Promise<We
     true,
     ['verify'],
   )
-}
-
-async function importOrExplain(
-  format: 'pkcs8' | 'spki',
-  der: Uint8Array,
-  usages: Parameters<typeof crypto.subtle.importKey>[4],
-  label: string,
-): Promise<WebCryptoKey> {
-  try {
-    return await crypto.subtle.importKey(format, Uint8Array.from(der), RSA_SIGNATURE_ALGORITHM, true, usages)
-  } catch (err) {
-    if (err instanceof AccessError) throw err
-    throw new AccessError(
-      AccessErrorCode.Key,
-      `the ${label} PEM block is not an RSA key WebCrypto accepts: ${String(err)}`,
-      { cause: err },
-    )
-  }
-}
-
-function checkSize(key: WebCryptoKey): WebCryptoKey {
-  const bits = (key.algorithm as { modulusLength?: number }).modulusLength ?? 0
-  if (bits < MIN_RSA_MODULUS_BITS || bits > MAX_RSA_MODULUS_BITS) {
-    throw new AccessError(
-      AccessErrorCode.Key,
-      `an RSA key must have ${MIN_RSA_MODULUS_BITS} to ${MAX_RSA_MODULUS_BITS} bits, got ${bits}`,
-    )
-  }
-  return key
 }
