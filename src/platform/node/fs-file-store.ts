@@ -2,6 +2,7 @@ import { constants, type BigIntStats } from 'node:fs'
 import { lstat, mkdir, open, opendir, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  archiveSlot,
   FileStoreError,
   matchesExpected,
   MAX_READ_CHUNK_BYTES,
@@ -17,7 +18,6 @@ import {
   type RemoveOptions,
   type TempFile,
 } from '../../protocol/directory/file-store'
-import { ARCHIVE_DIR } from '../../protocol/directory/ignore'
 import { LocalPathMap, POSIX_NAMES, type LocalNameRules, type LocalPath } from '../../protocol/directory/local-names'
 import type { SharePath } from '../../protocol/directory/share-path'
 
@@ -281,7 +281,7 @@ export class FsFileStore implements FileStore {
         throw err
       })
     } else if (options.archive) {
-      await rename(found.at.abs, await this.archiveSlot(found.at.local))
+      await rename(found.at.abs, await this.freeArchiveSlot(found.at.local))
     } else {
       await unlink(found.at.abs)
     }
@@ -289,15 +289,11 @@ export class FsFileStore implements FileStore {
     return { ok: true, stat: null }
   }
 
-  /** `/.clearskies-archive/<local path>`, or `name~2.ext`, `name~3.ext`... when that is taken. */
-  private async archiveSlot(local: LocalPath): Promise<string> {
-    const slash = local.lastIndexOf('/')
-    const dir = await this.directory(`/${ARCHIVE_DIR}${local.slice(0, slash)}`, true)
-    const name = local.slice(slash + 1)
-    const dot = name.lastIndexOf('.')
-    const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
-    for (let n = 1; ; n++) {
-      const abs = join(dir, n === 1 ? name : `${stem}~${n}${extension}`)
+  /** The first free archive slot for a file (see `archiveSlot`), its folders created. */
+  private async freeArchiveSlot(local: LocalPath): Promise<string> {
+    const dir = await this.directory(archiveSlot(local, 1).dir, true)
+    for (let attempt = 1; ; attempt++) {
+      const abs = join(dir, archiveSlot(local, attempt).name)
       if ((await lstatEntry(abs)) === null) return abs
     }
   }

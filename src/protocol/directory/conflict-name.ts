@@ -1,4 +1,4 @@
-import { baseName, joinPath, parentPath, MAX_SEGMENT_BYTES, type SharePath } from './share-path'
+import { baseName, joinPath, parentPath, splitExtension, MAX_SEGMENT_BYTES, type SharePath } from './share-path'
 
 /**
  * The loser of a conflict "is preserved in the same directory with a new name. If a conflict is
@@ -30,12 +30,6 @@ export function randomAlphanumeric(random: RandomBytes, length = RANDOM_LENGTH):
     }
   }
   return out
-}
-
-/** Splits "foo.txt" into ["foo", ".txt"]; a dotfile or extensionless name has extension "". */
-function splitExtension(name: string): [string, string] {
-  const dot = name.lastIndexOf('.')
-  return dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
 }
 
 export function conflictName(name: string, random: RandomBytes): string {

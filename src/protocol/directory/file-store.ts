@@ -1,6 +1,6 @@
 import { hashStream, type HasherFactory, type HashResult } from './hasher'
-import { TEMP_SUFFIX } from './ignore'
-import { MAX_SEGMENT_BYTES, type SharePath } from './share-path'
+import { ARCHIVE_DIR, TEMP_SUFFIX } from './ignore'
+import { MAX_SEGMENT_BYTES, splitExtension, type SharePath } from './share-path'
 
 /**
  * The platform interface for file contents: node:fs in the daemon, the File System Access API or
@@ -182,6 +182,17 @@ export function tempName(name: string, sha256: string): string {
   let stem = name
   while (utf8.encode(`.${stem}${suffix}`).byteLength > MAX_SEGMENT_BYTES) stem = [...stem].slice(0, -1).join('')
   return `.${stem}${suffix}`
+}
+
+/**
+ * Where the archive keeps a file that was at `local` (a local path): `/.clearskies-archive/<path>`
+ * on the first attempt, then `name~2.ext`, `name~3.ext`... for the store to try until one is free.
+ */
+export function archiveSlot(local: string, attempt: number): { readonly dir: string; readonly name: string } {
+  const slash = local.lastIndexOf('/')
+  const name = local.slice(slash + 1)
+  const [stem, extension] = splitExtension(name)
+  return { dir: `/${ARCHIVE_DIR}${local.slice(0, slash)}`, name: attempt <= 1 ? name : `${stem}~${attempt}${extension}` }
 }
 
 /**

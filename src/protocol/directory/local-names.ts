@@ -1,4 +1,4 @@
-import { parentPath, baseName, ROOT_PATH, type SharePath } from './share-path'
+import { parentPath, baseName, splitExtension, ROOT_PATH, type SharePath } from './share-path'
 
 /**
  * Names on disk for share paths, where the local file system cannot hold a path as it is.
@@ -59,9 +59,8 @@ function fnv1a(text: string): string {
 
 /** "Secret.txt" -> "Secret~1a2b3c4d.txt": the suffix goes before the extension so the type survives. */
 function suffixed(localName: string, wireName: string, attempt: number): string {
-  const tag = `~${fnv1a(wireName)}${attempt > 0 ? `-${attempt}` : ''}`
-  const dot = localName.lastIndexOf('.')
-  return dot > 0 ? `${localName.slice(0, dot)}${tag}${localName.slice(dot)}` : `${localName}${tag}`
+  const [stem, extension] = splitExtension(localName)
+  return `${stem}~${fnv1a(wireName)}${attempt > 0 ? `-${attempt}` : ''}${extension}`
 }
 
 /** Local paths are relative to the share root and use `/` like share paths, e.g. `/a%3Ab/c.txt`. */

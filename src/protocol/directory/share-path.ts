@@ -104,6 +104,16 @@ export function baseName(path: SharePath): string {
   return path.slice(path.lastIndexOf('/') + 1)
 }
 
+/**
+ * Splits a name before its last dot: "foo.txt" -> ["foo", ".txt"]. A name with no dot, or whose
+ * only dot leads it (".bashrc"), has extension "". Used wherever we derive a name (conflict
+ * copies, collision suffixes, archive slots) so the file keeps its type.
+ */
+export function splitExtension(name: string): [stem: string, extension: string] {
+  const dot = name.lastIndexOf('.')
+  return dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
+}
+
 /** The parent directory; the root is its own parent. */
 export function parentPath(path: SharePath): SharePath {
   const slash = path.lastIndexOf('/')
