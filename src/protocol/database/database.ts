@@ -18,7 +18,7 @@ import { isId, randomId, type PeerId } from './ids'
 import { GET_UPDATES_TYPE, getUpdatesBody, parseGetUpdates, type IncomingMessage } from './messages'
 import { OutgoingUpdate, type AccessLevel, type PeerConnection, type SigningContext } from './outgoing'
 import { PendingWrites } from './pending-writes'
-import { parseUpdate, sameVersion, UPDATE_TYPE, type DatabaseRecord } from './record'
+import { parseUpdate, sameVersion, UPDATE_TYPE, type DatabaseRecord, type SignedUpdate } from './record'
 import type { RecordStore } from './record-store'
 import type { Signer, Verifier } from './signing'
 import { compareClocks, EMPTY_CLOCK, LogicalClock } from './vector-clock'
@@ -410,6 +410,21 @@ export class Database {
     }
     this.clock.send() // rule 3
     await c.connection.send(message)
+    const signing = update.takeNewSignature()
+    const { record } = update
+    if (signing && record) void signing.then((signed) => this.keepSignature(record, signed))
+  }
+
+  /**
+   * Keeps a signature made for a read-only connection with the record it was made for, so the
+   * next read-only peer that asks for the record costs no RSA operation.
+   */
+  private keepSignature(record: DatabaseRecord, signed: SignedUpdate): Promise<void> {
+    return this.enqueue(async (step) => {
+      const stored = await step.writes.getByUuid(record.uuid)
+      if (!stored || stored.signed || !sameVersion(stored, record) || compareClocks(stored.vectorClock, record.vectorClock) !== 'equal') return
+      step.writes.put({ ...stored, signed })
+    })
   }
 
   /** Resolves once no job is waiting and every connection has sent what was queued for it. */

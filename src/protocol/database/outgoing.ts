@@ -3,12 +3,13 @@
  * for which connection (database.md, "Record Changes": "This is a signed message when a
  * read-write peer is sending to a read-only peer").
  */
+import type { AccessLevel } from '../core/messages'
 import type { JsonObject } from '../wire/json-value'
 import type { OutgoingMessage } from './messages'
 import { updateBody, type DatabaseRecord, type SignedUpdate } from './record'
 
 /** core.md, "Access Levels": the key a connection was authenticated with decides its level. */
-export type AccessLevel = 'read_write' | 'read_only'
+export type { AccessLevel }
 
 export interface PeerConnection {
   /**
@@ -29,15 +30,25 @@ export interface SigningContext {
 
 export class OutgoingUpdate {
   private signing: Promise<SignedUpdate> | undefined
+  private signatureTaken = false
 
   constructor(
     readonly body: JsonObject,
     /** The signed message this update arrived as, repeated as is when a signature is needed. */
     readonly signed: SignedUpdate | undefined,
+    /** The stored record this update was made from, if any: a new signature can be kept with it. */
+    readonly record?: DatabaseRecord,
   ) {}
 
   static fromRecord(record: DatabaseRecord): OutgoingUpdate {
-    return new OutgoingUpdate(updateBody(record), record.signed)
+    return new OutgoingUpdate(updateBody(record), record.signed, record)
+  }
+
+  /** Once: the signature this update made for itself (not one it arrived with), if it made one. */
+  takeNewSignature(): Promise<SignedUpdate> | undefined {
+    if (this.signed || !this.signing || this.signatureTaken) return undefined
+    this.signatureTaken = true
+    return this.signing
   }
 
   /** The message for a connection of level `target`; undefined when this peer cannot sign it. */

@@ -140,3 +140,22 @@ describe('between read-write peers', () => {
     expect(c.sent.every((s) => s.message.kind === 'm')).toBe(true)
   })
 })
+
+describe('signatures made by a read-write peer', () => {
+  it('are kept with the record, so the next read-only peer costs no new signature', async () => {
+    let signatures = 0
+    const counting = { ...keys, signer: { sign: (bytes: Uint8Array) => (signatures++, keys.signer.sign(bytes)) } }
+    const c = new Cluster(counting)
+    await c.add('W', 0xa)
+    await c.add('R1', 0xb, { access: 'read_only' })
+    await c.add('R2', 0xc, { access: 'read_only' })
+    await c.link('W', 'R1', 'read_only')
+    const r = await c.peer('W').set('a', 1)
+    await c.settle()
+    expect(signatures).toBe(1)
+    expect((await c.peer('W').getByUuid(r.uuid))?.signed).toBeDefined()
+    await c.link('W', 'R2', 'read_only')
+    expect(await c.value('R2', 'a')).toBe(1)
+    expect(signatures).toBe(1)
+  })
+})
