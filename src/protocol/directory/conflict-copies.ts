@@ -12,8 +12,8 @@
 import type { ConflictResolver, LocalChange } from '../database/conflict'
 import type { DatabaseRecord } from '../database/record'
 import { conflictPath, type RandomBytes } from './conflict-name'
-import { parseFileValue, serializeFileValue } from './file-value'
-import { interpretKey } from './share-path'
+import { serializeFileValue } from './file-value'
+import { fileValueOf, pathOfKey } from './record-view'
 import type { SharePath } from './share-path'
 
 /** A copy to make on disk once the conflict is stored: the loser's content, now at `to`. */
@@ -48,17 +48,11 @@ export class ConflictCopies {
 
   private copyOf(loser: DatabaseRecord): LocalChange | undefined {
     if (loser.deleted || loser.lastUpdatedBy !== this.peerId) return undefined
-    const meaning = interpretKey(loser.key)
-    if (meaning.kind !== 'path') return undefined
-    let parsed
-    try {
-      parsed = parseFileValue(loser.value)
-    } catch {
-      return undefined
-    }
-    if (parsed.value.kind !== 'file') return undefined
-    const to = conflictPath(meaning.path, this.randomBytes)
-    this.pending.push({ from: meaning.path, to, sha256: parsed.value.sha256, loserUuid: loser.uuid })
-    return { key: to, value: serializeFileValue({ ...parsed.value, conflictSource: loser.uuid }) }
+    const path = pathOfKey(loser.key)
+    const parsed = path === undefined ? undefined : fileValueOf(loser)
+    if (path === undefined || parsed?.kind !== 'file') return undefined
+    const to = conflictPath(path, this.randomBytes)
+    this.pending.push({ from: path, to, sha256: parsed.sha256, loserUuid: loser.uuid })
+    return { key: to, value: serializeFileValue({ ...parsed, conflictSource: loser.uuid }) }
   }
 }

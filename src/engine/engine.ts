@@ -1,0 +1,510 @@
+/**
+ * The ClearSkies peer: every share on this device, the access codes it made, the codes it is
+ * joining with, and the connections to other peers. The daemon and the browser worker each host
+ * one, with their own platform; both drive it through the control vocabulary (`control.ts`).
+ *
+ * Connections: whoever dials is the TLS client (core.md, "Connection"). The SRP username names
+ * what the connection is for: a share's key ID (a member), an access code we made (a newcomer:
+ * we send the keys), or an access code we are joining with (its creator dialled us: we receive
+ * the keys). Discovery (tracker, LAN, manual addresses, signaling) lives outside: it reads
+ * `registrations()` and calls `connect()`.
+ */
+import {
+  accessCodeCredentials,
+  cancelGrant,
+  extendGrant,
+  generateAccessCode,
+  generateAccessLevelKeys,
+  generatePeerId,
+  grantStatus,
+  newGrant,
+  parseAccessCode,
+  recordUse,
+  SRP_USERNAME_PREFIX,
+  toHex,
+  type AccessCodeGrant,
+} from '../protocol/access'
+import type { AccessLevel, KeyEntry, Keys } from '../protocol/core/messages'
+import type { ByteStream } from '../protocol/stream/byte-stream'
+import { acceptTls, connectTls, type TlsRateLimiter } from '../protocol/tls'
+import type { KeyValueStore } from './kv-store'
+import { PeerLink, type LinkHandler, type LinkSender } from './link'
+import { LiveShare, type SharePlatform, type ShareStatus } from './live-share'
+import { grantFromJson, grantToJson, joinFromJson, joinToJson, shareFromJson, shareToJson, GRANT_PREFIX, JOIN_PREFIX, SHARE_PREFIX, type StoredGrant, type StoredJoin, type StoredShare } from './stored'
+
+export const SOFTWARE = 'clearskies-browser-peer 0.1'
+/** A directory share cannot work without these (DESIGN.md). */
+const REQUIRED_EXTENSIONS = ['database', 'directory'] as const
+const SECRET_KEY = 'secret'
+/** How often manually entered addresses are retried while not connected. */
+const RECONNECT_INTERVAL_MS = 30_000
+
+export interface EnginePlatform extends SharePlatform {
+  readonly kv: KeyValueStore
+  /** Opens a byte stream to a peer address (`tcp:host:port`, or another transport's form). */
+  dial(address: string): Promise<ByteStream>
+}
+
+export interface EngineOptions {
+  readonly software?: string
+  /** This device's human-friendly name, sent in the greeting. */
+  readonly name?: string
+  readonly rateLimiter?: TlsRateLimiter
+  readonly log?: (message: string) => void
+}
+
+export type EngineEvent = { readonly type: 'changed' } | { readonly type: 'registrations' }
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** What a connection authenticated as. */
+type Context =
+  | { readonly kind: 'member'; readonly share: LiveShare; readonly level: AccessLevel; readonly password: string }
+  | { readonly kind: 'grant'; readonly share: LiveShare; readonly grant: StoredGrant; readonly password: string }
+  | { readonly kind: 'join'; readonly join: StoredJoin; readonly password: string }
+
+export interface CreatedCode {
+  readonly code: string
+  readonly accessId: string
+  readonly grant: AccessCodeGrant
+}
+
+export class Engine {
+  private readonly shares = new Map<string, LiveShare>()
+  private readonly grants = new Map<string, StoredGrant>()
+  private readonly joins = new Map<string, StoredJoin>()
+  private readonly listeners = new Set<(event: EngineEvent) => void>()
+  /** Dials under way, by `id address`, so discovery repeating itself does not dial twice. */
+  private readonly dialing = new Set<string>()
+  private readonly live = new Set<PeerLink>()
+  private paused = false
+  private nextLinkId = 1
+  private reconnectTimer: ReturnType<typeof setInterval> | undefined
+  private readonly log: (message: string) => void
+
+  private constructor(
+    private readonly platform: EnginePlatform,
+    private readonly options: EngineOptions,
+    private readonly secret: Uint8Array,
+  ) {
+    this.log = options.log ?? (() => {})
+  }
+
+  static async open(platform: EnginePlatform, options: EngineOptions = {}): Promise<Engine> {
+    const stored = await platform.kv.get(SECRET_KEY)
+    let secret = typeof stored === 'string' && /^[0-9a-f]{64}$/.test(stored) ? stored : undefined
+    if (!secret) {
+      secret = toHex(platform.randomBytes(32))
+      await platform.kv.set(SECRET_KEY, secret)
+    }
+    const engine = new Engine(platform, options, Uint8Array.from(secret.match(/../g)!.map((h) => parseInt(h, 16))))
+    for (const [key, value] of await platform.kv.list(GRANT_PREFIX)) engine.load(key, () => engine.grants.set(grantFromJson(value).grant.accessId, grantFromJson(value)))
+    for (const [key, value] of await platform.kv.list(JOIN_PREFIX)) engine.load(key, () => engine.joins.set(joinFromJson(value).accessId, joinFromJson(value)))
+    for (const [key, value] of await platform.kv.list(SHARE_PREFIX)) {
+      try {
+        await engine.openShare(shareFromJson(value))
+      } catch (err) {
+        engine.log(`cannot open ${key}: ${(err as Error).message}`)
+      }
+    }
+    engine.reconnectTimer = setInterval(() => engine.dialKnownPeers(), RECONNECT_INTERVAL_MS)
+    return engine
+  }
+
+  private load(key: string, add: () => void): void {
+    try {
+      add()
+    } catch (err) {
+      this.log(`ignored ${key}: ${(err as Error).message}`)
+    }
+  }
+
+  on(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) listener(event)
+  }
+
+  // --- shares ------------------------------------------------------------------------------
+
+  share(location: string): LiveShare {
+    const share = this.shares.get(location)
+    if (!share) throw new EngineError('ENOENT', `no share at ${location}`)
+    return share
+  }
+
+  get shareList(): LiveShare[] {
+    return [...this.shares.values()]
+  }
+
+  /** Creates a share of the folder (or browser storage) at `location`, with fresh keys. */
+  async createShare(location: string): Promise<LiveShare> {
+    if (this.shares.has(location)) return this.share(location)
+    const [readWrite, readOnly] = await Promise.all([generateAccessLevelKeys('read_write', this.platform.randomBytes), generateAccessLevelKeys('read_only', this.platform.randomBytes)])
+    const keys: KeyEntry[] = [readWrite, readOnly].map((k) => ({ accessLevel: k.accessLevel as AccessLevel, id: k.keyId, key: k.key, privateRsa: k.privateRsa, publicRsa: k.publicRsa }))
+    const stored: StoredShare = {
+      location,
+      storageId: toHex(this.platform.randomBytes(16)),
+      peerId: generatePeerId(this.platform.randomBytes),
+      accessLevel: 'read_write',
+      keys,
+      paused: false,
+      peers: [],
+      createdAtMs: this.platform.now(),
+    }
+    const share = await this.openShare(stored)
+    await this.saveShare(stored)
+    this.emit({ type: 'registrations' })
+    return share
+  }
+
+  private async openShare(stored: StoredShare): Promise<LiveShare> {
+    const share = await LiveShare.open(stored, this.platform, (m) => this.log(`[${stored.location}] ${m}`), () => this.emit({ type: 'changed' }))
+    this.shares.set(stored.location, share)
+    this.emit({ type: 'changed' })
+    return share
+  }
+
+  private async saveShare(stored: StoredShare): Promise<void> {
+    await this.platform.kv.set(SHARE_PREFIX + stored.storageId, shareToJson(stored))
+  }
+
+  async removeShare(location: string): Promise<void> {
+    const join = [...this.joins.values()].find((j) => j.location === location)
+    if (join) {
+      this.joins.delete(join.accessId)
+      await this.platform.kv.delete(JOIN_PREFIX + join.accessId)
+    }
+    const share = this.shares.get(location)
+    if (share) {
+      this.shares.delete(location)
+      await share.close()
+      await this.platform.kv.delete(SHARE_PREFIX + share.stored.storageId)
+      for (const [accessId, grant] of this.grants) {
+        if (grant.location !== location) continue
+        this.grants.delete(accessId)
+        await this.platform.kv.delete(GRANT_PREFIX + accessId)
+      }
+    }
+    if (!share && !join) throw new EngineError('ENOENT', `no share at ${location}`)
+    this.emit({ type: 'registrations' })
+    this.emit({ type: 'changed' })
+  }
+
+  shareStatus(location: string): ShareStatus {
+    return this.share(location).status()
+  }
+
+  /** Shares being joined: the code was entered, the keys have not arrived yet. */
+  get pendingJoins(): readonly StoredJoin[] {
+    return [...this.joins.values()]
+  }
+
+  // --- access codes ------------------------------------------------------------------------
+
+  /** A fresh one-time code for `location` at `level`; `multiUse` makes it reusable until `expiresAtMs`. */
+  async createAccessCode(location: string, level: AccessLevel, options: { multiUse?: boolean; expiresAtMs?: number | null } = {}): Promise<CreatedCode> {
+    const share = this.share(location)
+    if (!share.key(level)) throw new EngineError('EPERM', `this device cannot grant ${level} access to ${location}: it holds ${share.stored.accessLevel} access`)
+    const code = generateAccessCode(this.platform.randomBytes)
+    const credentials = await accessCodeCredentials(code)
+    const now = this.platform.now()
+    let grant = newGrant(credentials.accessId, level, now)
+    if (options.multiUse) grant = extendGrant(grant, now, options.expiresAtMs === undefined ? undefined : options.expiresAtMs)
+    const stored: StoredGrant = { grant, location, srpPassword: credentials.srpPassword, code: code.text }
+    await this.saveGrant(stored)
+    this.emit({ type: 'registrations' })
+    return { code: code.text, accessId: credentials.accessId, grant }
+  }
+
+  private async saveGrant(stored: StoredGrant): Promise<void> {
+    this.grants.set(stored.grant.accessId, stored)
+    await this.platform.kv.set(GRANT_PREFIX + stored.grant.accessId, grantToJson(stored))
+  }
+
+  private async grantFor(codeText: string): Promise<StoredGrant> {
+    const credentials = await accessCodeCredentials(parseAccessCode(codeText))
+    const stored = this.grants.get(credentials.accessId)
+    if (!stored) throw new EngineError('ENOENT', 'this device did not make that access code')
+    return stored
+  }
+
+  async cancelAccessCode(codeText: string): Promise<AccessCodeGrant> {
+    const stored = await this.grantFor(codeText)
+    const grant = cancelGrant(stored.grant, this.platform.now())
+    await this.saveGrant({ ...stored, grant })
+    this.emit({ type: 'registrations' })
+    return grant
+  }
+
+  async extendAccessCode(codeText: string, expiresAtMs?: number | null): Promise<AccessCodeGrant> {
+    const stored = await this.grantFor(codeText)
+    const grant = extendGrant(stored.grant, this.platform.now(), expiresAtMs)
+    await this.saveGrant({ ...stored, grant })
+    this.emit({ type: 'registrations' })
+    return grant
+  }
+
+  get accessCodes(): readonly StoredGrant[] {
+    return [...this.grants.values()]
+  }
+
+  /** Joins the share an access code was made for; its files will go to `location`. */
+  async addShare(codeText: string, location: string, peers: readonly string[] = []): Promise<StoredJoin> {
+    if (this.shares.has(location) || [...this.joins.values()].some((j) => j.location === location)) {
+      throw new EngineError('EEXIST', `${location} already holds a share`)
+    }
+    const credentials = await accessCodeCredentials(parseAccessCode(codeText))
+    if (this.grants.has(credentials.accessId)) throw new EngineError('EINVAL', 'that access code was made on this device: give it to another device')
+    const join: StoredJoin = {
+      accessId: credentials.accessId,
+      srpPassword: credentials.srpPassword,
+      location,
+      storageId: toHex(this.platform.randomBytes(16)),
+      peerId: generatePeerId(this.platform.randomBytes),
+      createdAtMs: this.platform.now(),
+      peers,
+    }
+    this.joins.set(join.accessId, join)
+    await this.platform.kv.set(JOIN_PREFIX + join.accessId, joinToJson(join))
+    this.emit({ type: 'registrations' })
+    this.emit({ type: 'changed' })
+    for (const address of peers) void this.connect(join.accessId, address)
+    return join
+  }
+
+  async addPeerAddress(location: string, address: string): Promise<void> {
+    const share = this.share(location)
+    if (!share.stored.peers.includes(address)) {
+      share.stored = { ...share.stored, peers: [...share.stored.peers, address] }
+      await this.saveShare(share.stored)
+    }
+    const level = share.stored.accessLevel
+    const key = share.key(level)
+    if (key?.id) void this.connect(key.id, address)
+  }
+
+  // --- pause -------------------------------------------------------------------------------
+
+  get isPaused(): boolean {
+    return this.paused
+  }
+
+  /** Stops syncing: every connection closes and none is made until `resume`. */
+  pause(): void {
+    this.paused = true
+    for (const link of this.live) link.close('paused')
+    this.emit({ type: 'changed' })
+  }
+
+  resume(): void {
+    this.paused = false
+    this.emit({ type: 'changed' })
+    this.dialKnownPeers()
+  }
+
+  // --- discovery ---------------------------------------------------------------------------
+
+  /**
+   * The IDs to announce (core.md, "tracker.register": "the key is the ID (either the access ID or
+   * the key ID) and the value is the peer ID"): each key ID held, each active code made here,
+   * each code being joined with.
+   */
+  registrations(): Map<string, string> {
+    const ids = new Map<string, string>()
+    const now = this.platform.now()
+    for (const share of this.shares.values()) {
+      for (const key of share.stored.keys) if (key.id && key.key) ids.set(key.id, share.stored.peerId)
+    }
+    for (const { grant, location } of this.grants.values()) {
+      const share = this.shares.get(location)
+      if (share && grantStatus(grant, now) === 'active') ids.set(grant.accessId, share.stored.peerId)
+    }
+    for (const join of this.joins.values()) ids.set(join.accessId, join.peerId)
+    return ids
+  }
+
+  /** Our own peer ID under a registered ID: discovery uses it to skip ourselves. */
+  peerIdFor(id: string): string | undefined {
+    return this.registrations().get(id)
+  }
+
+  /** Whether a link to `peerId` is already open for the share registered under `id`. */
+  isConnected(id: string, peerId: string): boolean {
+    const context = this.resolve(id)
+    return context !== undefined && context.kind !== 'join' && context.share.connections.hasPeer(peerId)
+  }
+
+  // --- connections -------------------------------------------------------------------------
+
+  /** Dials `address` for the share or code registered as `id`; resolves when the connection ends. */
+  async connect(id: string, address: string, remotePeerId?: string): Promise<string> {
+    const context = this.resolve(id)
+    if (!context || this.paused) return 'nothing to connect for'
+    if (remotePeerId !== undefined && (remotePeerId === this.peerIdFor(id) || this.isConnected(id, remotePeerId))) return 'already connected'
+    const dialKey = `${id} ${address}`
+    if (this.dialing.has(dialKey)) return 'already dialing'
+    this.dialing.add(dialKey)
+    try {
+      const raw = await this.platform.dial(address)
+      const session = await connectTls(raw, { username: SRP_USERNAME_PREFIX + id, password: context.password })
+      return await this.runLink(session.stream, context, 'client', address)
+    } catch (err) {
+      const reason = (err as Error).message
+      this.log(`connecting to ${address} failed: ${reason}`)
+      return reason
+    } finally {
+      this.dialing.delete(dialKey)
+    }
+  }
+
+  /** Serves one incoming connection (the TLS server side); resolves when it ends. */
+  async accept(raw: ByteStream, source: string): Promise<string> {
+    if (this.paused) {
+      raw.close(new Error('paused'))
+      return 'paused'
+    }
+    let context: Context | undefined
+    try {
+      const session = await acceptTls(raw, {
+        secret: this.secret,
+        source,
+        ...(this.options.rateLimiter ? { rateLimiter: this.options.rateLimiter } : {}),
+        lookup: async (username) => {
+          context = username.startsWith(SRP_USERNAME_PREFIX) ? this.resolve(username.slice(SRP_USERNAME_PREFIX.length)) : undefined
+          return context ? { password: context.password } : null
+        },
+      })
+      if (!context) throw new Error('authenticated without a context')
+      return await this.runLink(session.stream, context, 'server', source)
+    } catch (err) {
+      const reason = (err as Error).message
+      this.log(`connection from ${source} refused: ${reason}`)
+      return reason
+    }
+  }
+
+  /** What a registered ID stands for on this device, with its SRP password. */
+  private resolve(id: string): Context | undefined {
+    for (const share of this.shares.values()) {
+      for (const key of share.stored.keys) if (key.id === id && key.key) return { kind: 'member', share, level: key.accessLevel, password: key.key }
+    }
+    const grant = this.grants.get(id)
+    const granting = grant && this.shares.get(grant.location)
+    if (grant && granting && grantStatus(grant.grant, this.platform.now()) === 'active') {
+      return { kind: 'grant', share: granting, grant, password: grant.srpPassword }
+    }
+    const join = this.joins.get(id)
+    return join ? { kind: 'join', join, password: join.srpPassword } : undefined
+  }
+
+  private runLink(stream: ByteStream, context: Context, role: 'client' | 'server', where: string): Promise<string> {
+    const id = `${role === 'client' ? 'out' : 'in'}-${this.nextLinkId++}`
+    const peerId = context.kind === 'join' ? context.join.peerId : context.share.stored.peerId
+    let share: LiveShare | undefined = context.kind === 'join' ? undefined : context.share
+    let access: AccessLevel = context.kind === 'member' ? context.level : context.kind === 'grant' ? (context.grant.grant.accessLevel as AccessLevel) : 'read_only'
+    const link = new PeerLink({
+      id,
+      stream,
+      access: () => access,
+      session: {
+        role,
+        software: this.options.software ?? SOFTWARE,
+        ...(this.options.name ? { name: this.options.name } : {}),
+        peerId,
+        extensions: REQUIRED_EXTENSIONS,
+        requiredExtensions: REQUIRED_EXTENSIONS,
+        keyExchange: context.kind === 'grant' ? 'send' : context.kind === 'join' ? 'receive' : 'none',
+        ...(context.kind === 'grant' ? { keysToSend: () => keysFor(context.share.stored.keys, context.grant.grant.accessLevel as AccessLevel) } : {}),
+      },
+      storeKeys: async (keys) => {
+        if (context.kind !== 'join') throw new Error('keys arrived on a connection that did not ask for them')
+        share = await this.completeJoin(context.join, keys)
+        access = keys.accessLevel
+      },
+      keysAcknowledged: () => {
+        if (context.kind === 'grant') void this.useGrant(context.grant)
+      },
+      open: (sender: LinkSender): LinkHandler => {
+        if (!share) throw new Error('the connection opened before its share exists')
+        return share.connections.attach(sender)
+      },
+      log: (m) => this.log(`[${id} ${where}] ${m}`),
+      now: this.platform.now,
+    })
+    this.live.add(link)
+    return link.run().finally(() => this.live.delete(link))
+  }
+
+  private async useGrant(stored: StoredGrant): Promise<void> {
+    const current = this.grants.get(stored.grant.accessId) ?? stored
+    await this.saveGrant({ ...current, grant: recordUse(current.grant, this.platform.now()) })
+    this.emit({ type: 'registrations' })
+    this.emit({ type: 'changed' })
+  }
+
+  /** The code's creator sent the keys: the pending join becomes a share. */
+  private async completeJoin(join: StoredJoin, keys: Keys): Promise<LiveShare> {
+    const stored: StoredShare = {
+      location: join.location,
+      storageId: join.storageId,
+      peerId: join.peerId,
+      accessLevel: keys.accessLevel,
+      keys: keys.keys,
+      paused: false,
+      peers: join.peers,
+      createdAtMs: this.platform.now(),
+    }
+    await this.saveShare(stored)
+    this.joins.delete(join.accessId)
+    await this.platform.kv.delete(JOIN_PREFIX + join.accessId)
+    const share = await this.openShare(stored)
+    this.emit({ type: 'registrations' })
+    return share
+  }
+
+  /** Retries manually entered addresses of shares and joins that have no connection. */
+  private dialKnownPeers(): void {
+    if (this.paused) return
+    for (const share of this.shares.values()) {
+      const key = share.key(share.stored.accessLevel)
+      if (!key?.id || share.connections.links.size > 0) continue
+      for (const address of share.stored.peers) void this.connect(key.id, address)
+    }
+    for (const join of this.joins.values()) for (const address of join.peers) void this.connect(join.accessId, address)
+  }
+
+  async close(): Promise<void> {
+    if (this.reconnectTimer !== undefined) clearInterval(this.reconnectTimer)
+    for (const link of this.live) link.close('shutting down')
+    for (const share of this.shares.values()) await share.close()
+    this.shares.clear()
+  }
+}
+
+/**
+ * core.md, "Key Exchange": "The appropriate set of keys to include ... will be chosen according
+ * to the access level associated with the access code". A read-write newcomer gets both levels'
+ * keys (it must also talk to read-only peers); a read-only one gets the read-only keys and only
+ * the read-write public key, to check signatures with.
+ */
+export function keysFor(held: readonly KeyEntry[], level: AccessLevel): Keys {
+  const readWrite = held.find((k) => k.accessLevel === 'read_write')
+  const readOnly = held.find((k) => k.accessLevel === 'read_only')
+  const keys: KeyEntry[] = []
+  if (level === 'read_write' && readWrite) keys.push(readWrite)
+  else if (readWrite?.publicRsa) keys.push({ accessLevel: 'read_write', publicRsa: readWrite.publicRsa })
+  if (readOnly) keys.push(readOnly)
+  return { accessLevel: level, keys }
+}
+

@@ -1,0 +1,62 @@
+/**
+ * The engine's platform on Node: SQLite for records, the local index and the engine's own state,
+ * node:fs for files, node:crypto for hashing and randomness, TCP for dialling. Everything a peer
+ * keeps lives under one state folder; each share's files stay in the folder it syncs.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { EnginePlatform } from '../../engine/engine'
+import type { ShareStorage } from '../../engine/live-share'
+import type { ByteStream } from '../../protocol/stream/byte-stream'
+import { FsFileStore } from './fs-file-store'
+import { createNodeHasher } from './node-hasher'
+import { SqliteKeyValueStore } from './sqlite-kv'
+import { SqliteLocalIndex } from './sqlite-local-index'
+import { SqliteRecordStore } from './sqlite-record-store'
+import { connectTcp } from './tcp-stream'
+
+/** `tcp:HOST:PORT`, with an IPv6 host in brackets (core.md, "Peer Discovery"). */
+export function parseTcpAddress(address: string): { host: string; port: number } {
+  const match = /^tcp:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address)
+  const port = Number(match?.[3])
+  if (!match || port < 1 || port > 65_535) throw new Error(`"${address}" is not a tcp:HOST:PORT address`)
+  return { host: match[1] ?? match[2] ?? '', port }
+}
+
+export interface NodePlatformOptions {
+  readonly stateDir: string
+  /** Dials other address kinds (the bridge adds some); tcp: is built in. */
+  readonly dial?: (address: string) => Promise<ByteStream> | undefined
+}
+
+export function nodeEnginePlatform(options: NodePlatformOptions): EnginePlatform & { close(): void } {
+  mkdirSync(join(options.stateDir, 'shares'), { recursive: true, mode: 0o700 })
+  const kv = SqliteKeyValueStore.open(join(options.stateDir, 'engine.db'))
+  return {
+    kv,
+    createHasher: createNodeHasher,
+    randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+    now: Date.now,
+    async openShareStorage(storageId, location): Promise<ShareStorage> {
+      const base = join(options.stateDir, 'shares', storageId)
+      const records = SqliteRecordStore.open(`${base}.records.db`)
+      const index = SqliteLocalIndex.open(`${base}.index.db`)
+      return {
+        records,
+        index,
+        files: new FsFileStore(location),
+        async close() {
+          await records.close()
+          index.close()
+        },
+      }
+    },
+    async dial(address) {
+      const other = options.dial?.(address)
+      if (other) return other
+      const { host, port } = parseTcpAddress(address)
+      return connectTcp(host, port)
+    },
+    close: () => kv.close(),
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * The directory extension for one share (directory.md): keeps a local folder and the share's
+ * database in step, both ways, and talks to peers about file contents.
+ *
+ * - Local to database: a scan's batch of changes becomes `database` changes (a move keeps its
+ *   record's uuid, so peers move the file instead of fetching it again).
+ * - Database to local: each record stored from a peer is materialized (`Materializer`), with
+ *   contents fetched from peers (`Fetcher`).
+ * - Presence: a new link is asked for its bloom filter, ours is sent on request, and each content
+ *   that arrives is announced with `directory.present`.
+ *
+ * Changes to the folder and the local index run one at a time, in order.
+ */
+import type { Database } from '../database/database'
+import type { AccessLevel } from '../database/outgoing'
+import type { DatabaseRecord } from '../database/record'
+import type { JsonObject } from '../wire/json-value'
+import { CountingBloomFilter, PresenceFilter } from './bloom'
+import type { ConflictCopies } from './conflict-copies'
+import type { RandomBytes } from './conflict-name'
+import { Fetcher, type FetchLink, type TransferProgress } from './fetcher'
+import type { FileStore, TempFile } from './file-store'
+import { serializeFileValue, type FileValue } from './file-value'
+import type { HasherFactory } from './hasher'
+import { Selection } from './ignore'
+import type { LocalIndex } from './local-index'
+import { LocalState } from './local-state'
+import { localEntry, Materializer } from './materializer'
+import { directoryBody, parseDirectoryMessage } from './messages'
+import { fileValueOf, pathOfKey } from './record-view'
+import { scan, type ChangeBatch, type ScannedEntry, type ScanProgress } from './scanner'
+import type { SharePath } from './share-path'
+
+/** A bloom filter is at most 16 MiB (bloom.ts); refuse to collect more than that from a peer. */
+const MAX_FILTER_BYTES = 16 * 1024 * 1024
+
+export interface DirectoryShareOptions {
+  readonly database: Database
+  /** Every record of the share's database, in pages: materialized when the share opens. */
+  readonly records: () => AsyncIterable<readonly DatabaseRecord[]>
+  readonly store: FileStore
+  readonly index: LocalIndex
+  readonly createHasher: HasherFactory
+  readonly access: AccessLevel
+  /** The resolver given to the database, and the conflict copies it decides. */
+  readonly conflicts: ConflictCopies
+  readonly selection?: Selection
+  readonly archive?: boolean
+  readonly random?: () => number
+  readonly randomBytes: RandomBytes
+  readonly now?: () => number
+  readonly pieceBytes?: number
+  readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void
+  /** Something changed that a progress display would show. */
+  readonly changed?: () => void
+}
+
+/** A link as the directory extension sees it. */
+export interface DirectoryLink extends FetchLink {
+  readonly id: string
+}
+
+export interface DirectoryProgress extends TransferProgress {
+  readonly files: number
+  readonly scanning?: ScanProgress
+}
+
+export class DirectoryShare {
+  private readonly fetcher: Fetcher
+  private readonly materializer: Materializer
+  private readonly selection: Selection
+  private readonly links = new Map<string, DirectoryLink>()
+  private queue: Promise<unknown> = Promise.resolve()
+  private scanning: ScanProgress | undefined
+
+  private constructor(
+    private readonly o: DirectoryShareOptions,
+    private readonly state: LocalState,
+  ) {
+    this.selection = o.selection ?? new Selection()
+    const now = o.now ?? Date.now
+    this.materializer = new Materializer({
+      database: o.database,
+      store: o.store,
+      state,
+      selection: this.selection,
+      createHasher: o.createHasher,
+      randomBytes: o.randomBytes,
+      access: o.access,
+      archive: o.archive ?? false,
+      want: (path, value, uuid) => {
+        this.fetcher.want(path, value, uuid)
+        this.o.changed?.()
+      },
+      log: o.log,
+    })
+    this.fetcher = new Fetcher({
+      store: o.store,
+      state,
+      selection: this.selection,
+      createHasher: o.createHasher,
+      random: o.random ?? Math.random,
+      now,
+      fetched: (sha256, temp, targets) => this.serial(() => this.place(sha256, temp, targets)),
+      log: o.log,
+      ...(o.pieceBytes ? { pieceBytes: o.pieceBytes } : {}),
+    })
+  }
+
+  /** Loads the local index and materializes every live record (resuming what was fetching). */
+  static async open(o: DirectoryShareOptions): Promise<DirectoryShare> {
+    const share = new DirectoryShare(o, await LocalState.open(o.index))
+    await share.serial(async () => {
+      for await (const page of o.records()) {
+        for (const record of page) {
+          const path = record.deleted ? undefined : pathOfKey(record.key)
+          const holder = path === undefined ? undefined : await o.database.get(record.key)
+          if (path !== undefined && holder?.uuid === record.uuid) await share.materializer.materialize(path, holder)
+        }
+      }
+    })
+    return share
+  }
+
+  progress(): DirectoryProgress {
+    const files = this.state.size
+    const transfer = this.fetcher.progress()
+    return this.scanning ? { ...transfer, files, scanning: this.scanning } : { ...transfer, files }
+  }
+
+  /** Scans the folder and records what changed; on a read-only peer nothing is recorded. */
+  scan(): Promise<ChangeBatch> {
+    return this.serial(async () => {
+      try {
+        const batch = await scan({
+          store: this.o.store,
+          createHasher: this.o.createHasher,
+          known: this.state.all(),
+          selection: this.selection,
+          onProgress: (p) => {
+            this.scanning = p.phase === 'done' ? undefined : p
+            this.o.changed?.()
+          },
+        })
+        await this.record(batch)
+        return batch
+      } finally {
+        this.scanning = undefined
+      }
+    })
+  }
+
+  /** A record was stored from a peer (or a conflict was resolved): bring the folder in line. */
+  recordStored(record: DatabaseRecord): Promise<void> {
+    return this.serial(async () => {
+      await this.materializer.applyCopies(this.o.conflicts.take())
+      const path = pathOfKey(record.key)
+      if (path === undefined) return
+      const holder = await this.o.database.get(record.key)
+      const value = holder && fileValueOf(holder)
+      this.fetcher.retarget(path, value?.kind === 'file' ? value.sha256 : undefined)
+      await this.materializer.reconcile(record)
+    })
+  }
+
+  /** A peer link opened: the fetcher may use it, and we ask what it has. */
+  attach(link: DirectoryLink): void {
+    this.links.set(link.id, link)
+    this.fetcher.addLink(link.id, link)
+    void link.send({ type: 'directory.get_presence' }).catch(() => undefined)
+  }
+
+  detach(id: string): void {
+    this.links.delete(id)
+    this.fetcher.removeLink(id)
+  }
+
+  /** One `directory.*` message from a link. */
+  async receive(link: DirectoryLink, body: JsonObject, payload: AsyncIterable<Uint8Array> | null): Promise<void> {
+    const message = parseDirectoryMessage(body)
+    if (!message) return
+    switch (message.type) {
+      case 'directory.get_presence':
+        return this.sendPresence(link)
+      case 'directory.bloom_filter': {
+        const bytes = await collect(payload, MAX_FILTER_BYTES)
+        this.fetcher.setPresence(link.id, PresenceFilter.fromMessage(message.kValue === 0 ? 1 : message.kValue, bytes))
+        return
+      }
+      case 'directory.present':
+        return this.fetcher.present(link.id, message.sha256)
+      case 'directory.get':
+        return this.fetcher.serve(link, message.sha256, message.range)
+      case 'directory.data':
+        await this.fetcher.data(link.id, message.sha256, message.range, payload)
+        this.o.changed?.()
+        return
+      case 'directory.not_present':
+        return this.fetcher.notPresent(link.id, message.sha256)
+      case 'directory.get_error':
+        return this.fetcher.getError(link.id, message.sha256, message.message)
+    }
+  }
+
+  /** Runs `task` after every change queued before it; the local index is saved after each. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task).finally(() => this.state.flush())
+    this.queue = run.catch((err: unknown) => this.o.log('warn', `directory: ${(err as Error).message}`))
+    return run
+  }
+
+  private async sendPresence(link: DirectoryLink): Promise<void> {
+    const contents = [...this.state.contents()]
+    const filter = CountingBloomFilter.forFiles(Math.max(1, contents.length))
+    for (const sha256 of contents) filter.add(sha256)
+    const body = directoryBody({ type: 'directory.bloom_filter', kValue: filter.k })
+    await link.send(body as JsonObject & { type: string }, once(filter.toAttachment()))
+  }
+
+  /** A fetched content is verified: commit it where its records still want it, copy it to the rest. */
+  private async place(sha256: string, temp: TempFile, targets: ReadonlyMap<SharePath, string>): Promise<void> {
+    let placed = false
+    for (const [path, uuid] of targets) {
+      const holder = await this.o.database.get(path)
+      const value = holder && fileValueOf(holder)
+      if (value?.kind !== 'file' || value.sha256 !== sha256) continue
+      if (!placed) placed = await this.materializer.commit(path, temp, value, uuid)
+      else await this.materializer.materialize(path, holder!)
+    }
+    if (!placed) {
+      await temp.close()
+      return
+    }
+    this.announce([sha256])
+    this.o.changed?.()
+  }
+
+  /** directory.md, "Changes to File Presence": tell every link about contents we now hold. */
+  private announce(contents: Iterable<string>): void {
+    for (const sha256 of contents) {
+      const body = directoryBody({ type: 'directory.present', sha256 }) as JsonObject & { type: string }
+      for (const link of this.links.values()) void link.send(body).catch(() => undefined)
+    }
+  }
+
+  /** Turns a scan's batch into database changes. */
+  private async record(batch: ChangeBatch): Promise<void> {
+    const changes = batch.added.length + batch.modified.length + batch.deleted.length + batch.moved.length
+    if (changes === 0) return
+    if (this.o.access === 'read_only') {
+      this.o.log('warn', `${changes} local change(s) not shared: this device has read-only access to the share`)
+      return
+    }
+    const db = this.o.database
+    const jobs: Promise<unknown>[] = []
+    for (const entry of [...batch.added, ...batch.modified]) {
+      jobs.push(this.valueFor(entry).then((value) => db.set(entry.path, serializeFileValue(value))).then((r) => this.state.set(entry.path, localEntry(entry, entry.sha256, r.uuid))))
+    }
+    for (const { from, to } of batch.moved) {
+      const previous = this.state.get(from)
+      jobs.push(
+        this.valueFor(to)
+          .then((value) => db.change({ ...(previous?.uuid ? { uuid: previous.uuid } : {}), key: to.path, value: serializeFileValue(value) }))
+          .then((r) => {
+            this.state.delete(from)
+            this.state.set(to.path, localEntry(to, to.sha256, r?.uuid))
+          }),
+      )
+    }
+    for (const { path } of batch.deleted) jobs.push(db.delete(path).then(() => this.state.delete(path)))
+    await Promise.all(jobs)
+    const contents = [...batch.added, ...batch.modified, ...batch.moved.map((m) => m.to)].flatMap((e) => (e.sha256 ? [e.sha256] : []))
+    this.announce(new Set(contents))
+    this.o.log('info', `recorded ${changes} local change(s)`)
+  }
+
+  /** The record value for a scanned entry, keeping fields other peers set on the old value. */
+  private async valueFor(entry: ScannedEntry): Promise<FileValue> {
+    const previous = this.state.get(entry.path) ? await this.o.database.get(entry.path) : undefined
+    const old = previous && fileValueOf(previous)
+    const common = { mtime: entry.mtimeNs, extra: old?.extra ?? {}, ...(entry.mode === undefined ? {} : { unixMode: entry.mode & 0o7777 }) }
+    if (entry.kind === 'directory' || entry.sha256 === null) return { kind: 'directory', ...common }
+    return { kind: 'file', size: BigInt(entry.size), sha256: entry.sha256, ...common }
+  }
+}
+
+async function collect(payload: AsyncIterable<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  let total = 0
+  for await (const chunk of payload ?? []) {
+    total += chunk.byteLength
+    if (total > maxBytes) throw new Error(`attachment larger than ${maxBytes} bytes`)
+    parts.push(chunk.slice())
+  }
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.byteLength
+  }
+  return out
+}
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes
+}

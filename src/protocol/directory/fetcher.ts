@@ -1,0 +1,263 @@
+/**
+ * File contents on the wire (directory.md, "Retrieving Files"): asks peers for the contents the
+ * materializer wants, by SHA-256 and `[start, length]` range, several at once from several peers
+ * (the `TransferPlan` decides which and when); writes what arrives to a temporary file while
+ * hashing it; verifies; hands the file to be committed. And the other side: answers a peer's
+ * `directory.get` from the local folder, streamed, or with `not_present`.
+ */
+import type { FileStore, TempFile } from './file-store'
+import type { RegularFileValue } from './file-value'
+import type { Hasher, HasherFactory } from './hasher'
+import type { Selection } from './ignore'
+import type { LocalState } from './local-state'
+import { directoryBody, type ByteRange, type DirectoryMessage } from './messages'
+import type { SharePath } from './share-path'
+import { TransferPlan, type PeerPresence } from './transfer-plan'
+import type { JsonObject } from '../wire/json-value'
+
+/** How a link is used by the fetcher: a message, with a binary payload for `directory.data`. */
+export interface FetchLink {
+  send(body: JsonObject & { type: string }, payload?: AsyncIterable<Uint8Array>): Promise<void>
+  close(reason: string): void
+}
+
+export interface FetcherOptions {
+  readonly store: FileStore
+  readonly state: LocalState
+  readonly selection: Selection
+  readonly createHasher: HasherFactory
+  readonly random: () => number
+  readonly now: () => number
+  /** A verified temporary file for `sha256`: put it in place at its targets. */
+  readonly fetched: (sha256: string, temp: TempFile, targets: ReadonlyMap<SharePath, string>) => Promise<void>
+  readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void
+  readonly pieceBytes?: number
+}
+
+interface Wanted {
+  readonly value: RegularFileValue
+  /** Paths that should hold this content, with the record each materializes. */
+  readonly targets: Map<SharePath, string>
+  temp?: TempFile
+  hasher?: Hasher
+  /** Open (and re-hash a resumed temporary file) once, even if pieces race. */
+  opening?: Promise<void>
+}
+
+export interface TransferProgress {
+  readonly filesRemaining: number
+  readonly bytesRemaining: number
+  /** Bytes received since this share opened. */
+  readonly bytesReceived: number
+  /** Bytes per second over the last measurement window. */
+  readonly downloadRate: number
+  readonly uploadRate: number
+}
+
+/** How far back the transfer rates look. */
+const RATE_WINDOW_MS = 5_000
+
+class RateMeter {
+  private samples: Array<{ at: number; bytes: number }> = []
+  total = 0
+
+  add(bytes: number, now: number): void {
+    this.total += bytes
+    this.samples.push({ at: now, bytes })
+    this.trim(now)
+  }
+
+  rate(now: number): number {
+    this.trim(now)
+    const bytes = this.samples.reduce((sum, s) => sum + s.bytes, 0)
+    return Math.round((bytes * 1000) / RATE_WINDOW_MS)
+  }
+
+  private trim(now: number): void {
+    while (this.samples.length > 0 && this.samples[0]!.at < now - RATE_WINDOW_MS) this.samples.shift()
+  }
+}
+
+export class Fetcher {
+  private readonly plan: TransferPlan
+  private readonly links = new Map<string, FetchLink>()
+  private readonly wanted = new Map<string, Wanted>()
+  private readonly received = new RateMeter()
+  private readonly sent = new RateMeter()
+
+  constructor(private readonly o: FetcherOptions) {
+    this.plan = new TransferPlan({ random: o.random, ...(o.pieceBytes ? { pieceBytes: o.pieceBytes } : {}) })
+  }
+
+  progress(): TransferProgress {
+    const { files, bytes } = this.plan.remaining()
+    const now = this.o.now()
+    return { filesRemaining: files, bytesRemaining: bytes, bytesReceived: this.received.total, downloadRate: this.received.rate(now), uploadRate: this.sent.rate(now) }
+  }
+
+  /** Asks for `value`'s content at `path`; a content wanted at several paths is fetched once. */
+  want(path: SharePath, value: RegularFileValue, uuid: string): void {
+    const existing = this.wanted.get(value.sha256)
+    if (existing) {
+      existing.targets.set(path, uuid)
+      return
+    }
+    const wanted: Wanted = { value, targets: new Map([[path, uuid]]) }
+    this.wanted.set(value.sha256, wanted)
+    void this.open(wanted).then(
+      () => {
+        const resumeFrom = wanted.temp?.size ?? 0
+        if (resumeFrom >= Number(value.size)) return this.finish(value.sha256, wanted)
+        this.plan.want([{ sha256: value.sha256, size: Number(value.size), resumeFrom }])
+        this.pump()
+      },
+      (err: unknown) => this.o.log('warn', `cannot prepare ${path}: ${(err as Error).message}`),
+    )
+  }
+
+  /** `path` no longer wants any content but `sha256` (the record changed again, or was deleted). */
+  retarget(path: SharePath, sha256: string | undefined): void {
+    for (const [wantedSha, wanted] of this.wanted) {
+      if (wantedSha === sha256 || !wanted.targets.delete(path) || wanted.targets.size > 0) continue
+      this.wanted.delete(wantedSha)
+      this.plan.drop(wantedSha)
+      void wanted.temp?.close()
+    }
+  }
+
+  isWanted(sha256: string): boolean {
+    return this.wanted.has(sha256)
+  }
+
+  addLink(id: string, link: FetchLink): void {
+    this.links.set(id, link)
+  }
+
+  removeLink(id: string): void {
+    this.links.delete(id)
+    this.plan.removePeer(id)
+    this.pump()
+  }
+
+  setPresence(id: string, presence: PeerPresence): void {
+    this.plan.setPresence(id, presence)
+    this.pump()
+  }
+
+  present(id: string, sha256: string): void {
+    this.plan.present(id, sha256)
+    this.pump()
+  }
+
+  /** Sends every request the plan allows now; called whenever something may have freed a slot. */
+  pump(): void {
+    for (const request of this.plan.next(this.o.now())) {
+      const link = this.links.get(request.peer)
+      if (!link) continue
+      const [start, length] = request.range
+      const message: DirectoryMessage = { type: 'directory.get', sha256: request.sha256, range: { start: BigInt(start), length: BigInt(length) } }
+      link.send(directoryBody(message) as JsonObject & { type: string }).catch(() => undefined)
+    }
+  }
+
+  /** A `directory.data` response: its payload goes to the temporary file, hashed on the way. */
+  async data(id: string, sha256: string, range: ByteRange | undefined, payload: AsyncIterable<Uint8Array> | null): Promise<void> {
+    const wanted = this.wanted.get(sha256)
+    if (!wanted || !payload) return
+    await this.open(wanted)
+    const temp = wanted.temp
+    if (!temp || (range && range.start !== BigInt(temp.size))) {
+      this.o.log('warn', `data for ${sha256.slice(0, 12)} at ${range?.start ?? 0} does not continue the partial file (${temp?.size ?? 0} bytes): ignored`)
+      this.plan.getError(id, sha256, this.o.now())
+      this.pump()
+      return
+    }
+    const limit = range ? Number(range.length) : Number(wanted.value.size) - temp.size
+    let length = 0
+    for await (const chunk of payload) {
+      length += chunk.byteLength
+      if (length > limit) {
+        this.links.get(id)?.close(`directory.data for ${sha256} sent more than the ${limit} bytes asked for`)
+        return
+      }
+      wanted.hasher?.update(chunk)
+      await temp.append(chunk)
+      this.received.add(chunk.byteLength, this.o.now())
+    }
+    const outcome = this.plan.received(id, sha256, length, this.o.now())
+    if (outcome === 'done') await this.finish(sha256, wanted, id)
+    this.pump()
+  }
+
+  notPresent(id: string, sha256: string): void {
+    this.plan.notPresent(id, sha256)
+    this.pump()
+  }
+
+  getError(id: string, sha256: string, message: string): void {
+    this.o.log('warn', `peer ${id} cannot send ${sha256.slice(0, 12)}: ${message}`)
+    this.plan.getError(id, sha256, this.o.now())
+    this.pump()
+  }
+
+  /** Answers `directory.get` from the local folder, or `not_present`. Never waits for the send. */
+  serve(link: FetchLink, sha256: string, range: ByteRange | undefined): void {
+    const path = this.o.state.pathWith(sha256)
+    const known = path === undefined ? undefined : this.o.state.get(path)
+    const local = path === undefined ? undefined : this.o.selection.toLocal(path)
+    if (!known || local === undefined) {
+      void link.send(directoryBody({ type: 'directory.not_present', sha256 }) as JsonObject & { type: string }).catch(() => undefined)
+      return
+    }
+    const start = Math.min(Number(range?.start ?? 0n), known.size)
+    const length = Math.min(range ? Number(range.length) : known.size, known.size - start)
+    const body = directoryBody({ type: 'directory.data', sha256, range: { start: BigInt(start), length: BigInt(length) } })
+    const read = this.o.store.read(local, { start, length })
+    const sent = this.sent
+    const now = this.o.now
+    async function* counted(): AsyncIterable<Uint8Array> {
+      for await (const chunk of read) {
+        sent.add(chunk.byteLength, now())
+        yield chunk
+      }
+    }
+    link.send(body as JsonObject & { type: string }, counted()).catch((err: unknown) => {
+      this.o.log('warn', `sending ${path} failed: ${(err as Error).message}`)
+    })
+  }
+
+  private open(wanted: Wanted): Promise<void> {
+    wanted.opening ??= (async () => {
+      const [first] = wanted.targets.keys()
+      const local = first === undefined ? undefined : this.o.selection.toLocal(first)
+      if (local === undefined) return
+      const temp = await this.o.store.openTemp(local, wanted.value.sha256)
+      const hasher = await this.o.createHasher()
+      // A partial file from before a restart: hash what is there, then continue after it.
+      for await (const chunk of temp.read()) hasher.update(chunk)
+      wanted.temp = temp
+      wanted.hasher = hasher
+    })()
+    return wanted.opening
+  }
+
+  private async finish(sha256: string, wanted: Wanted, from?: string): Promise<void> {
+    const temp = wanted.temp
+    const digest = wanted.hasher?.digestHex()
+    this.wanted.delete(sha256)
+    if (!temp) return
+    if (digest !== sha256) {
+      this.o.log('warn', `content from ${from ?? 'a partial file'} did not match SHA-256 ${sha256.slice(0, 12)} (got ${digest?.slice(0, 12)}): fetching again`)
+      await temp.truncate(0)
+      await temp.close()
+      if (from) this.plan.corrupt(from, sha256, Number(wanted.value.size), this.o.now())
+      wanted.temp = undefined
+      wanted.hasher = undefined
+      wanted.opening = undefined
+      this.wanted.set(sha256, wanted)
+      if (!from) this.plan.want([{ sha256, size: Number(wanted.value.size) }])
+      return
+    }
+    await this.o.fetched(sha256, temp, wanted.targets)
+  }
+}

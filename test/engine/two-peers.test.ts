@@ -1,0 +1,83 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { eventually, startPeer, treeOf, type TestPeer } from './peers'
+
+let peers: TestPeer[] = []
+
+afterEach(async () => {
+  for (const p of peers) await p.stop()
+  peers = []
+})
+
+async function pair(mode: 'read_write' | 'read_only' = 'read_write') {
+  const a = await startPeer('alice')
+  const b = await startPeer('bob')
+  peers.push(a, b)
+  const share = await a.engine.createShare(a.folder)
+  await share.scan()
+  const { code } = await a.engine.createAccessCode(a.folder, mode)
+  await b.engine.addShare(code, b.folder, [a.address])
+  return { a, b }
+}
+
+describe('two peers over TCP with TLS-SRP', () => {
+  it('joins with an access code and syncs a tree both ways, then edits, deletes and renames', async () => {
+    const a = await startPeer('alice')
+    const b = await startPeer('bob')
+    peers.push(a, b)
+    await mkdir(join(a.folder, 'docs/nested/empty'), { recursive: true })
+    await writeFile(join(a.folder, 'docs/readme.txt'), 'hello from alice\n')
+    await writeFile(join(a.folder, 'docs/nested/données ü.bin'), Buffer.alloc(300_000, 7))
+    await writeFile(join(a.folder, 'empty.txt'), '')
+    await writeFile(join(a.folder, 'with space.txt'), 'spaces')
+    const share = await a.engine.createShare(a.folder)
+    await share.scan()
+
+    const { code } = await a.engine.createAccessCode(a.folder, 'read_write')
+    await b.engine.addShare(code, b.folder, [a.address])
+    await eventually(async () => expect(await treeOf(b.folder)).toEqual(await treeOf(a.folder)))
+
+    // Bob edits, adds and deletes; Alice gets it.
+    await writeFile(join(b.folder, 'docs/readme.txt'), 'edited by bob\n')
+    await writeFile(join(b.folder, 'from-bob.txt'), 'new')
+    await rm(join(b.folder, 'with space.txt'))
+    await b.engine.share(b.folder).scan()
+    await eventually(async () => expect(await treeOf(a.folder)).toEqual(await treeOf(b.folder)))
+    expect(await readFile(join(a.folder, 'docs/readme.txt'), 'utf8')).toBe('edited by bob\n')
+
+    // Alice renames a big file: Bob moves it rather than fetching it again.
+    await rename(join(a.folder, 'docs/nested/données ü.bin'), join(a.folder, 'moved.bin'))
+    await a.engine.share(a.folder).scan()
+    await eventually(async () => expect(await treeOf(b.folder)).toEqual(await treeOf(a.folder)))
+    expect(b.logs.some((l) => l.includes('moved /docs/nested/données ü.bin to /moved.bin'))).toBe(true)
+  })
+
+  it('a one-time code works once', async () => {
+    const { a, b } = await pair()
+    await eventually(() => expect(b.engine.shareList.length).toBe(1))
+    const [grant] = a.engine.accessCodes
+    expect(grant?.grant.uses).toBe(1)
+    const c = await startPeer('carol')
+    peers.push(c)
+    await c.engine.addShare(grant!.code, c.folder, [a.address])
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(c.engine.shareList.length).toBe(0)
+    expect(c.logs.join('\n')).toMatch(/connecting to .* failed/)
+  })
+
+  it('a read-only peer receives but its local edits change nothing elsewhere', async () => {
+    const { a, b } = await pair('read_only')
+    await writeFile(join(a.folder, 'shared.txt'), 'v1')
+    await a.engine.share(a.folder).scan()
+    await eventually(async () => expect(await treeOf(b.folder)).toEqual(await treeOf(a.folder)))
+    expect(b.engine.share(b.folder).stored.accessLevel).toBe('read_only')
+
+    await writeFile(join(b.folder, 'shared.txt'), 'tampered')
+    await writeFile(join(b.folder, 'sneaky.txt'), 'nope')
+    await b.engine.share(b.folder).scan()
+    await new Promise((r) => setTimeout(r, 1000))
+    expect(await readFile(join(a.folder, 'shared.txt'), 'utf8')).toBe('v1')
+    expect((await treeOf(a.folder)).has('sneaky.txt')).toBe(false)
+  })
+})
