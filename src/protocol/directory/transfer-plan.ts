@@ -1,4 +1,5 @@
 import { isSha256Hex } from './file-value'
+import { RandomQueue } from './random-queue'
 
 /**
  * Which file contents to ask which peer for, and when (directory.md, "Retrieving Files"). Pure
@@ -6,7 +7,8 @@ import { isSha256Hex } from './file-value'
  * requests it hands out. The clock and the random source are passed in.
  *
  * - "Files should be asked for in a random order so that if many peers are involved with the
- *   directory, the files spread as quickly as possible": each batch of wants is shuffled.
+ *   directory, the files spread as quickly as possible": every want lands at a random place in
+ *   the queue (`RandomQueue`), however the records trickle in.
  * - "File data is always requested by SHA256 checksum, not by path", with a "range" of
  *   [start, length]: files are fetched in pieces of `pieceBytes`, from the end of what is already
  *   in the temporary file ("Software should attempt to resume partial file transfers").
@@ -75,41 +77,39 @@ export class TransferPlan {
   private readonly maxPerPeer: number
   private readonly maxTotal: number
   private readonly backoffMs: number
-  /** Started files first, so half-fetched files finish before new ones begin; then the shuffled queue. */
+  /** Started files first, so half-fetched files finish before new ones begin; then the random queue. */
   private readonly resumable = new Map<string, FileState>()
-  private readonly queue = new Map<string, FileState>()
+  private readonly queue: RandomQueue<FileState>
   private readonly inFlight = new Map<string, FileState>()
   private readonly peers = new Map<string, PeerState>()
   private readonly backoff = new Map<string, number>()
 
-  constructor(private readonly options: TransferPlanOptions) {
+  constructor(options: TransferPlanOptions) {
     this.pieceBytes = options.pieceBytes ?? DEFAULT_PIECE_BYTES
     this.maxPerPeer = options.maxInFlightPerPeer ?? DEFAULT_MAX_IN_FLIGHT_PER_PEER
     this.maxTotal = options.maxInFlightTotal ?? DEFAULT_MAX_IN_FLIGHT_TOTAL
     this.backoffMs = options.errorBackoffMs ?? DEFAULT_ERROR_BACKOFF_MS
+    this.queue = new RandomQueue(options.random)
   }
 
   /**
-   * Adds contents to fetch, shuffled. A content already planned is left as it is. Nothing is
-   * planned for an empty file or a complete temporary file: the engine creates or commits those.
+   * Adds contents to fetch, each at a random place in the queue. A content already planned is left
+   * as it is. Nothing is planned for an empty file or a complete temporary file: the engine
+   * creates or commits those.
    */
   want(files: readonly WantedFile[]): void {
-    const fresh = files.filter((file) => {
-      if (!isSha256Hex(file.sha256)) throw new TypeError(`${JSON.stringify(file.sha256)} is not a SHA-256`)
-      const from = file.resumeFrom ?? 0
-      if (!Number.isSafeInteger(from) || from < 0 || from > file.size) {
-        throw new RangeError(`resume offset ${from} is outside 0..${file.size} for ${file.sha256}`)
+    for (const { sha256, size, resumeFrom = 0 } of files) {
+      if (!isSha256Hex(sha256)) throw new TypeError(`${JSON.stringify(sha256)} is not a SHA-256`)
+      if (!Number.isSafeInteger(resumeFrom) || resumeFrom < 0 || resumeFrom > size) {
+        throw new RangeError(`resume offset ${resumeFrom} is outside 0..${size} for ${sha256}`)
       }
-      return from < file.size && !this.has(file.sha256)
-    })
-    for (let i = fresh.length - 1; i > 0; i--) {
-      const j = Math.floor(this.options.random() * (i + 1))
-      ;[fresh[i], fresh[j]] = [fresh[j] as WantedFile, fresh[i] as WantedFile]
+      if (resumeFrom < size && !this.has(sha256)) this.enqueue({ sha256, size, offset: resumeFrom })
     }
-    for (const { sha256, size, resumeFrom = 0 } of fresh) {
-      const file: FileState = { sha256, size, offset: resumeFrom }
-      ;(resumeFrom > 0 ? this.resumable : this.queue).set(sha256, file)
-    }
+  }
+
+  private enqueue(file: FileState): void {
+    if (file.offset > 0) this.resumable.set(file.sha256, file)
+    else this.queue.add(file.sha256, file)
   }
 
   has(sha256: string): boolean {
@@ -168,29 +168,36 @@ export class TransferPlan {
     let free = 0
     for (const state of this.peers.values()) free += Math.max(0, this.maxPerPeer - state.inFlight)
     free = Math.min(free, this.maxTotal - this.inFlight.size)
-    for (const file of [...this.resumable.values(), ...this.queue.values()]) {
-      if (free <= 0) break
-      let chosen: [string, PeerState] | undefined
-      for (const entry of this.peers) {
-        const [peer, state] = entry
-        if (state.inFlight >= this.maxPerPeer || !this.canServe(peer, state, file.sha256, nowMs)) continue
-        if (!chosen || state.inFlight < chosen[1].inFlight) chosen = entry
-      }
-      if (!chosen) continue
-      const request: PieceRequest = {
-        peer: chosen[0],
-        sha256: file.sha256,
-        range: [file.offset, Math.min(this.pieceBytes, file.size - file.offset)],
-      }
-      file.request = request
-      chosen[1].inFlight++
-      this.resumable.delete(file.sha256)
-      this.queue.delete(file.sha256)
-      this.inFlight.set(file.sha256, file)
+    const take = (file: FileState): boolean => {
+      const request = free > 0 ? this.assign(file, nowMs) : undefined
+      if (request === undefined) return false
       requests.push(request)
       free--
+      return true
     }
+    for (const file of this.resumable.values()) if (take(file)) this.resumable.delete(file.sha256)
+    this.queue.sweep((file) => (free <= 0 ? 'stop' : take(file) ? 'take' : 'keep'))
     return requests
+  }
+
+  /** Asks the least busy peer that may have the file, if any has a free slot. */
+  private assign(file: FileState, nowMs: number): PieceRequest | undefined {
+    let chosen: [string, PeerState] | undefined
+    for (const entry of this.peers) {
+      const [peer, state] = entry
+      if (state.inFlight >= this.maxPerPeer || !this.canServe(peer, state, file.sha256, nowMs)) continue
+      if (!chosen || state.inFlight < chosen[1].inFlight) chosen = entry
+    }
+    if (!chosen) return undefined
+    const request: PieceRequest = {
+      peer: chosen[0],
+      sha256: file.sha256,
+      range: [file.offset, Math.min(this.pieceBytes, file.size - file.offset)],
+    }
+    file.request = request
+    chosen[1].inFlight++
+    this.inFlight.set(file.sha256, file)
+    return request
   }
 
   private inFlightFrom(peer: string, sha256: string): FileState | undefined {
@@ -207,7 +214,7 @@ export class TransferPlan {
 
   private requeue(file: FileState): void {
     this.release(file)
-    ;(file.offset > 0 ? this.resumable : this.queue).set(file.sha256, file)
+    this.enqueue(file)
   }
 
   /**
@@ -251,7 +258,7 @@ export class TransferPlan {
   corrupt(peer: string, sha256: string, size: number, nowMs: number): void {
     this.drop(sha256)
     this.backoff.set(`${peer}\n${sha256}`, nowMs + this.backoffMs)
-    this.queue.set(sha256, { sha256, size, offset: 0 })
+    this.queue.add(sha256, { sha256, size, offset: 0 })
   }
 
   /** What is left, for progress and an ETA. */

@@ -38,6 +38,16 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     expect(order(1)).toEqual(a)
   })
 
+  it('is random even when wants arrive one at a time, as records do', () => {
+    const wanted = files(50)
+    const plan = new TransferPlan({ random: seeded(12), maxInFlightPerPeer: 100, maxInFlightTotal: 100 })
+    for (const file of wanted) plan.want([file])
+    plan.setPresence('p', everything)
+    const order = plan.next(0).map((r) => r.sha256)
+    expect(new Set(order).size).toBe(50)
+    expect(order).not.toEqual(wanted.map((f) => f.sha256))
+  })
+
   it('pipelines up to the per-peer and total limits, across peers', () => {
     const plan = new TransferPlan({ random: seeded(3), maxInFlightPerPeer: 4, maxInFlightTotal: 6 })
     plan.want(files(20))
