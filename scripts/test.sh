@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, as `npm test` runs it: type checks for every runtime, lint, unit and
-# integration tests, then the build and the end-to-end tests in a private network namespace.
-# Ends with one line, "N passed, N failed", summed over both vitest runs.
+# integration tests, the browser platform tests in Chromium, then the build and the end-to-end
+# tests; the browser and end-to-end runs in a private network namespace.
+# Ends with one line, "N passed, N failed", summed over every vitest run.
 set -u
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
@@ -13,6 +14,8 @@ step typecheck && npm run -s typecheck || status=1
 step lint && npm run -s lint || status=1
 step "unit and integration tests" &&
   npx vitest run --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=1
+step "browser platform tests in Chromium" &&
+  scripts/netns-run.sh npx vitest run -c vitest.browser.config.ts --reporter=default --reporter=json --outputFile.json="$results/browser.json" || status=1
 step "build and end-to-end tests" &&
   npx vite build --logLevel warn &&
   scripts/netns-run.sh npx vitest run -c vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json="$results/e2e.json" || status=1
@@ -26,5 +29,5 @@ node -e '
     passed += r.numPassedTests; failed += r.numFailedTests
   }
   console.log(`\n${passed} passed, ${failed} failed`)
-' "$results/unit.json" "$results/e2e.json"
+' "$results/unit.json" "$results/browser.json" "$results/e2e.json"
 exit $status

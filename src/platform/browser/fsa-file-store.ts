@@ -1,0 +1,293 @@
+/**
+ * The file store on the File System Access API: one implementation for any directory handle,
+ * the origin private file system (browser storage) or a folder the person picked.
+ *
+ * Replacement follows the platform contract (`file-store.ts`): a temporary file beside the target
+ * is written and verified by the caller, then committed in the best single step the browser has:
+ * `FileSystemHandle.move()` over the target, or else a copy into the target's `createWritable()`,
+ * whose swap file replaces the target atomically on close. mtime and mode, which the API cannot
+ * set, live in a side table (`attribute-store.ts`).
+ *
+ * Every error of the API is mapped to a `FileStoreError` where it has a meaning for the engine:
+ * a full quota is `ERR_NO_SPACE`, a picked folder whose permission lapsed is `ERR_NO_PERMISSION`.
+ *
+ * Known gaps: like rename() on POSIX there is no compare-and-replace, so a local edit between the
+ * `expected` check and the move still slips in; the API gives no way to tell a symbolic link in a
+ * picked folder from what it points to (Chromium does not list them).
+ */
+import {
+  archiveSlot,
+  FileStoreError,
+  matchesExpected,
+  tempName,
+  type Attributes,
+  type ByteRange,
+  type ChangeResult,
+  type CommitOptions,
+  type EntryStat,
+  type Expected,
+  type FileStore,
+  type ListedEntry,
+  type RemoveOptions,
+  type TempFile,
+} from '../../protocol/directory/file-store'
+import { LocalPathMap, POSIX_NAMES, type LocalNameRules, type LocalPath } from '../../protocol/directory/local-names'
+import type { SharePath } from '../../protocol/directory/share-path'
+import { asArrayBufferView } from '../../protocol/wire/bytes'
+import { fileStat, MemoryAttributeStore, type AttributeStore, type SideAttributes } from './attribute-store'
+import { readBlob } from './blob-reader'
+import { domName, entryIn, guarded, readWritePermission, storeError, tryMove, type EntryHandle } from './fsa-handles'
+import { FsaTempFile } from './fsa-temp-file'
+
+export interface FsaFileStoreOptions {
+  /**
+   * Name rules of the file system underneath: OPFS takes any name (the default, POSIX rules); a
+   * folder picked on Windows or macOS needs `{ windowsNames, caseInsensitive }` as there.
+   */
+  readonly names?: LocalNameRules
+  /** Where peers' mtimes and modes are kept; in memory unless given (`IdbAttributeStore`). */
+  readonly attributes?: AttributeStore
+}
+
+/** The API reports no time for a folder. */
+const DIRECTORY_STAT: EntryStat = { kind: 'directory', size: 0, mtimeNs: 0n }
+const PERMISSION_BITS = 0o777
+const OWNER_READ_WRITE = 0o600
+
+interface Location {
+  readonly local: LocalPath
+  readonly dir: FileSystemDirectoryHandle
+  readonly name: string
+}
+
+export class FsaFileStore implements FileStore {
+  readonly names: LocalPathMap
+  private readonly attributes: AttributeStore
+
+  constructor(
+    readonly root: FileSystemDirectoryHandle,
+    options: FsaFileStoreOptions = {},
+  ) {
+    this.names = new LocalPathMap(options.names ?? POSIX_NAMES)
+    this.attributes = options.attributes ?? new MemoryAttributeStore()
+  }
+
+  async checkRoot(): Promise<void> {
+    // After a reload a picked folder's permission is 'prompt' again: only the page can ask.
+    if ((await readWritePermission(this.root)) !== 'granted') {
+      throw new FileStoreError('ERR_NO_PERMISSION', `the browser needs permission again to use the folder "${this.root.name}"`)
+    }
+    try {
+      await this.root.keys().next()
+    } catch (err) {
+      if (domName(err) === 'NotFoundError') {
+        throw new FileStoreError('ERR_SHARE_ROOT_MISSING', `share folder "${this.root.name}" is gone (deleted, or site data cleared)`, { cause: err })
+      }
+      throw storeError(err, `share folder "${this.root.name}"`)
+    }
+  }
+
+  async *list(): AsyncIterable<ListedEntry> {
+    await this.checkRoot()
+    yield* this.walk('/', this.root)
+  }
+
+  private async *walk(local: LocalPath, dir: FileSystemDirectoryHandle): AsyncGenerator<ListedEntry> {
+    for await (const [name, handle] of dir.entries()) {
+      const childLocal = `${local === '/' ? '' : local}/${name}`
+      const path = this.names.toWire(childLocal)
+      if (handle.kind === 'file') {
+        const stat = await this.statOf(childLocal, handle)
+        if (stat !== null) yield { path, ...stat }
+        continue
+      }
+      const children = this.walk(childLocal, handle)
+      let first: IteratorResult<ListedEntry>
+      try {
+        first = await children.next()
+      } catch (err) {
+        if (domName(err) === 'NotFoundError') continue // removed while we listed
+        if (domName(err) !== 'NotAllowedError' && domName(err) !== 'SecurityError') throw err
+        yield { path, ...DIRECTORY_STAT, unreadable: true }
+        continue
+      }
+      yield { path, ...DIRECTORY_STAT }
+      if (!first.done) {
+        yield first.value
+        yield* children
+      }
+    }
+  }
+
+  private async statOf(local: LocalPath, handle: EntryHandle): Promise<EntryStat | null> {
+    if (handle.kind === 'directory') return DIRECTORY_STAT
+    try {
+      return fileStat(await handle.getFile(), await this.attributes.get(local))
+    } catch (err) {
+      if (domName(err) === 'NotFoundError') return null
+      throw storeError(err, local)
+    }
+  }
+
+  /** The directories from the root down to `localDir`; missing ones are created when asked. */
+  private async directory(localDir: LocalPath, create: boolean): Promise<FileSystemDirectoryHandle> {
+    let dir = this.root
+    let walked = ''
+    for (const name of localDir.split('/').filter(Boolean)) {
+      walked += `/${name}`
+      const parent = dir
+      dir = await guarded(walked, () => parent.getDirectoryHandle(name, { create }))
+    }
+    return dir
+  }
+
+  private async locate(path: SharePath, createParents: boolean): Promise<Location> {
+    const local = this.names.toLocal(path)
+    const slash = local.lastIndexOf('/')
+    return { local, dir: await this.directory(local.slice(0, slash), createParents), name: local.slice(slash + 1) }
+  }
+
+  /** Like locate, but a missing parent means "nothing there" rather than an error. */
+  private async find(path: SharePath): Promise<{ at: Location; handle: EntryHandle | null } | null> {
+    try {
+      const at = await this.locate(path, false)
+      return { at, handle: await entryIn(at.dir, at.name) }
+    } catch (err) {
+      if (err instanceof FileStoreError && (err.code === 'ERR_NOT_FOUND' || err.code === 'ERR_NOT_A_DIRECTORY')) return null
+      throw err
+    }
+  }
+
+  private async statAt(at: Location): Promise<EntryStat | null> {
+    const handle = await entryIn(at.dir, at.name)
+    return handle === null ? null : this.statOf(at.local, handle)
+  }
+
+  async stat(path: SharePath): Promise<EntryStat | null> {
+    const found = await this.find(path)
+    return found?.handle ? this.statOf(found.at.local, found.handle) : null
+  }
+
+  async *read(path: SharePath, range?: ByteRange): AsyncIterable<Uint8Array> {
+    const { dir, name } = await this.locate(path, false)
+    const handle = await entryIn(dir, name)
+    if (handle === null) throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`)
+    if (handle.kind !== 'file') throw new FileStoreError('ERR_NOT_A_FILE', `${path} is not a file`)
+    const file = await guarded(path, () => handle.getFile())
+    const start = range?.start ?? 0
+    yield* readBlob(file, start, range ? start + range.length : file.size)
+  }
+
+  async openTemp(path: SharePath, sha256: string): Promise<TempFile> {
+    const { dir, name } = await this.locate(path, true)
+    const temp = tempName(name, sha256)
+    const handle = await guarded(path, () => dir.getFileHandle(temp, { create: true }))
+    const file = await guarded(path, () => handle.getFile())
+    return new FsaTempFile(path, sha256, dir, temp, handle, file.size)
+  }
+
+  async commit(temp: TempFile, options: CommitOptions): Promise<ChangeResult> {
+    if (!(temp instanceof FsaTempFile)) throw new TypeError('commit takes a temporary file from this store')
+    const path = options.target ?? temp.path
+    const target = await this.locate(path, true)
+    const actual = await this.statAt(target)
+    if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
+    await temp.finish()
+    await this.replace(temp, target)
+    await this.attributes.delete(target.local)
+    if (options.attributes) return { ok: true, stat: await this.setAttributes(path, options.attributes) }
+    return { ok: true, stat: await this.statAt(target) }
+  }
+
+  /** The temporary file takes the target's place: moved where the browser can, else copied. */
+  private async replace(temp: FsaTempFile, target: Location): Promise<void> {
+    const what = `replacing ${target.local}`
+    if (await guarded(what, () => tryMove(temp.handle, target.dir, target.name))) return
+    const handle = await guarded(what, () => target.dir.getFileHandle(target.name, { create: true }))
+    const writable = await guarded(what, () => handle.createWritable())
+    try {
+      for await (const chunk of readBlob(await temp.handle.getFile())) await guarded(what, () => writable.write(asArrayBufferView(chunk)))
+    } catch (err) {
+      await writable.abort()
+      throw err
+    }
+    await guarded(what, () => writable.close())
+    await temp.dir.removeEntry(temp.name)
+  }
+
+  async move(from: SharePath, to: SharePath, expected: Expected): Promise<ChangeResult> {
+    const source = await this.find(from)
+    const actual = source?.handle ? await this.statOf(source.at.local, source.handle) : null
+    if (source === null || source.handle === null || actual === null || !matchesExpected(actual, expected)) {
+      return { ok: false, reason: 'changed', actual }
+    }
+    const target = await this.locate(to, true)
+    const existing = await this.statAt(target)
+    if (existing !== null) return { ok: false, reason: 'changed', actual: existing }
+    await this.moveEntry(source.handle, source.at.dir, target, `moving ${from}`)
+    await this.attributes.move(source.at.local, target.local)
+    this.names.forget(from)
+    return { ok: true, stat: await this.statAt(target) }
+  }
+
+  /**
+   * Chromium moves files but not folders (no `move` on a directory handle): a folder is made
+   * anew and its contents moved one by one, then the old one removed. Not one step, but nothing
+   * is copied and nothing is lost if it stops halfway: each entry is in one of the two places.
+   */
+  private async moveEntry(handle: EntryHandle, fromDir: FileSystemDirectoryHandle, to: { dir: FileSystemDirectoryHandle; name: string }, what: string): Promise<void> {
+    if (await guarded(what, () => tryMove(handle, to.dir, to.name))) return
+    if (handle.kind === 'file') throw new FileStoreError('ERR_NOT_FOUND', `${what}: this browser cannot move files (FileSystemHandle.move is missing)`)
+    const moved = await guarded(what, () => to.dir.getDirectoryHandle(to.name, { create: true }))
+    for await (const [name, child] of handle.entries()) await this.moveEntry(child, handle, { dir: moved, name }, what)
+    await guarded(what, () => fromDir.removeEntry(handle.name))
+  }
+
+  async remove(path: SharePath, options: RemoveOptions): Promise<ChangeResult> {
+    const found = await this.find(path)
+    const actual = found?.handle ? await this.statOf(found.at.local, found.handle) : null
+    if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
+    if (found === null || found.handle === null || actual === null) return { ok: true, stat: null }
+    const { at, handle } = found
+    if (handle.kind === 'file' && options.archive) {
+      await this.moveEntry(handle, at.dir, await this.freeArchiveSlot(at.local), `archiving ${path}`)
+    } else {
+      await guarded(path, () => at.dir.removeEntry(at.name))
+    }
+    await this.attributes.delete(at.local)
+    this.names.forget(path)
+    return { ok: true, stat: null }
+  }
+
+  /** The first free archive slot for a file (see `archiveSlot`), its folders created. */
+  private async freeArchiveSlot(local: LocalPath): Promise<{ dir: FileSystemDirectoryHandle; name: string }> {
+    const dir = await this.directory(archiveSlot(local, 1).dir, true)
+    for (let attempt = 1; ; attempt++) {
+      const { name } = archiveSlot(local, attempt)
+      if ((await entryIn(dir, name)) === null) return { dir, name }
+    }
+  }
+
+  async mkdir(path: SharePath): Promise<void> {
+    await this.directory(this.names.toLocal(path), true)
+  }
+
+  async setAttributes(path: SharePath, attributes: Attributes): Promise<EntryStat> {
+    const at = await this.locate(path, false)
+    const handle = await entryIn(at.dir, at.name)
+    if (handle === null) throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`)
+    if (handle.kind === 'directory') return DIRECTORY_STAT
+    const file = await guarded(path, () => handle.getFile())
+    const before = fileStat(file, await this.attributes.get(at.local))
+    // As on Node: permission bits only, and always read and write for ourselves.
+    const mode = attributes.mode === undefined ? before.mode : (attributes.mode & PERMISSION_BITS) | OWNER_READ_WRITE
+    const side: SideAttributes = {
+      mtimeNs: attributes.mtimeNs ?? before.mtimeNs,
+      size: file.size,
+      lastModifiedMs: file.lastModified,
+      ...(mode === undefined ? {} : { mode }),
+    }
+    await this.attributes.set(at.local, side)
+    return fileStat(file, side)
+  }
+}

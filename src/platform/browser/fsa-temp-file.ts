@@ -1,0 +1,99 @@
+/**
+ * A temporary file (`.<name>.<8hex>.!clearsky`) written through `createWritable({keepExistingData:
+ * true})`, seeking to the end to append or resume. A writable writes to a swap file that replaces
+ * the file only on `close()`; what a crash (a closed tab) leaves is the file as of the last close.
+ * So the writable is closed at checkpoints, each after as many new bytes as the file already had
+ * (and at least MIN_CHECKPOINT_BYTES): reopening copies the existing bytes into a new swap file,
+ * and doubling the interval keeps that copying to about the file's size in total, while a crash
+ * loses at most half of what was received.
+ */
+import { FileStoreError, type TempFile } from '../../protocol/directory/file-store'
+import type { SharePath } from '../../protocol/directory/share-path'
+import { asArrayBufferView } from '../../protocol/wire/bytes'
+import { readBlob } from './blob-reader'
+import { guarded } from './fsa-handles'
+
+export const MIN_CHECKPOINT_BYTES = 16 * 1024 * 1024
+
+export class FsaTempFile implements TempFile {
+  private writable: FileSystemWritableFileStream | null = null
+  private open = true
+  private sinceCheckpoint = 0
+
+  constructor(
+    readonly path: SharePath,
+    readonly sha256: string,
+    /** The folder it is in, and its name there. */
+    readonly dir: FileSystemDirectoryHandle,
+    readonly name: string,
+    readonly handle: FileSystemFileHandle,
+    public size: number,
+  ) {}
+
+  private check(): void {
+    if (!this.open) throw new FileStoreError('ERR_TEMP_CLOSED', `temporary file for ${this.path} is closed`)
+  }
+
+  private async writer(): Promise<FileSystemWritableFileStream> {
+    if (this.writable) return this.writable
+    const writable = await guarded(this.path, () => this.handle.createWritable({ keepExistingData: true }))
+    await writable.seek(this.size)
+    this.writable = writable
+    return writable
+  }
+
+  async append(chunk: Uint8Array): Promise<void> {
+    this.check()
+    const writable = await this.writer()
+    await guarded(`writing ${this.path}`, () => writable.write(asArrayBufferView(chunk)))
+    this.size += chunk.byteLength
+    this.sinceCheckpoint += chunk.byteLength
+    if (this.sinceCheckpoint >= Math.max(MIN_CHECKPOINT_BYTES, this.size - this.sinceCheckpoint)) await this.checkpoint()
+  }
+
+  /** Closes the writable: its swap file replaces the temporary file, so the bytes survive a crash. */
+  private async checkpoint(): Promise<void> {
+    const writable = this.writable
+    if (!writable) return
+    this.writable = null
+    this.sinceCheckpoint = 0
+    await guarded(`saving ${this.path}`, () => writable.close())
+  }
+
+  async *read(): AsyncIterable<Uint8Array> {
+    this.check()
+    await this.checkpoint()
+    yield* readBlob(await this.handle.getFile(), 0, this.size)
+  }
+
+  async truncate(length: number): Promise<void> {
+    this.check()
+    if (length >= this.size) return
+    const writable = await this.writer()
+    await writable.truncate(length) // the cursor follows: "If the cursor is past the new size, it moves to it"
+    this.size = length
+    await this.checkpoint()
+  }
+
+  /** Saves the last bytes and releases the file: ready to replace its target. */
+  async finish(): Promise<void> {
+    this.check()
+    await this.close()
+  }
+
+  async close(): Promise<void> {
+    if (!this.open) return
+    this.open = false
+    await this.checkpoint()
+  }
+
+  async discard(): Promise<void> {
+    this.open = false
+    const writable = this.writable
+    this.writable = null
+    await writable?.abort()
+    await this.dir.removeEntry(this.name).catch((err: unknown) => {
+      if (!(err instanceof DOMException && err.name === 'NotFoundError')) throw err
+    })
+  }
+}

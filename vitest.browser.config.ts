@@ -1,0 +1,22 @@
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig } from 'vitest/config'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/support/browser'
+
+// Browser-platform tests (OPFS, IndexedDB, hash-wasm, MessagePort): vitest's browser mode runs
+// them inside Debian's Chromium, the same binary and flags as the e2e tests; nothing is downloaded.
+export default defineConfig({
+  worker: { format: 'es' },
+  test: {
+    include: ['e2e/browser/**/*.browser.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+    browser: {
+      enabled: true,
+      headless: true,
+      screenshotFailures: false,
+      provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+      instances: [{ browser: 'chromium' }],
+    },
+  },
+})
