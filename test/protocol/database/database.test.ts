@@ -130,6 +130,23 @@ describe('get_updates', () => {
     expect(keys.at(-1)).toBe('live')
   })
 
+  it('stops answering when the connection is detached', async () => {
+    const store = new MemoryRecordStore()
+    const records = Array.from({ length: 1200 }, (_, i) => record({ uuid: id(0x1000 + i), key: `k${i}`, lastUpdatedRev: BigInt(i + 1) }))
+    await store.write({ records, state: new Map() })
+    const db = await open(store)
+    let sent = 0
+    db.attach('c', {
+      access: 'read_write',
+      send: () => {
+        if (++sent === 10) db.detach('c')
+      },
+    })
+    await db.receive('c', { body: { type: 'database.get_updates', since: {} } })
+    await db.idle()
+    expect(sent).toBe(10)
+  })
+
   it('sends nothing live to a connection that never asked', async () => {
     const db = await open()
     const c = collector()
