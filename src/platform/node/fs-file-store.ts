@@ -144,12 +144,12 @@ export class FsFileStore implements FileStore {
     if (!isDirectory) throw new FileStoreError('ERR_SHARE_ROOT_MISSING', `share folder ${this.root} is missing or not a folder`)
   }
 
-  async *list(): AsyncIterable<ListedEntry> {
+  async *list(skipDirectory?: (path: string) => boolean): AsyncIterable<ListedEntry> {
     await this.checkRoot()
-    yield* this.walk('/', this.root)
+    yield* this.walk('/', this.root, skipDirectory ?? (() => false))
   }
 
-  private async *walk(local: LocalPath, absDir: string): AsyncGenerator<ListedEntry> {
+  private async *walk(local: LocalPath, absDir: string, skip: (path: string) => boolean): AsyncGenerator<ListedEntry> {
     for await (const dirent of await opendir(absDir)) {
       if (!dirent.isFile() && !dirent.isDirectory()) continue // links, devices, sockets: not synced
       const childLocal = `${local === '/' ? '' : local}/${dirent.name}`
@@ -161,7 +161,8 @@ export class FsFileStore implements FileStore {
         yield { path, ...entry }
         continue
       }
-      const children = this.walk(childLocal, abs)
+      if (skip(path)) continue
+      const children = this.walk(childLocal, abs, skip)
       let first: IteratorResult<ListedEntry> | undefined
       try {
         first = await children.next()

@@ -22,8 +22,12 @@ import { MAX_SEGMENT_BYTES, splitExtension, type SharePath } from './share-path'
 export interface FileStore {
   /** Throws `FileStoreError` `ERR_SHARE_ROOT_MISSING` when the folder is gone (an unmounted disk). */
   checkRoot(): Promise<void>
-  /** The whole tree below the root, each directory before its contents. Symbolic links are skipped. */
-  list(): AsyncIterable<ListedEntry>
+  /**
+   * The whole tree below the root, each directory before its contents. Symbolic links are skipped,
+   * and so are directories for which `skipDirectory` (given the share path) says so, with all
+   * below them: an ignored `node_modules/` or the archive is never walked.
+   */
+  list(skipDirectory?: (path: string) => boolean): AsyncIterable<ListedEntry>
   /** null when nothing is there. */
   stat(path: SharePath): Promise<EntryStat | null>
   /** The file's bytes (or a range of them) in chunks of at most MAX_READ_CHUNK_BYTES. */

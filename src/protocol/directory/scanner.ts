@@ -77,7 +77,14 @@ interface Listing {
 
 async function listAll(options: ScanOptions, selection: Selection, report: (listed: number) => void): Promise<Listing> {
   const listing: Listing = { entries: new Map(), unreadable: [], skipped: [] }
-  for await (const entry of options.store.list()) {
+  const excluded = (path: string): boolean => {
+    try {
+      return !selection.includes(selection.toShare(parseSharePath(path)), true)
+    } catch {
+      return false // an invalid name is reported below, with its reason
+    }
+  }
+  for await (const entry of options.store.list(excluded)) {
     options.signal?.throwIfAborted()
     let path: SharePath
     try {

@@ -91,6 +91,15 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       expect(entries.find((e) => e.path === '/a')).toMatchObject({ kind: 'directory', size: 0 })
     })
 
+    it('does not walk directories the caller skips', async () => {
+      await fx.writeLocal('/node_modules/x/index.js', 'x')
+      await fx.writeLocal('/src/node_modules/y.js', 'y')
+      await fx.writeLocal('/src/main.ts', 'm')
+      const listed: string[] = []
+      for await (const entry of fx.store.list((path) => path.endsWith('/node_modules'))) listed.push(entry.path)
+      expect(listed.sort()).toEqual(['/src', '/src/main.ts'])
+    })
+
     it('stats files, folders and nothing', async () => {
       await fx.writeLocal('/d/f.txt', 'hello', 1_700_000_000_000)
       expect(await fx.store.stat(p('/d/f.txt'))).toMatchObject({ kind: 'file', size: 5, mtimeNs: 1_700_000_000_000_000_000n })
