@@ -23,12 +23,26 @@ import {
 import type { WireBody } from '../src/protocol/wire/message'
 import type { Hub, Member } from './hub'
 import { TokenBucket } from './limits'
-import type { CloseReason, Link } from './link'
+import type { CloseCode, CloseReason, Link } from './link'
 import type { Logger } from './log'
 
 const MS_PER_SECOND = 1000
 /** A registration outlives its TTL by this factor in the exchange, so only a crashed instance's linger. */
 const EXPIRY_TTL_FACTOR = 2
+
+/** Ordinary ends are quiet (10,000 clients come and go); what a client did wrong, or we did, is a warning. */
+const CLOSE_LOG_LEVEL: Record<CloseCode, 'debug' | 'info' | 'warn'> = {
+  hangup: 'debug',
+  ttl: 'info',
+  shutdown: 'debug',
+  framing: 'warn',
+  message: 'warn',
+  protocol: 'warn',
+  rate: 'warn',
+  limit: 'warn',
+  slow: 'warn',
+  unavailable: 'warn',
+}
 
 export interface SessionSettings {
   software: string
@@ -136,8 +150,7 @@ export class Session implements Member {
     if (this.stateValue === 'closed') return this.closed
     this.stateValue = 'closed'
     clearTimeout(this.timer)
-    const level = reason.code === 'shutdown' || reason.code === 'ttl' ? 'info' : 'warn'
-    this.log[level]('closing', { reason: reason.code, detail: reason.text })
+    this.log[CLOSE_LOG_LEVEL[reason.code]]('closing', { reason: reason.code, detail: reason.text })
     this.link.close(reason)
     const ids = [...this.ids]
     this.ids.clear()
