@@ -26,7 +26,7 @@ import {
 } from '../protocol/access'
 import type { AccessLevel, KeyEntry, Keys } from '../protocol/core/messages'
 import type { ByteStream } from '../protocol/stream/byte-stream'
-import { acceptTls, connectTls, type TlsRateLimiter } from '../protocol/tls'
+import { acceptTls, connectTls, TlsAlertReceivedError, type TlsRateLimiter } from '../protocol/tls'
 import type { KeyValueStore } from './kv-store'
 import { PeerLink, type LinkHandler, type LinkSender } from './link'
 import { LiveShare, type SharePlatform, type ShareStatus } from './live-share'
@@ -70,6 +70,14 @@ type Context =
   | { readonly kind: 'grant'; readonly share: LiveShare; readonly grant: StoredGrant; readonly password: string }
   | { readonly kind: 'join'; readonly join: StoredJoin; readonly password: string }
 
+/** Why the last dial for a pending join failed: a front end tells "refused" from "unreachable". */
+export interface JoinFailure {
+  readonly address: string
+  readonly reason: string
+  /** The TLS alert the code's creator answered with: SRP refused the code (used, expired, wrong), or rate limiting. */
+  readonly alert?: number
+}
+
 export interface CreatedCode {
   readonly code: string
   readonly accessId: string
@@ -80,6 +88,7 @@ export class Engine {
   private readonly shares = new Map<string, LiveShare>()
   private readonly grants = new Map<string, StoredGrant>()
   private readonly joins = new Map<string, StoredJoin>()
+  private readonly joinFailures = new Map<string, JoinFailure>()
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   /** Dials under way, by `id address`, so discovery repeating itself does not dial twice. */
   private readonly dialing = new Set<string>()
@@ -183,6 +192,7 @@ export class Engine {
     const join = [...this.joins.values()].find((j) => j.location === location)
     if (join) {
       this.joins.delete(join.accessId)
+      this.joinFailures.delete(join.accessId)
       await this.platform.kv.delete(JOIN_PREFIX + join.accessId)
     }
     const share = this.shares.get(location)
@@ -208,6 +218,11 @@ export class Engine {
   /** Shares being joined: the code was entered, the keys have not arrived yet. */
   get pendingJoins(): readonly StoredJoin[] {
     return [...this.joins.values()]
+  }
+
+  /** Why the pending join of `accessId` has not completed yet, if a dial for it failed. */
+  joinFailure(accessId: string): JoinFailure | undefined {
+    return this.joinFailures.get(accessId)
   }
 
   // --- access codes ------------------------------------------------------------------------
@@ -349,22 +364,46 @@ export class Engine {
 
   /** Dials `address` for the share or code registered as `id`; resolves when the connection ends. */
   async connect(id: string, address: string, remotePeerId?: string): Promise<string> {
-    const context = this.resolve(id)
-    if (!context || this.paused) return 'nothing to connect for'
-    if (remotePeerId !== undefined && (remotePeerId === this.peerIdFor(id) || this.isConnected(id, remotePeerId))) return 'already connected'
+    if (!this.wantsConnection(id, remotePeerId)) return 'nothing to connect for, or already connected'
     const dialKey = `${id} ${address}`
     if (this.dialing.has(dialKey)) return 'already dialing'
     this.dialing.add(dialKey)
     try {
-      const raw = await this.platform.dial(address)
-      const session = await connectTls(raw, { username: SRP_USERNAME_PREFIX + id, password: context.password })
-      return await this.runLink(session.stream, context, 'client', address)
+      return await this.connectOver(id, await this.platform.dial(address), address)
     } catch (err) {
       const reason = (err as Error).message
       this.log(`connecting to ${address} failed: ${reason}`)
+      if (this.joins.has(id)) this.joinFailures.set(id, { address, reason })
       return reason
     } finally {
       this.dialing.delete(dialKey)
+    }
+  }
+
+  /** Whether dialling a peer for `id` would be useful now: something to connect for, not paused, not ourselves, not linked already. */
+  wantsConnection(id: string, remotePeerId?: string): boolean {
+    if (!this.resolve(id) || this.paused) return false
+    return remotePeerId === undefined || (remotePeerId !== this.peerIdFor(id) && !this.isConnected(id, remotePeerId))
+  }
+
+  /**
+   * Runs the TLS client side over a stream the caller opened (a WebRTC data channel the page set
+   * up, say) for the share or code registered as `id`; resolves when the connection ends.
+   */
+  async connectOver(id: string, raw: ByteStream, where: string): Promise<string> {
+    const context = this.resolve(id)
+    if (!context) {
+      raw.close(new Error('nothing to connect for'))
+      return 'nothing to connect for'
+    }
+    try {
+      const session = await connectTls(raw, { username: SRP_USERNAME_PREFIX + id, password: context.password })
+      return await this.runLink(session.stream, context, 'client', where)
+    } catch (err) {
+      const reason = (err as Error).message
+      this.log(`connection to ${where} failed: ${reason}`)
+      if (context.kind === 'join') this.joinFailures.set(id, { address: where, reason, ...(err instanceof TlsAlertReceivedError ? { alert: err.description } : {}) })
+      return reason
     }
   }
 
@@ -467,6 +506,7 @@ export class Engine {
     }
     await this.saveShare(stored)
     this.joins.delete(join.accessId)
+    this.joinFailures.delete(join.accessId)
     await this.platform.kv.delete(JOIN_PREFIX + join.accessId)
     const share = await this.openShare(stored)
     this.emit({ type: 'registrations' })
