@@ -16,7 +16,10 @@ export interface TcpByteStream extends ByteStream {
 }
 
 /** Wraps a connected socket. The socket should be half-open (`allowHalfOpen: true`). */
-export function tcpStream(socket: net.Socket, highWaterMarkBytes = DEFAULT_HIGH_WATER_MARK_BYTES): TcpByteStream {
+export function tcpStream(
+  socket: net.Socket,
+  highWaterMarkBytes = DEFAULT_HIGH_WATER_MARK_BYTES,
+): TcpByteStream {
   const incoming = new ChunkQueue(highWaterMarkBytes)
   let failure: Error | undefined
   let settle: (err: Error | undefined) => void = () => {}
@@ -51,7 +54,9 @@ export function tcpStream(socket: net.Socket, highWaterMarkBytes = DEFAULT_HIGH_
     read: () => incoming.pull(),
     write(chunk) {
       if (socket.destroyed || socket.writableEnded) {
-        return Promise.reject(new Error(failure ? `socket closed: ${failure.message}` : 'socket is not writable'))
+        return Promise.reject(
+          new Error(failure ? `socket closed: ${failure.message}` : 'socket is not writable'),
+        )
       }
       if (socket.write(chunk)) return Promise.resolve()
       return new Promise<void>((resolve, reject) => {
@@ -99,7 +104,11 @@ export interface TcpListener {
 }
 
 /** Listens on host:port (port 0 picks one) and hands each connection to `onConnection`. */
-export function listenTcp(host: string, port: number, onConnection: (stream: TcpByteStream) => void): Promise<TcpListener> {
+export function listenTcp(
+  host: string,
+  port: number,
+  onConnection: (stream: TcpByteStream) => void,
+): Promise<TcpListener> {
   const sockets = new Set<net.Socket>()
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket)

@@ -67,7 +67,8 @@ export class ByteReader {
 
   /** Every byte must have been read: trailing bytes are a decode_error. */
   end(what: string): void {
-    if (this.remaining !== 0) throw new TlsError('ERR_TLS_DECODE', `${what}: ${this.remaining} trailing bytes`)
+    if (this.remaining !== 0)
+      throw new TlsError('ERR_TLS_DECODE', `${what}: ${this.remaining} trailing bytes`)
   }
 
   private bounded(length: number, min: number, max: number, what: string): Uint8Array {
@@ -100,7 +101,9 @@ export class ByteWriter {
   }
 
   uint24(v: number): this {
-    return this.uint8(v >>> 16).uint8((v >>> 8) & 0xff).uint8(v & 0xff)
+    return this.uint8(v >>> 16)
+      .uint8((v >>> 8) & 0xff)
+      .uint8(v & 0xff)
   }
 
   bytes(b: Uint8Array): this {
@@ -146,7 +149,8 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 export function hexToBytes(hex: string): Uint8Array {
   const clean = hex.replace(/\s+/g, '')
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) throw new Error(`not hex: ${hex.slice(0, 16)}…`)
+  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean))
+    throw new Error(`not hex: ${hex.slice(0, 16)}…`)
   const out = new Uint8Array(clean.length / 2)
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16)
   return out

@@ -1,6 +1,12 @@
-import { AES_BLOCK_BYTES, type ContentType, MAC_BYTES, MAX_PLAINTEXT_BYTES, RECORD_HEADER_BYTES } from './constants'
+import {
+  AES_BLOCK_BYTES,
+  type ContentType,
+  MAC_BYTES,
+  MAX_PLAINTEXT_BYTES,
+  RECORD_HEADER_BYTES,
+} from './constants'
 import { TlsError } from './errors'
-import { importHmacKey, own } from './prf'
+import { type Key, importHmacKey, own } from './prf'
 import { FRAGMENT_OFFSET, type RawRecord, RECORD_HEADROOM_BYTES, writeHeader } from './record'
 
 /**
@@ -23,13 +29,16 @@ export class CipherState {
   private sequence = 0n
 
   private constructor(
-    private readonly aesKey: CryptoKey,
-    private readonly macKey: CryptoKey,
+    private readonly aesKey: Key,
+    private readonly macKey: Key,
     readonly encryptThenMac: boolean,
   ) {}
 
   static async create(encKey: Uint8Array, macKey: Uint8Array, encryptThenMac: boolean): Promise<CipherState> {
-    const aes = await crypto.subtle.importKey('raw', own(encKey), { name: 'AES-CBC' }, false, ['encrypt', 'decrypt'])
+    const aes = await crypto.subtle.importKey('raw', own(encKey), { name: 'AES-CBC' }, false, [
+      'encrypt',
+      'decrypt',
+    ])
     return new CipherState(aes, await importHmacKey('SHA-1', macKey), encryptThenMac)
   }
 
@@ -60,7 +69,11 @@ export class CipherState {
     const buf = new Uint8Array(MAC_HEADER_BYTES + data.length + MAC_BYTES + padLength + 1)
     writeMacHeader(buf, seq, type, data.length)
     buf.set(data, MAC_HEADER_BYTES)
-    const mac = await crypto.subtle.sign('HMAC', this.macKey, own(buf.subarray(0, MAC_HEADER_BYTES + data.length)))
+    const mac = await crypto.subtle.sign(
+      'HMAC',
+      this.macKey,
+      own(buf.subarray(0, MAC_HEADER_BYTES + data.length)),
+    )
     buf.set(new Uint8Array(mac), MAC_HEADER_BYTES + data.length)
     buf.fill(padLength, MAC_HEADER_BYTES + data.length + MAC_BYTES)
     const iv = crypto.getRandomValues(new Uint8Array(AES_BLOCK_BYTES))
@@ -85,7 +98,11 @@ export class CipherState {
     writeMacHeader(out, seq, type, fragment)
     out.set(iv, MAC_HEADER_BYTES)
     out.set(ct, MAC_HEADER_BYTES + AES_BLOCK_BYTES)
-    const mac = await crypto.subtle.sign('HMAC', this.macKey, own(out.subarray(0, MAC_HEADER_BYTES + fragment)))
+    const mac = await crypto.subtle.sign(
+      'HMAC',
+      this.macKey,
+      own(out.subarray(0, MAC_HEADER_BYTES + fragment)),
+    )
     out.set(new Uint8Array(mac), MAC_HEADER_BYTES + fragment)
     writeHeader(out, SEQUENCE_BYTES, type, fragment + MAC_BYTES)
     return out.subarray(SEQUENCE_BYTES)
@@ -117,7 +134,9 @@ export class CipherState {
   private async openEtm(seq: bigint, record: RawRecord): Promise<Uint8Array> {
     const cipherLength = record.length - MAC_BYTES
     if (cipherLength < 2 * AES_BLOCK_BYTES || cipherLength % AES_BLOCK_BYTES !== 0) {
-      throw badRecordMac(`encrypt-then-MAC record of ${record.length} bytes is not IV, whole blocks and a MAC`)
+      throw badRecordMac(
+        `encrypt-then-MAC record of ${record.length} bytes is not IV, whole blocks and a MAC`,
+      )
     }
     const buf = record.buffer
     const mac = buf.slice(FRAGMENT_OFFSET + cipherLength, FRAGMENT_OFFSET + record.length)
@@ -127,7 +146,12 @@ export class CipherState {
     buf[RECORD_HEADROOM_BYTES + 4] = cipherLength & 0xff
     // WebCrypto copies its input when called, so decrypting (which overwrites the MAC's bytes
     // with the padding block) can run while the MAC is being checked.
-    const verified = crypto.subtle.verify('HMAC', this.macKey, own(mac), own(buf.subarray(0, FRAGMENT_OFFSET + cipherLength)))
+    const verified = crypto.subtle.verify(
+      'HMAC',
+      this.macKey,
+      own(mac),
+      own(buf.subarray(0, FRAGMENT_OFFSET + cipherLength)),
+    )
     const decrypted = this.decrypt(record, cipherLength)
     const [ok, plain] = await Promise.all([verified, decrypted])
     if (!ok) throw badRecordMac('record MAC does not verify')
@@ -150,7 +174,11 @@ export class CipherState {
     const buf = record.buffer
     const end = FRAGMENT_OFFSET + cipherLength
     const lastBlock = buf.subarray(end - AES_BLOCK_BYTES, end)
-    const padBlock = await crypto.subtle.encrypt({ name: 'AES-CBC', iv: own(lastBlock) }, this.aesKey, own(PKCS7_FULL_BLOCK))
+    const padBlock = await crypto.subtle.encrypt(
+      { name: 'AES-CBC', iv: own(lastBlock) },
+      this.aesKey,
+      own(PKCS7_FULL_BLOCK),
+    )
     buf.set(new Uint8Array(padBlock, 0, AES_BLOCK_BYTES), end)
     const iv = buf.subarray(FRAGMENT_OFFSET, FRAGMENT_OFFSET + AES_BLOCK_BYTES)
     try {
@@ -183,7 +211,10 @@ function badRecordMac(message: string): TlsError {
 /** RFC 5246 §6.2.3: a decrypted fragment over 2^14 bytes is a record_overflow. */
 function checkPlaintextLength(plain: Uint8Array): Uint8Array {
   if (plain.length > MAX_PLAINTEXT_BYTES) {
-    throw new TlsError('ERR_TLS_RECORD_OVERFLOW', `plaintext of ${plain.length} bytes exceeds maximum ${MAX_PLAINTEXT_BYTES}`)
+    throw new TlsError(
+      'ERR_TLS_RECORD_OVERFLOW',
+      `plaintext of ${plain.length} bytes exceeds maximum ${MAX_PLAINTEXT_BYTES}`,
+    )
   }
   return plain
 }

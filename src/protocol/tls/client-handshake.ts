@@ -92,7 +92,8 @@ export class ClientHandshake implements HandshakeMachine {
       [ExtensionType.renegotiation_info, EMPTY_RENEGOTIATION_INFO],
     ])
     if (this.options.encryptThenMac ?? true) extensions.set(ExtensionType.encrypt_then_mac, new Uint8Array(0))
-    if (this.options.extendedMasterSecret ?? true) extensions.set(ExtensionType.extended_master_secret, new Uint8Array(0))
+    if (this.options.extendedMasterSecret ?? true)
+      extensions.set(ExtensionType.extended_master_secret, new Uint8Array(0))
     const body = encodeClientHello({
       version: TLS_1_2,
       random: this.clientRandom,
@@ -141,18 +142,29 @@ export class ClientHandshake implements HandshakeMachine {
   /** RFC 5246 §7.4.1.3: the server picks among what we offered, and answers only extensions we sent. */
   private onServerHello(h: ServerHello): void {
     if (h.version !== TLS_1_2) {
-      throw new TlsError('ERR_TLS_PROTOCOL_VERSION', `server_version 0x${h.version.toString(16)} is not TLS 1.2`)
+      throw new TlsError(
+        'ERR_TLS_PROTOCOL_VERSION',
+        `server_version 0x${h.version.toString(16)} is not TLS 1.2`,
+      )
     }
     const suite = this.suites.find((s) => s.id === h.cipherSuite)
-    if (!suite) throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', `server chose cipher suite 0x${h.cipherSuite.toString(16)}, not offered`)
+    if (!suite)
+      throw new TlsError(
+        'ERR_TLS_ILLEGAL_PARAMETER',
+        `server chose cipher suite 0x${h.cipherSuite.toString(16)}, not offered`,
+      )
     if (h.compressionMethod !== 0) {
-      throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', `server chose compression method ${h.compressionMethod}, not offered`)
+      throw new TlsError(
+        'ERR_TLS_ILLEGAL_PARAMETER',
+        `server chose compression method ${h.compressionMethod}, not offered`,
+      )
     }
     const offered = new Set<number>([ExtensionType.renegotiation_info])
     if (this.options.encryptThenMac ?? true) offered.add(ExtensionType.encrypt_then_mac)
     if (this.options.extendedMasterSecret ?? true) offered.add(ExtensionType.extended_master_secret)
     for (const [type, data] of h.extensions) {
-      if (!offered.has(type)) throw new TlsError('ERR_TLS_UNSUPPORTED_EXTENSION', `server sent extension ${type}, not offered`)
+      if (!offered.has(type))
+        throw new TlsError('ERR_TLS_UNSUPPORTED_EXTENSION', `server sent extension ${type}, not offered`)
       if (type === ExtensionType.renegotiation_info ? !isEmptyRenegotiationInfo(data) : data.length !== 0) {
         throw new TlsError('ERR_TLS_HANDSHAKE_FAILURE', `server's extension ${type} is not empty`)
       }
@@ -172,7 +184,10 @@ export class ClientHandshake implements HandshakeMachine {
     const g = bytesToBigInt(p.g)
     const group = (this.options.groups ?? ACCEPTED_GROUPS).find((x) => x.N === N && x.g === g)
     if (!group) {
-      throw new TlsError('ERR_TLS_INSUFFICIENT_SECURITY', `server's SRP group (${p.N.length * 8}-bit N, g=${g}) is not an accepted RFC 5054 group`)
+      throw new TlsError(
+        'ERR_TLS_INSUFFICIENT_SECURITY',
+        `server's SRP group (${p.N.length * 8}-bit N, g=${g}) is not an accepted RFC 5054 group`,
+      )
     }
     const B = bytesToBigInt(p.B)
     if (B % N === 0n) throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', 'server sent B = 0 mod N')
@@ -187,10 +202,18 @@ export class ClientHandshake implements HandshakeMachine {
 
   private async onServerHelloDone(): Promise<void> {
     const { hello, suite, premaster, publicA } = this
-    if (!hello || !suite || !premaster || !publicA) throw new TlsError('ERR_TLS_INTERNAL', 'ServerHelloDone without key exchange')
+    if (!hello || !suite || !premaster || !publicA)
+      throw new TlsError('ERR_TLS_INTERNAL', 'ServerHelloDone without key exchange')
     this.send(HandshakeType.client_key_exchange, encodeClientKeyExchange(publicA))
     const sessionHash = this.extendedMasterSecret ? await this.transcript.hash() : null
-    this.keys = await deriveSessionKeys(premaster, this.clientRandom, hello.random, sessionHash, suite, this.encryptThenMac)
+    this.keys = await deriveSessionKeys(
+      premaster,
+      this.clientRandom,
+      hello.random,
+      sessionHash,
+      suite,
+      this.encryptThenMac,
+    )
     this.sink.sendChangeCipherSpec()
     this.sink.changeWriteCipher(this.keys.clientWrite)
     this.send(HandshakeType.finished, await finishedFor(this.keys.master, 'client', this.transcript))
@@ -201,7 +224,8 @@ export class ClientHandshake implements HandshakeMachine {
     const { keys, suite, group } = this
     if (!keys || !suite || !group) throw new TlsError('ERR_TLS_INTERNAL', 'Finished without keys')
     const expected = await finishedFor(keys.master, 'server', this.transcript)
-    if (!equalBytes(expected, verifyData)) throw new TlsError('ERR_TLS_BAD_FINISHED', "server's Finished does not verify")
+    if (!equalBytes(expected, verifyData))
+      throw new TlsError('ERR_TLS_BAD_FINISHED', "server's Finished does not verify")
     this.state = 'done'
     this.result = {
       suite,

@@ -62,7 +62,10 @@ export const TLS_SRP_SHA_WITH_AES_128_CBC_SHA: CipherSuite = {
   keyBytes: 16,
 }
 /** In order of preference: the first one both sides have wins. */
-export const CIPHER_SUITES: readonly CipherSuite[] = [TLS_SRP_SHA_WITH_AES_256_CBC_SHA, TLS_SRP_SHA_WITH_AES_128_CBC_SHA]
+export const CIPHER_SUITES: readonly CipherSuite[] = [
+  TLS_SRP_SHA_WITH_AES_256_CBC_SHA,
+  TLS_SRP_SHA_WITH_AES_128_CBC_SHA,
+]
 
 export const MAC_BYTES = 20
 export const AES_BLOCK_BYTES = 16

@@ -60,7 +60,10 @@ export class TlsEngine implements HandshakeSink {
   }
 
   sendAlert(description: AlertDescription, fatal: boolean): void {
-    this.outgoing.push({ type: ContentType.alert, data: new Uint8Array([fatal ? ALERT_FATAL : ALERT_WARNING, description]) })
+    this.outgoing.push({
+      type: ContentType.alert,
+      data: new Uint8Array([fatal ? ALERT_FATAL : ALERT_WARNING, description]),
+    })
   }
 
   /** Every queued record, protected as it must be, as one buffer; null if nothing is queued. */
@@ -70,7 +73,12 @@ export class TlsEngine implements HandshakeSink {
     const records: Array<Promise<Uint8Array> | Uint8Array> = []
     for (const item of this.outgoing.splice(0)) {
       if ('cipher' in item) this.writeCipher = item.cipher
-      else records.push(this.writeCipher ? this.writeCipher.seal(item.type, item.data) : plaintextRecord(item.type, item.data))
+      else
+        records.push(
+          this.writeCipher
+            ? this.writeCipher.seal(item.type, item.data)
+            : plaintextRecord(item.type, item.data),
+        )
     }
     return concatBytes(await Promise.all(records))
   }
@@ -78,7 +86,8 @@ export class TlsEngine implements HandshakeSink {
   /** Application data as protected records of at most 2^14 bytes, sealed concurrently. */
   async sealApplicationData(data: Uint8Array): Promise<Uint8Array> {
     const cipher = this.writeCipher
-    if (!cipher || !this.handshakeDone) throw new TlsError('ERR_TLS_INTERNAL', 'application data before the handshake finished')
+    if (!cipher || !this.handshakeDone)
+      throw new TlsError('ERR_TLS_INTERNAL', 'application data before the handshake finished')
     const records: Array<Promise<Uint8Array>> = []
     for (let o = 0; o < data.length; o += MAX_PLAINTEXT_BYTES) {
       records.push(cipher.seal(ContentType.application_data, data.subarray(o, o + MAX_PLAINTEXT_BYTES)))
@@ -124,8 +133,10 @@ export class TlsEngine implements HandshakeSink {
         return this.onAlerts(data)
       case ContentType.change_cipher_spec:
         // RFC 5246 §7.1: one byte of value 1, between whole handshake messages.
-        if (data.length !== 1 || data[0] !== 1) throw new TlsError('ERR_TLS_DECODE', 'ChangeCipherSpec is not the single byte 1')
-        if (!this.reassembler.empty) throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', 'ChangeCipherSpec inside a handshake message')
+        if (data.length !== 1 || data[0] !== 1)
+          throw new TlsError('ERR_TLS_DECODE', 'ChangeCipherSpec is not the single byte 1')
+        if (!this.reassembler.empty)
+          throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', 'ChangeCipherSpec inside a handshake message')
         this.readCipher = this.machine.changeReadCipher()
         return
       case ContentType.handshake:
@@ -136,7 +147,8 @@ export class TlsEngine implements HandshakeSink {
         }
         return
       case ContentType.application_data:
-        if (!this.handshakeDone) throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', 'application data before the handshake finished')
+        if (!this.handshakeDone)
+          throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', 'application data before the handshake finished')
         if (data.length > 0) this.received.push(data)
         return
     }
@@ -148,7 +160,8 @@ export class TlsEngine implements HandshakeSink {
     for (let i = 0; i < data.length; i += 2) {
       const level = data[i] as number
       const description = data[i + 1] as number
-      if (level !== ALERT_WARNING && level !== ALERT_FATAL) throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', `alert level ${level}`)
+      if (level !== ALERT_WARNING && level !== ALERT_FATAL)
+        throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', `alert level ${level}`)
       if (description === AlertDescription.close_notify) {
         if (!this.handshakeDone) throw new TlsAlertReceivedError(description)
         this.peerClosed = true
@@ -162,7 +175,8 @@ export class TlsEngine implements HandshakeSink {
   /** RFC 5746 §4.2/§4.4: we never renegotiate; a new hello gets a no_renegotiation warning. */
   private refuseRenegotiation(type: number): void {
     const hello = this.isServer ? HandshakeType.client_hello : HandshakeType.hello_request
-    if (type !== hello) throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', `handshake message ${type} after the handshake`)
+    if (type !== hello)
+      throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', `handshake message ${type} after the handshake`)
     this.sendAlert(AlertDescription.no_renegotiation, false)
   }
 }

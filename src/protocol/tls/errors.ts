@@ -82,7 +82,8 @@ export type TlsFailure = TlsError | TlsAlertReceivedError | TlsTransportError
 
 /** Anything unexpected thrown inside the engine becomes an internal_error, never an escaping exception. */
 export function asTlsFailure(err: unknown): TlsFailure {
-  if (err instanceof TlsError || err instanceof TlsAlertReceivedError || err instanceof TlsTransportError) return err
+  if (err instanceof TlsError || err instanceof TlsAlertReceivedError || err instanceof TlsTransportError)
+    return err
   const message = err instanceof Error ? err.message : String(err)
   return new TlsError('ERR_TLS_INTERNAL', `internal error: ${message}`)
 }

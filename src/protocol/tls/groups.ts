@@ -119,6 +119,12 @@ export const RFC5054_GROUP_8192: SrpGroup = group(
 )
 
 /** The groups a client accepts (RFC 5054 §2.5.3 allows refusing unknown groups; we refuse small ones too). */
-export const ACCEPTED_GROUPS: readonly SrpGroup[] = [RFC5054_GROUP_2048, RFC5054_GROUP_3072, RFC5054_GROUP_4096, RFC5054_GROUP_6144, RFC5054_GROUP_8192]
+export const ACCEPTED_GROUPS: readonly SrpGroup[] = [
+  RFC5054_GROUP_2048,
+  RFC5054_GROUP_3072,
+  RFC5054_GROUP_4096,
+  RFC5054_GROUP_6144,
+  RFC5054_GROUP_8192,
+]
 
 export const MIN_GROUP_BITS = 2048

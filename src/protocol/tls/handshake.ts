@@ -70,7 +70,12 @@ export async function deriveSessionKeys(
 ): Promise<SessionKeys> {
   const master = await masterSecret(premaster, clientRandom, serverRandom, sessionHash)
   const k = suite.keyBytes
-  const block = await prf(master, 'key expansion', concatBytes([serverRandom, clientRandom]), 2 * MAC_BYTES + 2 * k)
+  const block = await prf(
+    master,
+    'key expansion',
+    concatBytes([serverRandom, clientRandom]),
+    2 * MAC_BYTES + 2 * k,
+  )
   const clientMac = block.subarray(0, MAC_BYTES)
   const serverMac = block.subarray(MAC_BYTES, 2 * MAC_BYTES)
   const clientKey = block.subarray(2 * MAC_BYTES, 2 * MAC_BYTES + k)
@@ -82,12 +87,19 @@ export async function deriveSessionKeys(
   return { master, clientWrite, serverWrite }
 }
 
-export async function finishedFor(master: Uint8Array, sender: 'client' | 'server', transcript: Transcript): Promise<Uint8Array> {
+export async function finishedFor(
+  master: Uint8Array,
+  sender: 'client' | 'server',
+  transcript: Transcript,
+): Promise<Uint8Array> {
   return finishedVerifyData(master, sender, await transcript.hash())
 }
 
 export function expectType(m: HandshakeMessage, type: number, state: string): void {
   if (m.type !== type) {
-    throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', `handshake message ${m.type} in state ${state}, expected ${type}`)
+    throw new TlsError(
+      'ERR_TLS_UNEXPECTED_MESSAGE',
+      `handshake message ${m.type} in state ${state}, expected ${type}`,
+    )
   }
 }

@@ -7,6 +7,23 @@ export { acceptTls, connectTls, type TlsDriverOptions, type TlsSession } from '.
 export type { TlsClientOptions } from './client-handshake'
 export type { TlsAttempt, TlsRateLimiter, TlsServerOptions } from './server-handshake'
 export type { TlsParameters } from './handshake'
-export { TLS_SRP_SHA_WITH_AES_128_CBC_SHA, TLS_SRP_SHA_WITH_AES_256_CBC_SHA, type CipherSuite } from './constants'
-export { ACCEPTED_GROUPS, RFC5054_GROUP_2048, RFC5054_GROUP_3072, RFC5054_GROUP_4096, type SrpGroup } from './groups'
-export { AlertDescription, TlsAlertReceivedError, TlsError, TlsTransportError, alertName, type TlsFailure } from './errors'
+export {
+  TLS_SRP_SHA_WITH_AES_128_CBC_SHA,
+  TLS_SRP_SHA_WITH_AES_256_CBC_SHA,
+  type CipherSuite,
+} from './constants'
+export {
+  ACCEPTED_GROUPS,
+  RFC5054_GROUP_2048,
+  RFC5054_GROUP_3072,
+  RFC5054_GROUP_4096,
+  type SrpGroup,
+} from './groups'
+export {
+  AlertDescription,
+  TlsAlertReceivedError,
+  TlsError,
+  TlsTransportError,
+  alertName,
+  type TlsFailure,
+} from './errors'

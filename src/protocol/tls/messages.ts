@@ -42,7 +42,10 @@ export class HandshakeReassembler {
     const type = r.uint8('handshake type')
     const length = r.uint24('handshake length')
     if (length > MAX_HANDSHAKE_MESSAGE_BYTES) {
-      throw new TlsError('ERR_TLS_DECODE', `handshake message length ${length} exceeds maximum ${MAX_HANDSHAKE_MESSAGE_BYTES}`)
+      throw new TlsError(
+        'ERR_TLS_DECODE',
+        `handshake message length ${length} exceeds maximum ${MAX_HANDSHAKE_MESSAGE_BYTES}`,
+      )
     }
     const total = HANDSHAKE_HEADER_BYTES + length
     if (this.pending.length < total) return null
@@ -95,9 +98,11 @@ export function parseClientHello(body: Uint8Array): ClientHello {
   const random = r.bytesExact(RANDOM_BYTES, 'random')
   const sessionId = r.vector8('session_id', 0, 32)
   const suites = r.vector16('cipher_suites', 2, 0xfffe)
-  if (suites.length % 2 !== 0) throw new TlsError('ERR_TLS_DECODE', `cipher_suites length ${suites.length} is odd`)
+  if (suites.length % 2 !== 0)
+    throw new TlsError('ERR_TLS_DECODE', `cipher_suites length ${suites.length} is odd`)
   const cipherSuites: number[] = []
-  for (let i = 0; i < suites.length; i += 2) cipherSuites.push(((suites[i] as number) << 8) | (suites[i + 1] as number))
+  for (let i = 0; i < suites.length; i += 2)
+    cipherSuites.push(((suites[i] as number) << 8) | (suites[i + 1] as number))
   const compressionMethods = r.vector8('compression_methods', 1)
   const extensions = readExtensions(r)
   r.end('ClientHello')

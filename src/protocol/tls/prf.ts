@@ -6,7 +6,10 @@ import { MASTER_SECRET_BYTES, VERIFY_DATA_BYTES } from './constants'
  * and in Node. WebCrypto wants ArrayBuffer-backed views; we never use shared memory, so the cast
  * in `own` is the one place that says so.
  */
-const subtle = (): SubtleCrypto => crypto.subtle
+type Subtle = typeof crypto.subtle
+const subtle = (): Subtle => crypto.subtle
+/** WebCrypto's CryptoKey, named through `crypto` so the worker and the Node type checks both read it. */
+export type Key = Awaited<ReturnType<Subtle['importKey']>>
 
 export function own(b: Uint8Array): Uint8Array<ArrayBuffer> {
   return b as Uint8Array<ArrayBuffer>
@@ -20,21 +23,26 @@ export async function sha256(data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await subtle().digest('SHA-256', own(data)))
 }
 
-export function importHmacKey(hash: 'SHA-1' | 'SHA-256', key: Uint8Array): Promise<CryptoKey> {
+export function importHmacKey(hash: 'SHA-1' | 'SHA-256', key: Uint8Array): Promise<Key> {
   return subtle().importKey('raw', own(key), { name: 'HMAC', hash }, false, ['sign', 'verify'])
 }
 
-export async function hmac(key: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
+export async function hmac(key: Key, data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await subtle().sign('HMAC', key, own(data)))
 }
 
 /** RFC 5246 §5: PRF(secret, label, seed) = P_SHA256(secret, label + seed), cut to `length`. */
-export async function prf(secret: Uint8Array, label: string, seed: Uint8Array, length: number): Promise<Uint8Array> {
+export async function prf(
+  secret: Uint8Array,
+  label: string,
+  seed: Uint8Array,
+  length: number,
+): Promise<Uint8Array> {
   const key = await importHmacKey('SHA-256', secret)
   const labelSeed = concatBytes([utf8(label), seed])
   const out = new Uint8Array(length)
   let a = labelSeed // A(0)
-  for (let filled = 0; filled < length; ) {
+  for (let filled = 0; filled < length;) {
     a = await hmac(key, a) // A(i) = HMAC(secret, A(i-1))
     const block = await hmac(key, concatBytes([a, labelSeed]))
     const take = Math.min(block.length, length - filled)
@@ -60,7 +68,11 @@ export function masterSecret(
 }
 
 /** RFC 5246 §7.4.9 verify_data. */
-export function finishedVerifyData(master: Uint8Array, sender: 'client' | 'server', transcriptHash: Uint8Array): Promise<Uint8Array> {
+export function finishedVerifyData(
+  master: Uint8Array,
+  sender: 'client' | 'server',
+  transcriptHash: Uint8Array,
+): Promise<Uint8Array> {
   return prf(master, `${sender} finished`, transcriptHash, VERIFY_DATA_BYTES)
 }
 

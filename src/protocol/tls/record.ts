@@ -49,13 +49,20 @@ export class RecordDecoder {
     const type = this.header[0] as number
     const major = this.header[1] as number
     const length = ((this.header[3] as number) << 8) | (this.header[4] as number)
-    if (!CONTENT_TYPES.has(type)) throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', `record content type ${type} is unknown`)
-    if (major !== TLS_1_2 >> 8) throw new TlsError('ERR_TLS_PROTOCOL_VERSION', `record version major ${major} is not 3`)
+    if (!CONTENT_TYPES.has(type))
+      throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', `record content type ${type} is unknown`)
+    if (major !== TLS_1_2 >> 8)
+      throw new TlsError('ERR_TLS_PROTOCOL_VERSION', `record version major ${major} is not 3`)
     if (length > MAX_CIPHERTEXT_BYTES) {
-      throw new TlsError('ERR_TLS_RECORD_OVERFLOW', `record length ${length} exceeds maximum ${MAX_CIPHERTEXT_BYTES}`)
+      throw new TlsError(
+        'ERR_TLS_RECORD_OVERFLOW',
+        `record length ${length} exceeds maximum ${MAX_CIPHERTEXT_BYTES}`,
+      )
     }
     if (this.buffered < RECORD_HEADER_BYTES + length) return null
-    const buffer = new Uint8Array(RECORD_HEADROOM_BYTES + RECORD_HEADER_BYTES + length + RECORD_TAILROOM_BYTES)
+    const buffer = new Uint8Array(
+      RECORD_HEADROOM_BYTES + RECORD_HEADER_BYTES + length + RECORD_TAILROOM_BYTES,
+    )
     this.take(buffer.subarray(RECORD_HEADROOM_BYTES, FRAGMENT_OFFSET + length))
     return { type: type as ContentType, buffer, length }
   }

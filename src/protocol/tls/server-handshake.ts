@@ -78,7 +78,8 @@ const MIN_SECRET_BYTES = 16
 /** Bytes of the throwaway password that stands in for an unknown user's. */
 const DUMMY_PASSWORD_BYTES = 32
 
-type ServerState = 'wait_client_hello' | 'wait_client_key_exchange' | 'wait_change_cipher_spec' | 'wait_finished' | 'done'
+type ServerState =
+  'wait_client_hello' | 'wait_client_key_exchange' | 'wait_change_cipher_spec' | 'wait_finished' | 'done'
 
 interface Offer {
   readonly hello: ClientHello
@@ -108,7 +109,9 @@ export class ServerHandshake implements HandshakeMachine {
     private readonly sink: HandshakeSink,
   ) {
     if (options.secret.length < MIN_SECRET_BYTES) {
-      throw new RangeError(`server secret of ${options.secret.length} bytes is shorter than ${MIN_SECRET_BYTES}`)
+      throw new RangeError(
+        `server secret of ${options.secret.length} bytes is shorter than ${MIN_SECRET_BYTES}`,
+      )
     }
   }
 
@@ -143,10 +146,14 @@ export class ServerHandshake implements HandshakeMachine {
   private async onClientHello(hello: ClientHello): Promise<void> {
     // RFC 5246 §E.1: a client offering a lower version than TLS 1.2 cannot talk to us.
     if (hello.version < TLS_1_2) {
-      throw new TlsError('ERR_TLS_PROTOCOL_VERSION', `client_version 0x${hello.version.toString(16)} is below TLS 1.2`)
+      throw new TlsError(
+        'ERR_TLS_PROTOCOL_VERSION',
+        `client_version 0x${hello.version.toString(16)} is below TLS 1.2`,
+      )
     }
     const suite = (this.options.cipherSuites ?? CIPHER_SUITES).find((s) => hello.cipherSuites.includes(s.id))
-    if (!suite) throw new TlsError('ERR_TLS_HANDSHAKE_FAILURE', 'client offers none of our TLS-SRP cipher suites')
+    if (!suite)
+      throw new TlsError('ERR_TLS_HANDSHAKE_FAILURE', 'client offers none of our TLS-SRP cipher suites')
     if (!hello.compressionMethods.includes(0)) {
       throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', 'client does not offer the null compression method')
     }
@@ -155,22 +162,30 @@ export class ServerHandshake implements HandshakeMachine {
     if (!srp) throw new TlsError('ERR_TLS_HANDSHAKE_FAILURE', 'ClientHello has no SRP extension')
     const username = parseSrpExtension(srp)
     const ri = hello.extensions.get(ExtensionType.renegotiation_info)
-    if (ri && !isEmptyRenegotiationInfo(ri)) throw new TlsError('ERR_TLS_HANDSHAKE_FAILURE', 'renegotiation_info is not empty')
-    this.secureRenegotiation = ri !== undefined || hello.cipherSuites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
-    this.encryptThenMac = (this.options.encryptThenMac ?? true) && hello.extensions.has(ExtensionType.encrypt_then_mac)
+    if (ri && !isEmptyRenegotiationInfo(ri))
+      throw new TlsError('ERR_TLS_HANDSHAKE_FAILURE', 'renegotiation_info is not empty')
+    this.secureRenegotiation =
+      ri !== undefined || hello.cipherSuites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+    this.encryptThenMac =
+      (this.options.encryptThenMac ?? true) && hello.extensions.has(ExtensionType.encrypt_then_mac)
     this.extendedMasterSecret =
-      (this.options.extendedMasterSecret ?? true) && hello.extensions.has(ExtensionType.extended_master_secret)
+      (this.options.extendedMasterSecret ?? true) &&
+      hello.extensions.has(ExtensionType.extended_master_secret)
 
     const attempt: TlsAttempt = { source: this.options.source, username }
     if (this.options.rateLimiter && !(await this.options.rateLimiter.allow(attempt))) {
-      throw new TlsError('ERR_TLS_RATE_LIMITED', `too many attempts for ${username} from ${attempt.source ?? 'unknown source'}`)
+      throw new TlsError(
+        'ERR_TLS_RATE_LIMITED',
+        `too many attempts for ${username} from ${attempt.source ?? 'unknown source'}`,
+      )
     }
     this.attempt = attempt
 
     // RFC 5054 §2.5.1.3: an unknown user gets a stable salt and a verifier of a random password,
     // computed the same way and in the same time as a real one.
     const credentials = await this.options.lookup(username)
-    const password = credentials?.password ?? bytesToHex(crypto.getRandomValues(new Uint8Array(DUMMY_PASSWORD_BYTES)))
+    const password =
+      credentials?.password ?? bytesToHex(crypto.getRandomValues(new Uint8Array(DUMMY_PASSWORD_BYTES)))
     const group = this.options.group ?? RFC5054_GROUP_2048
     const salt = await derivedSalt(this.options.secret, username)
     const v = await srpVerifier(group, salt, username, password)
@@ -183,7 +198,14 @@ export class ServerHandshake implements HandshakeMachine {
     if (this.secureRenegotiation) extensions.set(ExtensionType.renegotiation_info, EMPTY_RENEGOTIATION_INFO)
     if (this.encryptThenMac) extensions.set(ExtensionType.encrypt_then_mac, new Uint8Array(0))
     if (this.extendedMasterSecret) extensions.set(ExtensionType.extended_master_secret, new Uint8Array(0))
-    const serverHello = { version: TLS_1_2, random: serverRandom, sessionId: new Uint8Array(0), cipherSuite: suite.id, compressionMethod: 0, extensions }
+    const serverHello = {
+      version: TLS_1_2,
+      random: serverRandom,
+      sessionId: new Uint8Array(0),
+      cipherSuite: suite.id,
+      compressionMethod: 0,
+      extensions,
+    }
     this.send(HandshakeType.server_hello, encodeServerHello(serverHello))
     const params = { N: bigIntToBytes(group.N), g: bigIntToBytes(group.g), salt, B: bigIntToBytes(B) }
     this.send(HandshakeType.server_key_exchange, encodeServerKeyExchange(params))
@@ -200,7 +222,14 @@ export class ServerHandshake implements HandshakeMachine {
     const S = await serverSecret(offer.group, A, offer.B, offer.v, offer.b)
     const sessionHash = this.extendedMasterSecret ? await this.transcript.hash() : null
     const premaster = premasterSecret(S)
-    this.keys = await deriveSessionKeys(premaster, offer.hello.random, offer.serverRandom, sessionHash, offer.suite, this.encryptThenMac)
+    this.keys = await deriveSessionKeys(
+      premaster,
+      offer.hello.random,
+      offer.serverRandom,
+      sessionHash,
+      offer.suite,
+      this.encryptThenMac,
+    )
     this.state = 'wait_change_cipher_spec'
   }
 
@@ -208,7 +237,8 @@ export class ServerHandshake implements HandshakeMachine {
     const { keys, offer, attempt } = this
     if (!keys || !offer || !attempt) throw new TlsError('ERR_TLS_INTERNAL', 'Finished without keys')
     const expected = await finishedFor(keys.master, 'client', this.transcript)
-    if (!equalBytes(expected, verifyData)) throw new TlsError('ERR_TLS_BAD_FINISHED', "client's Finished does not verify")
+    if (!equalBytes(expected, verifyData))
+      throw new TlsError('ERR_TLS_BAD_FINISHED', "client's Finished does not verify")
     this.transcript.add(raw)
     this.sink.sendChangeCipherSpec()
     this.sink.changeWriteCipher(keys.serverWrite)

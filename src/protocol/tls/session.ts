@@ -26,19 +26,25 @@ export interface TlsSession {
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000
-/** How long a fatal alert may take to leave before the transport is closed anyway. */
+/** How long a fatal alert may take to leave, and the peer to hang up, before we close anyway. */
 const ALERT_GRACE_MS = 1_000
 
 let nextConnectionId = 1
 
 /** Runs a client handshake over `transport`. Rejects with a TlsFailure after sending its alert. */
-export function connectTls(transport: ByteStream, options: TlsClientOptions & TlsDriverOptions): Promise<TlsSession> {
+export function connectTls(
+  transport: ByteStream,
+  options: TlsClientOptions & TlsDriverOptions,
+): Promise<TlsSession> {
   const engine = new TlsEngine((sink) => new ClientHandshake(options, sink), false)
   return new TlsConnection(transport, engine, options).handshake()
 }
 
 /** Runs a server handshake over `transport`. Rejects with a TlsFailure after sending its alert. */
-export async function acceptTls(transport: ByteStream, options: TlsServerOptions & TlsDriverOptions): Promise<TlsSession> {
+export async function acceptTls(
+  transport: ByteStream,
+  options: TlsServerOptions & TlsDriverOptions,
+): Promise<TlsSession> {
   let machine: ServerHandshake | undefined
   const engine = new TlsEngine((sink) => (machine = new ServerHandshake(options, sink)), true)
   try {
@@ -134,28 +140,26 @@ class TlsConnection implements ByteStream {
   }
 
   close(err?: Error): void {
-    if (!this.failure) this.failure = err ? asTlsFailure(err) : new TlsTransportError('closed locally')
+    this.failure ??= new TlsTransportError(err ? `closed locally: ${err.message}` : 'closed locally', err)
     this.transport.close(err)
   }
 
   /** The first failure wins; a local one is answered with its fatal alert before the transport closes. */
   private fail(err: unknown): TlsFailure {
     if (this.failure) return this.failure
-    const failure = err instanceof StreamClosedError ? new TlsTransportError(err.message, err) : asTlsFailure(err)
+    const failure =
+      err instanceof StreamClosedError ? new TlsTransportError(err.message, err) : asTlsFailure(err)
     this.failure = failure
     this.log(`failed: ${failure.message}`)
     if (failure instanceof TlsError) {
+      // Alert, then a half-close so the alert is flushed, then close once the peer has gone too
+      // (or the grace period is over: a peer that does not read must not keep us open).
       this.engine.sendAlert(failure.alert, true)
-      const sent = this.enqueue(async () => {
-        const out = await this.engine.drainOutput()
-        if (out) await this.transport.write(out)
-      })
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, ALERT_GRACE_MS)))
-      void Promise.race([sent.catch(() => {}), grace]).then(() => {
-        clearTimeout(timer)
-        this.transport.close(failure)
-      })
+      const flushed = this.flush().then(() => this.transport.end())
+      void within(
+        flushed.then(() => this.transport.closed),
+        ALERT_GRACE_MS,
+      ).then(() => this.transport.close(failure))
     } else {
       this.transport.close(failure)
     }
@@ -194,4 +198,17 @@ class TlsConnection implements ByteStream {
   private log(line: string): void {
     this.options.log?.(`tls[${this.id}] ${line}`)
   }
+}
+
+/** Settles when `p` settles or after `ms`, whichever is first; never rejects. */
+function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))
+  return Promise.race([
+    p.then(
+      () => {},
+      () => {},
+    ),
+    expired,
+  ]).finally(() => clearTimeout(timer))
 }

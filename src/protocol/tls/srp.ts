@@ -38,7 +38,12 @@ export async function srpU(group: SrpGroup, A: bigint, B: bigint): Promise<bigin
 }
 
 /** v = g^x % N */
-export async function srpVerifier(group: SrpGroup, salt: Uint8Array, username: string, password: string): Promise<bigint> {
+export async function srpVerifier(
+  group: SrpGroup,
+  salt: Uint8Array,
+  username: string,
+  password: string,
+): Promise<bigint> {
   return modPow(group.g, await srpX(salt, username, password), group.N)
 }
 
@@ -75,7 +80,13 @@ export async function clientSecret(
 }
 
 /** The server's S = (A * v^u) ^ b % N. */
-export async function serverSecret(group: SrpGroup, A: bigint, B: bigint, v: bigint, b: bigint): Promise<bigint> {
+export async function serverSecret(
+  group: SrpGroup,
+  A: bigint,
+  B: bigint,
+  v: bigint,
+  b: bigint,
+): Promise<bigint> {
   const u = await srpU(group, A, B)
   return modPow((A * modPow(v, u, group.N)) % group.N, b, group.N)
 }

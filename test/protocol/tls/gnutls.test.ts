@@ -67,7 +67,12 @@ describe('our client against gnutls-serv', () => {
         cipherSuites: CIPHER_SUITES.filter((s) => s.name === c.name),
         encryptThenMac: c.etm,
       })
-      expect(session.parameters).toMatchObject({ encryptThenMac: c.etm, extendedMasterSecret: true, secureRenegotiation: true, groupBits: 2048 })
+      expect(session.parameters).toMatchObject({
+        encryptThenMac: c.etm,
+        extendedMasterSecret: true,
+        secureRenegotiation: true,
+        groupBits: 2048,
+      })
       expect(session.parameters.suite.name).toBe(c.name)
       const data = textLines(MIB)
       const [, echoed] = await Promise.all([session.stream.write(data), readAtLeast(session, data.length)])
@@ -88,7 +93,10 @@ describe('our client against gnutls-serv', () => {
     ['an unknown username', clearskiesUsername(), password],
   ] as const) {
     it(`fails with an alert for ${what}`, async () => {
-      const failure = await connectTls(await connectTcp('127.0.0.1', serv.port), { username, password: pass }).catch((e: unknown) => e)
+      const failure = await connectTls(await connectTcp('127.0.0.1', serv.port), {
+        username,
+        password: pass,
+      }).catch((e: unknown) => e)
       expect(failure).toBeInstanceOf(TlsAlertReceivedError)
       expect((failure as TlsAlertReceivedError).description).toBe(20) // bad_record_mac
     })
@@ -110,7 +118,9 @@ describe('our client against gnutls-serv', () => {
       }
     }
     await Promise.all(Array.from({ length: HANDSHAKE_CONCURRENCY }, worker))
-    console.log(`${HANDSHAKES} handshakes against gnutls-serv in ${Math.round(performance.now() - started)} ms`)
+    console.log(
+      `${HANDSHAKES} handshakes against gnutls-serv in ${Math.round(performance.now() - started)} ms`,
+    )
     expect(done).toBeGreaterThanOrEqual(HANDSHAKES)
   }, 180_000)
 })
@@ -124,13 +134,24 @@ describe('our server against gnutls-cli', () => {
       const server = await startOurEchoServer({ lookup, secret })
       try {
         const data = randomData(MIB)
-        const result = await runGnutlsCli(dir, { port: server.port, user, password, priority: gnutlsPriority(c), input: data, expectBytes: MIB })
+        const result = await runGnutlsCli(dir, {
+          port: server.port,
+          user,
+          password,
+          priority: gnutlsPriority(c),
+          input: data,
+          expectBytes: MIB,
+        })
         expect(result.log).toContain(`(SRP)-(${c.gnutls})-(SHA1)`)
         expect(result.log.includes('EtM')).toBe(c.etm)
         expect(Buffer.compare(result.stdout, data)).toBe(0)
         const outcome = await server.nextOutcome()
         if ('error' in outcome) throw outcome.error
-        expect(outcome.parameters).toMatchObject({ username: user, encryptThenMac: c.etm, extendedMasterSecret: true })
+        expect(outcome.parameters).toMatchObject({
+          username: user,
+          encryptThenMac: c.etm,
+          extendedMasterSecret: true,
+        })
         expect(outcome.echoed).toBe(MIB)
       } finally {
         await server.close()
@@ -145,7 +166,14 @@ describe('our server against gnutls-cli', () => {
     it(`fails with an alert for ${what}, and no data passes`, async () => {
       const server = await startOurEchoServer({ lookup, secret })
       try {
-        const result = await runGnutlsCli(dir, { port: server.port, user: username, password: pass, priority: gnutlsPriority(), input: new TextEncoder().encode('secret\n'), expectBytes: 0 })
+        const result = await runGnutlsCli(dir, {
+          port: server.port,
+          user: username,
+          password: pass,
+          priority: gnutlsPriority(),
+          input: new TextEncoder().encode('secret\n'),
+          expectBytes: 0,
+        })
         expect(result.code).not.toBe(0)
         expect(result.log).toContain('Bad record MAC')
         expect(result.stdout.length).toBe(0)

@@ -30,7 +30,8 @@ export function requireInteropTools(): void {
   requireTool('python3', ['-c', 'import ctypes; ctypes.CDLL("libssl.so.3")'])
 }
 
-export const clearskiesUsername = (): string => `clearskies:1:${bytesToHex(crypto.getRandomValues(new Uint8Array(32)))}`
+export const clearskiesUsername = (): string =>
+  `clearskies:1:${bytesToHex(crypto.getRandomValues(new Uint8Array(32)))}`
 export const sharePassword = (): string => bytesToHex(crypto.getRandomValues(new Uint8Array(32)))
 
 export interface SuiteCase {
@@ -41,10 +42,30 @@ export interface SuiteCase {
 }
 /** Both suites, with and without encrypt-then-MAC. */
 export const SUITE_CASES: readonly SuiteCase[] = [
-  { name: 'TLS_SRP_SHA_WITH_AES_256_CBC_SHA', gnutls: 'AES-256-CBC', openssl: 'SRP-AES-256-CBC-SHA', etm: true },
-  { name: 'TLS_SRP_SHA_WITH_AES_256_CBC_SHA', gnutls: 'AES-256-CBC', openssl: 'SRP-AES-256-CBC-SHA', etm: false },
-  { name: 'TLS_SRP_SHA_WITH_AES_128_CBC_SHA', gnutls: 'AES-128-CBC', openssl: 'SRP-AES-128-CBC-SHA', etm: true },
-  { name: 'TLS_SRP_SHA_WITH_AES_128_CBC_SHA', gnutls: 'AES-128-CBC', openssl: 'SRP-AES-128-CBC-SHA', etm: false },
+  {
+    name: 'TLS_SRP_SHA_WITH_AES_256_CBC_SHA',
+    gnutls: 'AES-256-CBC',
+    openssl: 'SRP-AES-256-CBC-SHA',
+    etm: true,
+  },
+  {
+    name: 'TLS_SRP_SHA_WITH_AES_256_CBC_SHA',
+    gnutls: 'AES-256-CBC',
+    openssl: 'SRP-AES-256-CBC-SHA',
+    etm: false,
+  },
+  {
+    name: 'TLS_SRP_SHA_WITH_AES_128_CBC_SHA',
+    gnutls: 'AES-128-CBC',
+    openssl: 'SRP-AES-128-CBC-SHA',
+    etm: true,
+  },
+  {
+    name: 'TLS_SRP_SHA_WITH_AES_128_CBC_SHA',
+    gnutls: 'AES-128-CBC',
+    openssl: 'SRP-AES-128-CBC-SHA',
+    etm: false,
+  },
 ]
 
 export function gnutlsPriority(c?: SuiteCase): string {
@@ -75,7 +96,9 @@ export class GnutlsPasswords {
     this.conf = dir.file('tpasswd.conf')
     const all = dir.file('all-groups.conf')
     requireTool('srptool', [`--create-conf=${all}`])
-    const lines = readFileSync(all, 'utf8').split('\n').filter((l) => /^\d+:/.test(l))
+    const lines = readFileSync(all, 'utf8')
+      .split('\n')
+      .filter((l) => /^\d+:/.test(l))
     const group2048 = lines.find((l) => l.startsWith('3:'))
     if (!group2048) throw new Error(`srptool --create-conf wrote no 2048-bit group (index 3): ${SETUP_HINT}`)
     writeFileSync(this.conf, [`1:${group2048.slice(2)}`, ...lines].join('\n') + '\n')
@@ -83,10 +106,14 @@ export class GnutlsPasswords {
   }
 
   add(user: string, password: string): void {
-    const r = spawnSync('srptool', ['--passwd', this.passwd, '--passwd-conf', this.conf, '-u', user, '--index', '1'], {
-      input: `${password}\n${password}\n`,
-      timeout: PROCESS_TIMEOUT_MS,
-    })
+    const r = spawnSync(
+      'srptool',
+      ['--passwd', this.passwd, '--passwd-conf', this.conf, '-u', user, '--index', '1'],
+      {
+        input: `${password}\n${password}\n`,
+        timeout: PROCESS_TIMEOUT_MS,
+      },
+    )
     if (r.status !== 0) throw new Error(`srptool could not add ${user}: ${r.stderr.toString()}`)
   }
 }
@@ -126,11 +153,25 @@ export interface Running {
 }
 
 /** gnutls-serv as an SRP echo server (its --echo echoes lines of text, not arbitrary bytes). */
-export async function startGnutlsServ(passwords: GnutlsPasswords, priority = gnutlsPriority()): Promise<Running> {
+export async function startGnutlsServ(
+  passwords: GnutlsPasswords,
+  priority = gnutlsPriority(),
+): Promise<Running> {
   const port = await freePort()
   const child = spawn(
     'gnutls-serv',
-    ['--port', String(port), '--srppasswd', passwords.passwd, '--srppasswdconf', passwords.conf, '--priority', priority, '--echo', '--quiet'],
+    [
+      '--port',
+      String(port),
+      '--srppasswd',
+      passwords.passwd,
+      '--srppasswdconf',
+      passwords.conf,
+      '--priority',
+      priority,
+      '--echo',
+      '--quiet',
+    ],
     { stdio: 'ignore' },
   )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
@@ -159,10 +200,29 @@ export interface CliResult {
 /** gnutls-cli as an SRP client: sends `input`, collects `expectBytes` of output, then closes stdin. */
 export function runGnutlsCli(
   dir: TempDir,
-  o: { port: number; user: string; password: string; priority: string; input: Uint8Array; expectBytes: number },
+  o: {
+    port: number
+    user: string
+    password: string
+    priority: string
+    input: Uint8Array
+    expectBytes: number
+  },
 ): Promise<CliResult> {
   const logfile = dir.file(`gnutls-cli-${Math.random().toString(36).slice(2)}.log`)
-  const args = ['--logfile', logfile, '--srpusername', o.user, '--srppasswd', o.password, '--priority', o.priority, '-p', String(o.port), '127.0.0.1']
+  const args = [
+    '--logfile',
+    logfile,
+    '--srpusername',
+    o.user,
+    '--srppasswd',
+    o.password,
+    '--priority',
+    o.priority,
+    '-p',
+    String(o.port),
+    '127.0.0.1',
+  ]
   const child = spawn('gnutls-cli', args, { stdio: ['pipe', 'pipe', 'ignore'] })
   const chunks: Buffer[] = []
   let received = 0
@@ -192,12 +252,20 @@ export function runGnutlsCli(
 export type LibsslEvent = { handshake: string; echoed?: number; identical?: boolean } | { error: string }
 
 /** libssl as an SRP echo server for `connections` connections; one event per connection. */
-export async function startLibsslServer(
-  o: { user: string; password: string; ciphers: string; etm: boolean; connections: number },
-): Promise<Running & { events: AsyncIterator<LibsslEvent> }> {
-  const child = spawn('python3', [LIBSSL_SCRIPT, 'server', o.user, o.password, o.ciphers, o.etm ? '1' : '0', String(o.connections)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+export async function startLibsslServer(o: {
+  user: string
+  password: string
+  ciphers: string
+  etm: boolean
+  connections: number
+}): Promise<Running & { events: AsyncIterator<LibsslEvent> }> {
+  const child = spawn(
+    'python3',
+    [LIBSSL_SCRIPT, 'server', o.user, o.password, o.ciphers, o.etm ? '1' : '0', String(o.connections)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const first = await lines.next()
@@ -206,7 +274,9 @@ export async function startLibsslServer(
   const events: AsyncIterator<LibsslEvent> = {
     next: async () => {
       const line = await lines.next()
-      return line.done ? { done: true, value: undefined } : { done: false, value: JSON.parse(String(line.value)) as LibsslEvent }
+      return line.done
+        ? { done: true, value: undefined }
+        : { done: false, value: JSON.parse(String(line.value)) as LibsslEvent }
     },
   }
   return {
@@ -226,7 +296,16 @@ export function runLibsslClient(
 ): Promise<LibsslEvent> {
   const infile = dir.file(`libssl-in-${Math.random().toString(36).slice(2)}`)
   writeFileSync(infile, o.data)
-  const args = [LIBSSL_SCRIPT, 'client', String(o.port), o.user, o.password, o.ciphers, o.etm ? '1' : '0', infile]
+  const args = [
+    LIBSSL_SCRIPT,
+    'client',
+    String(o.port),
+    o.user,
+    o.password,
+    o.ciphers,
+    o.etm ? '1' : '0',
+    infile,
+  ]
   const child = spawn('python3', args, { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.on('data', (c: Buffer) => (out += c.toString()))
@@ -246,7 +325,9 @@ export function runLibsslClient(
 export type Outcome = { parameters: TlsParameters; echoed: number } | { error: Error }
 
 /** Our TLS-SRP server on 127.0.0.1:0, echoing every byte; each connection's outcome is queued. */
-export async function startOurEchoServer(options: TlsServerOptions): Promise<TcpListener & { nextOutcome(): Promise<Outcome> }> {
+export async function startOurEchoServer(
+  options: TlsServerOptions,
+): Promise<TcpListener & { nextOutcome(): Promise<Outcome> }> {
   const outcomes: Outcome[] = []
   const waiting: Array<(o: Outcome) => void> = []
   const settle = (o: Outcome): void => {
@@ -283,7 +364,9 @@ export async function startOurEchoServer(options: TlsServerOptions): Promise<Tcp
 
 /** Printable text lines (for gnutls-serv's line echo) of about `bytes` bytes. */
 export function textLines(bytes: number): Uint8Array {
-  const b64 = randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64').slice(0, bytes)
+  const b64 = randomBytes(Math.ceil((bytes * 3) / 4))
+    .toString('base64')
+    .slice(0, bytes)
   return new TextEncoder().encode(b64.replace(/(.{1,75})/g, '$1\n').slice(0, bytes - 1) + '\n')
 }
 

@@ -50,7 +50,13 @@ async function echo(session: TlsSession, data: Uint8Array): Promise<Buffer> {
 describe('our client against libssl as SRP server', () => {
   for (const c of SUITE_CASES) {
     it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`, async () => {
-      const server = await startLibsslServer({ user, password, ciphers: c.openssl, etm: c.etm, connections: 1 })
+      const server = await startLibsslServer({
+        user,
+        password,
+        ciphers: c.openssl,
+        etm: c.etm,
+        connections: 1,
+      })
       try {
         const session = await connectTls(await connectTcp('127.0.0.1', server.port), {
           username: user,
@@ -58,7 +64,11 @@ describe('our client against libssl as SRP server', () => {
           encryptThenMac: true,
           cipherSuites: CIPHER_SUITES,
         })
-        expect(session.parameters).toMatchObject({ encryptThenMac: c.etm, extendedMasterSecret: true, groupBits: 2048 })
+        expect(session.parameters).toMatchObject({
+          encryptThenMac: c.etm,
+          extendedMasterSecret: true,
+          groupBits: 2048,
+        })
         expect(session.parameters.suite.name).toBe(c.name)
         expect((await server.events.next()).value).toEqual({ handshake: c.openssl })
         const data = randomData(MIB)
@@ -76,9 +86,18 @@ describe('our client against libssl as SRP server', () => {
     ['an unknown username', clearskiesUsername(), password],
   ] as const) {
     it(`fails with an alert on both sides for ${what}`, async () => {
-      const server = await startLibsslServer({ user, password, ciphers: BOTH_SUITES, etm: true, connections: 1 })
+      const server = await startLibsslServer({
+        user,
+        password,
+        ciphers: BOTH_SUITES,
+        etm: true,
+        connections: 1,
+      })
       try {
-        const failure = await connectTls(await connectTcp('127.0.0.1', server.port), { username, password: pass }).catch((e: unknown) => e)
+        const failure = await connectTls(await connectTcp('127.0.0.1', server.port), {
+          username,
+          password: pass,
+        }).catch((e: unknown) => e)
         expect(failure).toBeInstanceOf(TlsAlertReceivedError)
         expect((failure as TlsAlertReceivedError).description).toBe(20) // bad_record_mac
         const event = (await server.events.next()).value
@@ -100,11 +119,22 @@ describe('our server against libssl as SRP client', () => {
       const server = await startOurEchoServer({ lookup, secret })
       try {
         const data = randomData(MIB)
-        const result = await runLibsslClient(dir, { port: server.port, user, password, ciphers: c.openssl, etm: c.etm, data })
+        const result = await runLibsslClient(dir, {
+          port: server.port,
+          user,
+          password,
+          ciphers: c.openssl,
+          etm: c.etm,
+          data,
+        })
         expect(result).toEqual({ handshake: c.openssl, echoed: MIB, identical: true })
         const outcome = await server.nextOutcome()
         if ('error' in outcome) throw outcome.error
-        expect(outcome.parameters).toMatchObject({ username: user, encryptThenMac: c.etm, extendedMasterSecret: true })
+        expect(outcome.parameters).toMatchObject({
+          username: user,
+          encryptThenMac: c.etm,
+          extendedMasterSecret: true,
+        })
         expect(outcome.parameters.suite.name).toBe(c.name)
       } finally {
         await server.close()
@@ -119,7 +149,14 @@ describe('our server against libssl as SRP client', () => {
     it(`fails with an alert on both sides for ${what}, and no data passes`, async () => {
       const server = await startOurEchoServer({ lookup, secret })
       try {
-        const result = await runLibsslClient(dir, { port: server.port, user: username, password: pass, ciphers: BOTH_SUITES, etm: true, data: randomData(100) })
+        const result = await runLibsslClient(dir, {
+          port: server.port,
+          user: username,
+          password: pass,
+          ciphers: BOTH_SUITES,
+          etm: true,
+          data: randomData(100),
+        })
         expect(result).toHaveProperty('error')
         expect(JSON.stringify(result)).toMatch(/alert bad record mac/)
         const outcome = await server.nextOutcome()

@@ -30,7 +30,9 @@ interface Vectors {
   u: string
   premaster: string
 }
-const V = JSON.parse(readFileSync(new URL('../../testdata/rfc5054-appendix-b.json', import.meta.url), 'utf8')) as Vectors
+const V = JSON.parse(
+  readFileSync(new URL('../../testdata/rfc5054-appendix-b.json', import.meta.url), 'utf8'),
+) as Vectors
 const big = (hex: string): bigint => BigInt(`0x${hex}`)
 const group = RFC5054_GROUP_1024
 
@@ -69,7 +71,9 @@ describe('leading zeros (RFC 5054 §2.6)', () => {
     // A value with a zero top byte must hash as PAD(A), not as its minimal encoding.
     const A = big('00' + 'ff'.repeat(255)) >> 8n
     const u = await srpU(RFC5054_GROUP_2048, A, 5n)
-    const manual = new Uint8Array(await crypto.subtle.digest('SHA-1', new Uint8Array([...padBigInt(A, 256), ...padBigInt(5n, 256)])))
+    const manual = new Uint8Array(
+      await crypto.subtle.digest('SHA-1', new Uint8Array([...padBigInt(A, 256), ...padBigInt(5n, 256)])),
+    )
     expect(u).toBe(bytesToBigInt(manual))
   })
 })

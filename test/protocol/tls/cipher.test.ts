@@ -1,0 +1,138 @@
+/** Record protection: round trips at every interesting length, and tampering of every kind fails alike. */
+import { describe, expect, it } from 'vitest'
+import { CipherState } from '../../../src/protocol/tls/cipher'
+import { ContentType, MAC_BYTES } from '../../../src/protocol/tls/constants'
+import { TlsError } from '../../../src/protocol/tls/errors'
+import { type RawRecord, RecordDecoder, writeHeader } from '../../../src/protocol/tls/record'
+
+const encKey = new Uint8Array(32).fill(1)
+const macKey = new Uint8Array(20).fill(2)
+const LENGTHS = [0, 1, 11, 12, 15, 16, 17, 31, 32, 33, 47, 48, 255, 1000, 16383, 16384]
+
+function parse(bytes: Uint8Array): RawRecord {
+  const d = new RecordDecoder()
+  d.push(bytes)
+  const r = d.next()
+  if (!r) throw new Error('no whole record')
+  return r
+}
+
+async function pair(etm: boolean): Promise<[CipherState, CipherState]> {
+  return [await CipherState.create(encKey, macKey, etm), await CipherState.create(encKey, macKey, etm)]
+}
+
+/** A record of our own making: `plain` encrypted as is (so padding can be wrong), MACed as asked. */
+async function craft(plain: Uint8Array, etm: boolean): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey('raw', encKey, 'AES-CBC', false, ['encrypt'])
+  const hmacKey = await crypto.subtle.importKey('raw', macKey, { name: 'HMAC', hash: 'SHA-1' }, false, [
+    'sign',
+  ])
+  const iv = new Uint8Array(16).fill(9)
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv }, key, plain)).subarray(
+    0,
+    plain.length,
+  )
+  const body = etm ? new Uint8Array(16 + ct.length + MAC_BYTES) : new Uint8Array(16 + ct.length)
+  body.set(iv)
+  body.set(ct, 16)
+  if (etm) {
+    const macInput = new Uint8Array(13 + 16 + ct.length)
+    writeHeader(macInput, 8, ContentType.application_data, 16 + ct.length)
+    macInput.set(body.subarray(0, 16 + ct.length), 13)
+    body.set(new Uint8Array(await crypto.subtle.sign('HMAC', hmacKey, macInput)), 16 + ct.length)
+  }
+  const out = new Uint8Array(5 + body.length)
+  writeHeader(out, 0, ContentType.application_data, body.length)
+  out.set(body, 5)
+  return out
+}
+
+async function macOver(data: Uint8Array): Promise<Uint8Array> {
+  const hmacKey = await crypto.subtle.importKey('raw', macKey, { name: 'HMAC', hash: 'SHA-1' }, false, [
+    'sign',
+  ])
+  const input = new Uint8Array(13 + data.length)
+  writeHeader(input, 8, ContentType.application_data, data.length)
+  input.set(data, 13)
+  return new Uint8Array(await crypto.subtle.sign('HMAC', hmacKey, input))
+}
+
+async function expectBadRecordMac(p: Promise<unknown>): Promise<string> {
+  const err = await p.catch((e: unknown) => e)
+  expect(err).toBeInstanceOf(TlsError)
+  expect((err as TlsError).code).toBe('ERR_TLS_BAD_RECORD_MAC')
+  expect((err as TlsError).alert).toBe(20)
+  return (err as TlsError).message
+}
+
+for (const etm of [false, true]) {
+  describe(`CipherState, encrypt-then-MAC ${etm ? 'on' : 'off'}`, () => {
+    it('round-trips every interesting length, in sequence', async () => {
+      const [tx, rx] = await pair(etm)
+      for (const n of LENGTHS) {
+        const data = crypto.getRandomValues(new Uint8Array(n))
+        const record = await tx.seal(ContentType.application_data, data)
+        expect(record.length % 16).toBe(etm ? (5 + MAC_BYTES) % 16 : 5)
+        expect(Buffer.compare(await rx.open(parse(record)), data)).toBe(0)
+      }
+    })
+
+    it('rejects a flipped bit anywhere in the record as bad_record_mac', async () => {
+      const data = crypto.getRandomValues(new Uint8Array(100))
+      const [tx] = await pair(etm)
+      const record = await tx.seal(ContentType.application_data, data)
+      for (let i = 5; i < record.length; i += 7) {
+        const [, rx] = await pair(etm)
+        const bad = record.slice()
+        bad[i] = (bad[i] as number) ^ 0x40
+        await expectBadRecordMac(rx.open(parse(bad)))
+      }
+    })
+
+    it('rejects a record replayed out of sequence', async () => {
+      const [tx, rx] = await pair(etm)
+      const first = await tx.seal(ContentType.application_data, new Uint8Array(10))
+      await rx.open(parse(first))
+      await expectBadRecordMac(rx.open(parse(first)))
+    })
+
+    it('answers bad padding exactly as a bad MAC', async () => {
+      const data = new Uint8Array(12).fill(5)
+      // Padding bytes that disagree with the padding length byte, under a correct MAC.
+      const plain = etm ? new Uint8Array(16) : new Uint8Array(48)
+      plain.set(data)
+      if (!etm) plain.set(await macOver(data), 12)
+      plain.fill(7, etm ? 12 : 32)
+      plain[plain.length - 2] = 6
+      const [, rx1] = await pair(etm)
+      const badPadding = await expectBadRecordMac(rx1.open(parse(await craft(plain, etm))))
+      const [tx, rx2] = await pair(etm)
+      const good = await tx.seal(ContentType.application_data, data)
+      good[good.length - (etm ? 1 : 17)] = (good[good.length - (etm ? 1 : 17)] as number) ^ 1
+      const badMac = await expectBadRecordMac(rx2.open(parse(good)))
+      if (!etm) expect(badPadding).toBe(badMac)
+    })
+
+    it('rejects ciphertext that is not whole blocks, or too short', async () => {
+      for (const len of [0, 15, 16, 17, 31, 33, 52]) {
+        const [, rx] = await pair(etm)
+        const rec = new Uint8Array(5 + len)
+        writeHeader(rec, 0, ContentType.application_data, len)
+        await expectBadRecordMac(rx.open(parse(rec)))
+      }
+    })
+
+    it('rejects a decrypted fragment over 2^14 bytes as record_overflow', async () => {
+      const n = 16384 + 16
+      const data = new Uint8Array(n)
+      const padLength = etm ? 15 - (n % 16) : 15 - ((n + MAC_BYTES) % 16)
+      const plain = new Uint8Array(n + (etm ? 0 : MAC_BYTES) + padLength + 1)
+      plain.set(data)
+      if (!etm) plain.set(await macOver(data), n)
+      plain.fill(padLength, plain.length - padLength - 1)
+      const [, rx] = await pair(etm)
+      const err = await rx.open(parse(await craft(plain, etm))).catch((e: unknown) => e)
+      expect((err as TlsError).code).toBe('ERR_TLS_RECORD_OVERFLOW')
+    })
+  })
+}
