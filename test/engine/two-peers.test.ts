@@ -55,15 +55,15 @@ describe('two peers over TCP with TLS-SRP', () => {
 
   it('a one-time code works once', async () => {
     const { a, b } = await pair()
-    await eventually(() => expect(b.engine.shareList.length).toBe(1))
+    await eventually(() => expect(a.engine.accessCodes[0]?.grant.uses).toBe(1))
     const [grant] = a.engine.accessCodes
-    expect(grant?.grant.uses).toBe(1)
+    expect(b.engine.shareList.length).toBe(1)
     const c = await startPeer('carol')
     peers.push(c)
     await c.engine.addShare(grant!.code, c.folder, [a.address])
     await new Promise((r) => setTimeout(r, 1500))
     expect(c.engine.shareList.length).toBe(0)
-    expect(c.logs.join('\n')).toMatch(/connecting to .* failed/)
+    expect(c.logs.join('\n')).toMatch(/connect(ing|ion) to .* failed/)
   })
 
   it('a read-only peer receives but its local edits change nothing elsewhere', async () => {
