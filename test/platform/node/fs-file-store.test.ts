@@ -47,10 +47,20 @@ async function fsFixture(): Promise<StoreFixture & { root: string; outside: stri
   }
 }
 
-describeFileStoreContract('FsFileStore', fsFixture, {
-  sha256Hex: (data) => createHash('sha256').update(data).digest('hex'),
+const nodeHashing = {
+  sha256Hex: (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex'),
   createHasher: createNodeHasher,
-})
+}
+describeFileStoreContract('FsFileStore', fsFixture, nodeHashing)
+describeFileStoreContract(
+  'FsFileStore without fsync',
+  async () => {
+    const fx = await fsFixture()
+    const fast = (): FsFileStore => new FsFileStore(fx.root, { names: nameRulesFor('linux'), durable: false })
+    return { ...fx, store: fast(), reopen: fast }
+  },
+  nodeHashing,
+)
 
 describe('FsFileStore: nothing outside the share, even through symbolic links', () => {
   let fx: Awaited<ReturnType<typeof fsFixture>>
