@@ -2,6 +2,7 @@
 import { createConnection } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SignalingServer } from '../../signaling/server'
+import { encodeTrackerMessage } from '../../src/protocol/tracker/framing'
 import { openWebSocket, randomId, rawClient, startedRawClient, startServer, trackerUrl } from './helpers'
 
 let server: SignalingServer | undefined
@@ -116,6 +117,33 @@ describe('signaling abuse limits', () => {
     expect((await a.next('tracker.greeting')).your_ip).toBe('198.51.100.1')
     expect((await b.next('tracker.greeting')).your_ip).toBe('[2001:db8::1]')
     await expect(openWebSocket(trackerUrl(server), { 'X-Forwarded-For': '198.51.100.1' }, () => {})).rejects.toThrow('HTTP 429')
+  })
+
+  it('drops a client that does not read what it is sent', async () => {
+    server = await startServer(['--max-buffered-bytes', '65536', '--rate-per-s', '100000', '--rate-burst', '100000'])
+    const id = randomId()
+    const bigAddresses = Array.from({ length: 16 }, (_, i) => `tcp:192.0.2.${i}:${'9'.repeat(240)}`)
+    // Ten members with large address lists make every peer list about 40 KB.
+    for (let i = 0; i < 10; i++) {
+      const member = await startedRawClient(server)
+      member.send({ type: 'tracker.connection', addresses: bigAddresses })
+      member.send({ type: 'tracker.register', ids: { [id]: i.toString(16).padStart(32, '0') } })
+    }
+    const slow = createConnection(server.tcpPort, '127.0.0.1')
+    await new Promise((resolve) => slow.once('data', resolve))
+    slow.write(encodeTrackerMessage({ type: 'tracker.start', software: 'slow', protocol: 1, ttl: 60 }))
+    slow.write(encodeTrackerMessage({ type: 'tracker.register', ids: { [id]: 'ff'.repeat(16) } }))
+    slow.pause()
+    const churner = await startedRawClient(server)
+    churner.send({ type: 'tracker.register', ids: { [id]: 'ee'.repeat(16) } })
+    await churner.next('tracker.peers')
+    expect(server.connectionCount()).toBe(12) // the slow client is still there, registered
+    for (let i = 0; i < 400 && server.connectionCount() === 12; i++) {
+      churner.send({ type: 'tracker.connection', addresses: [`tcp:192.0.2.1:${i}`] })
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    await expect.poll(() => server!.connectionCount()).toBe(11)
+    slow.destroy()
   })
 
   it('caps connections per instance, and refuses other WebSocket paths', async () => {
