@@ -6,6 +6,7 @@
 import { importPrivateKeyPem, importPublicKeyPem, publicKeyFromPrivate, type RandomSource } from '../protocol/access'
 import type { KeyEntry } from '../protocol/core/messages'
 import { Database } from '../protocol/database/database'
+import type { DatabaseRecord } from '../protocol/database/record'
 import type { RecordStore } from '../protocol/database/record-store'
 import { rsaSigner, rsaVerifier } from '../protocol/database/rsa-signer'
 import { ConflictCopies } from '../protocol/directory/conflict-copies'
@@ -100,6 +101,11 @@ export class LiveShare {
     const share = new LiveShare(stored, database, directory, storage, platform, log, changed)
     share.schedule(platform.now())
     return share
+  }
+
+  /** Every record of the share, live or deleted, in pages. */
+  records(pageSize = 500): AsyncIterable<DatabaseRecord[]> {
+    return this.storage.records.changedSince(new Map(), pageSize)
   }
 
   /** The key this device uses with peers of `level`, if it holds it. */

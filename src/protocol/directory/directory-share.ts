@@ -122,6 +122,11 @@ export class DirectoryShare {
     return share
   }
 
+  /** Whether this device holds the current content of `path` (a folder counts once created). */
+  holds(path: string): boolean {
+    return this.state.get(path as SharePath) !== undefined
+  }
+
   progress(): DirectoryProgress {
     const files = this.state.size
     const transfer = this.fetcher.progress()
