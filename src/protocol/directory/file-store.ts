@@ -1,3 +1,4 @@
+import { isSha256Hex } from './file-value'
 import { hashStream, type HasherFactory, type HashResult } from './hasher'
 import { ARCHIVE_DIR, TEMP_SUFFIX } from './ignore'
 import { MAX_SEGMENT_BYTES, splitExtension, type SharePath } from './share-path'
@@ -182,6 +183,8 @@ const TEMP_TAG_HEX = 8
  * partial file is never resumed for a different version. The name is shortened to fit 255 bytes.
  */
 export function tempName(name: string, sha256: string): string {
+  // The tag goes into a file name: anything but hex (a "/" or "..") must never get that far.
+  if (!isSha256Hex(sha256)) throw new TypeError(`temporary file tag ${JSON.stringify(String(sha256).slice(0, 80))} is not a SHA-256`)
   const suffix = `.${sha256.slice(0, TEMP_TAG_HEX)}${TEMP_SUFFIX}`
   let stem = name
   while (utf8.encode(`.${stem}${suffix}`).byteLength > MAX_SEGMENT_BYTES) stem = [...stem].slice(0, -1).join('')
