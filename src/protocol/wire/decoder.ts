@@ -36,6 +36,7 @@ import {
   RUNT_CHUNK_BYTES,
 } from './limits'
 import {
+  type WireBody,
   type WireEvent,
   type WireMessage,
   type WirePrefix,
@@ -88,8 +89,9 @@ export class WireDecoder {
   private pieces: Uint8Array[] = []
   private piecesBytes = 0
   private bodyOffset = 0
-  private body: Uint8Array = new Uint8Array(0)
-  private pendingMessage: Omit<WireMessage, 'signature'> | undefined
+  private bodyBytes: Uint8Array = new Uint8Array(0)
+  /** The parsed body of a signed message, waiting for its signature. */
+  private body: WireBody | undefined
 
   private chunkRemaining = 0
   private runtChunks = 0
@@ -205,7 +207,7 @@ export class WireDecoder {
             }
             if (end - i >= length) {
               // The common case: the whole body is in this slice, so it is a view, not a copy.
-              this.body = input.subarray(i, i + length)
+              this.bodyBytes = input.subarray(i, i + length)
               i += length
               this.endBody(emit)
               break
@@ -213,7 +215,7 @@ export class WireDecoder {
           }
           i = this.collect(input, i, length)
           if (this.piecesBytes === length) {
-            this.body = this.takePieces()
+            this.bodyBytes = this.takePieces()
             this.endBody(emit)
           }
           break
@@ -320,23 +322,25 @@ export class WireDecoder {
   }
 
   private endBody(emit: (event: WireEvent) => void): void {
-    const body = parseBody(this.body, this.bodyOffset)
+    this.body = parseBody(this.bodyBytes, this.bodyOffset)
     this.gapBytes = 0
-    this.pendingMessage = {
-      prefix: this.prefix,
-      type: body.type,
-      body,
-      bodyBytes: this.body,
-      hasPayload: hasPayloadPrefix(this.prefix),
-      offset: this.messageOffset,
-    }
     if (isSignedPrefix(this.prefix)) this.state = 'before-signature'
     else this.emitMessage(null, emit)
   }
 
   private emitMessage(signature: string | null, emit: (event: WireEvent) => void): void {
-    const message: WireMessage = { ...this.pendingMessage!, signature }
-    this.pendingMessage = undefined
+    const body = this.body!
+    // One literal of one shape: this runs once per message, and spreads were its main cost.
+    const message: WireMessage = {
+      prefix: this.prefix,
+      type: body.type,
+      body,
+      bodyBytes: this.bodyBytes,
+      signature,
+      hasPayload: hasPayloadPrefix(this.prefix),
+      offset: this.messageOffset,
+    }
+    this.body = undefined
     this.gapBytes = 0
     this.runtChunks = 0
     this.state = message.hasPayload ? 'before-chunk' : 'between-messages'

@@ -109,13 +109,6 @@ const CASES: Array<{
     says: /\(got a number\)/,
   },
   {
-    name: 'a body with a duplicate key',
-    input: 'm23{"type":"a","type":"b"}',
-    code: WireErrorCode.Json,
-    offset: 3,
-    says: /Duplicate key 'type'/,
-  },
-  {
     name: 'a number beyond a double',
     input: 'm22{"type":"a","n":1e400}',
     code: WireErrorCode.Json,
