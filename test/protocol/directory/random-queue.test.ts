@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RandomQueue } from '../../../src/protocol/directory/random-queue'
-
-/** mulberry32: a small seeded generator, so the distribution check is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as seeded } from './seeded-random'
 
 describe('RandomQueue', () => {
   it('puts each of items added one by one in every position about equally often', () => {

@@ -2,23 +2,13 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { PresenceFilter, PROBE_EVERYTHING, NOTHING_PRESENT } from '../../../src/protocol/directory/bloom'
 import { TransferPlan, type WantedFile } from '../../../src/protocol/directory/transfer-plan'
+import { seededRandom as seeded } from './seeded-random'
 
 const sha = (label: string): string => createHash('sha256').update(label).digest('hex')
 const MiB = 1024 * 1024
 const everything = PresenceFilter.fromMessage(1, PROBE_EVERYTHING)
 const nothing = PresenceFilter.fromMessage(1, NOTHING_PRESENT)
 const HOUR = 3_600_000
-
-/** A small seeded generator (mulberry32), so orders are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const files = (n: number, size = 100): WantedFile[] => Array.from({ length: n }, (_, i) => ({ sha256: sha(`f${i}`), size }))
 
