@@ -32,12 +32,18 @@ export class AddressCounter {
 
   constructor(private readonly maxPerAddress: number) {}
 
-  /** Counts one more connection from `address`, unless that would pass the cap. */
-  acquire(address: string): boolean {
-    const count = this.open.get(address) ?? 0
-    if (count >= this.maxPerAddress) return false
-    this.open.set(address, count + 1)
-    return true
+  /** Whether one more connection from `address` stays within the cap. */
+  hasRoom(address: string): boolean {
+    return (this.open.get(address) ?? 0) < this.maxPerAddress
+  }
+
+  /**
+   * Counts a connection that was admitted with hasRoom(). Counting only established connections
+   * means a WebSocket upgrade that fails after admission cannot leak a slot; concurrent upgrades
+   * from one address can overshoot the cap by the few in flight.
+   */
+  acquire(address: string): void {
+    this.open.set(address, (this.open.get(address) ?? 0) + 1)
   }
 
   release(address: string): void {

@@ -96,13 +96,15 @@ class RedisExchange implements Exchange {
   async list(id: string, nowMs: number): Promise<Registration[]> {
     const fields = await this.commands.hGetAll(KEY_PREFIX + id)
     const live: Registration[] = []
-    const stale: string[] = []
+    const stale: Array<Promise<unknown>> = []
     for (const [peerId, value] of Object.entries(fields)) {
       const reg = parseRegistration(id, peerId, value)
       if (reg && reg.expiresAtMs > nowMs) live.push(reg)
-      else stale.push(peerId)
+      // Released only if still the stale owner's: another connection may have claimed it since.
+      else if (reg) stale.push(this.release(id, peerId, reg.owner))
+      else stale.push(this.commands.hDel(KEY_PREFIX + id, peerId))
     }
-    if (stale.length > 0) await this.commands.hDel(KEY_PREFIX + id, stale)
+    await Promise.all(stale)
     return live
   }
 

@@ -61,7 +61,7 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
   const admit = (address: string): { status: number; text: string } | undefined => {
     if (closing) return { status: 503, text: 'Service Unavailable' }
     if (sessions.size >= config['max-connections']) return { status: 503, text: 'Service Unavailable' }
-    if (!perAddress.acquire(address)) return { status: 429, text: 'Too Many Requests' }
+    if (!perAddress.hasRoom(address)) return { status: 429, text: 'Too Many Requests' }
     return undefined
   }
 
@@ -69,6 +69,7 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
     const connection = (++sequence).toString(36)
     const session = new Session(link, hub, settings, `${instanceId}/${connection}`, serverLog.child({ ns: 'signaling.session', conn: connection }))
     sessions.add(session)
+    perAddress.acquire(link.remoteAddress)
     void session.closed.then(() => {
       sessions.delete(session)
       perAddress.release(link.remoteAddress)

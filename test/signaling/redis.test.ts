@@ -1,4 +1,5 @@
 /** Two server instances sharing state through a real redis-server introduce and relay across instances. */
+import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { SignalingServer } from '../../signaling/server'
 import { browserPeer, randomId, randomPeerId, startedRawClient, startServer, tcpPeer, type TestPeer } from './helpers'
@@ -78,6 +79,25 @@ describe('signaling through Redis', () => {
     await watcher.peersOf(id, (l) => l.has('bb'.repeat(16)), 'the TCP peer on west')
     await west.close()
     await watcher.peersOf(id, (l) => l.size === 0, 'west released its peers on shutdown')
+  })
+
+  it('skips and removes registrations a crashed instance left behind', async () => {
+    const east = await instance()
+    const id = randomId()
+    const key = `clearskies:tracker:id:${id}`
+    const direct = createClient({ url: redis.url })
+    await direct.connect()
+    try {
+      await direct.hSet(key, 'dd'.repeat(16), JSON.stringify({ o: 'crashed/1', a: ['tcp:192.0.2.5:5'], e: Date.now() - 1 }))
+      const watcher = await track(browserPeer(east))
+      const me = randomPeerId()
+      watcher.handle.setIds(new Map([[id, me]]))
+      const list = await watcher.peersOf(id, () => true, 'a peer list')
+      expect([...list.keys()]).toEqual([])
+      expect(Object.keys(await direct.hGetAll(key))).toEqual([me])
+    } finally {
+      await direct.close()
+    }
   })
 
   it('hands a peer ID over to its newer connection on another instance', async () => {
