@@ -14,6 +14,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   code: { summary: 'code new | code inspect CODE: make or check an access code', load: () => import('./commands/code') },
   wire: { summary: 'wire decode: print the messages of a raw wire stream read on stdin', load: () => import('./commands/wire') },
   signaling: { summary: 'signaling [--host H] [--port P] [--tcp-port Q] [--redis URL] [--static DIR]: serve the app and the tracker', load: () => import('./commands/signaling') },
+  tls: { summary: 'tls connect HOST:PORT | tls listen PORT --user U --password P: a TLS-SRP client and server for debugging', load: () => import('./commands/tls') },
 }
 
 function usage(): string {

@@ -38,13 +38,18 @@ export function tcpStream(
       )
     }
   })
-  socket.on('end', () => incoming.end())
+  let peerEnded = false
+  socket.on('end', () => {
+    peerEnded = true
+    incoming.end()
+  })
   socket.on('error', (err) => {
     failure ??= err
     incoming.fail(err)
   })
   socket.on('close', () => {
-    incoming.fail(failure ?? new Error('socket closed'))
+    // After a clean end, what was received stays readable; otherwise pending reads fail.
+    if (failure || !peerEnded) incoming.fail(failure ?? new Error('socket closed'))
     settle(failure)
   })
 

@@ -31,6 +31,9 @@ export async function hmac(key: Key, data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await subtle().sign('HMAC', key, own(data)))
 }
 
+/** SHA-256 output: one block of P_SHA256. */
+const PRF_BLOCK_BYTES = 32
+
 /** RFC 5246 §5: PRF(secret, label, seed) = P_SHA256(secret, label + seed), cut to `length`. */
 export async function prf(
   secret: Uint8Array,
@@ -40,16 +43,16 @@ export async function prf(
 ): Promise<Uint8Array> {
   const key = await importHmacKey('SHA-256', secret)
   const labelSeed = concatBytes([utf8(label), seed])
-  const out = new Uint8Array(length)
+  // A(i) = HMAC(secret, A(i-1)) is a chain, but each output block HMAC(secret, A(i) + seed)
+  // depends only on its A(i): compute the chain first, then every block at once.
+  const chain: Uint8Array[] = []
   let a = labelSeed // A(0)
-  for (let filled = 0; filled < length;) {
-    a = await hmac(key, a) // A(i) = HMAC(secret, A(i-1))
-    const block = await hmac(key, concatBytes([a, labelSeed]))
-    const take = Math.min(block.length, length - filled)
-    out.set(block.subarray(0, take), filled)
-    filled += take
+  for (let filled = 0; filled < length; filled += PRF_BLOCK_BYTES) {
+    a = await hmac(key, a)
+    chain.push(a)
   }
-  return out
+  const blocks = await Promise.all(chain.map((ai) => hmac(key, concatBytes([ai, labelSeed]))))
+  return concatBytes(blocks).slice(0, length)
 }
 
 /**

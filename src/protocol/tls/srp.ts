@@ -19,10 +19,17 @@ function lengthOf(group: SrpGroup): number {
   return bigIntToBytes(group.N).length
 }
 
-/** k = SHA1(N | PAD(g)) */
-export async function srpK(group: SrpGroup): Promise<bigint> {
-  const len = lengthOf(group)
-  return bytesToBigInt(await sha1(concatBytes([bigIntToBytes(group.N), padBigInt(group.g, len)])))
+const multipliers = new WeakMap<SrpGroup, Promise<bigint>>()
+
+/** k = SHA1(N | PAD(g)), once per group. */
+export function srpK(group: SrpGroup): Promise<bigint> {
+  let k = multipliers.get(group)
+  if (!k) {
+    const len = lengthOf(group)
+    k = sha1(concatBytes([bigIntToBytes(group.N), padBigInt(group.g, len)])).then(bytesToBigInt)
+    multipliers.set(group, k)
+  }
+  return k
 }
 
 /** x = SHA1(s | SHA1(I | ":" | P)) */
@@ -72,9 +79,7 @@ export async function clientSecret(
   password: string,
 ): Promise<bigint> {
   const { N, g } = group
-  const x = await srpX(salt, username, password)
-  const u = await srpU(group, A, B)
-  const k = await srpK(group)
+  const [x, u, k] = await Promise.all([srpX(salt, username, password), srpU(group, A, B), srpK(group)])
   const base = (((B - ((k * modPow(g, x, N)) % N)) % N) + N) % N
   return modPow(base, a + u * x, N)
 }

@@ -25,7 +25,7 @@ import {
 
 const MIB = 1024 * 1024
 const HANDSHAKES = 1200
-const HANDSHAKE_CONCURRENCY = 3
+const HANDSHAKE_CONCURRENCY = 1
 
 const user = clearskiesUsername()
 const password = sharePassword()
