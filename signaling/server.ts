@@ -107,12 +107,14 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
     serverLog.info('shutting down', { connections: sessions.size })
     const stopped = Promise.all([stopListening(http), stopListening(tcp)])
     const released = Promise.all([...sessions].map((s) => s.close({ code: 'shutdown', text: 'the server is shutting down' })))
+    const startedMs = Date.now()
     await withTimeout(released, config['shutdown-timeout-ms'])
+    serverLog.info('connections closed', { ms: Date.now() - startedMs, left: sessions.size })
     websocket.close()
     http.closeAllConnections()
     await stopped
     await exchange.close()
-    serverLog.info('stopped')
+    serverLog.info('stopped', { ms: Date.now() - startedMs })
   }
 
   return {

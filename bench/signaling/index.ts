@@ -140,7 +140,10 @@ function startServer(): Promise<{ port: number; pid: number; stop: () => Promise
       const line = buffered.split('\n').find((l) => l.includes('"msg":"listening"'))
       if (!line) return
       child.stdout.off('data', onData)
-      child.stdout.resume() // keep draining its logs
+      // Keep draining its logs; show the shutdown timings and anything that went wrong.
+      child.stdout.on('data', (more: Buffer) => {
+        for (const l of more.toString().split('\n')) if (/"level":"(warn|error)"|"msg":"(connections closed|stopped)"/.test(l)) console.log(`  server: ${l}`)
+      })
       const { http } = JSON.parse(line) as { http: number }
       const exited = new Promise<void>((done) => child.once('exit', () => done()))
       resolve({
