@@ -5,6 +5,10 @@ import { VitePWA } from 'vite-plugin-pwa'
 // injected at build time; the web app manifest is generated from the fields below.
 export default defineConfig({
   build: { target: 'es2022', sourcemap: true },
+  // simple-peer (src/net/rtc-link.ts) expects Node's `global` and `events`; the browser gets
+  // globalThis and the `events` package. No other Node shim is needed.
+  define: { global: 'globalThis' },
+  resolve: { alias: { events: 'events/' } },
   worker: { format: 'es' },
   plugins: [
     VitePWA({

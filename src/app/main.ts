@@ -6,7 +6,19 @@ import { registerSW } from 'virtual:pwa-register'
 import '../ui/cs-app'
 import type { CsApp } from '../ui/cs-app'
 
+import { startEngine } from './engine-client'
+
 const app = document.querySelector<CsApp>('cs-app')
+
+const engine = startEngine()
+engine.then(
+  (client) => {
+    app?.connect(client)
+    // The end-to-end tests drive the engine through this handle, as the interface does.
+    ;(window as unknown as { clearskies: typeof client }).clearskies = client
+  },
+  (err: unknown) => app?.announce(`ClearSkies could not start: ${(err as Error).message}. Reload the page to try again.`),
+)
 
 const updateServiceWorker = registerSW({
   onNeedRefresh() {

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit'
+import type { EngineClient } from '../app/engine-client'
 
 /**
  * The application shell: the header, the one-sentence introduction, and the update prompt.
@@ -13,6 +14,7 @@ export class CsApp extends LitElement {
   status = ''
   updateAvailable = false
   private applyUpdate: (() => void) | undefined
+  private client: EngineClient | undefined
 
   static override styles = css`
     :host {
@@ -65,6 +67,12 @@ export class CsApp extends LitElement {
   offerUpdate(apply: () => void): void {
     this.applyUpdate = apply
     this.updateAvailable = true
+  }
+
+  /** The engine is running: the share views attach to it. */
+  connect(client: EngineClient): void {
+    this.client = client
+    this.status = 'Ready.'
   }
 
   announce(message: string): void {

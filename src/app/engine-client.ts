@@ -1,0 +1,29 @@
+/**
+ * Starts the engine worker and the page's networking: the worker hosts the peer, the page keeps
+ * the signaling connection and the WebRTC links (RTCPeerConnection exists only here).
+ */
+import { wrap, type Remote } from 'comlink'
+import type { EngineHost } from '../platform/browser/engine-host'
+import { PeerManager } from '../net/peer-manager'
+import type { EngineWorkerApi } from '../../workers/engine.worker'
+import { loadSettings } from './settings'
+
+export interface EngineClient {
+  readonly host: Remote<EngineHost>
+  readonly peers: PeerManager
+}
+
+export async function startEngine(): Promise<EngineClient> {
+  const settings = loadSettings()
+  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'clearskies-engine' })
+  const api = wrap<EngineWorkerApi>(worker)
+  const host = (await api.start({ appUrl: new URL('/', location.href).href, ...(settings.deviceName ? { name: settings.deviceName } : {}) })) as unknown as Remote<EngineHost>
+  const peers = new PeerManager(host, {
+    trackerUrl: settings.signalingUrl,
+    iceServers: settings.iceServers,
+    software: 'clearskies-browser-peer 0.1',
+    log: (m) => console.debug(`[peers] ${m}`),
+  })
+  await peers.start()
+  return { host, peers }
+}

@@ -1,0 +1,234 @@
+/**
+ * What the engine worker exposes to the page (through comlink): the engine's commands in the
+ * control vocabulary's terms, a stream of snapshots for the interface, and the two ways a WebRTC
+ * data channel set up by the page becomes a peer connection (as TLS client or server).
+ *
+ * Everything crossing to the page is structured-clone data (or a File / MessagePort), never an
+ * engine object.
+ */
+import { Engine, EngineError } from '../../engine/engine'
+import type { ShareStatus } from '../../engine/live-share'
+import { accessCodeLink, grantStatus, parseAccessCode, type AccessCodeGrant } from '../../protocol/access'
+import type { AccessLevel } from '../../protocol/core/messages'
+import { parseSharePath, segmentsOf } from '../../protocol/directory/share-path'
+import { browserEnginePlatform } from './engine-platform'
+import { FolderHandles } from './folder-handles'
+import { portStream } from './port-stream'
+
+/** Snapshots go to the page at most this often, however busy the engine is. */
+const SNAPSHOT_INTERVAL_MS = 250
+
+export interface CodeView {
+  readonly code: string
+  readonly link: string
+  readonly location: string
+  readonly accessLevel: string
+  readonly status: ReturnType<typeof grantStatus>
+  readonly mode: AccessCodeGrant['mode']
+  readonly expiresAtMs: number | null
+  readonly uses: number
+}
+
+export interface AppSnapshot {
+  readonly paused: boolean
+  readonly shares: readonly ShareStatus[]
+  readonly joining: readonly { readonly location: string; readonly sinceMs: number }[]
+  readonly codes: readonly CodeView[]
+}
+
+export interface FileView {
+  readonly path: string
+  readonly kind: 'file' | 'directory'
+  readonly size: number
+  readonly present: boolean
+}
+
+export interface EngineHostOptions {
+  /** This device's name, shown to peers. */
+  readonly name?: string
+  /** The app's own URL, for share links (`…#SYNC…`). */
+  readonly appUrl: string
+}
+
+export class EngineHost {
+  private listeners = new Set<(snapshot: AppSnapshot) => void>()
+  private snapshotTimer: ReturnType<typeof setTimeout> | undefined
+  private registrationListeners = new Set<(ids: Array<[string, string]>) => void>()
+
+  private constructor(
+    private readonly engine: Engine,
+    private readonly folders: FolderHandles,
+    private readonly options: EngineHostOptions,
+  ) {
+    engine.on((event) => {
+      if (event.type === 'registrations') for (const listener of this.registrationListeners) listener(this.registrations())
+      this.scheduleSnapshot()
+    })
+  }
+
+  static async start(options: EngineHostOptions): Promise<EngineHost> {
+    const folders = await FolderHandles.open()
+    const engine = await Engine.open(await browserEnginePlatform(folders), {
+      ...(options.name ? { name: options.name } : {}),
+      log: (message) => console.debug(`[engine] ${message}`),
+    })
+    return new EngineHost(engine, folders, options)
+  }
+
+  // --- what the page shows -----------------------------------------------------------------
+
+  snapshot(): AppSnapshot {
+    const now = Date.now()
+    return {
+      paused: this.engine.isPaused,
+      shares: this.engine.shareList.map((s) => s.status()),
+      joining: this.engine.pendingJoins.map((j) => ({ location: j.location, sinceMs: j.createdAtMs })),
+      codes: this.engine.accessCodes.map(({ grant, location, code }) => ({
+        code,
+        link: accessCodeLink(parseAccessCode(code), this.options.appUrl),
+        location,
+        accessLevel: grant.accessLevel,
+        status: grantStatus(grant, now),
+        mode: grant.mode,
+        expiresAtMs: grant.expiresAtMs,
+        uses: grant.uses,
+      })),
+    }
+  }
+
+  /** Calls `listener` with a snapshot now and whenever something changes (throttled). */
+  subscribe(listener: (snapshot: AppSnapshot) => void): void {
+    this.listeners.add(listener)
+    listener(this.snapshot())
+  }
+
+  private scheduleSnapshot(): void {
+    this.snapshotTimer ??= setTimeout(() => {
+      this.snapshotTimer = undefined
+      const snapshot = this.snapshot()
+      for (const listener of this.listeners) listener(snapshot)
+    }, SNAPSHOT_INTERVAL_MS)
+  }
+
+  /** The files of a share as this device holds them. */
+  async listFiles(location: string): Promise<FileView[]> {
+    const share = this.engine.share(location)
+    const files: FileView[] = []
+    for await (const page of share.records()) {
+      for (const record of page) {
+        if (record.deleted || !record.key.startsWith('/') || record.key === '/') continue
+        const value = record.value as { size?: unknown; sha256?: unknown }
+        const kind = value.sha256 === null ? 'directory' : 'file'
+        files.push({ path: record.key, kind, size: Number(value.size ?? 0), present: share.directory.holds(record.key) })
+      }
+    }
+    return files.sort((a, b) => (a.path < b.path ? -1 : 1))
+  }
+
+  /** A file's current content, to preview or save (a File is a handle on disk, not a copy in memory). */
+  async readFile(location: string, path: string): Promise<File> {
+    const root = await this.root(location)
+    let dir = root
+    const names = segmentsOf(parseSharePath(path))
+    for (const name of names.slice(0, -1)) dir = await dir.getDirectoryHandle(name)
+    return (await dir.getFileHandle(names.at(-1) ?? '')).getFile()
+  }
+
+  // --- control commands --------------------------------------------------------------------
+
+  /** control.md `create_share`; `folder` is a picked folder, else the files live in browser storage. */
+  async createShare(location: string, folder?: FileSystemDirectoryHandle): Promise<void> {
+    if (folder) await this.folders.set(location, folder)
+    await this.engine.createShare(location)
+  }
+
+  /** control.md `create_access_code`. */
+  async createAccessCode(location: string, level: AccessLevel, multiUse = false, expiresInMs?: number | null): Promise<CodeView> {
+    const created = await this.engine.createAccessCode(location, level, {
+      multiUse,
+      ...(expiresInMs === undefined ? {} : { expiresAtMs: expiresInMs === null ? null : Date.now() + expiresInMs }),
+    })
+    const view = this.snapshot().codes.find((c) => c.code === created.code)
+    if (!view) throw new EngineError('EIO', 'the new access code was not stored')
+    return view
+  }
+
+  async cancelAccessCode(code: string): Promise<void> {
+    await this.engine.cancelAccessCode(code)
+  }
+
+  async extendAccessCode(code: string, expiresInMs: number | null): Promise<void> {
+    await this.engine.extendAccessCode(code, expiresInMs === null ? null : Date.now() + expiresInMs)
+  }
+
+  /** control.md `add_share`: join with a code (or link); the files go to `folder` or browser storage. */
+  async addShare(code: string, location: string, folder?: FileSystemDirectoryHandle): Promise<void> {
+    if (folder) await this.folders.set(location, folder)
+    await this.engine.addShare(code, location)
+  }
+
+  async removeShare(location: string): Promise<void> {
+    await this.engine.removeShare(location)
+    await this.folders.delete(location)
+  }
+
+  pause(): void {
+    this.engine.pause()
+  }
+
+  resume(): void {
+    this.engine.resume()
+  }
+
+  /** Copies files the person dropped or picked into a share kept in browser storage, streamed. */
+  async addFiles(location: string, files: ReadonlyArray<{ readonly path: string; readonly file: File }>): Promise<void> {
+    const root = await this.root(location)
+    for (const { path, file } of files) {
+      const names = segmentsOf(parseSharePath(path))
+      let dir = root
+      for (const name of names.slice(0, -1)) dir = await dir.getDirectoryHandle(name, { create: true })
+      const handle = await dir.getFileHandle(names.at(-1) ?? '', { create: true })
+      await file.stream().pipeTo(await handle.createWritable())
+    }
+    await this.engine.share(location).scan()
+  }
+
+  /** Rescans a share now (after the page changed files, or on request). */
+  async scan(location: string): Promise<void> {
+    await this.engine.share(location).scan()
+  }
+
+  private async root(location: string): Promise<FileSystemDirectoryHandle> {
+    const picked = await this.folders.get(location)
+    if (picked) return picked
+    const storageId = this.engine.share(location).stored.storageId
+    const shares = await (await navigator.storage.getDirectory()).getDirectoryHandle('shares')
+    return shares.getDirectoryHandle(storageId)
+  }
+
+  // --- connections the page sets up --------------------------------------------------------
+
+  /** The IDs to register with the tracker, and our peer ID under each. */
+  registrations(): Array<[string, string]> {
+    return [...this.engine.registrations()]
+  }
+
+  onRegistrations(listener: (ids: Array<[string, string]>) => void): void {
+    this.registrationListeners.add(listener)
+    listener(this.registrations())
+  }
+
+  wantsConnection(id: string, peerId: string): boolean {
+    return this.engine.wantsConnection(id, peerId)
+  }
+
+  /** We offered the data channel: we are the TLS client. */
+  connectOver(id: string, port: MessagePort, where: string): Promise<string> {
+    return this.engine.connectOver(id, portStream(port), where)
+  }
+
+  /** We answered the offer: we are the TLS server. */
+  accept(port: MessagePort, source: string): Promise<string> {
+    return this.engine.accept(portStream(port), source)
+  }
+}

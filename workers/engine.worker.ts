@@ -1,0 +1,17 @@
+/**
+ * The engine worker: hosts the whole ClearSkies peer (protocol, storage, hashing) off the page's
+ * main thread and exposes it through comlink. Thin on purpose: the host lives in src/platform/browser.
+ */
+import { expose, proxy } from 'comlink'
+import { EngineHost, type EngineHostOptions } from '../src/platform/browser/engine-host'
+
+/** The page calls `start` once, then uses the host it returns. */
+const api = {
+  async start(options: EngineHostOptions): Promise<EngineHost> {
+    return proxy(await EngineHost.start(options))
+  },
+}
+
+export type EngineWorkerApi = typeof api
+
+expose(api)
