@@ -1,11 +1,11 @@
 /**
- * The PWA shell: the built app loads, its service worker activates and controls the page, the
+ * The PWA shell: the built app, served by the signaling server, loads, its service worker activates and controls the page, the
  * manifest passes the installability basics, and a reload with the server down still shows the app.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright'
 import { launchChromium } from './support/browser'
-import { startPreview } from './support/preview-server'
+import { startTestSignaling } from './support/signaling'
 
 let browser: Browser
 
@@ -19,7 +19,8 @@ afterAll(async () => {
 
 describe('the app shell', () => {
   it('loads, installs its service worker, and opens offline', async () => {
-    const server = await startPreview()
+    const signaling = await startTestSignaling()
+    const server = { url: signaling.url, stop: () => signaling.server.close() }
     const context = await browser.newContext()
     const page = await context.newPage()
     const errors: string[] = []
