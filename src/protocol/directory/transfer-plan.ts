@@ -16,8 +16,10 @@ import { RandomQueue } from './random-queue'
  *   `maxInFlightPerPeer` requests per peer, over every peer at once. One file has one request in
  *   flight at a time, so its temporary file is only ever appended to, in order (a response may
  *   come "out of order" relative to other files, which does not matter then).
- * - `directory.not_present`: that peer is not asked again for that content until it announces it
- *   with `directory.present`; another peer is tried.
+ * - `directory.not_present` ("perhaps because it has yet to be downloaded from a third peer"):
+ *   another peer is tried at once, and this one again when it announces the content with
+ *   `directory.present`, sends a new filter, or after a wait that starts at 2 seconds and doubles
+ *   up to 5 minutes: a peer that never announces what it scanned itself is still asked again.
  * - `directory.get_error`: "the client ... should not request the file again for an extended
  *   period of time, at least several hours": that (peer, content) pair is left alone for
  *   `errorBackoffMs`.
@@ -26,6 +28,8 @@ export const DEFAULT_PIECE_BYTES = 4 * 1024 * 1024
 export const DEFAULT_MAX_IN_FLIGHT_PER_PEER = 16
 export const DEFAULT_MAX_IN_FLIGHT_TOTAL = 64
 export const DEFAULT_ERROR_BACKOFF_MS = 6 * 60 * 60 * 1000
+export const NOT_PRESENT_FIRST_RETRY_MS = 2_000
+export const NOT_PRESENT_MAX_RETRY_MS = 5 * 60_000
 
 export interface WantedFile {
   readonly sha256: string
@@ -68,7 +72,8 @@ interface FileState {
 interface PeerState {
   presence?: PeerPresence
   readonly announced: Set<string>
-  readonly notPresent: Set<string>
+  /** Contents the peer answered `not_present` for: when to ask again, and the wait after that. */
+  readonly notPresent: Map<string, { until: number; delayMs: number }>
   inFlight: number
 }
 
@@ -83,6 +88,8 @@ export class TransferPlan {
   private readonly inFlight = new Map<string, FileState>()
   private readonly peers = new Map<string, PeerState>()
   private readonly backoff = new Map<string, number>()
+  /** The latest time any call was given, for the calls that do not take one. */
+  private nowMs = 0
 
   constructor(options: TransferPlanOptions) {
     this.pieceBytes = options.pieceBytes ?? DEFAULT_PIECE_BYTES
@@ -122,20 +129,31 @@ export class TransferPlan {
     if (file?.request) this.release(file)
     this.queue.delete(sha256)
     this.resumable.delete(sha256)
+    this.forgetAnswers(sha256)
+  }
+
+  /** Once a content is fetched or dropped, what peers said about it is of no more use. */
+  private forgetAnswers(sha256: string): void {
+    for (const state of this.peers.values()) state.notPresent.delete(sha256)
   }
 
   private peer(peer: string): PeerState {
     let state = this.peers.get(peer)
     if (!state) {
-      state = { announced: new Set(), notPresent: new Set(), inFlight: 0 }
+      state = { announced: new Set(), notPresent: new Map(), inFlight: 0 }
       this.peers.set(peer, state)
     }
     return state
   }
 
-  /** The peer's `directory.bloom_filter` (or the 0xff / 0x00 values, which `PresenceFilter` reads). */
+  /**
+   * The peer's `directory.bloom_filter` (or the 0xff / 0x00 values, which `PresenceFilter` reads).
+   * A new filter supersedes the `not_present` answers given before it.
+   */
   setPresence(peer: string, presence: PeerPresence): void {
-    this.peer(peer).presence = presence
+    const state = this.peer(peer)
+    state.presence = presence
+    state.notPresent.clear()
   }
 
   /** `directory.present`: the peer now has this content, whatever it said before. */
@@ -154,7 +172,7 @@ export class TransferPlan {
   }
 
   private canServe(peer: string, state: PeerState, sha256: string, nowMs: number): boolean {
-    if (state.notPresent.has(sha256)) return false
+    if ((state.notPresent.get(sha256)?.until ?? 0) > nowMs) return false
     const key = `${peer}\n${sha256}`
     const until = this.backoff.get(key)
     if (until !== undefined && until > nowMs) return false
@@ -164,6 +182,7 @@ export class TransferPlan {
 
   /** New requests to send now, filling every peer's free slots. */
   next(nowMs: number): PieceRequest[] {
+    this.nowMs = nowMs
     const requests: PieceRequest[] = []
     let free = 0
     for (const state of this.peers.values()) free += Math.max(0, this.maxPerPeer - state.inFlight)
@@ -234,14 +253,35 @@ export class TransferPlan {
       return 'more'
     }
     this.release(file)
+    this.forgetAnswers(sha256)
     return 'done'
   }
 
-  /** `directory.not_present`: ask someone else, and this peer again only once it says `present`. */
-  notPresent(peer: string, sha256: string): void {
-    this.peer(peer).notPresent.add(sha256)
+  /**
+   * `directory.not_present`: ask someone else now, and this peer again after a doubling wait (or
+   * as soon as it announces the content). `nowMs` defaults to the time of the latest `next`.
+   */
+  notPresent(peer: string, sha256: string, nowMs = this.nowMs): void {
+    const state = this.peer(peer)
+    const before = state.notPresent.get(sha256)
+    const delayMs = before ? Math.min(before.delayMs * 2, NOT_PRESENT_MAX_RETRY_MS) : NOT_PRESENT_FIRST_RETRY_MS
+    state.notPresent.set(sha256, { until: nowMs + delayMs, delayMs })
     const file = this.inFlightFrom(peer, sha256)
     if (file) this.requeue(file)
+  }
+
+  /**
+   * When a wait ends for a content still wanted (a `not_present` or `get_error` back-off), so the
+   * driver can call `next` again then even if nothing else happens; undefined when none is waiting.
+   */
+  nextWakeAt(): number | undefined {
+    let next: number | undefined
+    const consider = (sha256: string, until: number): void => {
+      if (until > this.nowMs && (this.queue.has(sha256) || this.resumable.has(sha256))) next = Math.min(next ?? until, until)
+    }
+    for (const state of this.peers.values()) for (const [sha256, { until }] of state.notPresent) consider(sha256, until)
+    for (const [key, until] of this.backoff) consider(key.slice(key.indexOf('\n') + 1), until)
+    return next
   }
 
   /** `directory.get_error`: leave this peer's copy alone for hours. */

@@ -103,6 +103,38 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     expect(plan.next(0)[0]?.peer).toBe('a')
   })
 
+  it('asks a not_present peer again after a doubling wait, or at once after a new filter', () => {
+    const plan = new TransferPlan({ random: seeded(13) })
+    const s = sha('later')
+    plan.want([{ sha256: s, size: 10 }])
+    plan.setPresence('a', everything)
+    expect(plan.next(0)).toHaveLength(1)
+    plan.notPresent('a', s, 0)
+    expect(plan.nextWakeAt()).toBe(2_000)
+    expect(plan.next(1_999)).toEqual([])
+    expect(plan.next(2_000)).toHaveLength(1)
+    plan.notPresent('a', s, 2_000)
+    expect(plan.nextWakeAt()).toBe(6_000)
+    expect(plan.next(5_999)).toEqual([])
+    plan.setPresence('a', everything)
+    expect(plan.next(5_999)).toHaveLength(1)
+    expect(plan.received('a', s, 10, 6_000)).toBe('done')
+    expect(plan.nextWakeAt()).toBeUndefined()
+  })
+
+  it('tells the driver when a get_error back-off ends', () => {
+    const plan = new TransferPlan({ random: seeded(14), errorBackoffMs: HOUR })
+    const s = sha('wake')
+    plan.want([{ sha256: s, size: 10 }])
+    plan.setPresence('a', everything)
+    plan.next(0)
+    plan.getError('a', s, 0)
+    plan.next(0)
+    expect(plan.nextWakeAt()).toBe(HOUR)
+    plan.drop(s)
+    expect(plan.nextWakeAt()).toBeUndefined()
+  })
+
   it('backs off a (peer, file) for hours after get_error', () => {
     const plan = new TransferPlan({ random: seeded(8), errorBackoffMs: 6 * HOUR })
     const s = sha('err')
