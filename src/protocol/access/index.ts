@@ -34,7 +34,7 @@ export {
   shareKeyCredentials,
 } from './credentials'
 export { AccessError, AccessErrorCode } from './errors'
-export { fromHex, sha256Hex, toHex } from './hex'
+export { sha256Hex, toHex } from './hex'
 export { accessCodeLink, accessCodeUrl, parseAccessCode } from './parse-code'
 export { type RandomSource, cryptoRandom } from './random'
 export {
