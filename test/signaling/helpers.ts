@@ -120,6 +120,21 @@ function testPeer(stream: ByteStream, signaling: boolean, ttlSeconds: number): T
   }
 }
 
+/** The peers a test opened, closed together after it. */
+export class PeerPool {
+  private readonly peers: TestPeer[] = []
+
+  async track(peer: Promise<TestPeer>): Promise<TestPeer> {
+    const p = await peer
+    this.peers.push(p)
+    return p
+  }
+
+  closeAll(): void {
+    for (const p of this.peers.splice(0)) p.handle.close()
+  }
+}
+
 /** A browser-style peer: the tracker client over a WebSocket, with the signal-relay extension. */
 export async function browserPeer(server: SignalingServer, ttlSeconds = 60): Promise<TestPeer> {
   return testPeer(await webSocketStream(trackerUrl(server)), true, ttlSeconds)

@@ -2,12 +2,12 @@
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { SignalingServer } from '../../signaling/server'
-import { browserPeer, randomId, randomPeerId, startedRawClient, startServer, tcpPeer, type TestPeer } from './helpers'
+import { browserPeer, randomId, randomPeerId, PeerPool, startedRawClient, startServer, tcpPeer, type TestPeer } from './helpers'
 import { startRedisServer, type RedisServer } from './redis-server'
 
 let redis: RedisServer
 const servers: SignalingServer[] = []
-const peers: TestPeer[] = []
+const pool = new PeerPool()
 
 beforeAll(async () => {
   redis = await startRedisServer()
@@ -16,7 +16,7 @@ afterAll(async () => {
   await redis?.stop()
 })
 afterEach(async () => {
-  for (const p of peers.splice(0)) p.handle.close()
+  pool.closeAll()
   await Promise.all(servers.splice(0).map((s) => s.close()))
 })
 
@@ -26,11 +26,7 @@ async function instance(flags: string[] = []): Promise<SignalingServer> {
   return server
 }
 
-async function track(peer: Promise<TestPeer>): Promise<TestPeer> {
-  const p = await peer
-  peers.push(p)
-  return p
-}
+const track = (peer: Promise<TestPeer>): Promise<TestPeer> => pool.track(peer)
 
 describe('signaling through Redis', () => {
   it('introduces peers connected to different instances and relays signals between them', async () => {

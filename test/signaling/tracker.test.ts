@@ -1,22 +1,18 @@
 /** The tracker protocol end to end: real WebSocket and TCP clients against a server on port 0. */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SignalingServer } from '../../signaling/server'
-import { browserPeer, randomId, randomPeerId, startedRawClient, startServer, tcpPeer, type TestPeer } from './helpers'
+import { browserPeer, randomId, randomPeerId, PeerPool, startedRawClient, startServer, tcpPeer, type TestPeer } from './helpers'
 
 let server: SignalingServer | undefined
-const peers: TestPeer[] = []
+const pool = new PeerPool()
 
 afterEach(async () => {
-  for (const p of peers.splice(0)) p.handle.close()
+  pool.closeAll()
   await server?.close()
   server = undefined
 })
 
-async function track(peer: Promise<TestPeer>): Promise<TestPeer> {
-  const p = await peer
-  peers.push(p)
-  return p
-}
+const track = (peer: Promise<TestPeer>): Promise<TestPeer> => pool.track(peer)
 
 describe('signaling tracker', () => {
   it('introduces two browser peers and one TCP peer registered under the same ID', async () => {

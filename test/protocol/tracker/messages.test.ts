@@ -61,14 +61,7 @@ describe('tracker messages', () => {
     [{ type: '.org.clearskies.signal.relay', id: ID, from: PEER, to: PEER, signal: 'offer' }, '.org.clearskies.signal.relay', 'signal', /must be an object/],
     [{ type: '.org.clearskies.signal.relay', id: ID, from: PEER, signal: {} }, '.org.clearskies.signal.relay', 'to', /must be a string, got missing/],
   ] as Array<[JsonObject, string, string, RegExp]>)('names the field at fault: %j', (wire, messageType, field, problem) => {
-    let error: unknown
-    try {
-      parseTrackerMessage(wire)
-    } catch (err) {
-      error = err
-    }
-    expect(error).toBeInstanceOf(TrackerMessageError)
-    expect(error).toMatchObject({ code: 'ERR_TRACKER_MESSAGE', messageType, field })
-    expect((error as Error).message).toMatch(problem)
+    expect(() => parseTrackerMessage(wire)).toThrow(TrackerMessageError)
+    expect(() => parseTrackerMessage(wire)).toThrow(expect.objectContaining({ code: 'ERR_TRACKER_MESSAGE', messageType, field, message: expect.stringMatching(problem) }))
   })
 })
