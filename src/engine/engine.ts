@@ -93,6 +93,8 @@ export class Engine {
   /** Dials under way, by `id address`, so discovery repeating itself does not dial twice. */
   private readonly dialing = new Set<string>()
   private readonly live = new Set<PeerLink>()
+  /** Where each open link runs (`webrtc:…`, `tcp:…`), by link id: the interface says how a peer is connected. */
+  private readonly places = new Map<string, string>()
   private paused = false
   private nextLinkId = 1
   private reconnectTimer: ReturnType<typeof setInterval> | undefined
@@ -381,6 +383,11 @@ export class Engine {
   }
 
   /** Whether dialling a peer for `id` would be useful now: something to connect for, not paused, not ourselves, not linked already. */
+  /** The address or transport an open link runs over (what `connect`, `connectOver` or `accept` was given). */
+  linkPlace(linkId: string): string | undefined {
+    return this.places.get(linkId)
+  }
+
   wantsConnection(id: string, remotePeerId?: string): boolean {
     if (!this.resolve(id) || this.paused) return false
     return remotePeerId === undefined || (remotePeerId !== this.peerIdFor(id) && !this.isConnected(id, remotePeerId))
@@ -482,7 +489,11 @@ export class Engine {
       now: this.platform.now,
     })
     this.live.add(link)
-    return link.run().finally(() => this.live.delete(link))
+    this.places.set(id, where)
+    return link.run().finally(() => {
+      this.live.delete(link)
+      this.places.delete(id)
+    })
   }
 
   private async useGrant(stored: StoredGrant): Promise<void> {
