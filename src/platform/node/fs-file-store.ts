@@ -166,6 +166,8 @@ export class FsFileStore implements FileStore {
       const entry = await lstatEntry(abs)
       if (entry === null || entry.kind === 'other') continue // gone, or replaced by a link meanwhile
       const path = this.names.toWire(childLocal)
+      // Reserve the name as found, so a peer's file that differs only in case is mapped beside it.
+      this.names.remember(path as SharePath, childLocal)
       if (entry.kind === 'file') {
         yield { path, ...entry }
         continue
@@ -176,6 +178,7 @@ export class FsFileStore implements FileStore {
       try {
         first = await children.next()
       } catch (err) {
+        if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') continue // removed while we listed
         if (errno(err) !== 'EACCES' && errno(err) !== 'EPERM') throw err
         yield { path, ...entry, unreadable: true }
         continue

@@ -124,6 +124,17 @@ describe('FsFileStore: names the local system cannot hold', () => {
     expect(listed.sort()).toEqual(['/Secret.txt', '/a:b', '/a:b/CON.txt', '/secret.txt'])
     expect(new TextDecoder().decode((await collect(store.read(p('/secret.txt')))).bytes)).toBe('/secret.txt')
   })
+
+  it('reserves names found on disk, so a peer file differing only in case lands beside them', async () => {
+    await writeFile(join(fx.root, 'Notes.txt'), 'mine')
+    const store = new FsFileStore(fx.root, { names: nameRulesFor('darwin') })
+    for await (const entry of store.list()) expect(entry.path).toBe('/Notes.txt')
+    const temp = await store.openTemp(p('/notes.txt'), 'd'.repeat(64))
+    await temp.append(new TextEncoder().encode('theirs'))
+    expect(await store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({ ok: true })
+    expect(await readFile(join(fx.root, 'Notes.txt'), 'utf8')).toBe('mine')
+    expect((await readdir(fx.root)).some((n) => /^notes~[0-9a-f]{8}\.txt$/u.test(n))).toBe(true)
+  })
 })
 
 describe('FsFileStore: a process killed at any moment leaves the old file or the new one', () => {
