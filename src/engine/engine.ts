@@ -382,12 +382,12 @@ export class Engine {
     }
   }
 
-  /** Whether dialling a peer for `id` would be useful now: something to connect for, not paused, not ourselves, not linked already. */
   /** The address or transport an open link runs over (what `connect`, `connectOver` or `accept` was given). */
   linkPlace(linkId: string): string | undefined {
     return this.places.get(linkId)
   }
 
+  /** Whether dialling a peer for `id` would be useful now: something to connect for, not paused, not ourselves, not linked already. */
   wantsConnection(id: string, remotePeerId?: string): boolean {
     if (!this.resolve(id) || this.paused) return false
     return remotePeerId === undefined || (remotePeerId !== this.peerIdFor(id) && !this.isConnected(id, remotePeerId))
