@@ -82,3 +82,12 @@ describe('core.md examples', () => {
     expect(formatTimestamp(ns)).toBe('2014-03-30T12:35:29.113243778Z')
   })
 })
+
+describe('lenient reading (docs/protocol-notes/wire.md)', () => {
+  it('accepts CRLF after chunk lengths and between elements, and whitespace before a signature', () => {
+    const stream = 's12:4{"type":"x"}\r\nAAAA\r\n!12{"type":"y"}\r\n3\r\nabc\r\n0\r\n\r\n'
+    const [s, bang] = decodeBytes(new TextEncoder().encode(stream))
+    expect(s!.message.signature).toBe('AAAA')
+    expect(str(bang!.payload!)).toBe('abc')
+  })
+})

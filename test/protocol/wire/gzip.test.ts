@@ -42,6 +42,12 @@ describe.each(CODECS)('gzip framing with %s', (_name, zlib) => {
     expect(await other.inflate(deflated, 100)).toEqual(text('hello, hello, hello'))
   })
 
+  it('refuses a frame that is not zlib data', async () => {
+    const [a, b] = createMemoryPipe()
+    void a.write(text('5:hello'))
+    await expect(gzipStream(b, zlib).read()).rejects.toMatchObject({ code: WireErrorCode.Gzip, offset: 0 })
+  })
+
   it('refuses a frame that inflates past the bound (a deflate bomb)', async () => {
     const bomb = deflateSync(new Uint8Array(MAX_GZIP_FRAME_BYTES + 1))
     const [a, b] = createMemoryPipe()
