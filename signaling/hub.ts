@@ -50,11 +50,20 @@ export class Hub {
       this.refreshScheduled = false
       const ids = [...this.staleIds]
       this.staleIds.clear()
-      for (const staleId of ids) this.sendPeers(staleId).catch((err: unknown) => this.log.warn('peer list refresh failed', { id: staleId, err: String(err) }))
+      for (const staleId of ids)
+        this.sendPeers(staleId).catch((err: unknown) =>
+          this.log.warn('peer list refresh failed', { id: staleId, err: String(err) }),
+        )
     })
   }
 
-  async join(member: Member, id: string, peerId: string, addresses: string[], expiresAtMs: number): Promise<void> {
+  async join(
+    member: Member,
+    id: string,
+    peerId: string,
+    addresses: string[],
+    expiresAtMs: number,
+  ): Promise<void> {
     let local = this.members.get(id)
     if (!local) {
       this.members.set(id, (local = new Map()))

@@ -19,7 +19,10 @@ export class TokenBucket {
 
   /** Takes one token if there is one; false means the caller is over its rate. */
   take(nowMs: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((nowMs - this.lastMs) * this.ratePerSecond) / MS_PER_SECOND)
+    this.tokens = Math.min(
+      this.burst,
+      this.tokens + ((nowMs - this.lastMs) * this.ratePerSecond) / MS_PER_SECOND,
+    )
     this.lastMs = nowMs
     if (this.tokens < 1) return false
     this.tokens -= 1

@@ -16,12 +16,17 @@ export interface Logger {
   child(fields: LogFields): Logger
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
   const threshold = LOG_LEVELS.indexOf(level)
   const make = (bound: LogFields): Logger => {
     const emit = (lineLevel: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
       if (LOG_LEVELS.indexOf(lineLevel) < threshold) return
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, ...bound, msg, ...fields })}\n`)
+      write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, ...bound, msg, ...fields })}\n`,
+      )
     }
     return {
       debug: (msg, fields) => emit('debug', msg, fields),

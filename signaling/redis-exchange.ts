@@ -48,7 +48,11 @@ export class RedisExchangeError extends Error {
   readonly code = 'ERR_REDIS_EXCHANGE'
 }
 
-export async function connectRedisExchange(url: string, onEvent: ExchangeListener, log: Logger): Promise<Exchange> {
+export async function connectRedisExchange(
+  url: string,
+  onEvent: ExchangeListener,
+  log: Logger,
+): Promise<Exchange> {
   // Two connections: one in subscriber mode cannot send other commands.
   const commands = createClient({ url })
   const subscriber = createClient({ url })
@@ -57,7 +61,9 @@ export async function connectRedisExchange(url: string, onEvent: ExchangeListene
     ['subscriber', subscriber],
   ] as const) {
     // node-redis reconnects by itself; without a listener an 'error' event would end the process.
-    client.on('error', (err: unknown) => log.warn('redis connection error', { client: name, err: String(err) }))
+    client.on('error', (err: unknown) =>
+      log.warn('redis connection error', { client: name, err: String(err) }),
+    )
   }
   try {
     await Promise.all([commands.connect(), subscriber.connect()])
@@ -82,11 +88,17 @@ class RedisExchange implements Exchange {
 
   async claim(reg: Registration): Promise<void> {
     const value = JSON.stringify({ o: reg.owner, a: reg.addresses, e: reg.expiresAtMs })
-    await this.commands.eval(CLAIM, { keys: [KEY_PREFIX + reg.id], arguments: [reg.peerId, value, String(hashTtlMs(reg.expiresAtMs))] })
+    await this.commands.eval(CLAIM, {
+      keys: [KEY_PREFIX + reg.id],
+      arguments: [reg.peerId, value, String(hashTtlMs(reg.expiresAtMs))],
+    })
   }
 
   async refresh(id: string, peerId: string, owner: string, expiresAtMs: number): Promise<void> {
-    await this.commands.eval(REFRESH, { keys: [KEY_PREFIX + id], arguments: [peerId, owner, String(expiresAtMs), String(hashTtlMs(expiresAtMs))] })
+    await this.commands.eval(REFRESH, {
+      keys: [KEY_PREFIX + id],
+      arguments: [peerId, owner, String(expiresAtMs), String(hashTtlMs(expiresAtMs))],
+    })
   }
 
   async release(id: string, peerId: string, owner: string): Promise<void> {
@@ -110,7 +122,8 @@ class RedisExchange implements Exchange {
 
   async publish(id: string, event: ExchangeEvent): Promise<void> {
     // Lossless JSON both ways: a signal is the client's object, and may hold any JSON number.
-    const payload: JsonObject = event.kind === 'signal' ? { k: 's', to: event.to, m: event.message } : { k: 'c' }
+    const payload: JsonObject =
+      event.kind === 'signal' ? { k: 's', to: event.to, m: event.message } : { k: 'c' }
     await this.commands.publish(CHANNEL_PREFIX + id, stringifyJson(payload))
   }
 
@@ -136,9 +149,11 @@ class RedisExchange implements Exchange {
       const payload = parseJson(text)
       if (!isJsonObject(payload)) throw new RedisExchangeError('event is not an object')
       if (payload.k === 'c') return this.onEvent(id, { kind: 'changed' })
-      if (payload.k !== 's' || typeof payload.to !== 'string' || !isJsonObject(payload.m)) throw new RedisExchangeError('unknown event')
+      if (payload.k !== 's' || typeof payload.to !== 'string' || !isJsonObject(payload.m))
+        throw new RedisExchangeError('unknown event')
       const relay = parseTrackerMessage(payload.m)
-      if (relay.type !== SIGNAL_RELAY_TYPE || relay.id !== id || relay.to !== payload.to) throw new RedisExchangeError('signal event does not match its channel')
+      if (relay.type !== SIGNAL_RELAY_TYPE || relay.id !== id || relay.to !== payload.to)
+        throw new RedisExchangeError('signal event does not match its channel')
       this.onEvent(id, { kind: 'signal', to: relay.to, message: toWire(relay) })
     } catch (err) {
       this.log.warn('ignored a malformed event', { id, err: String(err) })
@@ -154,7 +169,13 @@ function hashTtlMs(expiresAtMs: number): number {
 function parseRegistration(id: string, peerId: string, text: string): Registration | undefined {
   try {
     const value = parseJson(text)
-    if (!isJsonObject(value) || typeof value.o !== 'string' || typeof value.e !== 'number' || !Array.isArray(value.a)) return undefined
+    if (
+      !isJsonObject(value) ||
+      typeof value.o !== 'string' ||
+      typeof value.e !== 'number' ||
+      !Array.isArray(value.a)
+    )
+      return undefined
     const addresses = value.a.filter((a): a is string => typeof a === 'string')
     return { id, peerId, owner: value.o, addresses, expiresAtMs: value.e }
   } catch {

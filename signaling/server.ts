@@ -38,7 +38,9 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
   // The exchange and the hub need each other: the exchange's events go to the hub once it exists.
   let deliver: ExchangeListener = () => {}
   const onEvent: ExchangeListener = (id, event) => deliver(id, event)
-  const exchange: Exchange = config.redis ? await connectRedisExchange(config.redis, onEvent, serverLog.child({ ns: 'signaling.redis' })) : new MemoryExchange(onEvent)
+  const exchange: Exchange = config.redis
+    ? await connectRedisExchange(config.redis, onEvent, serverLog.child({ ns: 'signaling.redis' }))
+    : new MemoryExchange(onEvent)
   const hub = new Hub(exchange, config['max-peers'], serverLog.child({ ns: 'signaling.hub' }))
   deliver = hub.onEvent
 
@@ -67,7 +69,13 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
 
   const connect = (link: Link): LinkPeer => {
     const connection = (++sequence).toString(36)
-    const session = new Session(link, hub, settings, `${instanceId}/${connection}`, serverLog.child({ ns: 'signaling.session', conn: connection }))
+    const session = new Session(
+      link,
+      hub,
+      settings,
+      `${instanceId}/${connection}`,
+      serverLog.child({ ns: 'signaling.session', conn: connection }),
+    )
     sessions.add(session)
     perAddress.acquire(link.remoteAddress)
     void session.closed.then(() => {
@@ -81,12 +89,21 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
     }
   }
 
-  const websocket = createWebSocketEndpoint({ maxMessageBytes: config['max-message-bytes'], trustProxy: config['trust-proxy'], admit, connect })
+  const websocket = createWebSocketEndpoint({
+    maxMessageBytes: config['max-message-bytes'],
+    trustProxy: config['trust-proxy'],
+    admit,
+    connect,
+  })
   const serveStatic = createStaticHandler(config.static)
   const http = createServer((req, res) => {
     if (req.url === '/healthz') {
       res.setHeader('Cache-Control', 'no-store')
-      return plain(res, 200, JSON.stringify({ status: 'ok', instance: instanceId, connections: sessions.size }))
+      return plain(
+        res,
+        200,
+        JSON.stringify({ status: 'ok', instance: instanceId, connections: sessions.size }),
+      )
     }
     serveStatic(req, res).catch((err: unknown) => {
       serverLog.error('static request failed', { url: req.url, err: String(err) })
@@ -99,14 +116,22 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
   await Promise.all([listen(http, config.port, config.host), listen(tcp, config['tcp-port'], config.host)])
   const httpPort = (http.address() as AddressInfo).port
   const tcpPort = (tcp.address() as AddressInfo).port
-  serverLog.info('listening', { host: config.host, http: httpPort, tcp: tcpPort, static: config.static, exchange: config.redis ? 'redis' : 'memory' })
+  serverLog.info('listening', {
+    host: config.host,
+    http: httpPort,
+    tcp: tcpPort,
+    static: config.static,
+    exchange: config.redis ? 'redis' : 'memory',
+  })
 
   let closed: Promise<void> | undefined
   const close = async (): Promise<void> => {
     closing = true
     serverLog.info('shutting down', { connections: sessions.size })
     const stopped = Promise.all([stopListening(http), stopListening(tcp)])
-    const released = Promise.all([...sessions].map((s) => s.close({ code: 'shutdown', text: 'the server is shutting down' })))
+    const released = Promise.all(
+      [...sessions].map((s) => s.close({ code: 'shutdown', text: 'the server is shutting down' })),
+    )
     const startedMs = Date.now()
     await withTimeout(released, config['shutdown-timeout-ms'])
     serverLog.info('connections closed', { ms: Date.now() - startedMs, left: sessions.size })

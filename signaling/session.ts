@@ -106,7 +106,11 @@ export class Session implements Member {
         extensions: [SIGNAL_EXTENSION],
       }),
     )
-    this.timer = setTimeout(() => this.close({ code: 'protocol', text: `no tracker.start within ${this.settings.startTimeoutMs} ms` }), this.settings.startTimeoutMs)
+    this.timer = setTimeout(
+      () =>
+        this.close({ code: 'protocol', text: `no tracker.start within ${this.settings.startTimeoutMs} ms` }),
+      this.settings.startTimeoutMs,
+    )
   }
 
   /** Bytes from the client, in any split. */
@@ -122,7 +126,10 @@ export class Session implements Member {
     }
     for (const obj of objects) {
       if (!this.bucket.take(this.now())) {
-        this.close({ code: 'rate', text: `more than ${this.settings.ratePerSecond} messages/s (burst ${this.settings.rateBurst})` })
+        this.close({
+          code: 'rate',
+          text: `more than ${this.settings.ratePerSecond} messages/s (burst ${this.settings.rateBurst})`,
+        })
         return
       }
       let msg: ParsedTrackerMessage
@@ -164,7 +171,8 @@ export class Session implements Member {
     if (this.stateValue === 'closed') return
     if (msg.type === 'unknown') return // core.md: "unsupported message types ... should be silently ignored"
     if (this.stateValue === 'awaiting-start') {
-      if (msg.type !== 'tracker.start') return void this.close({ code: 'protocol', text: `expected tracker.start, got ${msg.type}` })
+      if (msg.type !== 'tracker.start')
+        return void this.close({ code: 'protocol', text: `expected tracker.start, got ${msg.type}` })
       return this.start(msg)
     }
     this.timer?.refresh()
@@ -187,21 +195,33 @@ export class Session implements Member {
 
   private start(msg: TrackerStart): void {
     if (msg.protocol !== TRACKER_PROTOCOL_VERSION) {
-      return void this.close({ code: 'protocol', text: `tracker protocol ${msg.protocol} is not supported; supported: [${TRACKER_PROTOCOL_VERSION}]` })
+      return void this.close({
+        code: 'protocol',
+        text: `tracker protocol ${msg.protocol} is not supported; supported: [${TRACKER_PROTOCOL_VERSION}]`,
+      })
     }
     // core.md calls the TTL bounds "guidelines": a TTL outside them is clamped, not refused.
-    const ttlSeconds = Math.min(this.settings.maxTtlSeconds, Math.max(this.settings.minTtlSeconds, msg.ttlSeconds))
+    const ttlSeconds = Math.min(
+      this.settings.maxTtlSeconds,
+      Math.max(this.settings.minTtlSeconds, msg.ttlSeconds),
+    )
     this.ttlMs = ttlSeconds * MS_PER_SECOND
     this.signalingActive = msg.extensions.includes(SIGNAL_EXTENSION)
     this.stateValue = 'started'
     clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.close({ code: 'ttl', text: `silent for longer than its TTL of ${ttlSeconds} s` }), this.ttlMs)
+    this.timer = setTimeout(
+      () => this.close({ code: 'ttl', text: `silent for longer than its TTL of ${ttlSeconds} s` }),
+      this.ttlMs,
+    )
     this.log.debug('started', { software: msg.software, ttl: ttlSeconds, signaling: this.signalingActive })
   }
 
   private async register(ids: Map<string, string>): Promise<void> {
     if (ids.size > this.settings.maxIds) {
-      return void this.close({ code: 'limit', text: `tracker.register: ${ids.size} IDs, more than the maximum ${this.settings.maxIds}` })
+      return void this.close({
+        code: 'limit',
+        text: `tracker.register: ${ids.size} IDs, more than the maximum ${this.settings.maxIds}`,
+      })
     }
     const previous = this.ids
     this.ids = new Map(ids)
@@ -220,7 +240,10 @@ export class Session implements Member {
   private relay(msg: SignalRelay): Promise<void> | undefined {
     if (!this.signalingActive) return // the extension was not activated: an unknown message, ignored
     if (this.ids.get(msg.id) !== msg.from) {
-      return void this.close({ code: 'message', text: `${SIGNAL_RELAY_TYPE}: "from" ${msg.from} is not this connection's peer ID under ${msg.id}` })
+      return void this.close({
+        code: 'message',
+        text: `${SIGNAL_RELAY_TYPE}: "from" ${msg.from} is not this connection's peer ID under ${msg.id}`,
+      })
     }
     if (msg.to === msg.from) return
     return this.hub.relay(msg.id, msg.to, toWire(msg))
@@ -241,7 +264,10 @@ export class Session implements Member {
   private sendWire(message: WireBody): void {
     if (this.stateValue === 'closed') return
     if (this.link.bufferedBytes() > this.settings.maxBufferedBytes) {
-      return void this.close({ code: 'slow', text: `more than ${this.settings.maxBufferedBytes} bytes unsent: not reading` })
+      return void this.close({
+        code: 'slow',
+        text: `more than ${this.settings.maxBufferedBytes} bytes unsent: not reading`,
+      })
     }
     this.link.send(encodeTrackerMessage(message))
   }

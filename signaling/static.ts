@@ -38,7 +38,8 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Prom
 export function createStaticHandler(root: string): RequestHandler {
   const base = resolve(root)
   return async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed', { Allow: 'GET, HEAD' })
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return plain(res, 405, 'method not allowed', { Allow: 'GET, HEAD' })
     let pathname: string
     try {
       pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname)
@@ -75,7 +76,12 @@ async function findFile(base: string, pathname: string): Promise<FoundFile | und
   }
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, file: FoundFile, pathname: string): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: FoundFile,
+  pathname: string,
+): Promise<void> {
   const etag = `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`
   res.setHeader('Cache-Control', pathname.startsWith(HASHED_PREFIX) ? IMMUTABLE_CACHE : REVALIDATE_CACHE)
   res.setHeader('ETag', etag)
@@ -94,6 +100,17 @@ async function serve(req: IncomingMessage, res: ServerResponse, file: FoundFile,
   await pipeline(createReadStream(file.path), res).catch(() => res.destroy())
 }
 
-export function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': REVALIDATE_CACHE, ...headers }).end(`${text}\n`)
+export function plain(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  res
+    .writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': REVALIDATE_CACHE,
+      ...headers,
+    })
+    .end(`${text}\n`)
 }

@@ -74,7 +74,12 @@ export function createWebSocketEndpoint(options: WebSocketEndpointOptions): {
     }
     const peer = options.connect(link)
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) return closeWebSocket(ws, { code: 'framing', text: 'text messages are not accepted: send the wire bytes as binary' }, UNSUPPORTED_DATA)
+      if (!isBinary)
+        return closeWebSocket(
+          ws,
+          { code: 'framing', text: 'text messages are not accepted: send the wire bytes as binary' },
+          UNSUPPORTED_DATA,
+        )
       peer.receive(toBytes(data))
     })
     ws.on('error', () => ws.terminate()) // ws then emits close; the reason is already in the session's log

@@ -45,7 +45,9 @@ const latenciesMs: number[] = []
 async function main(): Promise<void> {
   if (N % 2 !== 0 || N < 2) throw new Error(`N must be an even number of at least 2, got ${N}`)
   const { port, pid, stop } = await startServer()
-  console.log(`server pid ${pid} on port ${port}; ${N} clients, ${SIGNALS_PER_S} signals/s for ${RELAY_SECONDS} s`)
+  console.log(
+    `server pid ${pid} on port ${port}; ${N} clients, ${SIGNALS_PER_S} signals/s for ${RELAY_SECONDS} s`,
+  )
 
   const t0 = performance.now()
   const plans: Registration[] = []
@@ -62,7 +64,9 @@ async function main(): Promise<void> {
   await Promise.all(clients.map((c) => c.sawPartner))
   const tRegistered = performance.now()
   const rssRegistered = vmKb(pid, 'VmRSS')
-  console.log(`connected ${N} in ${((tConnected - t0) / 1000).toFixed(2)} s; all registered and introduced in ${((tRegistered - t0) / 1000).toFixed(2)} s`)
+  console.log(
+    `connected ${N} in ${((tConnected - t0) / 1000).toFixed(2)} s; all registered and introduced in ${((tRegistered - t0) / 1000).toFixed(2)} s`,
+  )
   console.log(`registrations/s: ${Math.round(N / ((tRegistered - t0) / 1000))}`)
   console.log(`server RSS with ${N} clients registered: ${(rssRegistered / 1024).toFixed(1)} MB`)
 
@@ -73,9 +77,19 @@ async function main(): Promise<void> {
     const timer = setInterval(() => {
       // Catch up on late ticks, so the offered rate is the nominal one.
       const due = Math.floor(((performance.now() - tRelay) / 1000) * SIGNALS_PER_S)
-      for (let i = 0; i < Math.max(perTick, due - sent) && sent < SIGNALS_PER_S * RELAY_SECONDS; i++, sent++) {
+      for (
+        let i = 0;
+        i < Math.max(perTick, due - sent) && sent < SIGNALS_PER_S * RELAY_SECONDS;
+        i++, sent++
+      ) {
         const from = clients[Math.floor(Math.random() * clients.length)]!
-        send(from.ws, { type: SIGNAL_RELAY_TYPE, id: from.id, from: from.peer, to: from.partner, signal: { type: 'candidate', sentAtMs: performance.now() } })
+        send(from.ws, {
+          type: SIGNAL_RELAY_TYPE,
+          id: from.id,
+          from: from.peer,
+          to: from.partner,
+          signal: { type: 'candidate', sentAtMs: performance.now() },
+        })
       }
       if (sent >= SIGNALS_PER_S * RELAY_SECONDS) {
         clearInterval(timer)
@@ -85,8 +99,13 @@ async function main(): Promise<void> {
   })
   const achieved = sent / ((performance.now() - tRelay - 1000) / 1000)
   latenciesMs.sort((x, y) => x - y)
-  const pct = (p: number): string => (latenciesMs[Math.min(latenciesMs.length - 1, Math.floor((p / 100) * latenciesMs.length))] ?? NaN).toFixed(2)
-  console.log(`relayed ${latenciesMs.length}/${sent} signals at ~${Math.round(achieved)}/s: latency p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${pct(100)} ms`)
+  const pct = (p: number): string =>
+    (
+      latenciesMs[Math.min(latenciesMs.length - 1, Math.floor((p / 100) * latenciesMs.length))] ?? NaN
+    ).toFixed(2)
+  console.log(
+    `relayed ${latenciesMs.length}/${sent} signals at ~${Math.round(achieved)}/s: latency p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${pct(100)} ms`,
+  )
   console.log(`server peak RSS (VmHWM): ${(vmKb(pid, 'VmHWM') / 1024).toFixed(1)} MB`)
 
   const tStop = performance.now()
@@ -99,7 +118,11 @@ function connect(port: number, registration: Registration): Promise<BenchClient>
   const decoder = new TrackerMessageDecoder(MAX_DECODED_BYTES)
   let introduced: () => void = () => {}
   const ws = new WebSocket(`ws://127.0.0.1:${port}/tracker`, { perMessageDeflate: false })
-  const client: BenchClient = { ...registration, ws, sawPartner: new Promise((resolve) => (introduced = resolve)) }
+  const client: BenchClient = {
+    ...registration,
+    ws,
+    sawPartner: new Promise((resolve) => (introduced = resolve)),
+  }
   ws.on('message', (data: Buffer) => {
     for (const msg of decoder.push(new Uint8Array(data))) receive(client, msg, introduced)
   })
@@ -111,14 +134,27 @@ function connect(port: number, registration: Registration): Promise<BenchClient>
 
 function receive(client: BenchClient, msg: WireBody, introduced: () => void): void {
   if (msg.type === 'tracker.greeting') {
-    send(client.ws, { type: 'tracker.start', software: 'bench', protocol: 1, ttl: 3600, extensions: [SIGNAL_EXTENSION] })
+    send(client.ws, {
+      type: 'tracker.start',
+      software: 'bench',
+      protocol: 1,
+      ttl: 3600,
+      extensions: [SIGNAL_EXTENSION],
+    })
     send(client.ws, { type: 'tracker.register', ids: { [client.id]: client.peer } })
   } else if (msg.type === 'tracker.peers') {
     const peers = msg.peers
-    if (typeof peers === 'object' && peers !== null && !Array.isArray(peers) && client.partner in peers) introduced()
+    if (typeof peers === 'object' && peers !== null && !Array.isArray(peers) && client.partner in peers)
+      introduced()
   } else if (msg.type === SIGNAL_RELAY_TYPE) {
     const signal = msg.signal
-    if (typeof signal === 'object' && signal !== null && !Array.isArray(signal) && typeof signal.sentAtMs === 'number') latenciesMs.push(performance.now() - signal.sentAtMs)
+    if (
+      typeof signal === 'object' &&
+      signal !== null &&
+      !Array.isArray(signal) &&
+      typeof signal.sentAtMs === 'number'
+    )
+      latenciesMs.push(performance.now() - signal.sentAtMs)
   }
 }
 
@@ -130,7 +166,22 @@ function startServer(): Promise<{ port: number; pid: number; stop: () => Promise
   const limit = String(N + 100)
   const child = spawn(
     process.execPath,
-    [CLI, 'signaling', '--port', '0', '--tcp-port', '0', '--max-connections', limit, '--max-connections-per-address', limit, '--static', '/nonexistent', '--log-level', 'info'],
+    [
+      CLI,
+      'signaling',
+      '--port',
+      '0',
+      '--tcp-port',
+      '0',
+      '--max-connections',
+      limit,
+      '--max-connections-per-address',
+      limit,
+      '--static',
+      '/nonexistent',
+      '--log-level',
+      'info',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   return new Promise((resolve, reject) => {
@@ -142,7 +193,9 @@ function startServer(): Promise<{ port: number; pid: number; stop: () => Promise
       child.stdout.off('data', onData)
       // Keep draining its logs; show the shutdown timings and anything that went wrong.
       child.stdout.on('data', (more: Buffer) => {
-        for (const l of more.toString().split('\n')) if (/"level":"(warn|error)"|"msg":"(connections closed|stopped)"/.test(l)) console.log(`  server: ${l}`)
+        for (const l of more.toString().split('\n'))
+          if (/"level":"(warn|error)"|"msg":"(connections closed|stopped)"/.test(l))
+            console.log(`  server: ${l}`)
       })
       const { http } = JSON.parse(line) as { http: number }
       const exited = new Promise<void>((done) => child.once('exit', () => done()))

@@ -19,7 +19,12 @@ describe('signaling abuse limits', () => {
     ['a byte that is no message prefix', 'x', 1002, /^framing: expected a message prefix/],
     ['a signed message', 's13:4{"type":"x"}\nAAAA\n', 1002, /^framing: message prefix 's'/],
     ['a body that is not JSON', 'm6{oops\n', 1002, /^framing: .*not valid JSON/],
-    ['a known message with a bad field', 'm43{"type":"tracker.connection","addresses":7}\n', 1007, /^message: tracker.connection: field "addresses" must be an array/],
+    [
+      'a known message with a bad field',
+      'm43{"type":"tracker.connection","addresses":7}\n',
+      1007,
+      /^message: tracker.connection: field "addresses" must be an array/,
+    ],
   ])('closes on %s', async (_name, bytes, code, reason) => {
     server = await startServer()
     const client = await startedRawClient(server)
@@ -54,7 +59,10 @@ describe('signaling abuse limits', () => {
     const early = await rawClient(server)
     await early.next('tracker.greeting')
     early.send({ type: 'tracker.ping' })
-    expect(await early.closed).toEqual({ code: 1002, reason: 'protocol: expected tracker.start, got tracker.ping' })
+    expect(await early.closed).toEqual({
+      code: 1002,
+      reason: 'protocol: expected tracker.start, got tracker.ping',
+    })
 
     const v2 = await rawClient(server)
     v2.send({ type: 'tracker.start', software: 'x', protocol: 2, ttl: 60 })
@@ -75,7 +83,10 @@ describe('signaling abuse limits', () => {
     const trickle = await startedRawClient(server)
     trickle.sendBytes('m99999{"type":"tracker.ping","pad":"')
     for (let i = 0; i < 4; i++) trickle.sendBytes('x'.repeat(500))
-    expect(await trickle.closed).toMatchObject({ code: 1009, reason: expect.stringMatching(/^limit: message length exceeds maximum 1024 bytes/) })
+    expect(await trickle.closed).toMatchObject({
+      code: 1009,
+      reason: expect.stringMatching(/^limit: message length exceeds maximum 1024 bytes/),
+    })
   })
 
   it('limits messages per second per connection', async () => {
@@ -88,8 +99,14 @@ describe('signaling abuse limits', () => {
   it('caps the IDs one connection may register', async () => {
     server = await startServer(['--max-ids', '2'])
     const client = await startedRawClient(server)
-    client.send({ type: 'tracker.register', ids: { [randomId()]: PEER, [randomId()]: PEER, [randomId()]: PEER } })
-    expect(await client.closed).toEqual({ code: 1009, reason: 'limit: tracker.register: 3 IDs, more than the maximum 2' })
+    client.send({
+      type: 'tracker.register',
+      ids: { [randomId()]: PEER, [randomId()]: PEER, [randomId()]: PEER },
+    })
+    expect(await client.closed).toEqual({
+      code: 1009,
+      reason: 'limit: tracker.register: 3 IDs, more than the maximum 2',
+    })
   })
 
   it('caps connections per address over WebSocket and TCP together, and frees a slot on close', async () => {
@@ -116,11 +133,20 @@ describe('signaling abuse limits', () => {
     const b = await rawClient(server, { 'X-Forwarded-For': '2001:db8::1' })
     expect((await a.next('tracker.greeting')).your_ip).toBe('198.51.100.1')
     expect((await b.next('tracker.greeting')).your_ip).toBe('[2001:db8::1]')
-    await expect(openWebSocket(trackerUrl(server), { 'X-Forwarded-For': '198.51.100.1' }, () => {})).rejects.toThrow('HTTP 429')
+    await expect(
+      openWebSocket(trackerUrl(server), { 'X-Forwarded-For': '198.51.100.1' }, () => {}),
+    ).rejects.toThrow('HTTP 429')
   })
 
   it('drops a client that does not read what it is sent', async () => {
-    server = await startServer(['--max-buffered-bytes', '65536', '--rate-per-s', '100000', '--rate-burst', '100000'])
+    server = await startServer([
+      '--max-buffered-bytes',
+      '65536',
+      '--rate-per-s',
+      '100000',
+      '--rate-burst',
+      '100000',
+    ])
     const id = randomId()
     const bigAddresses = Array.from({ length: 16 }, (_, i) => `tcp:192.0.2.${i}:${'9'.repeat(240)}`)
     // Ten members with large address lists make every peer list about 40 KB.
@@ -150,6 +176,8 @@ describe('signaling abuse limits', () => {
     server = await startServer(['--max-connections', '1'])
     await rawClient(server)
     await expect(openWebSocket(trackerUrl(server), {}, () => {})).rejects.toThrow('HTTP 503')
-    await expect(openWebSocket(`ws://127.0.0.1:${server.httpPort}/elsewhere`, {}, () => {})).rejects.toThrow('HTTP 404')
+    await expect(openWebSocket(`ws://127.0.0.1:${server.httpPort}/elsewhere`, {}, () => {})).rejects.toThrow(
+      'HTTP 404',
+    )
   })
 })

@@ -5,14 +5,34 @@ import { ConfigError, parseSignalingConfig, SETTINGS, signalingUsage } from '../
 describe('signaling configuration', () => {
   it('has the documented defaults', () => {
     const config = parseSignalingConfig([], {})
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, 'tcp-port': 49200, redis: undefined, 'trust-proxy': false, 'log-level': 'info' })
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      'tcp-port': 49200,
+      redis: undefined,
+      'trust-proxy': false,
+      'log-level': 'info',
+    })
     expect(config.static).toMatch(/\/dist$/)
   })
 
   it('takes every setting from its environment variable, and a flag over it', () => {
-    const env = { SIGNALING_PORT: '9000', REDIS_URL: 'redis://127.0.0.1:6390', SIGNALING_TRUST_PROXY: 'true', SIGNALING_MAX_IDS: '4' }
-    expect(parseSignalingConfig([], env)).toMatchObject({ port: 9000, redis: 'redis://127.0.0.1:6390', 'trust-proxy': true, 'max-ids': 4 })
-    expect(parseSignalingConfig(['--port', '9100', '--max-ids=8'], env)).toMatchObject({ port: 9100, 'max-ids': 8 })
+    const env = {
+      SIGNALING_PORT: '9000',
+      REDIS_URL: 'redis://127.0.0.1:6390',
+      SIGNALING_TRUST_PROXY: 'true',
+      SIGNALING_MAX_IDS: '4',
+    }
+    expect(parseSignalingConfig([], env)).toMatchObject({
+      port: 9000,
+      redis: 'redis://127.0.0.1:6390',
+      'trust-proxy': true,
+      'max-ids': 4,
+    })
+    expect(parseSignalingConfig(['--port', '9100', '--max-ids=8'], env)).toMatchObject({
+      port: 9100,
+      'max-ids': 8,
+    })
     for (const s of Object.values(SETTINGS)) expect(signalingUsage()).toContain(s.env)
   })
 

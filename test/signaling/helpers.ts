@@ -27,8 +27,14 @@ export function randomPeerId(): string {
 }
 
 /** A server on free ports; `flags` as on the command line, e.g. ['--max-ids', '2']. */
-export async function startServer(flags: string[] = [], env: Record<string, string> = {}): Promise<SignalingServer> {
-  const config: SignalingConfig = parseSignalingConfig(['--port', '0', '--tcp-port', '0', '--log-level', 'silent', ...flags], env)
+export async function startServer(
+  flags: string[] = [],
+  env: Record<string, string> = {},
+): Promise<SignalingServer> {
+  const config: SignalingConfig = parseSignalingConfig(
+    ['--port', '0', '--tcp-port', '0', '--log-level', 'silent', ...flags],
+    env,
+  )
   return startSignalingServer(config, createLogger(config['log-level']))
 }
 
@@ -46,13 +52,20 @@ export class Inbox<T> {
     this.wake()
   }
 
-  async waitFor<R>(check: (items: readonly T[]) => R | undefined, what: string, timeoutMs = WAIT_MS): Promise<R> {
+  async waitFor<R>(
+    check: (items: readonly T[]) => R | undefined,
+    what: string,
+    timeoutMs = WAIT_MS,
+  ): Promise<R> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const found = check(this.items)
       if (found !== undefined) return found
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.items, bigintSafe).slice(0, 2000)}`)
+      if (left <= 0)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.items, bigintSafe).slice(0, 2000)}`,
+        )
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
         this.wake = () => {
@@ -89,7 +102,11 @@ export async function webSocketStream(url: string): Promise<ByteStream> {
 }
 
 /** `onMessage` is attached before the connection opens: the greeting may arrive with the upgrade response. */
-export function openWebSocket(url: string, headers: Record<string, string>, onMessage: (data: Uint8Array) => void): Promise<WebSocket> {
+export function openWebSocket(
+  url: string,
+  headers: Record<string, string>,
+  onMessage: (data: Uint8Array) => void,
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers })
     ws.on('message', (data: Buffer) => onMessage(new Uint8Array(data)))
@@ -103,12 +120,21 @@ export interface TestPeer {
   handle: TrackerClientHandle
   events: Inbox<TrackerClientEvent>
   /** The latest peer list received for `id`, once it satisfies `check`. */
-  peersOf(id: string, check: (peers: Map<string, string[]>) => boolean, what: string): Promise<Map<string, string[]>>
+  peersOf(
+    id: string,
+    check: (peers: Map<string, string[]>) => boolean,
+    what: string,
+  ): Promise<Map<string, string[]>>
 }
 
 function testPeer(stream: ByteStream, signaling: boolean, ttlSeconds: number): TestPeer {
   const events = new Inbox<TrackerClientEvent>()
-  const handle = runTrackerClient(stream, { software: 'test', ttlSeconds, signaling, onEvent: (e) => events.push(e) })
+  const handle = runTrackerClient(stream, {
+    software: 'test',
+    ttlSeconds,
+    signaling,
+    onEvent: (e) => events.push(e),
+  })
   return {
     handle,
     events,
@@ -155,11 +181,18 @@ export interface RawClient {
   next(type: string): Promise<WireBody>
 }
 
-export async function rawClient(server: SignalingServer, headers: Record<string, string> = {}): Promise<RawClient> {
+export async function rawClient(
+  server: SignalingServer,
+  headers: Record<string, string> = {},
+): Promise<RawClient> {
   const received = new Inbox<WireBody>()
   const decoder = new TrackerMessageDecoder(1024 * 1024)
-  const ws = await openWebSocket(trackerUrl(server), headers, (data) => decoder.push(data).forEach((b) => received.push(b)))
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  const ws = await openWebSocket(trackerUrl(server), headers, (data) =>
+    decoder.push(data).forEach((b) => received.push(b)),
+  )
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
   let seen = 0
   return {
     ws,
@@ -178,9 +211,20 @@ export async function rawClient(server: SignalingServer, headers: Record<string,
 }
 
 /** A raw client past the handshake: greeting read, tracker.start sent. */
-export async function startedRawClient(server: SignalingServer, start: Partial<WireBody> = {}, headers: Record<string, string> = {}): Promise<RawClient> {
+export async function startedRawClient(
+  server: SignalingServer,
+  start: Partial<WireBody> = {},
+  headers: Record<string, string> = {},
+): Promise<RawClient> {
   const client = await rawClient(server, headers)
   await client.next('tracker.greeting')
-  client.send({ type: 'tracker.start', software: 'raw', protocol: 1, ttl: 60, extensions: ['.org.clearskies.signal'], ...start })
+  client.send({
+    type: 'tracker.start',
+    software: 'raw',
+    protocol: 1,
+    ttl: 60,
+    extensions: ['.org.clearskies.signal'],
+    ...start,
+  })
   return client
 }

@@ -11,10 +11,16 @@ export interface RedisServer {
 
 export async function startRedisServer(): Promise<RedisServer> {
   if (spawnSync('redis-server', ['--version']).error) {
-    throw new Error('redis-server is not installed: run scripts/setup-debian.sh (it installs Debian\'s redis-server)')
+    throw new Error(
+      "redis-server is not installed: run scripts/setup-debian.sh (it installs Debian's redis-server)",
+    )
   }
   const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   await waitForReady(child)
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -30,7 +36,10 @@ export async function startRedisServer(): Promise<RedisServer> {
 function waitForReady(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = ''
-    const timer = setTimeout(() => reject(new Error(`redis-server not ready after ${READY_TIMEOUT_MS} ms: ${output}`)), READY_TIMEOUT_MS)
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server not ready after ${READY_TIMEOUT_MS} ms: ${output}`)),
+      READY_TIMEOUT_MS,
+    )
     child.stdout?.on('data', (d: Buffer) => {
       output += d.toString()
       if (output.includes('Ready to accept connections')) {
@@ -51,7 +60,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject)
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }

@@ -2,7 +2,16 @@
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { SignalingServer } from '../../signaling/server'
-import { browserPeer, randomId, randomPeerId, PeerPool, startedRawClient, startServer, tcpPeer, type TestPeer } from './helpers'
+import {
+  browserPeer,
+  randomId,
+  randomPeerId,
+  PeerPool,
+  startedRawClient,
+  startServer,
+  tcpPeer,
+  type TestPeer,
+} from './helpers'
 import { startRedisServer, type RedisServer } from './redis-server'
 
 let redis: RedisServer
@@ -42,20 +51,29 @@ describe('signaling through Redis', () => {
     bob.handle.setIds(new Map([[id, b]]))
     daemon.handle.setIds(new Map([[id, c]]))
 
-    const seen = await alice.peersOf(id, (l) => l.has(b) && l.has(c), 'alice (east) to see bob and the daemon (west)')
+    const seen = await alice.peersOf(
+      id,
+      (l) => l.has(b) && l.has(c),
+      'alice (east) to see bob and the daemon (west)',
+    )
     expect(seen.get(b)).toEqual([`webrtc:${b}`])
     expect(seen.get(c)).toEqual(['tcp:192.0.2.9:49221'])
     await bob.peersOf(id, (l) => l.has(a) && l.has(c), 'bob (west) to see alice (east)')
 
     alice.handle.sendSignal(id, b, { type: 'offer', sdp: 'east to west' })
-    expect(await bob.events.waitFor((items) => items.find((e) => e.type === 'signal'), 'the offer at bob')).toEqual({
+    expect(
+      await bob.events.waitFor((items) => items.find((e) => e.type === 'signal'), 'the offer at bob'),
+    ).toEqual({
       type: 'signal',
       id,
       from: a,
       signal: { type: 'offer', sdp: 'east to west' },
     })
     bob.handle.sendSignal(id, a, { type: 'answer', sdp: 'west to east' })
-    await alice.events.waitFor((items) => items.find((e) => e.type === 'signal' && e.from === b), 'the answer at alice')
+    await alice.events.waitFor(
+      (items) => items.find((e) => e.type === 'signal' && e.from === b),
+      'the answer at alice',
+    )
     expect(daemon.events.items.filter((e) => e.type === 'signal')).toEqual([])
   })
 
@@ -84,7 +102,11 @@ describe('signaling through Redis', () => {
     const direct = createClient({ url: redis.url })
     await direct.connect()
     try {
-      await direct.hSet(key, 'dd'.repeat(16), JSON.stringify({ o: 'crashed/1', a: ['tcp:192.0.2.5:5'], e: Date.now() - 1 }))
+      await direct.hSet(
+        key,
+        'dd'.repeat(16),
+        JSON.stringify({ o: 'crashed/1', a: ['tcp:192.0.2.5:5'], e: Date.now() - 1 }),
+      )
       const watcher = await track(browserPeer(east))
       const me = randomPeerId()
       watcher.handle.setIds(new Map([[id, me]]))
@@ -113,6 +135,10 @@ describe('signaling through Redis', () => {
     old.handle.close()
     await new Promise((resolve) => setTimeout(resolve, 200))
     watcher.handle.setAddresses([])
-    await watcher.peersOf(id, (l) => l.get(peer)?.[0] === 'tcp:192.0.2.3:3', 'the new connection still listed')
+    await watcher.peersOf(
+      id,
+      (l) => l.get(peer)?.[0] === 'tcp:192.0.2.3:3',
+      'the new connection still listed',
+    )
   })
 })

@@ -27,7 +27,10 @@ afterAll(async () => {
   await rm(join(tmpdir(), 'outside-secret.txt'), { force: true })
 })
 
-async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: string }> {
+async function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: string }> {
   const res = await fetch(`http://127.0.0.1:${server.httpPort}${path}`, { headers })
   return { status: res.status, headers: res.headers, body: await res.text() }
 }
@@ -66,10 +69,13 @@ describe('static serving', () => {
   it('never serves a file outside the folder', async () => {
     const raw = await new Promise<number>((resolve, reject) => {
       // fetch() normalizes dot segments; a raw request sends them as typed.
-      const req = request({ host: '127.0.0.1', port: server.httpPort, path: '/../outside-secret.txt' }, (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      })
+      const req = request(
+        { host: '127.0.0.1', port: server.httpPort, path: '/../outside-secret.txt' },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        },
+      )
       req.on('error', reject)
       req.end()
     })

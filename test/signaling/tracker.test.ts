@@ -1,7 +1,16 @@
 /** The tracker protocol end to end: real WebSocket and TCP clients against a server on port 0. */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SignalingServer } from '../../signaling/server'
-import { browserPeer, randomId, randomPeerId, PeerPool, startedRawClient, startServer, tcpPeer, type TestPeer } from './helpers'
+import {
+  browserPeer,
+  randomId,
+  randomPeerId,
+  PeerPool,
+  startedRawClient,
+  startServer,
+  tcpPeer,
+  type TestPeer,
+} from './helpers'
 
 let server: SignalingServer | undefined
 const pool = new PeerPool()
@@ -43,10 +52,15 @@ describe('signaling tracker', () => {
     server = await startServer(['--min-ttl-s', '30', '--max-ttl-s', '120'])
     const browser = await track(browserPeer(server, 5))
     const daemon = await track(tcpPeer(server, 999))
-    const started = (p: TestPeer) => p.events.waitFor((items) => items.find((e) => e.type === 'started'), 'started')
+    const started = (p: TestPeer) =>
+      p.events.waitFor((items) => items.find((e) => e.type === 'started'), 'started')
     const b = await started(browser)
     const d = await started(daemon)
-    expect(b).toMatchObject({ ttlSeconds: 30, signaling: true, greeting: { yourIp: '127.0.0.1', protocol: [1], extensions: ['.org.clearskies.signal'] } })
+    expect(b).toMatchObject({
+      ttlSeconds: 30,
+      signaling: true,
+      greeting: { yourIp: '127.0.0.1', protocol: [1], extensions: ['.org.clearskies.signal'] },
+    })
     expect(d).toMatchObject({ ttlSeconds: 120, signaling: false })
   })
 
@@ -88,16 +102,25 @@ describe('signaling tracker', () => {
     await alice.peersOf(id, (l) => l.has(b), 'alice to see bob')
 
     alice.handle.sendSignal(id, b, { type: 'offer', sdp: 'v=0 alice' })
-    const got = await bob.events.waitFor((items) => items.find((e) => e.type === 'signal'), 'the offer at bob')
+    const got = await bob.events.waitFor(
+      (items) => items.find((e) => e.type === 'signal'),
+      'the offer at bob',
+    )
     expect(got).toEqual({ type: 'signal', id, from: a, signal: { type: 'offer', sdp: 'v=0 alice' } })
     bob.handle.sendSignal(id, a, { type: 'answer', sdp: 'v=0 bob' })
-    await alice.events.waitFor((items) => items.find((e) => e.type === 'signal' && e.from === b), 'the answer at alice')
+    await alice.events.waitFor(
+      (items) => items.find((e) => e.type === 'signal' && e.from === b),
+      'the answer at alice',
+    )
 
     // Carol is not registered under `id`: she can neither send under it nor be reached through it.
     expect(() => carol.handle.sendSignal(id, a, { type: 'offer' })).toThrow(/not registered/)
     alice.handle.sendSignal(id, c, { type: 'offer', sdp: 'misdirected' })
     alice.handle.sendSignal(id, b, { type: 'candidate', n: 1 })
-    await bob.events.waitFor((items) => items.find((e) => e.type === 'signal' && e.signal.type === 'candidate'), 'the candidate at bob')
+    await bob.events.waitFor(
+      (items) => items.find((e) => e.type === 'signal' && e.signal.type === 'candidate'),
+      'the candidate at bob',
+    )
     expect(carol.events.items.filter((e) => e.type === 'signal')).toEqual([])
   })
 
@@ -106,7 +129,13 @@ describe('signaling tracker', () => {
     const id = randomId()
     const forger = await startedRawClient(server)
     forger.send({ type: 'tracker.register', ids: { [id]: 'aa'.repeat(16) } })
-    forger.send({ type: '.org.clearskies.signal.relay', id, from: 'bb'.repeat(16), to: 'cc'.repeat(16), signal: { type: 'offer' } })
+    forger.send({
+      type: '.org.clearskies.signal.relay',
+      id,
+      from: 'bb'.repeat(16),
+      to: 'cc'.repeat(16),
+      signal: { type: 'offer' },
+    })
     const closed = await forger.closed
     expect(closed.code).toBe(1007)
     expect(closed.reason).toMatch(/"from" b+ is not this connection's peer ID/)
@@ -117,7 +146,12 @@ describe('signaling tracker', () => {
     const [mine, theirs] = [randomId(), randomId()]
     const me = await startedRawClient(server)
     const them = await track(browserPeer(server))
-    them.handle.setIds(new Map([[theirs, randomPeerId()], [mine, randomPeerId()]]))
+    them.handle.setIds(
+      new Map([
+        [theirs, randomPeerId()],
+        [mine, randomPeerId()],
+      ]),
+    )
     me.send({ type: 'tracker.register', ids: { [mine]: 'ab'.repeat(16) } })
     await me.next('tracker.peers')
     me.send({ type: 'tracker.register', ids: {} })
@@ -145,7 +179,11 @@ describe('signaling tracker', () => {
     old.handle.close()
     await old.handle.closed
     await new Promise((resolve) => setTimeout(resolve, 100))
-    await watcher.peersOf(id, (l) => l.get(peer)?.[0] === 'tcp:192.0.2.2:2', 'the new connection still listed')
+    await watcher.peersOf(
+      id,
+      (l) => l.get(peer)?.[0] === 'tcp:192.0.2.2:2',
+      'the new connection still listed',
+    )
   })
 
   it('answers /healthz and shuts down gracefully, telling WebSocket clients why', async () => {

@@ -5,7 +5,12 @@
  */
 import type { ByteStream } from '../stream/byte-stream'
 import type { JsonObject } from '../wire/json-value'
-import { TrackerClient, type TrackerClientEvent, type TrackerClientOptions, type TrackerClientState } from './client'
+import {
+  TrackerClient,
+  type TrackerClientEvent,
+  type TrackerClientOptions,
+  type TrackerClientState,
+} from './client'
 import { TrackerProtocolError } from './errors'
 import { encodeTrackerMessage, TrackerMessageDecoder } from './framing'
 import { parseTrackerMessage, toWire } from './messages'
@@ -30,7 +35,10 @@ export interface TrackerClientHandle {
   readonly closed: Promise<Error | undefined>
 }
 
-export function runTrackerClient(stream: ByteStream, options: TrackerClientDriverOptions): TrackerClientHandle {
+export function runTrackerClient(
+  stream: ByteStream,
+  options: TrackerClientDriverOptions,
+): TrackerClientHandle {
   const now = options.now ?? (() => Date.now())
   const client = new TrackerClient(options)
   const decoder = new TrackerMessageDecoder(CLIENT_MAX_MESSAGE_BYTES)

@@ -60,7 +60,8 @@ export class TrackerClient {
   handle(msg: ParsedTrackerMessage, nowMs: number): void {
     if (this.stateValue === 'closed') return
     if (this.stateValue === 'awaiting-greeting') {
-      if (msg.type !== 'tracker.greeting') throw new TrackerProtocolError(`expected tracker.greeting first, got ${describe(msg)}`)
+      if (msg.type !== 'tracker.greeting')
+        throw new TrackerProtocolError(`expected tracker.greeting first, got ${describe(msg)}`)
       this.start(msg, nowMs)
       return
     }
@@ -70,7 +71,8 @@ export class TrackerClient {
         if (this.ids.has(msg.id)) this.events.push({ type: 'peers', id: msg.id, peers: msg.peers })
         return
       case SIGNAL_RELAY_TYPE:
-        if (this.signalingActive && this.ids.get(msg.id) === msg.to) this.events.push({ type: 'signal', id: msg.id, from: msg.from, signal: msg.signal })
+        if (this.signalingActive && this.ids.get(msg.id) === msg.to)
+          this.events.push({ type: 'signal', id: msg.id, from: msg.from, signal: msg.signal })
         return
       default:
         return
@@ -86,13 +88,16 @@ export class TrackerClient {
   /** The complete list of addresses we can be reached at; replaces the earlier list. */
   setAddresses(addresses: readonly string[]): void {
     this.addresses = [...addresses]
-    if (this.stateValue === 'started') this.outbox.push({ type: 'tracker.connection', addresses: [...this.addresses] })
+    if (this.stateValue === 'started')
+      this.outbox.push({ type: 'tracker.connection', addresses: [...this.addresses] })
   }
 
   /** Relays a WebRTC signal to peer `to` of `id`, from our own peer ID under that ID. */
   sendSignal(id: string, to: string, signal: JsonObject): void {
-    if (this.stateValue !== 'started') throw new TrackerProtocolError(`cannot relay a signal while ${this.stateValue}`)
-    if (!this.signalingActive) throw new TrackerProtocolError(`the tracker did not activate ${SIGNAL_EXTENSION}`)
+    if (this.stateValue !== 'started')
+      throw new TrackerProtocolError(`cannot relay a signal while ${this.stateValue}`)
+    if (!this.signalingActive)
+      throw new TrackerProtocolError(`the tracker did not activate ${SIGNAL_EXTENSION}`)
     const from = this.ids.get(id.toLowerCase())
     if (!from) throw new TrackerProtocolError(`cannot relay a signal under ID ${id}: it is not registered`)
     this.outbox.push({ type: SIGNAL_RELAY_TYPE, id: id.toLowerCase(), from, to: to.toLowerCase(), signal })
@@ -125,12 +130,19 @@ export class TrackerClient {
 
   private start(greeting: TrackerGreeting, nowMs: number): void {
     if (!greeting.protocol.includes(TRACKER_PROTOCOL_VERSION)) {
-      throw new TrackerProtocolError(`tracker speaks protocol versions [${greeting.protocol.join(', ')}], not ${TRACKER_PROTOCOL_VERSION}`)
+      throw new TrackerProtocolError(
+        `tracker speaks protocol versions [${greeting.protocol.join(', ')}], not ${TRACKER_PROTOCOL_VERSION}`,
+      )
     }
     if (greeting.minTtlSeconds > greeting.maxTtlSeconds) {
-      throw new TrackerProtocolError(`tracker's min_ttl ${greeting.minTtlSeconds} exceeds its max_ttl ${greeting.maxTtlSeconds}`)
+      throw new TrackerProtocolError(
+        `tracker's min_ttl ${greeting.minTtlSeconds} exceeds its max_ttl ${greeting.maxTtlSeconds}`,
+      )
     }
-    const ttlSeconds = Math.min(greeting.maxTtlSeconds, Math.max(greeting.minTtlSeconds, this.options.ttlSeconds))
+    const ttlSeconds = Math.min(
+      greeting.maxTtlSeconds,
+      Math.max(greeting.minTtlSeconds, this.options.ttlSeconds),
+    )
     this.signalingActive = this.options.signaling && greeting.extensions.includes(SIGNAL_EXTENSION)
     this.ttlMs = ttlSeconds * MS_PER_SECOND
     this.lastPingMs = nowMs
@@ -142,7 +154,8 @@ export class TrackerClient {
       ttlSeconds,
       extensions: this.signalingActive ? [SIGNAL_EXTENSION] : [],
     })
-    if (this.addresses.length > 0) this.outbox.push({ type: 'tracker.connection', addresses: [...this.addresses] })
+    if (this.addresses.length > 0)
+      this.outbox.push({ type: 'tracker.connection', addresses: [...this.addresses] })
     if (this.ids.size > 0) this.outbox.push({ type: 'tracker.register', ids: new Map(this.ids) })
     this.events.push({ type: 'started', greeting, ttlSeconds, signaling: this.signalingActive })
   }

@@ -34,24 +34,33 @@ export class TrackerMessageDecoder {
         bodies.push(this.accept(event.message))
       })
     } catch (err) {
-      if (err instanceof WireError) throw new TrackerFramingError(err.message, 'ERR_TRACKER_FRAMING', { cause: err })
+      if (err instanceof WireError)
+        throw new TrackerFramingError(err.message, 'ERR_TRACKER_FRAMING', { cause: err })
       throw err
     }
     if (this.wire.idle) this.boundary = this.wire.offset
     // The wire decoder allows 16 MiB; checked per chunk, so at most one chunk (a WebSocket message, a socket read) beyond ours is held.
     const partial = this.wire.offset - this.boundary
     if (partial > this.maxBodyBytes + HEADER_SLACK_BYTES) {
-      throw new TrackerFramingError(`message length exceeds maximum ${this.maxBodyBytes} bytes (${partial} bytes and not complete)`, 'ERR_TRACKER_TOO_LARGE')
+      throw new TrackerFramingError(
+        `message length exceeds maximum ${this.maxBodyBytes} bytes (${partial} bytes and not complete)`,
+        'ERR_TRACKER_TOO_LARGE',
+      )
     }
     return bodies
   }
 
   private accept(message: WireMessage): WireBody {
     if (message.prefix !== 'm') {
-      throw new TrackerFramingError(`message prefix '${message.prefix}': tracker messages are plain 'm' messages, without payload or signature`)
+      throw new TrackerFramingError(
+        `message prefix '${message.prefix}': tracker messages are plain 'm' messages, without payload or signature`,
+      )
     }
     if (message.bodyBytes.byteLength > this.maxBodyBytes) {
-      throw new TrackerFramingError(`message length ${message.bodyBytes.byteLength} exceeds maximum ${this.maxBodyBytes} bytes`, 'ERR_TRACKER_TOO_LARGE')
+      throw new TrackerFramingError(
+        `message length ${message.bodyBytes.byteLength} exceeds maximum ${this.maxBodyBytes} bytes`,
+        'ERR_TRACKER_TOO_LARGE',
+      )
     }
     this.boundary = message.offset + message.bodyBytes.byteLength
     return message.body

@@ -92,13 +92,24 @@ export interface UnknownTrackerMessage {
   wireType: string
 }
 
-export type TrackerMessage = TrackerGreeting | TrackerStart | TrackerConnection | TrackerRegister | TrackerPeers | TrackerPing | SignalRelay
+export type TrackerMessage =
+  | TrackerGreeting
+  | TrackerStart
+  | TrackerConnection
+  | TrackerRegister
+  | TrackerPeers
+  | TrackerPing
+  | SignalRelay
 export type ParsedTrackerMessage = TrackerMessage | UnknownTrackerMessage
 
 const MAX_TYPE_CHARS = 256
 
 function reader(obj: JsonObject, messageType: string): FieldReader {
-  return new FieldReader(obj, messageType, (type, field, problem) => new TrackerMessageError(type, field, problem))
+  return new FieldReader(
+    obj,
+    messageType,
+    (type, field, problem) => new TrackerMessageError(type, field, problem),
+  )
 }
 
 /** Validates a decoded wire object; throws TrackerMessageError naming the field at fault. */
@@ -138,7 +149,10 @@ export function parseTrackerMessage(obj: JsonObject): ParsedTrackerMessage {
       const peers = new Map<string, string[]>()
       for (const [peer, addresses] of Object.entries(r.object('peers', MAX_PEERS_PER_LIST))) {
         r.checkString('peers key', peer, 32, PEER_ID_PATTERN)
-        peers.set(peer.toLowerCase(), r.stringArray(`peers.${peer}`, MAX_ADDRESSES + 1, MAX_ADDRESS_CHARS, addresses))
+        peers.set(
+          peer.toLowerCase(),
+          r.stringArray(`peers.${peer}`, MAX_ADDRESSES + 1, MAX_ADDRESS_CHARS, addresses),
+        )
       }
       return { type, id: r.string('id', 64, ID_PATTERN).toLowerCase(), peers }
     }
@@ -171,7 +185,13 @@ export function toWire(msg: TrackerMessage): WireBody {
         extensions: msg.extensions,
       }
     case 'tracker.start':
-      return { type: msg.type, software: msg.software, protocol: msg.protocol, ttl: msg.ttlSeconds, extensions: msg.extensions }
+      return {
+        type: msg.type,
+        software: msg.software,
+        protocol: msg.protocol,
+        ttl: msg.ttlSeconds,
+        extensions: msg.extensions,
+      }
     case 'tracker.connection':
       return { type: msg.type, addresses: msg.addresses }
     case 'tracker.register':

@@ -67,8 +67,20 @@ describe('TrackerClient', () => {
     const peers = new Map([[YOU, ['webrtc:' + YOU]]])
     client.handle({ type: 'tracker.peers', id: ID, peers }, 1)
     client.handle({ type: 'tracker.peers', id: 'f'.repeat(64), peers }, 1)
-    client.handle({ type: '.org.clearskies.signal.relay', id: ID, from: YOU, to: ME, signal: { type: 'offer' } }, 2)
-    client.handle({ type: '.org.clearskies.signal.relay', id: ID, from: YOU, to: 'd'.repeat(32), signal: { type: 'offer' } }, 2)
+    client.handle(
+      { type: '.org.clearskies.signal.relay', id: ID, from: YOU, to: ME, signal: { type: 'offer' } },
+      2,
+    )
+    client.handle(
+      {
+        type: '.org.clearskies.signal.relay',
+        id: ID,
+        from: YOU,
+        to: 'd'.repeat(32),
+        signal: { type: 'offer' },
+      },
+      2,
+    )
     expect(client.take().events).toEqual([
       { type: 'peers', id: ID, peers },
       { type: 'signal', id: ID, from: YOU, signal: { type: 'offer' } },
@@ -76,13 +88,27 @@ describe('TrackerClient', () => {
   })
 
   it.each([
-    ['a message before the greeting', { type: 'tracker.ping' as const }, /expected tracker.greeting first, got tracker.ping/],
-    ['no shared protocol version', { ...GREETING, protocol: [2, 3] }, /speaks protocol versions \[2, 3\], not 1/],
-    ['min_ttl above max_ttl', { ...GREETING, minTtlSeconds: 100, maxTtlSeconds: 10 }, /min_ttl 100 exceeds its max_ttl 10/],
+    [
+      'a message before the greeting',
+      { type: 'tracker.ping' as const },
+      /expected tracker.greeting first, got tracker.ping/,
+    ],
+    [
+      'no shared protocol version',
+      { ...GREETING, protocol: [2, 3] },
+      /speaks protocol versions \[2, 3\], not 1/,
+    ],
+    [
+      'min_ttl above max_ttl',
+      { ...GREETING, minTtlSeconds: 100, maxTtlSeconds: 10 },
+      /min_ttl 100 exceeds its max_ttl 10/,
+    ],
   ])('fails on %s', (_name, msg, message) => {
     const client = new TrackerClient({ software: 'me', ttlSeconds: 60, signaling: false })
     expect(() => client.handle(msg, 0)).toThrow(TrackerProtocolError)
-    expect(() => new TrackerClient({ software: 'me', ttlSeconds: 60, signaling: false }).handle(msg, 0)).toThrow(message)
+    expect(() =>
+      new TrackerClient({ software: 'me', ttlSeconds: 60, signaling: false }).handle(msg, 0),
+    ).toThrow(message)
   })
 })
 
@@ -92,7 +118,12 @@ describe('runTrackerClient', () => {
     try {
       const [clientSide, trackerSide] = createMemoryPipe()
       const events: TrackerClientEvent[] = []
-      const handle = runTrackerClient(clientSide, { software: 'me', ttlSeconds: 30, signaling: true, onEvent: (e) => events.push(e) })
+      const handle = runTrackerClient(clientSide, {
+        software: 'me',
+        ttlSeconds: 30,
+        signaling: true,
+        onEvent: (e) => events.push(e),
+      })
       handle.setIds(new Map([[ID, ME]]))
       const decoder = new TrackerMessageDecoder(65536)
       const received: WireBody[] = []
@@ -104,13 +135,27 @@ describe('runTrackerClient', () => {
         }
       })()
       await trackerSide.write(encodeTrackerMessage(toWire(GREETING)))
-      await vi.waitFor(() => expect(received.map((m) => m.type)).toEqual(['tracker.start', 'tracker.register']))
+      await vi.waitFor(() =>
+        expect(received.map((m) => m.type)).toEqual(['tracker.start', 'tracker.register']),
+      )
       await vi.advanceTimersByTimeAsync(15_000)
       await vi.waitFor(() => expect(received.at(-1)).toEqual({ type: 'tracker.ping' }))
-      await trackerSide.write(encodeTrackerMessage({ type: '.org.clearskies.signal.relay', id: ID, from: YOU, to: ME, signal: { type: 'answer' } }))
-      await vi.waitFor(() => expect(events.at(-1)).toEqual({ type: 'signal', id: ID, from: YOU, signal: { type: 'answer' } }))
+      await trackerSide.write(
+        encodeTrackerMessage({
+          type: '.org.clearskies.signal.relay',
+          id: ID,
+          from: YOU,
+          to: ME,
+          signal: { type: 'answer' },
+        }),
+      )
+      await vi.waitFor(() =>
+        expect(events.at(-1)).toEqual({ type: 'signal', id: ID, from: YOU, signal: { type: 'answer' } }),
+      )
       handle.sendSignal(ID, YOU, { type: 'offer' })
-      await vi.waitFor(() => expect(received.at(-1)).toMatchObject({ type: '.org.clearskies.signal.relay', from: ME, to: YOU }))
+      await vi.waitFor(() =>
+        expect(received.at(-1)).toMatchObject({ type: '.org.clearskies.signal.relay', from: ME, to: YOU }),
+      )
       handle.close()
       expect(await handle.closed).toBeUndefined()
       await pump
@@ -121,7 +166,12 @@ describe('runTrackerClient', () => {
 
   it('closes the stream with the error when the tracker sends garbage', async () => {
     const [clientSide, trackerSide] = createMemoryPipe()
-    const handle = runTrackerClient(clientSide, { software: 'me', ttlSeconds: 30, signaling: false, onEvent: () => {} })
+    const handle = runTrackerClient(clientSide, {
+      software: 'me',
+      ttlSeconds: 30,
+      signaling: false,
+      onEvent: () => {},
+    })
     await trackerSide.write(new TextEncoder().encode('not a wire message'))
     const err = await handle.closed
     expect(err?.message).toMatch(/expected a message prefix/)
