@@ -3,11 +3,12 @@ import { parseControlCommand } from '../../../src/protocol/control/commands'
 import { ControlLineDecoder } from '../../../src/protocol/control/line-codec'
 import { ControlClient, serveControl, type ControlHandler } from '../../../src/protocol/control/session'
 import { createMemoryPipe } from '../../../src/protocol/stream/memory-pipe'
+import type { JsonObject } from '../../../src/protocol/wire/json-value'
 
 describe('control.md commands parse', () => {
   it.each([
     [{ type: 'create_share', path: '/home/catfat/Documents' }, { type: 'create_share', path: '/home/catfat/Documents' }],
-    [{ type: 'add_share', code: 'SYNC123ABC', path: '/home/fatcat/From Dave' }, { type: 'add_share', code: 'SYNC123ABC', path: '/home/fatcat/From Dave' }],
+    [{ type: 'add_share', code: 'SYNC123ABC', path: '/home/fatcat/From Dave' }, { type: 'add_share', code: 'SYNC123ABC', path: '/home/fatcat/From Dave', peers: [] }],
     [{ type: 'remove_share', path: '/home/fatcat/From Dave' }, { type: 'remove_share', path: '/home/fatcat/From Dave' }],
     [
       { type: 'create_access_code', mode: 'read_write', path: '/home/fatcat/From Dave' },
@@ -56,7 +57,7 @@ describe('line codec', () => {
 describe('server and client', () => {
   it('greets, answers pipelined requests in order, and reports errors as control.md does', async () => {
     const [serverSide, clientSide] = createMemoryPipe()
-    const handler: ControlHandler = async (command) => {
+    const handler: ControlHandler = async (command): Promise<JsonObject> => {
       if (command.type === 'status') {
         await new Promise((r) => setTimeout(r, 20)) // a slow answer must not overtake
         return { paused: false, tracking: true, nat_punctured: false, upload_rate: 0, download_rate: 0 }
@@ -79,5 +80,11 @@ describe('server and client', () => {
     expect(answers[3]).toMatchObject({ status: 'rejected', reason: { error: 'not_understood' } })
     client.close()
     await served
+  })
+
+  it('settles quietly when the client hangs up before the handshake is written (a liveness probe)', async () => {
+    const [serverSide, clientSide] = createMemoryPipe()
+    clientSide.close()
+    await expect(serveControl(serverSide, 'clearskies-test 1', async () => ({}))).resolves.toBeUndefined()
   })
 })
