@@ -10,6 +10,8 @@ const MAX_PATH_CHARS = 4096
 const MAX_CODE_CHARS = 256
 const MAX_KEY_CHARS = 128
 const MAX_CONFIG_KEYS = 256
+const MAX_ADDRESS_CHARS = 512
+const MAX_PEER_ADDRESSES = 64
 
 /** control.md names three modes; "untrusted" belongs to an extension we do not implement yet. */
 export type ShareMode = 'read_write' | 'read_only'
@@ -25,7 +27,8 @@ export type ControlCommand =
   | { type: 'stop' }
   | { type: 'create_share'; path: string }
   | { type: 'list_shares' }
-  | { type: 'add_share'; code: string; path: string }
+  /** `peers` is ours: addresses to dial for the code's creator (control.md's clients leave it out). */
+  | { type: 'add_share'; code: string; path: string; peers: string[] }
   | { type: 'remove_share'; path: string }
   | { type: 'create_access_code'; path: string; mode: ShareMode; multiUse: boolean; expiresInS?: number }
   | { type: 'get_config' }
@@ -81,7 +84,7 @@ export function parseControlCommand(request: JsonValue): ControlCommand {
     case 'remove_share':
       return { type, path: path() }
     case 'add_share':
-      return { type, code: r.string('code', MAX_CODE_CHARS), path: path() }
+      return { type, code: r.string('code', MAX_CODE_CHARS), path: path(), peers: r.optionalStringArray('peers', MAX_PEER_ADDRESSES, MAX_ADDRESS_CHARS) }
     case 'create_access_code': {
       const mode = r.optionalString('mode', 32) ?? 'read_write'
       if (!SHARE_MODES.includes(mode)) r.fail('mode', `must be read_write or read_only, got "${mode}"`)
@@ -100,7 +103,7 @@ export function parseControlCommand(request: JsonValue): ControlCommand {
     case `${EXT}.list_peers`:
       return withOptional({ type }, 'path', optionalPath())
     case `${EXT}.add_peer`:
-      return { type, path: path(), address: r.string('address', 512) }
+      return { type, path: path(), address: r.string('address', MAX_ADDRESS_CHARS) }
     case `${EXT}.cancel_access_code`:
       return { type, code: r.string('code', MAX_CODE_CHARS) }
     case `${EXT}.extend_access_code`: {

@@ -33,9 +33,10 @@ export async function answerControlRequest(request: JsonValue, handler: ControlH
 
 export async function serveControl(stream: ByteStream, software: string, handler: ControlHandler): Promise<void> {
   const handshake: ControlHandshake = { service: 'ClearSkies Control', software, protocol: CONTROL_PROTOCOL_VERSION }
-  await stream.write(encodeControlLine({ ...handshake }))
   const decoder = new ControlLineDecoder()
   try {
+    // Inside the try: a client that hangs up at once (a liveness probe) must not fail the server.
+    await stream.write(encodeControlLine({ ...handshake }))
     for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) {
       for (const line of decoder.push(chunk)) {
         const response = line.ok

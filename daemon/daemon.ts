@@ -1,0 +1,171 @@
+/**
+ * The daemon: one Engine on the Node platform (SQLite, node:fs), reachable over TCP, finding peers
+ * through the tracker, LAN broadcast and manual addresses, watching its shares' folders, and driven
+ * through the control socket `<state>/control` (control.md). Everything durable is in the state
+ * folder, written by SQLite in WAL mode, so a kill -9 at any moment loses nothing.
+ *
+ * Settings: a command-line flag wins for this run; otherwise the stored config (`config set`);
+ * otherwise the defaults below.
+ */
+import { mkdir, stat } from 'node:fs/promises'
+import { networkInterfaces } from 'node:os'
+import { isAbsolute } from 'node:path'
+import { ConfigStore, type PeerConfig } from '../src/engine/control-config'
+import { createControlHandler, restorePause, type ControlHost } from '../src/engine/control'
+import { Engine, SOFTWARE } from '../src/engine/engine'
+import { nodeEnginePlatform } from '../src/platform/node/engine-platform'
+import { listenTcp } from '../src/platform/node/tcp-stream'
+import { listenUnix, socketAnswers } from '../src/platform/node/unix-socket'
+import { serveControl } from '../src/protocol/control/session'
+import { SourceRateLimiter } from './auth-limiter'
+import { PeerDialer } from './dialer'
+import { startLanDiscovery, type LanDiscovery } from './lan'
+import { openLog } from './log'
+import { controlSocketPath, logPath } from './paths'
+import { connectTracker, type TrackerConnection } from './tracker'
+import { watchShares } from './watchers'
+
+/** A fixed default, so peers that know this machine know where to knock. */
+export const DEFAULT_PORT = 49211
+/** How long the answer to `stop` has to reach the client before the socket closes. */
+const STOP_GRACE_MS = 100
+
+export const DEFAULT_CONFIG: PeerConfig = {
+  upload_limit: 0,
+  download_limit: 0,
+  tracker: '',
+  lan: true,
+  listen: `0.0.0.0:${DEFAULT_PORT}`,
+  name: '',
+}
+
+export interface DaemonOptions {
+  readonly stateDir: string
+  /** Overrides for this run (command-line flags). */
+  readonly overrides: Partial<Pick<PeerConfig, 'listen' | 'tracker' | 'lan' | 'name'>>
+  /** Also write the log to stderr (started in the foreground). */
+  readonly echoLog: boolean
+}
+
+export interface Daemon {
+  readonly port: number
+  /** Settles once the daemon has shut down (by `stop`, a control `stop` or a signal). */
+  readonly stopped: Promise<void>
+  stop(reason: string): Promise<void>
+}
+
+export class DaemonError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export function splitHostPort(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value)
+  if (!match) throw new DaemonError('EINVAL', `"${value}" is not HOST:PORT`)
+  return { host: match[1] ?? match[2] ?? '', port: Number(match[3]) }
+}
+
+const tcpAddress = (host: string, port: number): string => `tcp:${host.includes(':') ? `[${host}]` : host}:${port}`
+
+/** Where peers can reach a listener on `host`: that host, or for a wildcard every outside address. */
+function reachableAt(host: string, port: number, seenAs?: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [tcpAddress(host, port)]
+  const hosts = new Set<string>()
+  if (seenAs) hosts.add(seenAs.replace(/^\[|\]$/g, ''))
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') hosts.add(a.address)
+  return [...hosts].map((h) => tcpAddress(h, port))
+}
+
+async function checkLocation(location: string, purpose: 'create' | 'join'): Promise<void> {
+  if (!isAbsolute(location)) throw new DaemonError('EINVAL', `${location} is not an absolute path`)
+  if (purpose === 'join') await mkdir(location, { recursive: true })
+  const info = await stat(location).catch(() => undefined)
+  if (!info?.isDirectory()) throw new DaemonError('ENOENT', `${location} is not a folder`)
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { stateDir } = options
+  await mkdir(stateDir, { recursive: true, mode: 0o700 })
+  const socketPath = controlSocketPath(stateDir)
+  if (await socketAnswers(socketPath)) throw new DaemonError('EADDRINUSE', `a daemon is already running with the state folder ${stateDir}`)
+  const logger = openLog(logPath(stateDir), options.echoLog)
+  const log = logger.for('daemon')
+  const platform = nodeEnginePlatform({ stateDir })
+  const configStore = new ConfigStore(platform.kv, DEFAULT_CONFIG)
+  const config: PeerConfig = { ...(await configStore.read()), ...options.overrides }
+  const listen = splitHostPort(config.listen)
+  const engine = await Engine.open(platform, {
+    ...(config.name ? { name: config.name } : {}),
+    log: logger.for('engine'),
+    rateLimiter: new SourceRateLimiter(),
+  })
+  await restorePause(engine, platform.kv)
+
+  let listener
+  try {
+    listener = await listenTcp(listen.host, listen.port, (stream) => void engine.accept(stream, `tcp:${stream.remote}`))
+  } catch (err) {
+    await engine.close()
+    platform.close()
+    await logger.close()
+    throw new DaemonError('EADDRINUSE', `cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  const port = listener.port
+  const dialer = new PeerDialer(engine, logger.for('dialer'))
+  let tracker: TrackerConnection | undefined
+  if (config.tracker !== '') {
+    const target = splitHostPort(config.tracker)
+    tracker = connectTracker({ ...target, software: SOFTWARE, engine, dialer, addresses: (ip) => reachableAt(listen.host, port, ip), log: logger.for('tracker') })
+  }
+  let lan: LanDiscovery | undefined
+  if (config.lan) lan = await startLanDiscovery(engine, dialer, port, logger.for('lan')).catch((err: unknown) => {
+    log(`LAN discovery is off: ${err instanceof Error ? err.message : String(err)}`)
+    return undefined
+  })
+  const watchers = watchShares(engine, logger.for('watch'))
+
+  let stopping: Promise<void> | undefined
+  let markStopped: () => void = () => {}
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve))
+  const stop = (reason: string): Promise<void> =>
+    (stopping ??= (async () => {
+      log(`stopping: ${reason}`)
+      await control.close()
+      await listener.close()
+      tracker?.close()
+      lan?.close()
+      watchers.close()
+      dialer.close()
+      await engine.close()
+      platform.close()
+      log('stopped')
+      await logger.close()
+      markStopped()
+    })())
+
+  const host: ControlHost = {
+    stop: () => void setTimeout(() => void stop('asked through the control socket'), STOP_GRACE_MS),
+    tracking: () => tracker?.tracking ?? false,
+    describe: () => ({ addresses: reachableAt(listen.host, port), listen: tcpAddress(listen.host, port), pid: process.pid, state: stateDir }),
+    discovered: (id) => dialer.discovered(id),
+    configChanged: (keys) => {
+      if (keys.length > 0) log(`settings changed (${keys.join(', ')}): they take effect at the next start`)
+    },
+    checkLocation,
+  }
+  const handler = createControlHandler({ engine, kv: platform.kv, config: configStore, host })
+  let nextControlId = 1
+  const control = await listenUnix(socketPath, (stream) => {
+    const controlLog = logger.for(`control-${nextControlId++}`)
+    void serveControl(stream, SOFTWARE, async (command) => {
+      controlLog(command.type)
+      return handler(command)
+    })
+  })
+  log(`started (pid ${process.pid}): peers on ${tcpAddress(listen.host, port)}, control at ${socketPath}, tracker ${config.tracker || 'none'}, LAN ${lan ? 'on' : 'off'}`)
+  return { port, stopped, stop }
+}
