@@ -10,6 +10,7 @@ import type { ByteStream } from '../protocol/stream/byte-stream'
 import { WireReader, WireWriter, type ReceivedMessage, type WireBody } from '../protocol/wire'
 import type { Payload } from '../protocol/wire/writer'
 import type { AccessLevel } from '../protocol/core/messages'
+import { coalescingStream } from './coalescing-stream'
 
 /** How often the session's keep-alive clock is checked. */
 export const LINK_TICK_MS = 1_000
@@ -63,7 +64,7 @@ export class PeerLink {
   constructor(private readonly options: LinkOptions) {
     this.now = options.now ?? Date.now
     this.reader = new WireReader(options.stream)
-    this.writer = new WireWriter(options.stream)
+    this.writer = new WireWriter(coalescingStream(options.stream))
     this.session = new CoreSession(options.session, this.now())
   }
 

@@ -162,6 +162,7 @@ export class LiveShare {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.connections.closeAll('share closed')
     await this.scanning
+    await this.directory.close()
     await this.storage.close()
   }
 

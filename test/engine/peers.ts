@@ -3,10 +3,12 @@
  * directory, listening on real TCP on 127.0.0.1, connecting with real TLS-SRP.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { Engine } from '../../src/engine/engine'
+import { Engine, type EngineOptions } from '../../src/engine/engine'
+import type { LiveShare } from '../../src/engine/live-share'
 import { nodeEnginePlatform } from '../../src/platform/node/engine-platform'
 import { listenTcp, type TcpListener } from '../../src/platform/node/tcp-stream'
 
@@ -26,14 +28,14 @@ export async function makeTempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `cs-${prefix}-`))
 }
 
-export async function startPeer(name: string, base?: string): Promise<TestPeer> {
+export async function startPeer(name: string, base?: string, options: EngineOptions = {}): Promise<TestPeer> {
   const root = base ?? (await makeTempDir(name))
   const folder = join(root, 'files')
   const stateDir = join(root, 'state')
   await mkdir(folder, { recursive: true })
   const logs: string[] = []
   let platform = nodeEnginePlatform({ stateDir })
-  let engine = await Engine.open(platform, { name, log: (m) => logs.push(m) })
+  let engine = await Engine.open(platform, { ...options, name, log: (m) => logs.push(m) })
   let listener: TcpListener | undefined
   const listen = async (port: number) => {
     listener = await listenTcp('127.0.0.1', port, (stream) => void peer.engine.accept(stream, 'tcp:127.0.0.1'))
@@ -54,7 +56,7 @@ export async function startPeer(name: string, base?: string): Promise<TestPeer> 
     },
     async restart() {
       platform = nodeEnginePlatform({ stateDir })
-      engine = await Engine.open(platform, { name, log: (m) => logs.push(m) })
+      engine = await Engine.open(platform, { ...options, name, log: (m) => logs.push(m) })
       peer.engine = engine
       await listen(port)
     },
@@ -62,8 +64,11 @@ export async function startPeer(name: string, base?: string): Promise<TestPeer> 
   return peer
 }
 
-/** Every file under `folder` (our temporary and archive files excluded) with its SHA-256; folders too. */
-export async function treeOf(folder: string): Promise<Map<string, string>> {
+/**
+ * Every file under `folder` (our temporary and archive files excluded) with its SHA-256 (or only
+ * its size, a cheaper first look); folders too.
+ */
+export async function treeOf(folder: string, hash = true): Promise<Map<string, string>> {
   const tree = new Map<string, string>()
   async function walk(dir: string): Promise<void> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -74,12 +79,84 @@ export async function treeOf(folder: string): Promise<Map<string, string>> {
         tree.set(`${rel}/`, 'dir')
         await walk(path)
       } else {
-        tree.set(rel, createHash('sha256').update(await readFile(path)).digest('hex'))
+        tree.set(rel, hash ? await fileHash(path) : String((await stat(path)).size))
       }
     }
   }
   await walk(folder)
   return tree
+}
+
+/** SHA-256 of a file, streamed: a 200 MB file is never held in memory. */
+export async function fileHash(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/**
+ * Writes `bytes` of seeded pseudo-random data, streamed in 1 MiB pieces (incompressible, so a
+ * transfer cannot shrink it, and different per seed).
+ */
+export async function writeRandomFile(path: string, bytes: number, seed = 1): Promise<void> {
+  const out = createWriteStream(path)
+  const piece = Buffer.alloc(1024 * 1024)
+  let state = seed >>> 0 || 1
+  for (let written = 0; written < bytes; written += piece.length) {
+    for (let i = 0; i < piece.length; i += 4) {
+      state ^= state << 13
+      state ^= state >>> 17
+      state ^= state << 5
+      piece.writeUInt32LE(state >>> 0, i)
+    }
+    const part = piece.subarray(0, Math.min(piece.length, bytes - written))
+    if (!out.write(part)) await new Promise<void>((r) => out.once('drain', () => r()))
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
+}
+
+/** `a` shares its folder (scanned) and `b` joins with a fresh code of `level`, dialling `a`. */
+export async function shareAndJoin(a: TestPeer, b: TestPeer, level: 'read_write' | 'read_only' = 'read_write'): Promise<LiveShare> {
+  const share = a.engine.shareList.find((s) => s.stored.location === a.folder) ?? (await a.engine.createShare(a.folder))
+  await share.scan()
+  const { code } = await a.engine.createAccessCode(a.folder, level)
+  await b.engine.addShare(code, b.folder, [a.address])
+  await eventually(() => {
+    if (!b.engine.shareList.some((s) => s.stored.location === b.folder)) throw new Error(`${b.name} has not joined yet`)
+  })
+  return share
+}
+
+/** Scans the peer's share now. */
+export function scan(peer: TestPeer): Promise<void> {
+  return peer.engine.share(peer.folder).scan()
+}
+
+/** Waits until every peer's tree equals the first's. */
+export async function converge(peers: readonly TestPeer[], timeoutMs = 30_000): Promise<Map<string, string>> {
+  let tree = new Map<string, string>()
+  const compare = async (hash: boolean): Promise<void> => {
+    tree = await treeOf(peers[0]!.folder, hash)
+    for (const other of peers.slice(1)) {
+      const theirs = await treeOf(other.folder, hash)
+      if (!sameTree(tree, theirs)) throw new Error(`${other.name} differs from ${peers[0]!.name}: ${diffTrees(tree, theirs).slice(0, 5).join(', ')}`)
+    }
+  }
+  // Sizes first (cheap while files are still arriving), then the hashes.
+  await eventually(async () => {
+    await compare(false)
+    await compare(true)
+  }, timeoutMs, 250)
+  return tree
+}
+
+function sameTree(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v)
+}
+
+function diffTrees(a: Map<string, string>, b: Map<string, string>): string[] {
+  const keys = new Set([...a.keys(), ...b.keys()])
+  return [...keys].filter((k) => a.get(k) !== b.get(k)).map((k) => `${k}: ${a.get(k)?.slice(0, 8) ?? '-'} vs ${b.get(k)?.slice(0, 8) ?? '-'}`)
 }
 
 /** Polls until `check` passes or the time is up; the last failure is thrown. */

@@ -14,6 +14,7 @@
 import type { Database } from '../database/database'
 import type { AccessLevel } from '../database/outgoing'
 import type { DatabaseRecord } from '../database/record'
+import { concatBytes } from '../wire/bytes'
 import type { JsonObject } from '../wire/json-value'
 import { CountingBloomFilter, PresenceFilter } from './bloom'
 import type { ConflictCopies } from './conflict-copies'
@@ -33,6 +34,10 @@ import type { SharePath } from './share-path'
 
 /** A bloom filter is at most 16 MiB (bloom.ts); refuse to collect more than that from a peer. */
 const MAX_FILTER_BYTES = 16 * 1024 * 1024
+/** Verified contents placed at once (each a rename and two fsyncs): enough to keep the disk busy. */
+const MAX_CONCURRENT_PLACES = 16
+/** Queued changes after which the local index is saved even if more are waiting. */
+const FLUSH_EVERY_TASKS = 500
 
 export interface DirectoryShareOptions {
   readonly database: Database
@@ -72,6 +77,11 @@ export class DirectoryShare {
   private readonly links = new Map<string, DirectoryLink>()
   private queue: Promise<unknown> = Promise.resolve()
   private scanning: ScanProgress | undefined
+  /** Changes queued or running, and those run since the local index was last saved. */
+  private queued = 0
+  private sinceFlush = 0
+  /** Contents verified and waiting to be placed by the next queued change. */
+  private arrivals: { tasks: Array<() => Promise<void>>; done: Promise<void> | undefined } | undefined
 
   private constructor(
     private readonly o: DirectoryShareOptions,
@@ -101,7 +111,7 @@ export class DirectoryShare {
       createHasher: o.createHasher,
       random: o.random ?? Math.random,
       now,
-      fetched: (sha256, temp, targets) => this.serial(() => this.place(sha256, temp, targets)),
+      fetched: (sha256, temp, targets) => this.arrived(() => this.place(sha256, temp, targets)),
       log: o.log,
       ...(o.pieceBytes ? { pieceBytes: o.pieceBytes } : {}),
     })
@@ -168,6 +178,12 @@ export class DirectoryShare {
     })
   }
 
+  /** Waits for the queued changes and saves the local index: the share is about to close. */
+  async close(): Promise<void> {
+    await this.queue
+    await this.state.flush()
+  }
+
   /** A peer link opened: the fetcher may use it, and we ask what it has. */
   attach(link: DirectoryLink): void {
     this.links.set(link.id, link)
@@ -207,9 +223,37 @@ export class DirectoryShare {
     }
   }
 
+  /**
+   * A verified content to put in place. Contents that arrive while the folder is busy are placed
+   * together, concurrently, as one queued change: each has its own target paths (a path wants one
+   * content at a time), and a commit is mostly waiting on the disk (fsync, rename), so placing
+   * them one by one would bound a sync of small files by the disk's latency.
+   */
+  private arrived(place: () => Promise<void>): Promise<void> {
+    const batch = (this.arrivals ??= { tasks: [], done: undefined })
+    batch.tasks.push(place)
+    batch.done ??= this.serial(async () => {
+      this.arrivals = undefined
+      await runLimited(batch.tasks, MAX_CONCURRENT_PLACES, (err) => this.o.log('warn', `directory: placing a fetched file failed: ${err.message}`))
+    })
+    return batch.done
+  }
+
   /** Runs `task` after every change queued before it; the local index is saved after each. */
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task).finally(() => this.state.flush())
+    this.queued++
+    const run = this.queue.then(task).finally(() => {
+      // The local index is saved once the queue runs dry (or every FLUSH_EVERY_TASKS changes in a
+      // long burst), not after each change: a burst of 10,000 records would be 10,000
+      // transactions. A crash in between loses only index entries, which the next scan rebuilds
+      // by hashing those files again.
+      this.queued--
+      if (this.queued === 0 || ++this.sinceFlush >= FLUSH_EVERY_TASKS) {
+        this.sinceFlush = 0
+        return this.state.flush()
+      }
+      return undefined
+    })
     this.queue = run.catch((err: unknown) => this.o.log('warn', `directory: ${(err as Error).message}`))
     return run
   }
@@ -289,6 +333,15 @@ export class DirectoryShare {
   }
 }
 
+/** Runs tasks with at most `limit` under way; one failing does not stop the others. */
+async function runLimited(tasks: ReadonlyArray<() => Promise<void>>, limit: number, failed: (err: Error) => void): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) await tasks[next++]!().catch((err: unknown) => failed(err as Error))
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker))
+}
+
 async function collect(payload: AsyncIterable<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
   let total = 0
@@ -297,13 +350,7 @@ async function collect(payload: AsyncIterable<Uint8Array> | null, maxBytes: numb
     if (total > maxBytes) throw new Error(`attachment larger than ${maxBytes} bytes`)
     parts.push(chunk.slice())
   }
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.byteLength
-  }
-  return out
+  return concatBytes(parts)
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {

@@ -104,10 +104,12 @@ export class Fetcher {
     }
     const wanted: Wanted = { value, targets: new Map([[path, uuid]]) }
     this.wanted.set(value.sha256, wanted)
-    void this.open(wanted).then(
-      () => {
-        const resumeFrom = wanted.temp?.size ?? 0
-        if (resumeFrom >= Number(value.size)) return this.finish(value.sha256, wanted)
+    void this.resumeOffset(wanted).then(
+      async (resumeFrom) => {
+        if (resumeFrom >= Number(value.size)) {
+          await this.open(wanted)
+          return this.finish(value.sha256, wanted)
+        }
         this.plan.want([{ sha256: value.sha256, size: Number(value.size), resumeFrom }])
         this.pump()
       },
@@ -185,7 +187,8 @@ export class Fetcher {
       this.received.add(chunk.byteLength, this.o.now())
     }
     const outcome = this.plan.received(id, sha256, length, this.o.now())
-    if (outcome === 'done') await this.finish(sha256, wanted, id)
+    // Placing the file waits on the disk; the link goes on reading the next responses meanwhile.
+    if (outcome === 'done') void this.finish(sha256, wanted, id).catch((err: unknown) => this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`))
     this.pump()
   }
 
@@ -224,6 +227,20 @@ export class Fetcher {
     link.send(body as JsonObject & { type: string }, counted()).catch((err: unknown) => {
       this.o.log('warn', `sending ${path} failed: ${(err as Error).message}`)
     })
+  }
+
+  /**
+   * Where a transfer starts: the size of a temporary file left by an interrupted one. The file is
+   * closed again until data arrives, so thousands of wanted files do not hold thousands of handles.
+   */
+  private async resumeOffset(wanted: Wanted): Promise<number> {
+    const [first] = wanted.targets.keys()
+    const local = first === undefined ? undefined : this.o.selection.toLocal(first)
+    if (local === undefined) return 0
+    const temp = await this.o.store.openTemp(local, wanted.value.sha256)
+    const size = temp.size
+    await temp.close()
+    return size
   }
 
   private open(wanted: Wanted): Promise<void> {
