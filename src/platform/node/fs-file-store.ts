@@ -329,6 +329,7 @@ export class FsFileStore implements FileStore {
 
 class FsTempFile implements TempFile {
   private open = true
+  private appending: Promise<void> = Promise.resolve()
 
   constructor(
     readonly path: SharePath,
@@ -342,14 +343,19 @@ class FsTempFile implements TempFile {
     if (!this.open) throw new FileStoreError('ERR_TEMP_CLOSED', `temporary file for ${this.path} is closed`)
   }
 
-  async append(chunk: Uint8Array): Promise<void> {
+  /** Appends in call order even if the caller does not wait between calls. */
+  append(chunk: Uint8Array): Promise<void> {
     this.check()
-    let written = 0
-    while (written < chunk.byteLength) {
-      const { bytesWritten } = await this.handle.write(chunk, written, chunk.byteLength - written, this.size + written)
-      written += bytesWritten
-    }
-    this.size += written
+    const done = this.appending.then(async () => {
+      let written = 0
+      while (written < chunk.byteLength) {
+        const { bytesWritten } = await this.handle.write(chunk, written, chunk.byteLength - written, this.size + written)
+        written += bytesWritten
+      }
+      this.size += written
+    })
+    this.appending = done.catch(() => undefined)
+    return done
   }
 
   async *read(): AsyncIterable<Uint8Array> {

@@ -125,7 +125,7 @@ export interface TempFile {
   readonly sha256: string
   /** Bytes written so far: where a transfer resumes. */
   readonly size: number
-  /** Writes at the end; resolves once the platform has the bytes (back-pressure). */
+  /** Writes at the end; resolves once the platform has the bytes (back-pressure). Wait for each call before the next. */
   append(chunk: Uint8Array): Promise<void>
   /** The bytes so far, to re-hash before resuming. */
   read(): AsyncIterable<Uint8Array>
