@@ -110,6 +110,7 @@ export class Materializer {
     this.o.state.delete(from)
     this.o.state.set(path, { ...known, uuid: record.uuid, ...(result.stat ? { mtimeNs: result.stat.mtimeNs, size: result.stat.size } : {}) })
     this.o.log('info', `moved ${from} to ${path}`)
+    await this.removeEmptiedParent(from)
     return true
   }
 
@@ -219,6 +220,11 @@ export class Materializer {
     }
     this.o.state.delete(path)
     this.pendingRemovals.delete(path)
+    await this.removeEmptiedParent(path)
+  }
+
+  /** A folder deleted elsewhere while it still held `path` goes once `path` has left it (removed or moved). */
+  private async removeEmptiedParent(path: SharePath): Promise<void> {
     const parent = parentPath(path)
     if (this.pendingRemovals.has(parent)) await this.remove(parent)
   }
