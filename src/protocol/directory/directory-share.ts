@@ -169,7 +169,9 @@ export class DirectoryShare {
   recordStored(record: DatabaseRecord): Promise<void> {
     return this.serial(async () => {
       await this.materializer.applyCopies(this.o.conflicts.take())
-      const path = pathOfKey(record.key)
+      // A record whose key is no safe path is kept in the database (it is a valid record of the
+      // club, and other software may read it) but never touches the folder.
+      const path = pathOfKey(record.key, (m) => this.o.log('warn', `record ${record.uuid} not applied to the folder: ${m}`))
       if (path === undefined) return
       const holder = await this.o.database.get(record.key)
       const value = holder && fileValueOf(holder)

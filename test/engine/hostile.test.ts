@@ -1,0 +1,127 @@
+/**
+ * issue 4, "Tests": a hostile peer that speaks the real protocol. Records with unsafe paths, a
+ * `size` that lies, data that does not match its SHA-256, and (from a read-only peer) unsigned,
+ * forged and tampered updates: each is refused with a logged reason, nothing is written outside
+ * the share, the connection survives or is closed cleanly, and the engine keeps running.
+ */
+import { createHash } from 'node:crypto'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { generateRsaKeyPair } from '../../src/protocol/access'
+import { parseJson, signBody, type JsonObject } from '../../src/protocol/wire'
+import { bodyBytes, connectHostile, forgedUpdate, type HostilePeer } from './hostile-peer'
+import { eventually, exists, removeTemp, startPeer, treeOf, type TestPeer } from './peers'
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex')
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+let a: TestPeer
+const hostiles: HostilePeer[] = []
+
+async function hostile(level: 'read_write' | 'read_only'): Promise<HostilePeer> {
+  const key = a.engine.share(a.folder).key(level)!
+  const peer = await connectHostile(a.address, key.id!, key.key!)
+  hostiles.push(peer)
+  return peer
+}
+
+/** Waits for a log line matching `pattern` and returns it. */
+async function logged(pattern: RegExp): Promise<string> {
+  let line: string | undefined
+  await eventually(() => {
+    line = a.logs.find((l) => pattern.test(l))
+    expect(line, `a log line matching ${pattern}`).toBeDefined()
+  }, 10_000)
+  return line!
+}
+
+beforeAll(async () => {
+  a = await startPeer('alice')
+  await writeFile(join(a.folder, 'real.txt'), 'real content')
+  await (await a.engine.createShare(a.folder)).scan()
+})
+
+afterAll(async () => {
+  for (const h of hostiles) h.close()
+  await a.stop()
+  await removeTemp(join(a.folder, '..'))
+})
+
+describe('a hostile read-write peer', () => {
+  it('unsafe paths are refused with a reason and nothing is written outside the share', async () => {
+    const h = await hostile('read_write')
+    h.serve((sha256) => (sha256 === sha('hello') ? bytes('hello') : undefined))
+    const value: JsonObject = { size: 5, sha256: sha('hello') }
+    const unsafe = ['/../x', '/a/../../x', '/a\\b', '/a\0b', `/${'y'.repeat(10_000)}`]
+    for (const key of unsafe) await h.send(forgedUpdate(h.peerId, key, value))
+    // The connection survives: a proper record that follows is fetched from the same peer.
+    await h.send(forgedUpdate(h.peerId, '/fine.txt', value))
+    await eventually(async () => expect(await readFile(join(a.folder, 'fine.txt'), 'utf8')).toBe('hello'))
+
+    for (const key of unsafe) {
+      const reason = await logged(new RegExp(`not applied to the folder: .*${JSON.stringify(key.slice(0, 12)).slice(1, -1).replace(/[\\.]/g, (c) => `\\${c}`)}`))
+      expect(reason.length).toBeGreaterThan(0)
+    }
+    expect(a.logs.filter((l) => l.includes('not applied to the folder')).length).toBeGreaterThanOrEqual(unsafe.length)
+    expect((await readdir(join(a.folder, '..'))).sort()).toEqual(['files', 'state'])
+    expect([...(await treeOf(a.folder)).keys()].sort()).toEqual(['fine.txt', 'real.txt'])
+    expect(a.engine.share(a.folder).connections.links.size).toBe(1)
+  })
+
+  it('data that does not match its SHA-256 is refused and never lands', async () => {
+    const h = await hostile('read_write')
+    h.serve(() => bytes('WORLD')) // the record says "world"
+    await h.send(forgedUpdate(h.peerId, '/bad.txt', { size: 5, sha256: sha('world') }))
+    await logged(/did not match SHA-256/)
+    expect(await exists(join(a.folder, 'bad.txt'))).toBe(false)
+    expect(a.engine.share(a.folder).connections.links.size).toBeGreaterThanOrEqual(1)
+    expect((await readdir(join(a.folder, '..'))).sort()).toEqual(['files', 'state'])
+  })
+
+  it('a size that lies: more data than the record says closes the connection cleanly', async () => {
+    const h = await hostile('read_write')
+    h.serve(() => bytes('hello, and then some')) // the record says 3 bytes
+    await h.send(forgedUpdate(h.peerId, '/liar.txt', { size: 3, sha256: sha('hel') }))
+    const reason = await h.closed
+    expect(reason).toBeDefined()
+    await logged(/sent more than the 3 bytes asked for/)
+    expect(await exists(join(a.folder, 'liar.txt'))).toBe(false)
+    // The engine goes on: a new connection opens and is served.
+    const next = await hostile('read_write')
+    await next.send({ type: 'directory.get', sha256: sha('real content'), range: [0, 100] })
+    const data = await next.waitFor((m) => m.type === 'directory.data')
+    expect(data.body.sha256).toBe(sha('real content'))
+  })
+})
+
+describe('a hostile read-only peer', () => {
+  it('cannot originate, forge or tamper with an update', async () => {
+    const h = await hostile('read_only')
+    // Unsigned: a read-only connection must relay the read-write signature.
+    await h.send(forgedUpdate(h.peerId, '/forged.txt', { size: 5, sha256: sha('hello') }))
+    await logged(/update refused from .*unsigned database.update on a read-only connection/)
+
+    // Signed, but with a key of its own making.
+    const own = await generateRsaKeyPair()
+    const body = forgedUpdate(h.peerId, '/forged-signed.txt', { size: 5, sha256: sha('hello') })
+    await h.sendSigned(bodyBytes(body), await signBody(bodyBytes(body), own.privateKey))
+    await logged(/update refused from .*forged-signed|does not verify with the read-write key/)
+
+    // A genuine signed update from Alice, relayed with its body changed.
+    await h.send({ type: 'database.get_updates', since: {} })
+    const genuine = await h.waitFor((m) => m.type === 'database.update' && m.signature !== null && m.body.key === '/real.txt')
+    const tampered = parseJson(new TextDecoder().decode(genuine.bodyBytes)) as JsonObject
+    tampered.key = '/tampered.txt'
+    const before = a.logs.filter((l) => l.includes('does not verify')).length
+    await h.sendSigned(bodyBytes(tampered), genuine.signature!)
+    await eventually(() => expect(a.logs.filter((l) => l.includes('does not verify')).length).toBeGreaterThan(before))
+
+    const db = a.engine.share(a.folder).database
+    for (const key of ['/forged.txt', '/forged-signed.txt', '/tampered.txt']) {
+      expect(await db.get(key)).toBeUndefined()
+      expect(await exists(join(a.folder, key))).toBe(false)
+    }
+    expect(await readFile(join(a.folder, 'real.txt'), 'utf8')).toBe('real content')
+  })
+})
