@@ -11,18 +11,25 @@ import { FRAGMENT_OFFSET, type RawRecord, RECORD_HEADROOM_BYTES, writeHeader } f
 
 /**
  * One direction of record protection: AES-CBC with HMAC-SHA1, MAC-then-encrypt (RFC 5246
- * §6.2.3.2) or encrypt-then-MAC (RFC 7366), with an explicit random IV per record.
+ * §6.2.3.2) or encrypt-then-MAC (RFC 7366), with an explicit IV per record.
  *
  * WebCrypto's AES-CBC always applies PKCS#7 padding, which TLS padding is not. Encrypting: we pad
- * the TLS way to a whole number of blocks, WebCrypto appends one block of PKCS#7 padding, and we
- * drop that last ciphertext block (CBC never lets a later block change an earlier one). Decrypting:
- * we append the one ciphertext block that decrypts to a full PKCS#7 block, E_k(C_last XOR 0x10..),
- * which is the first block of an encryption of 0x10.. with IV C_last; WebCrypto's padding check then
- * passes and strips exactly that block.
+ * the TLS way to whole blocks, WebCrypto appends one block of PKCS#7 padding, and we drop that last
+ * ciphertext block (in CBC a later block never changes an earlier one). Decrypting: we append the
+ * one block that decrypts to a full PKCS#7 block, E_k(C_last XOR 0x10..), which is the first block
+ * of an encryption of 0x10.. under IV C_last; WebCrypto's padding check then passes and strips it.
+ *
+ * Each WebCrypto call costs far more than the AES of one record, so records are protected in
+ * batches: one AES call per batch each way. Sealing, the batch is one CBC chain and each record's
+ * explicit IV is the previous record's last ciphertext block: the whole batch's plaintext is fixed
+ * before any of its ciphertext exists, so those IVs are as unpredictable as a fresh random one.
+ * Opening, the records' IVs and ciphertexts are laid end to end and decrypted in one pass: each IV
+ * decrypts to a junk block (where the MAC header then goes) and makes the next block right.
  */
 const PKCS7_FULL_BLOCK = new Uint8Array(AES_BLOCK_BYTES).fill(AES_BLOCK_BYTES)
+const ZERO_IV = new Uint8Array(AES_BLOCK_BYTES)
 const SEQUENCE_BYTES = 8
-/** Bytes before the MAC-then-encrypt plaintext: seq_num + type + version + length (RFC 5246 §6.2.3.1). */
+/** seq_num + type + version + length, what the MAC covers before the data (RFC 5246 §6.2.3.1). */
 const MAC_HEADER_BYTES = SEQUENCE_BYTES + RECORD_HEADER_BYTES
 
 export class CipherState {
@@ -42,7 +49,29 @@ export class CipherState {
     return new CipherState(aes, await importHmacKey('SHA-1', macKey), encryptThenMac)
   }
 
-  /** The next sequence number, taken synchronously so concurrent seals keep wire order. */
+  /** One protected record of `data` (at most 2^14 bytes). */
+  seal(type: ContentType, data: Uint8Array): Promise<Uint8Array> {
+    return this.sealMany(type, [data])
+  }
+
+  /** The plaintext of one protected record. */
+  async open(record: RawRecord): Promise<Uint8Array> {
+    return (await this.openMany([record]))[0] as Uint8Array
+  }
+
+  /** Protected records of `type` for each chunk (each at most 2^14 bytes), end to end in one buffer. */
+  sealMany(type: ContentType, chunks: readonly Uint8Array[]): Promise<Uint8Array> {
+    // Sequence numbers are taken synchronously, so concurrent calls keep the order of the calls.
+    const seqs = chunks.map(() => this.nextSequence())
+    return this.encryptThenMac ? this.sealEtm(type, chunks, seqs) : this.sealMte(type, chunks, seqs)
+  }
+
+  /** The plaintexts of consecutive records. Bad MAC and bad padding fail alike, as bad_record_mac. */
+  openMany(records: readonly RawRecord[]): Promise<Uint8Array[]> {
+    const seqs = records.map(() => this.nextSequence())
+    return this.encryptThenMac ? this.openEtm(records, seqs) : this.openMte(records, seqs)
+  }
+
   private nextSequence(): bigint {
     const s = this.sequence
     // RFC 5246 §6.1: sequence numbers may not wrap; we never renegotiate, so we stop.
@@ -51,117 +80,164 @@ export class CipherState {
     return s
   }
 
-  /** A whole protected record of `data` (at most 2^14 bytes). */
-  seal(type: ContentType, data: Uint8Array): Promise<Uint8Array> {
-    const seq = this.nextSequence()
-    return this.encryptThenMac ? this.sealEtm(seq, type, data) : this.sealMte(seq, type, data)
-  }
-
-  /** The plaintext of a protected record. Bad MAC and bad padding fail alike, as bad_record_mac. */
-  open(record: RawRecord): Promise<Uint8Array> {
-    const seq = this.nextSequence()
-    return this.encryptThenMac ? this.openEtm(seq, record) : this.openMte(seq, record)
-  }
-
-  private async sealMte(seq: bigint, type: ContentType, data: Uint8Array): Promise<Uint8Array> {
-    const padLength = AES_BLOCK_BYTES - 1 - ((data.length + MAC_BYTES) % AES_BLOCK_BYTES)
-    // [seq type version length][data][mac][padding]: MAC over the first two, then encrypt the rest.
-    const buf = new Uint8Array(MAC_HEADER_BYTES + data.length + MAC_BYTES + padLength + 1)
-    writeMacHeader(buf, seq, type, data.length)
-    buf.set(data, MAC_HEADER_BYTES)
-    const mac = await crypto.subtle.sign(
-      'HMAC',
-      this.macKey,
-      own(buf.subarray(0, MAC_HEADER_BYTES + data.length)),
-    )
-    buf.set(new Uint8Array(mac), MAC_HEADER_BYTES + data.length)
-    buf.fill(padLength, MAC_HEADER_BYTES + data.length + MAC_BYTES)
+  private async sealMte(
+    type: ContentType,
+    chunks: readonly Uint8Array[],
+    seqs: readonly bigint[],
+  ): Promise<Uint8Array> {
+    // plain: [MAC header room][data0 mac0 pad0][data1 mac1 pad1]… Each record's MAC header is written
+    // just before its data, over the previous record's not yet written MAC and padding (21 bytes at
+    // least), and WebCrypto copies its input when called, so one buffer serves every MAC and the AES.
+    const sizes = chunks.map((c) => roundUpToBlock(c.length + MAC_BYTES + 1))
+    const starts = offsets(sizes, MAC_HEADER_BYTES)
+    const plain = new Uint8Array(MAC_HEADER_BYTES + sum(sizes))
+    const macs = chunks.map((c, i) => {
+      const at = starts[i] as number
+      plain.set(c, at)
+      writeMacHeader(plain, at - MAC_HEADER_BYTES, seqs[i] as bigint, type, c.length)
+      return crypto.subtle.sign(
+        'HMAC',
+        this.macKey,
+        own(plain.subarray(at - MAC_HEADER_BYTES, at + c.length)),
+      )
+    })
+    const macValues = await Promise.all(macs)
+    chunks.forEach((c, i) => {
+      const at = (starts[i] as number) + c.length
+      plain.set(new Uint8Array(macValues[i] as ArrayBuffer), at)
+      plain.fill(
+        (sizes[i] as number) - c.length - MAC_BYTES - 1,
+        at + MAC_BYTES,
+        (starts[i] as number) + (sizes[i] as number),
+      )
+    })
     const iv = crypto.getRandomValues(new Uint8Array(AES_BLOCK_BYTES))
-    const ct = await this.encrypt(iv, buf.subarray(MAC_HEADER_BYTES))
-    const out = new Uint8Array(RECORD_HEADER_BYTES + AES_BLOCK_BYTES + ct.length)
-    writeHeader(out, 0, type, AES_BLOCK_BYTES + ct.length)
-    out.set(iv, RECORD_HEADER_BYTES)
-    out.set(ct, RECORD_HEADER_BYTES + AES_BLOCK_BYTES)
+    const ct = await this.encrypt(iv, plain.subarray(MAC_HEADER_BYTES))
+    const out = new Uint8Array(sum(sizes) + chunks.length * (RECORD_HEADER_BYTES + AES_BLOCK_BYTES))
+    let o = 0
+    let c = 0
+    for (const size of sizes) {
+      writeHeader(out, o, type, AES_BLOCK_BYTES + size)
+      out.set(c === 0 ? iv : ct.subarray(c - AES_BLOCK_BYTES, c), o + RECORD_HEADER_BYTES)
+      out.set(ct.subarray(c, c + size), o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES)
+      o += RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size
+      c += size
+    }
     return out
   }
 
-  private async sealEtm(seq: bigint, type: ContentType, data: Uint8Array): Promise<Uint8Array> {
-    const padLength = AES_BLOCK_BYTES - 1 - (data.length % AES_BLOCK_BYTES)
-    const plain = new Uint8Array(data.length + padLength + 1)
-    plain.set(data)
-    plain.fill(padLength, data.length)
+  private async sealEtm(
+    type: ContentType,
+    chunks: readonly Uint8Array[],
+    seqs: readonly bigint[],
+  ): Promise<Uint8Array> {
+    const sizes = chunks.map((c) => roundUpToBlock(c.length + 1))
+    const plain = new Uint8Array(sum(sizes))
+    let p = 0
+    chunks.forEach((c, i) => {
+      plain.set(c, p)
+      plain.fill((sizes[i] as number) - c.length - 1, p + c.length, p + (sizes[i] as number))
+      p += sizes[i] as number
+    })
     const iv = crypto.getRandomValues(new Uint8Array(AES_BLOCK_BYTES))
     const ct = await this.encrypt(iv, plain)
-    // [seq][header][iv][ct][mac]: RFC 7366 §3 MACs seq + header (length without the MAC) + IV + ct.
-    const fragment = AES_BLOCK_BYTES + ct.length
-    const out = new Uint8Array(MAC_HEADER_BYTES + fragment + MAC_BYTES)
-    writeMacHeader(out, seq, type, fragment)
-    out.set(iv, MAC_HEADER_BYTES)
-    out.set(ct, MAC_HEADER_BYTES + AES_BLOCK_BYTES)
-    const mac = await crypto.subtle.sign(
-      'HMAC',
-      this.macKey,
-      own(out.subarray(0, MAC_HEADER_BYTES + fragment)),
-    )
-    out.set(new Uint8Array(mac), MAC_HEADER_BYTES + fragment)
-    writeHeader(out, SEQUENCE_BYTES, type, fragment + MAC_BYTES)
+    // out: [seq room][header iv ct mac]…, RFC 7366 §3 MACs seq + header (length without the MAC) +
+    // IV + ciphertext. Each record's sequence number goes over the previous record's MAC slot,
+    // which is only filled once every MAC has been computed.
+    const recordBytes = (size: number): number => RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size + MAC_BYTES
+    const out = new Uint8Array(SEQUENCE_BYTES + sum(sizes.map(recordBytes)))
+    const macs: Array<Promise<ArrayBuffer>> = []
+    let o = SEQUENCE_BYTES
+    let c = 0
+    sizes.forEach((size, i) => {
+      new DataView(out.buffer).setBigUint64(o - SEQUENCE_BYTES, seqs[i] as bigint)
+      writeHeader(out, o, type, AES_BLOCK_BYTES + size)
+      out.set(c === 0 ? iv : ct.subarray(c - AES_BLOCK_BYTES, c), o + RECORD_HEADER_BYTES)
+      out.set(ct.subarray(c, c + size), o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES)
+      const macEnd = o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size
+      macs.push(crypto.subtle.sign('HMAC', this.macKey, own(out.subarray(o - SEQUENCE_BYTES, macEnd))))
+      o += recordBytes(size)
+      c += size
+    })
+    const macValues = await Promise.all(macs)
+    o = SEQUENCE_BYTES
+    sizes.forEach((size, i) => {
+      writeHeader(out, o, type, AES_BLOCK_BYTES + size + MAC_BYTES)
+      out.set(new Uint8Array(macValues[i] as ArrayBuffer), o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size)
+      o += recordBytes(size)
+    })
     return out.subarray(SEQUENCE_BYTES)
   }
 
-  private async openMte(seq: bigint, record: RawRecord): Promise<Uint8Array> {
-    const { length } = record
-    // RFC 5246 §6.2.3.2: IV, then whole blocks holding at least the MAC and the padding length byte.
-    if (length % AES_BLOCK_BYTES !== 0 || length < AES_BLOCK_BYTES + roundUpToBlock(MAC_BYTES + 1)) {
-      throw badRecordMac(`ciphertext of ${length} bytes is not IV plus whole blocks holding a MAC`)
-    }
-    const plain = await this.decrypt(record, length)
-    // Check the padding without an early exit and MAC as if it were empty when bad (RFC 5246
-    // §6.2.3.2), so bad padding and a bad MAC look alike.
-    const padLength = plain[plain.length - 1] as number
-    let bad = padLength + 1 + MAC_BYTES > plain.length ? 1 : 0
-    const checked = Math.min(padLength, plain.length - 1)
-    for (let i = plain.length - 1 - checked; i < plain.length; i++) bad |= (plain[i] as number) ^ padLength
-    const dataLength = plain.length - MAC_BYTES - (bad ? 1 : padLength + 1)
-    const macInput = new Uint8Array(MAC_HEADER_BYTES + dataLength)
-    writeMacHeader(macInput, seq, record.type, dataLength)
-    macInput.set(plain.subarray(0, dataLength), MAC_HEADER_BYTES)
-    const mac = plain.subarray(dataLength, dataLength + MAC_BYTES)
-    const ok = await crypto.subtle.verify('HMAC', this.macKey, own(mac), own(macInput))
-    if (!ok || bad) throw badRecordMac('record MAC or padding does not verify')
-    return checkPlaintextLength(macInput.subarray(MAC_HEADER_BYTES))
+  private async openEtm(records: readonly RawRecord[], seqs: readonly bigint[]): Promise<Uint8Array[]> {
+    const lengths = records.map((r) => {
+      const cipherLength = r.length - MAC_BYTES
+      if (cipherLength < 2 * AES_BLOCK_BYTES || cipherLength % AES_BLOCK_BYTES !== 0) {
+        throw badRecordMac(`encrypt-then-MAC record of ${r.length} bytes is not IV, whole blocks and a MAC`)
+      }
+      return cipherLength
+    })
+    // The MAC covers the record as received: its headroom takes the sequence number, and its
+    // header's length becomes that of IV + ciphertext.
+    const verified = records.map((r, i) => {
+      const cipherLength = lengths[i] as number
+      const buf = r.buffer
+      new DataView(buf.buffer, buf.byteOffset).setBigUint64(0, seqs[i] as bigint)
+      buf[RECORD_HEADROOM_BYTES + 3] = cipherLength >> 8
+      buf[RECORD_HEADROOM_BYTES + 4] = cipherLength & 0xff
+      const mac = buf.subarray(FRAGMENT_OFFSET + cipherLength, FRAGMENT_OFFSET + r.length)
+      return crypto.subtle.verify(
+        'HMAC',
+        this.macKey,
+        own(mac),
+        own(buf.subarray(0, FRAGMENT_OFFSET + cipherLength)),
+      )
+    })
+    const [oks, plain] = await Promise.all([Promise.all(verified), this.decryptRecords(records, lengths)])
+    if (!oks.every(Boolean)) throw badRecordMac('record MAC does not verify')
+    let start = 0
+    return lengths.map((cipherLength) => {
+      const data = plain.subarray(start + AES_BLOCK_BYTES, start + cipherLength)
+      start += cipherLength
+      const padLength = data[data.length - 1] as number
+      if (!paddingIsGood(data, padLength, 0)) throw badRecordMac('record MAC or padding does not verify')
+      return checkPlaintextLength(data.subarray(0, data.length - padLength - 1))
+    })
   }
 
-  private async openEtm(seq: bigint, record: RawRecord): Promise<Uint8Array> {
-    const cipherLength = record.length - MAC_BYTES
-    if (cipherLength < 2 * AES_BLOCK_BYTES || cipherLength % AES_BLOCK_BYTES !== 0) {
-      throw badRecordMac(
-        `encrypt-then-MAC record of ${record.length} bytes is not IV, whole blocks and a MAC`,
-      )
-    }
-    const buf = record.buffer
-    const mac = buf.slice(FRAGMENT_OFFSET + cipherLength, FRAGMENT_OFFSET + record.length)
-    // The headroom takes the sequence number; the header's length becomes that of IV + ciphertext.
-    new DataView(buf.buffer, buf.byteOffset).setBigUint64(0, seq)
-    buf[RECORD_HEADROOM_BYTES + 3] = cipherLength >> 8
-    buf[RECORD_HEADROOM_BYTES + 4] = cipherLength & 0xff
-    // WebCrypto copies its input when called, so decrypting (which overwrites the MAC's bytes
-    // with the padding block) can run while the MAC is being checked.
-    const verified = crypto.subtle.verify(
-      'HMAC',
-      this.macKey,
-      own(mac),
-      own(buf.subarray(0, FRAGMENT_OFFSET + cipherLength)),
-    )
-    const decrypted = this.decrypt(record, cipherLength)
-    const [ok, plain] = await Promise.all([verified, decrypted])
-    if (!ok) throw badRecordMac('record MAC does not verify')
-    const padLength = plain[plain.length - 1] as number
-    let bad = padLength + 1 > plain.length ? 1 : 0
-    for (let i = plain.length - 1 - Math.min(padLength, plain.length - 1); i < plain.length; i++) {
-      bad |= (plain[i] as number) ^ padLength
-    }
-    if (bad) throw badRecordMac('record padding is malformed')
-    return checkPlaintextLength(plain.subarray(0, plain.length - padLength - 1))
+  private async openMte(records: readonly RawRecord[], seqs: readonly bigint[]): Promise<Uint8Array[]> {
+    const lengths = records.map((r) => {
+      // RFC 5246 §6.2.3.2: IV, then whole blocks holding at least the MAC and the padding length.
+      if (r.length % AES_BLOCK_BYTES !== 0 || r.length < AES_BLOCK_BYTES + roundUpToBlock(MAC_BYTES + 1)) {
+        throw badRecordMac(`ciphertext of ${r.length} bytes is not IV plus whole blocks holding a MAC`)
+      }
+      return r.length
+    })
+    const plain = await this.decryptRecords(records, lengths)
+    // Padding is checked without an early exit, and a record with bad padding is MACed as if it had
+    // none (RFC 5246 §6.2.3.2), so bad padding and a bad MAC look alike. The MAC header goes into the
+    // junk block before each record's plaintext.
+    let bad = 0
+    let start = 0
+    const checks = records.map((r, i) => {
+      const end = start + (lengths[i] as number)
+      const dataStart = start + AES_BLOCK_BYTES
+      start = end
+      const padLength = plain[end - 1] as number
+      const good = paddingIsGood(plain.subarray(dataStart, end), padLength, MAC_BYTES)
+      bad |= good ? 0 : 1
+      const dataLength = end - dataStart - MAC_BYTES - (good ? padLength + 1 : 1)
+      writeMacHeader(plain, dataStart - MAC_HEADER_BYTES, seqs[i] as bigint, r.type, dataLength)
+      const mac = plain.subarray(dataStart + dataLength, dataStart + dataLength + MAC_BYTES)
+      const input = plain.subarray(dataStart - MAC_HEADER_BYTES, dataStart + dataLength)
+      return {
+        data: plain.subarray(dataStart, dataStart + dataLength),
+        ok: crypto.subtle.verify('HMAC', this.macKey, own(mac), own(input)),
+      }
+    })
+    const oks = await Promise.all(checks.map((c) => c.ok))
+    if (bad || !oks.every(Boolean)) throw badRecordMac('record MAC or padding does not verify')
+    return checks.map((c) => checkPlaintextLength(c.data))
   }
 
   private async encrypt(iv: Uint8Array, plain: Uint8Array): Promise<Uint8Array> {
@@ -169,25 +245,32 @@ export class CipherState {
     return new Uint8Array(ct, 0, ct.byteLength - AES_BLOCK_BYTES)
   }
 
-  /** Decrypts the `cipherLength` bytes (IV first) of the record's fragment, in place of the tailroom trick. */
-  private async decrypt(record: RawRecord, cipherLength: number): Promise<Uint8Array> {
-    const buf = record.buffer
-    const end = FRAGMENT_OFFSET + cipherLength
-    const lastBlock = buf.subarray(end - AES_BLOCK_BYTES, end)
+  /**
+   * Decrypts records' IV + ciphertext laid end to end, in one call. In the result each record
+   * starts with one junk block (its IV decrypted), then its plaintext.
+   */
+  private async decryptRecords(
+    records: readonly RawRecord[],
+    lengths: readonly number[],
+  ): Promise<Uint8Array> {
+    const total = sum(lengths)
+    const chain = new Uint8Array(total + AES_BLOCK_BYTES)
+    let o = 0
+    records.forEach((r, i) => {
+      chain.set(r.buffer.subarray(FRAGMENT_OFFSET, FRAGMENT_OFFSET + (lengths[i] as number)), o)
+      o += lengths[i] as number
+    })
+    const lastBlock = chain.subarray(total - AES_BLOCK_BYTES, total)
     const padBlock = await crypto.subtle.encrypt(
       { name: 'AES-CBC', iv: own(lastBlock) },
       this.aesKey,
       own(PKCS7_FULL_BLOCK),
     )
-    buf.set(new Uint8Array(padBlock, 0, AES_BLOCK_BYTES), end)
-    const iv = buf.subarray(FRAGMENT_OFFSET, FRAGMENT_OFFSET + AES_BLOCK_BYTES)
+    chain.set(new Uint8Array(padBlock, 0, AES_BLOCK_BYTES), total)
     try {
-      const plain = await crypto.subtle.decrypt(
-        { name: 'AES-CBC', iv: own(iv) },
-        this.aesKey,
-        own(buf.subarray(FRAGMENT_OFFSET + AES_BLOCK_BYTES, end + AES_BLOCK_BYTES)),
+      return new Uint8Array(
+        await crypto.subtle.decrypt({ name: 'AES-CBC', iv: own(ZERO_IV) }, this.aesKey, own(chain)),
       )
-      return new Uint8Array(plain)
     } catch {
       // Cannot happen with the block above; if it does, it must look like any other bad record.
       throw badRecordMac('record does not decrypt')
@@ -195,13 +278,41 @@ export class CipherState {
   }
 }
 
-function writeMacHeader(out: Uint8Array, seq: bigint, type: number, length: number): void {
-  new DataView(out.buffer, out.byteOffset).setBigUint64(0, seq)
-  writeHeader(out, SEQUENCE_BYTES, type, length)
+/**
+ * TLS padding: `padLength` + 1 bytes, each of value `padLength`, ending `block` (which must also
+ * hold `reserved` bytes of MAC). Looks at a fixed span without an early exit.
+ */
+function paddingIsGood(block: Uint8Array, padLength: number, reserved: number): boolean {
+  let bad = padLength + 1 + reserved > block.length ? 1 : 0
+  const from = block.length - 1 - Math.min(padLength, block.length - 1)
+  for (let i = from; i < block.length; i++) bad |= (block[i] as number) ^ padLength
+  return bad === 0
+}
+
+function writeMacHeader(out: Uint8Array, at: number, seq: bigint, type: number, length: number): void {
+  new DataView(out.buffer, out.byteOffset).setBigUint64(at, seq)
+  writeHeader(out, at + SEQUENCE_BYTES, type, length)
 }
 
 function roundUpToBlock(n: number): number {
   return Math.ceil(n / AES_BLOCK_BYTES) * AES_BLOCK_BYTES
+}
+
+function sum(xs: readonly number[]): number {
+  let s = 0
+  for (const x of xs) s += x
+  return s
+}
+
+/** Where each of `sizes` starts, laid end to end after `first` bytes. */
+function offsets(sizes: readonly number[], first: number): number[] {
+  const out: number[] = []
+  let o = first
+  for (const s of sizes) {
+    out.push(o)
+    o += s
+  }
+  return out
 }
 
 function badRecordMac(message: string): TlsError {

@@ -83,23 +83,20 @@ export class TlsEngine implements HandshakeSink {
     return concatBytes(await Promise.all(records))
   }
 
-  /** Application data as protected records of at most 2^14 bytes, sealed concurrently. */
+  /** Application data as protected records of at most 2^14 bytes, sealed as one batch. */
   async sealApplicationData(data: Uint8Array): Promise<Uint8Array> {
     const cipher = this.writeCipher
     if (!cipher || !this.handshakeDone)
       throw new TlsError('ERR_TLS_INTERNAL', 'application data before the handshake finished')
-    const records: Array<Promise<Uint8Array>> = []
-    for (let o = 0; o < data.length; o += MAX_PLAINTEXT_BYTES) {
-      records.push(cipher.seal(ContentType.application_data, data.subarray(o, o + MAX_PLAINTEXT_BYTES)))
-    }
-    const sealed = await Promise.all(records)
-    return sealed.length === 1 ? (sealed[0] as Uint8Array) : concatBytes(sealed)
+    const chunks: Uint8Array[] = []
+    for (let o = 0; o < data.length; o += MAX_PLAINTEXT_BYTES)
+      chunks.push(data.subarray(o, o + MAX_PLAINTEXT_BYTES))
+    return cipher.sealMany(ContentType.application_data, chunks)
   }
 
+  /** The next decrypted fragment, or null: fragments are handed out as they are, never joined. */
   takeApplicationData(): Uint8Array | null {
-    const chunks = this.received.splice(0)
-    if (chunks.length === 0) return null
-    return chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(chunks)
+    return this.received.shift() ?? null
   }
 
   /** Takes bytes from the peer and acts on every whole record in them. Throws a TlsFailure. */
@@ -107,12 +104,11 @@ export class TlsEngine implements HandshakeSink {
     this.decoder.push(chunk)
     while (!this.peerClosed) {
       if (this.handshakeDone && this.readCipher) {
-        // After the handshake the read cipher cannot change, so a batch decrypts concurrently.
-        const cipher = this.readCipher
+        // After the handshake the read cipher cannot change, so every whole record opens in one batch.
         const batch: RawRecord[] = []
         for (let r = this.decoder.next(); r; r = this.decoder.next()) batch.push(r)
         if (batch.length === 0) return
-        const plains = await Promise.all(batch.map((r) => cipher.open(r)))
+        const plains = await this.readCipher.openMany(batch)
         for (const [i, r] of batch.entries()) await this.dispatch(r.type, plains[i] as Uint8Array)
       } else {
         const r = this.decoder.next()

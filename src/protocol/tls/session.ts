@@ -26,6 +26,8 @@ export interface TlsSession {
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000
+/** How much written data may be in flight (being sealed or queued) before write() waits. */
+const WRITE_BEHIND_BYTES = 256 * 1024
 /** How long a fatal alert may take to leave, and the peer to hang up, before we close anyway. */
 const ALERT_GRACE_MS = 1_000
 
@@ -63,6 +65,10 @@ class TlsConnection implements ByteStream {
   private failure: TlsFailure | undefined
   private writeChain: Promise<void> = Promise.resolve()
   private ended = false
+  /** Plaintext bytes write() has accepted whose records have not reached the transport yet. */
+  private unsentBytes = 0
+  /** The transport read in progress, if any (a read, or a read-ahead). */
+  private pumping: Promise<void> | null = null
   private readonly id = nextConnectionId++
   private readonly machine: HandshakeMachine
 
@@ -103,27 +109,39 @@ class TlsConnection implements ByteStream {
 
   async read(): Promise<Uint8Array | null> {
     for (;;) {
-      if (this.failure) throw new StreamClosedError(this.failure)
+      // Data that arrived and verified before a failure is still delivered.
       const data = this.engine.takeApplicationData()
-      if (data) return data
-      if (this.engine.peerClosed) return null
-      try {
-        await this.pump()
-        if (this.engine.hasOutput) await this.flush()
-      } catch (err) {
-        throw new StreamClosedError(this.fail(err))
+      if (data) {
+        this.readAhead()
+        return data
       }
+      if (this.failure) throw new StreamClosedError(this.failure)
+      if (this.engine.peerClosed) return null
+      await this.pumpOnce()
     }
   }
 
   write(chunk: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(new StreamClosedError(this.failure))
     if (this.ended) return Promise.reject(new StreamClosedError(new Error('write after end')))
-    return this.enqueue(async () => {
-      if (chunk.length > 0) await this.transport.write(await this.engine.sealApplicationData(chunk))
-    }).catch((err: unknown) => {
-      throw new StreamClosedError(this.fail(err))
-    })
+    if (chunk.length === 0) return Promise.resolve()
+    // Sealing starts now (it copies the chunk before its first await), so sequence numbers follow
+    // the order of the calls, and the records reach the transport in that order.
+    const sealed = this.engine.sealApplicationData(chunk)
+    sealed.catch(() => {}) // awaited below, in turn
+    this.unsentBytes += chunk.length
+    const sent = this.enqueue(async () => this.transport.write(await sealed))
+      .finally(() => (this.unsentBytes -= chunk.length))
+      .catch((err: unknown) => {
+        throw new StreamClosedError(this.fail(err))
+      })
+    // Write-behind: while little is in flight the caller may hand over its next chunk while this
+    // one is being sealed; past the mark, it waits until the transport has taken this one.
+    if (this.unsentBytes <= WRITE_BEHIND_BYTES) {
+      sent.catch(() => {}) // a failure closes the stream; the next call reports it
+      return Promise.resolve()
+    }
+    return sent
   }
 
   /** RFC 5246 §7.2.1: close_notify, then a half-close of the transport. */
@@ -166,6 +184,20 @@ class TlsConnection implements ByteStream {
     return failure
   }
 
+  /** One transport chunk through the engine; concurrent callers share it. Failures close the stream. */
+  private pumpOnce(): Promise<void> {
+    this.pumping ??= this.pump()
+      .then(() => (this.engine.hasOutput ? this.flush() : undefined))
+      .catch((err: unknown) => void this.fail(err))
+      .finally(() => (this.pumping = null))
+    return this.pumping
+  }
+
+  /** Decrypts the next chunk while the consumer handles this one: at most one chunk ahead. */
+  private readAhead(): void {
+    if (!this.pumping && !this.failure && !this.engine.peerClosed) void this.pumpOnce()
+  }
+
   private async pump(): Promise<void> {
     let chunk: Uint8Array | null
     try {
@@ -178,9 +210,11 @@ class TlsConnection implements ByteStream {
   }
 
   private flush(): Promise<void> {
+    const out = this.engine.drainOutput() // takes its sequence numbers now, in call order
+    out.catch(() => {}) // awaited below, in turn
     return this.enqueue(async () => {
-      const out = await this.engine.drainOutput()
-      if (out) await this.transport.write(out)
+      const bytes = await out
+      if (bytes) await this.transport.write(bytes)
     })
   }
 

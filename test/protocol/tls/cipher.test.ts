@@ -77,6 +77,37 @@ for (const etm of [false, true]) {
       }
     })
 
+    it('seals and opens batches as one CBC chain, interchangeably with single records', async () => {
+      const chunks = LENGTHS.map((n) => crypto.getRandomValues(new Uint8Array(n)))
+      const [tx, rx] = await pair(etm)
+      // A batch sealed in one call, opened one record at a time…
+      const d = new RecordDecoder()
+      d.push(await tx.sealMany(ContentType.application_data, chunks))
+      for (const c of chunks) expect(Buffer.compare(await rx.open(d.next() as RawRecord), c)).toBe(0)
+      // …and single records opened as one batch.
+      for (const c of chunks) d.push(await tx.seal(ContentType.application_data, c))
+      const batch: RawRecord[] = []
+      for (let r = d.next(); r; r = d.next()) batch.push(r)
+      const opened = await rx.openMany(batch)
+      opened.forEach((p, i) => expect(Buffer.compare(p, chunks[i] as Uint8Array)).toBe(0))
+    })
+
+    it('fails a whole batch when one record in it is tampered with', async () => {
+      const [tx, rx] = await pair(etm)
+      const d = new RecordDecoder()
+      d.push(
+        await tx.sealMany(ContentType.application_data, [
+          new Uint8Array(100),
+          new Uint8Array(100),
+          new Uint8Array(100),
+        ]),
+      )
+      const batch = [d.next(), d.next(), d.next()] as RawRecord[]
+      const middle = batch[1] as RawRecord
+      middle.buffer[middle.buffer.length - 20] = (middle.buffer[middle.buffer.length - 20] as number) ^ 1
+      await expectBadRecordMac(rx.openMany(batch))
+    })
+
     it('rejects a flipped bit anywhere in the record as bad_record_mac', async () => {
       const data = crypto.getRandomValues(new Uint8Array(100))
       const [tx] = await pair(etm)
