@@ -1,0 +1,60 @@
+/**
+ * `npm run bench -- browser` (or `npx tsx bench/browser/index.ts`): figures measured inside
+ * Debian's Chromium, in one run. For now the hashing figures of issue 7:
+ *   in-memory:  hash-wasm over a buffer already in memory (the ceiling);
+ *   file store: `FsaFileStore.read()` of a FILE_MIB MiB OPFS file into the wasm hasher, the path
+ *               the engine hashes local files by (target: 80% or more of in-memory);
+ *   Blob.stream(): the plain way, for comparison (about a third of in-memory in Chromium).
+ * The three are interleaved for ROUNDS rounds; medians and ratios are printed.
+ * The page is served by Vite from this folder on 127.0.0.1.
+ */
+import { fileURLToPath } from 'node:url'
+import { createServer } from 'vite'
+import { launchChromium } from '../../e2e/support/browser'
+import type { BrowserBench, HashingRound } from './page'
+
+const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 256)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+async function main(): Promise<void> {
+  const root = fileURLToPath(new URL('../..', import.meta.url))
+  const server = await createServer({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    server: { host: '127.0.0.1', port: 0 },
+    optimizeDeps: { entries: ['bench/browser/index.html'] },
+  })
+  await server.listen()
+  const browser = await launchChromium()
+  try {
+    const page = await browser.newPage()
+    const base = server.resolvedUrls?.local[0]
+    if (!base) throw new Error('vite did not report its address')
+    await page.goto(new URL('bench/browser/index.html', base).href)
+    await page.waitForFunction(() => 'clearskiesBench' in window)
+    const rounds: HashingRound[] = await page.evaluate(
+      ([mib, n]) => (window as unknown as { clearskiesBench: BrowserBench }).clearskiesBench.hashing(mib, n),
+      [FILE_MIB, ROUNDS] as const,
+    )
+    const inMemory = median(rounds.map((r) => r.inMemory))
+    const fileStore = median(rounds.map((r) => r.fileStore))
+    const blobStream = median(rounds.map((r) => r.blobStream))
+    const pct = (x: number): string => `${((x / inMemory) * 100).toFixed(0)}% of in-memory`
+    console.log(`hashing, SHA-256 with hash-wasm, ${FILE_MIB} MiB OPFS file, median of ${ROUNDS} interleaved rounds:`)
+    console.log(`  in-memory          ${inMemory.toFixed(0).padStart(5)} MB/s`)
+    console.log(`  file store read()  ${fileStore.toFixed(0).padStart(5)} MB/s  ${pct(fileStore)} (target 80%)`)
+    console.log(`  Blob.stream()      ${blobStream.toFixed(0).padStart(5)} MB/s  ${pct(blobStream)}`)
+    console.log(`  rounds (in-memory / file store / Blob.stream MB/s): ${rounds.map((r) => `${r.inMemory.toFixed(0)}/${r.fileStore.toFixed(0)}/${r.blobStream.toFixed(0)}`).join('  ')}`)
+  } finally {
+    await browser.close()
+    await server.close()
+  }
+}
+
+await main()

@@ -1,0 +1,88 @@
+/**
+ * The in-page half of bench/browser: each figure is a function on `window.clearskiesBench`, called
+ * by index.ts through Playwright. Runs in the page's main thread, as the worker would, with OPFS.
+ */
+import { createSHA256 } from 'hash-wasm'
+import { hashStream } from '../../src/protocol/directory/hasher'
+import { parseSharePath } from '../../src/protocol/directory/share-path'
+import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
+import { createWasmHasher } from '../../src/platform/browser/wasm-hasher'
+
+const MiB = 1024 * 1024
+const IN_MEMORY_MIB = 64
+const PIECE_BYTES = MiB
+
+export interface HashingRound {
+  /** MB/s (10^6 bytes a second) of each way of hashing the same number of bytes. */
+  readonly inMemory: number
+  readonly fileStore: number
+  readonly blobStream: number
+}
+
+async function writeFile(dir: FileSystemDirectoryHandle, name: string, mib: number): Promise<File> {
+  const handle = await dir.getFileHandle(name, { create: true })
+  const writable = await handle.createWritable()
+  const piece = new Uint8Array(8 * MiB).map((_, i) => (i * 31 + (i >> 13)) & 0xff)
+  for (let written = 0; written < mib; written += 8) await writable.write(piece)
+  await writable.close()
+  return handle.getFile()
+}
+
+function rate(bytes: number, ms: number): number {
+  return bytes / 1e6 / (ms / 1000)
+}
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const start = performance.now()
+  await run()
+  return performance.now() - start
+}
+
+/** hash-wasm over a buffer already in memory, in 1 MiB pieces as the file path hands them over. */
+async function hashInMemory(buffer: Uint8Array, totalBytes: number): Promise<void> {
+  const hasher = await createSHA256()
+  for (let done = 0; done < totalBytes; done += buffer.byteLength) {
+    for (let at = 0; at < buffer.byteLength; at += PIECE_BYTES) hasher.update(buffer.subarray(at, at + PIECE_BYTES))
+  }
+  hasher.digest('hex')
+}
+
+async function hashBlobStream(file: File): Promise<void> {
+  const hasher = await createSHA256()
+  for await (const chunk of file.stream()) hasher.update(chunk)
+  hasher.digest('hex')
+}
+
+/** One file of `fileMiB` in OPFS, then `rounds` rounds of the three ways, interleaved. */
+async function hashing(fileMiB: number, rounds: number): Promise<HashingRound[]> {
+  const root = await navigator.storage.getDirectory()
+  const dir = await root.getDirectoryHandle(`bench-${Date.now()}`, { create: true })
+  try {
+    const file = await writeFile(dir, 'big.bin', fileMiB)
+    const store = new FsaFileStore(dir)
+    const path = parseSharePath('/big.bin')
+    const memory = new Uint8Array(IN_MEMORY_MIB * MiB).map((_, i) => i & 0xff)
+    await hashInMemory(memory, memory.byteLength) // warm-up: compile and tier up the WebAssembly
+    const out: HashingRound[] = []
+    for (let round = 0; round < rounds; round++) {
+      out.push({
+        inMemory: rate(file.size, await timed(() => hashInMemory(memory, file.size))),
+        fileStore: rate(file.size, await timed(() => hashStream(store.read(path), createWasmHasher))),
+        blobStream: rate(file.size, await timed(() => hashBlobStream(file))),
+      })
+    }
+    return out
+  } finally {
+    await root.removeEntry(dir.name, { recursive: true })
+  }
+}
+
+const bench = { hashing }
+export type BrowserBench = typeof bench
+
+declare global {
+  interface Window {
+    clearskiesBench: BrowserBench
+  }
+}
+window.clearskiesBench = bench
