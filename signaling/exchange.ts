@@ -28,8 +28,11 @@ export type ExchangeListener = (id: string, event: ExchangeEvent) => void
 export interface Exchange {
   /** Stores the registration, replacing any other owner's of the same (id, peerId). */
   claim(reg: Registration): Promise<void>
-  /** Moves the expiry, only if `owner` still owns (id, peerId). */
-  refresh(id: string, peerId: string, owner: string, expiresAtMs: number): Promise<void>
+  /**
+   * Rewrites the registration (a later expiry) if its owner still owns it, and recreates it if it
+   * is gone (a restarted Redis); never takes it from another owner. True if it was recreated.
+   */
+  refresh(reg: Registration): Promise<boolean>
   /** Removes the registration, only if `owner` still owns it. */
   release(id: string, peerId: string, owner: string): Promise<void>
   /** The live registrations under the ID. */

@@ -89,8 +89,16 @@ export class Hub {
     await this.exchange.publish(id, { kind: 'changed' })
   }
 
-  refresh(member: Member, id: string, peerId: string, expiresAtMs: number): Promise<void> {
-    return this.exchange.refresh(id, peerId, member.owner, expiresAtMs)
+  /** Keeps the registration alive; if the exchange had lost it, it is back and the others hear so. */
+  async refresh(
+    member: Member,
+    id: string,
+    peerId: string,
+    addresses: string[],
+    expiresAtMs: number,
+  ): Promise<void> {
+    const recreated = await this.exchange.refresh({ id, peerId, owner: member.owner, addresses, expiresAtMs })
+    if (recreated) await this.exchange.publish(id, { kind: 'changed' })
   }
 
   relay(id: string, to: string, message: WireBody): Promise<void> {

@@ -12,9 +12,11 @@ export class MemoryExchange implements Exchange {
     peers.set(reg.peerId, reg)
   }
 
-  async refresh(id: string, peerId: string, owner: string, expiresAtMs: number): Promise<void> {
-    const reg = this.byId.get(id)?.get(peerId)
-    if (reg?.owner === owner) reg.expiresAtMs = expiresAtMs
+  async refresh(reg: Registration): Promise<boolean> {
+    const current = this.byId.get(reg.id)?.get(reg.peerId)
+    if (current && current.owner !== reg.owner) return false
+    await this.claim(reg)
+    return current === undefined
   }
 
   async release(id: string, peerId: string, owner: string): Promise<void> {

@@ -25,15 +25,16 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`
 
-/** KEYS[1] hash; ARGV: field, owner, expiry ms since epoch, hash expiry ms. Only the owner may refresh. */
+/**
+ * KEYS[1] hash; ARGV: field, owner, value, hash expiry ms. Only the owner may refresh; a missing
+ * field (Redis restarted or flushed) is recreated, and 1 returned so the others hear of it.
+ */
 const REFRESH = `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
-if not v then return 0 end
-local reg = cjson.decode(v)
-if reg.o ~= ARGV[2] then return 0 end
-reg.e = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(reg))
+if v and cjson.decode(v).o ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+if v then return 0 end
 return 1`
 
 /** KEYS[1] hash; ARGV: field, owner. Only the owner may release. */
@@ -87,18 +88,18 @@ class RedisExchange implements Exchange {
   ) {}
 
   async claim(reg: Registration): Promise<void> {
-    const value = JSON.stringify({ o: reg.owner, a: reg.addresses, e: reg.expiresAtMs })
     await this.commands.eval(CLAIM, {
       keys: [KEY_PREFIX + reg.id],
-      arguments: [reg.peerId, value, String(hashTtlMs(reg.expiresAtMs))],
+      arguments: [reg.peerId, encodeRegistration(reg), String(hashTtlMs(reg.expiresAtMs))],
     })
   }
 
-  async refresh(id: string, peerId: string, owner: string, expiresAtMs: number): Promise<void> {
-    await this.commands.eval(REFRESH, {
-      keys: [KEY_PREFIX + id],
-      arguments: [peerId, owner, String(expiresAtMs), String(hashTtlMs(expiresAtMs))],
+  async refresh(reg: Registration): Promise<boolean> {
+    const recreated = await this.commands.eval(REFRESH, {
+      keys: [KEY_PREFIX + reg.id],
+      arguments: [reg.peerId, reg.owner, encodeRegistration(reg), String(hashTtlMs(reg.expiresAtMs))],
     })
+    return recreated === 1
   }
 
   async release(id: string, peerId: string, owner: string): Promise<void> {
@@ -164,6 +165,10 @@ class RedisExchange implements Exchange {
 /** The hash outlives its registrations' expiry by nothing: after that, all of them are stale anyway. */
 function hashTtlMs(expiresAtMs: number): number {
   return Math.max(1, Math.ceil(expiresAtMs - Date.now()))
+}
+
+function encodeRegistration(reg: Registration): string {
+  return JSON.stringify({ o: reg.owner, a: reg.addresses, e: reg.expiresAtMs })
 }
 
 function parseRegistration(id: string, peerId: string, text: string): Registration | undefined {

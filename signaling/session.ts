@@ -232,9 +232,13 @@ export class Session implements Member {
   }
 
   private join(id: string, peer: string): Promise<void> {
-    const addresses = this.signalingActive ? [...this.addresses, webrtcAddress(peer)] : this.addresses
     this.lastRefreshMs = this.now()
-    return this.hub.join(this, id, peer, addresses, this.expiresAtMs())
+    return this.hub.join(this, id, peer, this.addressesUnder(peer), this.expiresAtMs())
+  }
+
+  /** What others see for us under an ID: our announced addresses, and our relay route if we signal. */
+  private addressesUnder(peer: string): string[] {
+    return this.signalingActive ? [...this.addresses, webrtcAddress(peer)] : this.addresses
   }
 
   private relay(msg: SignalRelay): Promise<void> | undefined {
@@ -254,7 +258,11 @@ export class Session implements Member {
     const nowMs = this.now()
     if (nowMs - this.lastRefreshMs < this.ttlMs / 2) return
     this.lastRefreshMs = nowMs
-    await Promise.all([...this.ids].map(([id, peer]) => this.hub.refresh(this, id, peer, this.expiresAtMs())))
+    await Promise.all(
+      [...this.ids].map(([id, peer]) =>
+        this.hub.refresh(this, id, peer, this.addressesUnder(peer), this.expiresAtMs()),
+      ),
+    )
   }
 
   private expiresAtMs(): number {

@@ -1,8 +1,9 @@
 /** Bad input and abuse: every limit holds, and every refusal tells the client why. */
-import { createConnection } from 'node:net'
+import { createConnection, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SignalingServer } from '../../signaling/server'
 import { encodeTrackerMessage } from '../../src/protocol/tracker/framing'
+import type { WireBody } from '../../src/protocol/wire/message'
 import { openWebSocket, randomId, rawClient, startedRawClient, startServer, trackerUrl } from './helpers'
 
 let server: SignalingServer | undefined
@@ -13,6 +14,16 @@ afterEach(async () => {
 })
 
 const PEER = 'ab'.repeat(16)
+
+/** A raw TCP tracker client that starts, sends `messages`, and discards whatever it receives. */
+async function tcpClient(port: number, messages: WireBody[]): Promise<Socket> {
+  const socket = createConnection(port, '127.0.0.1')
+  await new Promise((resolve) => socket.once('data', resolve))
+  socket.on('data', () => {})
+  socket.write(encodeTrackerMessage({ type: 'tracker.start', software: 'raw', protocol: 1, ttl: 60 }))
+  for (const m of messages) socket.write(encodeTrackerMessage(m))
+  return socket
+}
 
 describe('signaling abuse limits', () => {
   it.each([
@@ -139,37 +150,33 @@ describe('signaling abuse limits', () => {
   })
 
   it('drops a client that does not read what it is sent', async () => {
-    server = await startServer([
-      '--max-buffered-bytes',
-      '65536',
-      '--rate-per-s',
-      '100000',
-      '--rate-burst',
-      '100000',
-    ])
+    const limits = ['--max-buffered-bytes', '65536', '--rate-per-s', '100000', '--rate-burst', '100000']
+    server = await startServer(limits)
     const id = randomId()
     const bigAddresses = Array.from({ length: 16 }, (_, i) => `tcp:192.0.2.${i}:${'9'.repeat(240)}`)
-    // Ten members with large address lists make every peer list about 40 KB.
-    for (let i = 0; i < 10; i++) {
-      const member = await startedRawClient(server)
-      member.send({ type: 'tracker.connection', addresses: bigAddresses })
-      member.send({ type: 'tracker.register', ids: { [id]: i.toString(16).padStart(32, '0') } })
-    }
-    const slow = createConnection(server.tcpPort, '127.0.0.1')
-    await new Promise((resolve) => slow.once('data', resolve))
-    slow.write(encodeTrackerMessage({ type: 'tracker.start', software: 'slow', protocol: 1, ttl: 60 }))
-    slow.write(encodeTrackerMessage({ type: 'tracker.register', ids: { [id]: 'ff'.repeat(16) } }))
+    // Ten members with large address lists make every peer list about 40 KB. They read and discard.
+    const members = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        tcpClient(server!.tcpPort, [
+          { type: 'tracker.connection', addresses: bigAddresses },
+          { type: 'tracker.register', ids: { [id]: i.toString(16).padStart(32, '0') } },
+        ]),
+      ),
+    )
+    const slow = await tcpClient(server.tcpPort, [
+      { type: 'tracker.register', ids: { [id]: 'ff'.repeat(16) } },
+    ])
     slow.pause()
-    const churner = await startedRawClient(server)
-    churner.send({ type: 'tracker.register', ids: { [id]: 'ee'.repeat(16) } })
-    await churner.next('tracker.peers')
-    expect(server.connectionCount()).toBe(12) // the slow client is still there, registered
-    for (let i = 0; i < 400 && server.connectionCount() === 12; i++) {
-      churner.send({ type: 'tracker.connection', addresses: [`tcp:192.0.2.1:${i}`] })
+    const churner = await tcpClient(server.tcpPort, [
+      { type: 'tracker.register', ids: { [id]: 'ee'.repeat(16) } },
+    ])
+    await expect.poll(() => server!.connectionCount()).toBe(12)
+    for (let i = 0; i < 1000 && server.connectionCount() === 12; i++) {
+      churner.write(encodeTrackerMessage({ type: 'tracker.connection', addresses: [`tcp:192.0.2.1:${i}`] }))
       await new Promise((resolve) => setTimeout(resolve, 2))
     }
     await expect.poll(() => server!.connectionCount()).toBe(11)
-    slow.destroy()
+    for (const socket of [...members, slow, churner]) socket.destroy()
   })
 
   it('caps connections per instance, and refuses other WebSocket paths', async () => {

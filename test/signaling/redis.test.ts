@@ -118,6 +118,35 @@ describe('signaling through Redis', () => {
     }
   })
 
+  it('restores the registrations of live connections after Redis loses them', async () => {
+    const [east, west] = [await instance(['--min-ttl-s', '1']), await instance(['--min-ttl-s', '1'])]
+    const id = randomId()
+    const [a, b] = [randomPeerId(), randomPeerId()]
+    const alice = await track(browserPeer(east, 1))
+    const bob = await track(browserPeer(west, 1))
+    alice.handle.setIds(new Map([[id, a]]))
+    bob.handle.setIds(new Map([[id, b]]))
+    await alice.peersOf(id, (l) => l.has(b), 'alice to see bob')
+    const direct = createClient({ url: redis.url })
+    await direct.connect()
+    try {
+      const before = alice.events.items.length
+      await direct.flushAll()
+      // Pings every half TTL refresh the registrations, which recreates them.
+      await expect
+        .poll(async () => Object.keys(await direct.hGetAll(`clearskies:tracker:id:${id}`)).sort(), {
+          timeout: 5000,
+        })
+        .toEqual([a, b].sort())
+      await alice.events.waitFor(
+        (items) => items.slice(before).find((e) => e.type === 'peers' && e.peers.has(b)),
+        'a fresh list after the restore',
+      )
+    } finally {
+      await direct.close()
+    }
+  })
+
   it('hands a peer ID over to its newer connection on another instance', async () => {
     const [east, west] = [await instance(), await instance()]
     const id = randomId()
