@@ -5,6 +5,7 @@
  * simple-peer's stream layer never buffers them and the pump to the worker sees the channel's real
  * back-pressure (`bufferedAmount`).
  */
+import './node-globals'
 import SimplePeer from 'simple-peer'
 import type { JsonObject } from '../protocol/wire/json-value'
 
