@@ -7,7 +7,7 @@
  */
 import type { WireBody } from '../src/protocol/wire/message'
 import { toWire } from '../src/protocol/tracker/messages'
-import type { Exchange, ExchangeEvent } from './exchange'
+import type { Exchange, ExchangeEvent, Registration } from './exchange'
 import type { Logger } from './log'
 
 /** A local connection as the hub sees it (the session implements it). */
@@ -20,6 +20,9 @@ export interface Member {
   /** Another connection registered the same peer ID under `id` and took it over. */
   evicted(id: string): void
 }
+
+/** A registration as a member asks for it; the hub adds the member as its owner. */
+export type Claim = Omit<Registration, 'owner'>
 
 export class Hub {
   private readonly members = new Map<string, Map<string, Member>>()
@@ -57,13 +60,8 @@ export class Hub {
     })
   }
 
-  async join(
-    member: Member,
-    id: string,
-    peerId: string,
-    addresses: string[],
-    expiresAtMs: number,
-  ): Promise<void> {
+  async join(member: Member, claim: Claim): Promise<void> {
+    const { id, peerId } = claim
     let local = this.members.get(id)
     if (!local) {
       this.members.set(id, (local = new Map()))
@@ -72,7 +70,7 @@ export class Hub {
     const previous = local.get(peerId)
     if (previous && previous !== member) previous.evicted(id)
     local.set(peerId, member)
-    await this.exchange.claim({ id, peerId, owner: member.owner, addresses, expiresAtMs })
+    await this.exchange.claim({ ...claim, owner: member.owner })
     await this.exchange.publish(id, { kind: 'changed' })
   }
 
@@ -90,15 +88,9 @@ export class Hub {
   }
 
   /** Keeps the registration alive; if the exchange had lost it, it is back and the others hear so. */
-  async refresh(
-    member: Member,
-    id: string,
-    peerId: string,
-    addresses: string[],
-    expiresAtMs: number,
-  ): Promise<void> {
-    const recreated = await this.exchange.refresh({ id, peerId, owner: member.owner, addresses, expiresAtMs })
-    if (recreated) await this.exchange.publish(id, { kind: 'changed' })
+  async refresh(member: Member, claim: Claim): Promise<void> {
+    const recreated = await this.exchange.refresh({ ...claim, owner: member.owner })
+    if (recreated) await this.exchange.publish(claim.id, { kind: 'changed' })
   }
 
   relay(id: string, to: string, message: WireBody): Promise<void> {

@@ -21,7 +21,7 @@ import {
   type TrackerStart,
 } from '../src/protocol/tracker/messages'
 import type { WireBody } from '../src/protocol/wire/message'
-import type { Hub, Member } from './hub'
+import type { Claim, Hub, Member } from './hub'
 import { TokenBucket } from './limits'
 import type { CloseCode, CloseReason, Link } from './link'
 import type { Logger } from './log'
@@ -233,12 +233,13 @@ export class Session implements Member {
 
   private join(id: string, peer: string): Promise<void> {
     this.lastRefreshMs = this.now()
-    return this.hub.join(this, id, peer, this.addressesUnder(peer), this.expiresAtMs())
+    return this.hub.join(this, this.claim(id, peer))
   }
 
-  /** What others see for us under an ID: our announced addresses, and our relay route if we signal. */
-  private addressesUnder(peer: string): string[] {
-    return this.signalingActive ? [...this.addresses, webrtcAddress(peer)] : this.addresses
+  /** Our registration under an ID: our announced addresses, and our relay route if we signal. */
+  private claim(id: string, peerId: string): Claim {
+    const addresses = this.signalingActive ? [...this.addresses, webrtcAddress(peerId)] : this.addresses
+    return { id, peerId, addresses, expiresAtMs: this.now() + EXPIRY_TTL_FACTOR * this.ttlMs }
   }
 
   private relay(msg: SignalRelay): Promise<void> | undefined {
@@ -258,15 +259,7 @@ export class Session implements Member {
     const nowMs = this.now()
     if (nowMs - this.lastRefreshMs < this.ttlMs / 2) return
     this.lastRefreshMs = nowMs
-    await Promise.all(
-      [...this.ids].map(([id, peer]) =>
-        this.hub.refresh(this, id, peer, this.addressesUnder(peer), this.expiresAtMs()),
-      ),
-    )
-  }
-
-  private expiresAtMs(): number {
-    return this.now() + EXPIRY_TTL_FACTOR * this.ttlMs
+    await Promise.all([...this.ids].map(([id, peer]) => this.hub.refresh(this, this.claim(id, peer))))
   }
 
   private sendWire(message: WireBody): void {
