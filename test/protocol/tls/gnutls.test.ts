@@ -6,20 +6,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectTcp } from '../../../src/platform/node/tcp-stream'
 import { CIPHER_SUITES } from '../../../src/protocol/tls/constants'
-import { TlsAlertReceivedError, type TlsSession, connectTls } from '../../../src/protocol/tls/index'
+import { TlsAlertReceivedError, connectTls } from '../../../src/protocol/tls/index'
 import {
-  GnutlsPasswords,
-  type Running,
-  SUITE_CASES,
-  TempDir,
+  badCredentials,
   clearskiesUsername,
+  echoThrough,
+  expectServed,
+  GnutlsPasswords,
   gnutlsPriority,
   randomData,
   requireInteropTools,
   runGnutlsCli,
+  type Running,
+  serverFor,
   sharePassword,
   startGnutlsServ,
   startOurEchoServer,
+  SUITE_CASES,
+  TempDir,
   textLines,
 } from './interop-tools'
 
@@ -46,18 +50,6 @@ afterAll(async () => {
   dir?.remove()
 })
 
-async function readAtLeast(session: TlsSession, bytes: number): Promise<Buffer> {
-  const parts: Uint8Array[] = []
-  let got = 0
-  while (got < bytes) {
-    const c = await session.stream.read()
-    if (!c) break
-    parts.push(c)
-    got += c.length
-  }
-  return Buffer.concat(parts)
-}
-
 describe('our client against gnutls-serv', () => {
   for (const c of SUITE_CASES) {
     it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`, async () => {
@@ -75,8 +67,7 @@ describe('our client against gnutls-serv', () => {
       })
       expect(session.parameters.suite.name).toBe(c.name)
       const data = textLines(MIB)
-      const [, echoed] = await Promise.all([session.stream.write(data), readAtLeast(session, data.length)])
-      expect(Buffer.compare(echoed, data)).toBe(0)
+      expect(Buffer.compare(await echoThrough(session, data), data)).toBe(0)
       await session.stream.end()
       session.stream.close()
     })
@@ -88,10 +79,7 @@ describe('our client against gnutls-serv', () => {
     session.stream.close()
   })
 
-  for (const [what, username, pass] of [
-    ['a wrong password', user, sharePassword()],
-    ['an unknown username', clearskiesUsername(), password],
-  ] as const) {
+  for (const [what, username, pass] of badCredentials(user, password)) {
     it(`fails with an alert for ${what}`, async () => {
       const failure = await connectTls(await connectTcp('127.0.0.1', serv.port), {
         username,
@@ -126,12 +114,9 @@ describe('our client against gnutls-serv', () => {
 })
 
 describe('our server against gnutls-cli', () => {
-  const lookup = async (u: string): Promise<{ password: string } | null> => (u === user ? { password } : null)
-  const secret = crypto.getRandomValues(new Uint8Array(32))
-
   for (const c of SUITE_CASES) {
     it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB of random bytes echoed`, async () => {
-      const server = await startOurEchoServer({ lookup, secret })
+      const server = await startOurEchoServer(serverFor(user, password))
       try {
         const data = randomData(MIB)
         const result = await runGnutlsCli(dir, {
@@ -145,26 +130,16 @@ describe('our server against gnutls-cli', () => {
         expect(result.log).toContain(`(SRP)-(${c.gnutls})-(SHA1)`)
         expect(result.log.includes('EtM')).toBe(c.etm)
         expect(Buffer.compare(result.stdout, data)).toBe(0)
-        const outcome = await server.nextOutcome()
-        if ('error' in outcome) throw outcome.error
-        expect(outcome.parameters).toMatchObject({
-          username: user,
-          encryptThenMac: c.etm,
-          extendedMasterSecret: true,
-        })
-        expect(outcome.echoed).toBe(MIB)
+        await expectServed(server, user, c, MIB)
       } finally {
         await server.close()
       }
     })
   }
 
-  for (const [what, username, pass] of [
-    ['a wrong password', user, sharePassword()],
-    ['an unknown username', clearskiesUsername(), password],
-  ] as const) {
+  for (const [what, username, pass] of badCredentials(user, password)) {
     it(`fails with an alert for ${what}, and no data passes`, async () => {
-      const server = await startOurEchoServer({ lookup, secret })
+      const server = await startOurEchoServer(serverFor(user, password))
       try {
         const result = await runGnutlsCli(dir, {
           port: server.port,

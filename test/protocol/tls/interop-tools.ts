@@ -11,7 +11,13 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { type TcpListener, listenTcp } from '../../../src/platform/node/tcp-stream'
 import { bytesToHex } from '../../../src/protocol/tls/bytes'
-import { type TlsParameters, type TlsServerOptions, acceptTls } from '../../../src/protocol/tls/index'
+import { expect } from 'vitest'
+import {
+  type TlsParameters,
+  type TlsServerOptions,
+  type TlsSession,
+  acceptTls,
+} from '../../../src/protocol/tls/index'
 
 const SETUP_HINT = 'install the test tools with scripts/setup-debian.sh'
 const LIBSSL_SCRIPT = new URL('./libssl_srp.py', import.meta.url).pathname
@@ -372,4 +378,58 @@ export function textLines(bytes: number): Uint8Array {
 
 export function randomData(bytes: number): Uint8Array {
   return new Uint8Array(randomBytes(bytes))
+}
+
+/** Options for our server that knows one user. */
+export function serverFor(user: string, password: string): TlsServerOptions {
+  return {
+    lookup: async (u) => (u === user ? { password } : null),
+    secret: crypto.getRandomValues(new Uint8Array(32)),
+  }
+}
+
+/** The two ways to get in wrong, which must look alike: a wrong password and an unknown username. */
+export function badCredentials(
+  user: string,
+  password: string,
+): ReadonlyArray<readonly [string, string, string]> {
+  return [
+    ['a wrong password', user, sharePassword()],
+    ['an unknown username', clearskiesUsername(), password],
+  ]
+}
+
+/** Writes `data` and reads until as many bytes came back (both at once, so an echo cannot stall). */
+export async function echoThrough(session: TlsSession, data: Uint8Array): Promise<Buffer> {
+  const parts: Uint8Array[] = []
+  let got = 0
+  const reading = (async () => {
+    while (got < data.length) {
+      const c = await session.stream.read()
+      if (!c) break
+      parts.push(c)
+      got += c.length
+    }
+  })()
+  await session.stream.write(data)
+  await reading
+  return Buffer.concat(parts)
+}
+
+/** Our echo server's outcome for a successful interop case. */
+export async function expectServed(
+  server: { nextOutcome(): Promise<Outcome> },
+  user: string,
+  c: SuiteCase,
+  echoed: number,
+): Promise<void> {
+  const outcome = await server.nextOutcome()
+  if ('error' in outcome) throw outcome.error
+  expect(outcome.parameters).toMatchObject({
+    username: user,
+    encryptThenMac: c.etm,
+    extendedMasterSecret: true,
+  })
+  expect(outcome.parameters.suite.name).toBe(c.name)
+  expect(outcome.echoed).toBe(echoed)
 }

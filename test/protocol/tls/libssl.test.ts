@@ -6,17 +6,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectTcp } from '../../../src/platform/node/tcp-stream'
 import { CIPHER_SUITES } from '../../../src/protocol/tls/constants'
-import { TlsAlertReceivedError, type TlsSession, connectTls } from '../../../src/protocol/tls/index'
+import { TlsAlertReceivedError, connectTls } from '../../../src/protocol/tls/index'
 import {
-  SUITE_CASES,
-  TempDir,
+  badCredentials,
   clearskiesUsername,
+  echoThrough,
+  expectServed,
   randomData,
   requireInteropTools,
   runLibsslClient,
+  serverFor,
   sharePassword,
   startLibsslServer,
   startOurEchoServer,
+  SUITE_CASES,
+  TempDir,
 } from './interop-tools'
 
 const MIB = 1024 * 1024
@@ -30,22 +34,6 @@ beforeAll(() => {
   dir = new TempDir()
 })
 afterAll(() => dir?.remove())
-
-async function echo(session: TlsSession, data: Uint8Array): Promise<Buffer> {
-  const parts: Uint8Array[] = []
-  let got = 0
-  const reading = (async () => {
-    while (got < data.length) {
-      const c = await session.stream.read()
-      if (!c) break
-      parts.push(c)
-      got += c.length
-    }
-  })()
-  await session.stream.write(data)
-  await reading
-  return Buffer.concat(parts)
-}
 
 describe('our client against libssl as SRP server', () => {
   for (const c of SUITE_CASES) {
@@ -72,7 +60,7 @@ describe('our client against libssl as SRP server', () => {
         expect(session.parameters.suite.name).toBe(c.name)
         expect((await server.events.next()).value).toEqual({ handshake: c.openssl })
         const data = randomData(MIB)
-        expect(Buffer.compare(await echo(session, data), data)).toBe(0)
+        expect(Buffer.compare(await echoThrough(session, data), data)).toBe(0)
         await session.stream.end()
         expect(await session.stream.read()).toBeNull()
       } finally {
@@ -81,10 +69,7 @@ describe('our client against libssl as SRP server', () => {
     })
   }
 
-  for (const [what, username, pass] of [
-    ['a wrong password', user, sharePassword()],
-    ['an unknown username', clearskiesUsername(), password],
-  ] as const) {
+  for (const [what, username, pass] of badCredentials(user, password)) {
     it(`fails with an alert on both sides for ${what}`, async () => {
       const server = await startLibsslServer({
         user,
@@ -111,12 +96,9 @@ describe('our client against libssl as SRP server', () => {
 })
 
 describe('our server against libssl as SRP client', () => {
-  const lookup = async (u: string): Promise<{ password: string } | null> => (u === user ? { password } : null)
-  const secret = crypto.getRandomValues(new Uint8Array(32))
-
   for (const c of SUITE_CASES) {
     it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`, async () => {
-      const server = await startOurEchoServer({ lookup, secret })
+      const server = await startOurEchoServer(serverFor(user, password))
       try {
         const data = randomData(MIB)
         const result = await runLibsslClient(dir, {
@@ -128,26 +110,16 @@ describe('our server against libssl as SRP client', () => {
           data,
         })
         expect(result).toEqual({ handshake: c.openssl, echoed: MIB, identical: true })
-        const outcome = await server.nextOutcome()
-        if ('error' in outcome) throw outcome.error
-        expect(outcome.parameters).toMatchObject({
-          username: user,
-          encryptThenMac: c.etm,
-          extendedMasterSecret: true,
-        })
-        expect(outcome.parameters.suite.name).toBe(c.name)
+        await expectServed(server, user, c, MIB)
       } finally {
         await server.close()
       }
     })
   }
 
-  for (const [what, username, pass] of [
-    ['a wrong password', user, sharePassword()],
-    ['an unknown username', clearskiesUsername(), password],
-  ] as const) {
+  for (const [what, username, pass] of badCredentials(user, password)) {
     it(`fails with an alert on both sides for ${what}, and no data passes`, async () => {
-      const server = await startOurEchoServer({ lookup, secret })
+      const server = await startOurEchoServer(serverFor(user, password))
       try {
         const result = await runLibsslClient(dir, {
           port: server.port,
