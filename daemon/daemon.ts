@@ -20,7 +20,7 @@ import { serveControl } from '../src/protocol/control/session'
 import { SourceRateLimiter } from './auth-limiter'
 import { PeerDialer } from './dialer'
 import { startLanDiscovery, type LanDiscovery } from './lan'
-import { openLog } from './log'
+import { openLog, type DaemonLogger } from './log'
 import { controlSocketPath, logPath } from './paths'
 import { connectTracker, type TrackerConnection } from './tracker'
 import { watchShares } from './watchers'
@@ -94,39 +94,60 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   if (await socketAnswers(socketPath)) throw new DaemonError('EADDRINUSE', `a daemon is already running with the state folder ${stateDir}`)
   const logger = openLog(logPath(stateDir), options.echoLog)
   const log = logger.for('daemon')
+  // What is open, closed in reverse order at shutdown, or at once if starting fails half-way.
+  const closers: Array<() => unknown> = [() => logger.close()]
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close()
+  }
+  try {
+    return await run(options, socketPath, logger, closers, closeAll)
+  } catch (err) {
+    log(`cannot start: ${err instanceof Error ? err.message : String(err)}`)
+    await closeAll()
+    throw err
+  }
+}
+
+async function run(options: DaemonOptions, socketPath: string, logger: DaemonLogger, closers: Array<() => unknown>, closeAll: () => Promise<void>): Promise<Daemon> {
+  const { stateDir } = options
+  const log = logger.for('daemon')
   const platform = nodeEnginePlatform({ stateDir })
+  closers.push(() => platform.close())
   const configStore = new ConfigStore(platform.kv, DEFAULT_CONFIG)
   const config: PeerConfig = { ...(await configStore.read()), ...options.overrides }
   const listen = splitHostPort(config.listen)
+  const trackerTarget = config.tracker === '' ? undefined : splitHostPort(config.tracker)
   const engine = await Engine.open(platform, {
     ...(config.name ? { name: config.name } : {}),
     log: logger.for('engine'),
     rateLimiter: new SourceRateLimiter(),
   })
+  closers.push(() => engine.close())
   await restorePause(engine, platform.kv)
 
-  let listener
-  try {
-    listener = await listenTcp(listen.host, listen.port, (stream) => void engine.accept(stream, `tcp:${stream.remote}`))
-  } catch (err) {
-    await engine.close()
-    platform.close()
-    await logger.close()
+  const listener = await listenTcp(listen.host, listen.port, (stream) => void engine.accept(stream, `tcp:${stream.remote}`)).catch((err: unknown) => {
     throw new DaemonError('EADDRINUSE', `cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`)
-  }
+  })
+  closers.push(() => listener.close())
   const port = listener.port
   const dialer = new PeerDialer(engine, logger.for('dialer'))
+  closers.push(() => dialer.close())
   let tracker: TrackerConnection | undefined
-  if (config.tracker !== '') {
-    const target = splitHostPort(config.tracker)
-    tracker = connectTracker({ ...target, software: SOFTWARE, engine, dialer, addresses: (ip) => reachableAt(listen.host, port, ip), log: logger.for('tracker') })
+  if (trackerTarget) {
+    const connection = connectTracker({ ...trackerTarget, software: SOFTWARE, engine, dialer, addresses: (ip) => reachableAt(listen.host, port, ip), log: logger.for('tracker') })
+    closers.push(() => connection.close())
+    tracker = connection
   }
   let lan: LanDiscovery | undefined
-  if (config.lan) lan = await startLanDiscovery(engine, dialer, port, logger.for('lan')).catch((err: unknown) => {
-    log(`LAN discovery is off: ${err instanceof Error ? err.message : String(err)}`)
-    return undefined
-  })
+  if (config.lan) {
+    lan = await startLanDiscovery(engine, dialer, port, logger.for('lan')).catch((err: unknown) => {
+      log(`LAN discovery is off: ${err instanceof Error ? err.message : String(err)}`)
+      return undefined
+    })
+    if (lan) closers.push(() => lan?.close())
+  }
   const watchers = watchShares(engine, logger.for('watch'))
+  closers.push(() => watchers.close())
 
   let stopping: Promise<void> | undefined
   let markStopped: () => void = () => {}
@@ -134,16 +155,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const stop = (reason: string): Promise<void> =>
     (stopping ??= (async () => {
       log(`stopping: ${reason}`)
-      await control.close()
-      await listener.close()
-      tracker?.close()
-      lan?.close()
-      watchers.close()
-      dialer.close()
-      await engine.close()
-      platform.close()
-      log('stopped')
-      await logger.close()
+      closers.splice(1, 0, () => log('stopped')) // just before the log itself closes
+      await closeAll()
       markStopped()
     })())
 
@@ -166,6 +179,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       return handler(command)
     })
   })
+  // Closed first at shutdown: no new commands while the rest winds down.
+  closers.push(() => control.close())
   log(`started (pid ${process.pid}): peers on ${tcpAddress(listen.host, port)}, control at ${socketPath}, tracker ${config.tracker || 'none'}, LAN ${lan ? 'on' : 'off'}`)
   return { port, stopped, stop }
 }

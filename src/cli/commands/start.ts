@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process'
 import { openSync, closeSync, mkdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { DaemonError, startDaemon } from '../../../daemon/daemon'
+import { DaemonError, splitHostPort, startDaemon } from '../../../daemon/daemon'
 import { controlSocketPath, logPath } from '../../../daemon/paths'
 import { socketAnswers } from '../../platform/node/unix-socket'
 import { CliError } from '../cli-error'
@@ -43,7 +43,17 @@ export async function run(args: string[]): Promise<number> {
   if (await socketAnswers(controlSocketPath(parsed.stateDir))) {
     throw new CliError(`the daemon is already running with the state folder ${parsed.stateDir} (\`clearskies stop\` stops it)`)
   }
+  // Checked here too, so a typo is reported at once rather than from the detached daemon's log.
+  for (const flag of ['listen', 'tracker']) if (typeof parsed.values[flag] === 'string') checkHostPort(flag, parsed.values[flag])
   return parsed.values.foreground === true ? foreground(parsed) : detached(parsed, args)
+}
+
+function checkHostPort(flag: string, value: string): void {
+  try {
+    splitHostPort(value)
+  } catch (err) {
+    throw new CliError(`start: --${flag}: ${(err as Error).message}`, 2)
+  }
 }
 
 async function foreground(parsed: ParsedCommand): Promise<number> {
@@ -66,9 +76,9 @@ async function foreground(parsed: ParsedCommand): Promise<number> {
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
   await daemon.stopped
-  process.off('SIGINT', stop)
-  process.off('SIGTERM', stop)
-  return 0
+  // Everything is written and closed; a timer some library left behind must not keep a stopped
+  // daemon alive (and `clearskies stop` waits for the process to be gone).
+  process.exit(0)
 }
 
 async function detached(parsed: ParsedCommand, args: string[]): Promise<number> {
