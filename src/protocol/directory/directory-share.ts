@@ -182,6 +182,7 @@ export class DirectoryShare {
 
   /** Waits for the queued changes and saves the local index: the share is about to close. */
   async close(): Promise<void> {
+    await this.fetcher.close()
     await this.queue
     await this.state.flush()
   }

@@ -127,6 +127,19 @@ export class Fetcher {
     }
   }
 
+  /** The share closes: partial files are released as they are, to resume from next time. */
+  async close(): Promise<void> {
+    const wanted = [...this.wanted]
+    this.wanted.clear()
+    for (const [sha256] of wanted) this.plan.drop(sha256)
+    await Promise.all(
+      wanted.map(async ([, w]) => {
+        await w.opening?.catch(() => undefined)
+        await w.temp?.close()
+      }),
+    )
+  }
+
   isWanted(sha256: string): boolean {
     return this.wanted.has(sha256)
   }
@@ -168,23 +181,30 @@ export class Fetcher {
     if (!wanted || !payload) return
     await this.open(wanted)
     const temp = wanted.temp
-    if (!temp || (range && range.start !== BigInt(temp.size))) {
-      this.o.log('warn', `data for ${sha256.slice(0, 12)} at ${range?.start ?? 0} does not continue the partial file (${temp?.size ?? 0} bytes): ignored`)
+    const start = range ? Number(range.start) : 0
+    if (!temp || start > temp.size) {
+      this.o.log('warn', `data for ${sha256.slice(0, 12)} at ${start} does not continue the partial file (${temp?.size ?? 0} bytes): ignored`)
       this.plan.getError(id, sha256, this.o.now())
       this.pump()
       return
     }
+    // A connection dropped in the middle of a piece leaves its first bytes in the temporary file,
+    // and the piece is asked for again from its start: those bytes are skipped, not written twice.
+    let skip = temp.size - start
     const limit = range ? Number(range.length) : Number(wanted.value.size) - temp.size
     let length = 0
-    for await (const chunk of payload) {
-      length += chunk.byteLength
+    for await (const received of payload) {
+      length += received.byteLength
       if (length > limit) {
         this.links.get(id)?.close(`directory.data for ${sha256} sent more than the ${limit} bytes asked for`)
         return
       }
+      this.received.add(received.byteLength, this.o.now())
+      const chunk = skip > 0 ? received.subarray(Math.min(skip, received.byteLength)) : received
+      skip -= received.byteLength - chunk.byteLength
+      if (chunk.byteLength === 0) continue
       wanted.hasher?.update(chunk)
       await temp.append(chunk)
-      this.received.add(chunk.byteLength, this.o.now())
     }
     const outcome = this.plan.received(id, sha256, length, this.o.now())
     // Placing the file waits on the disk; the link goes on reading the next responses meanwhile.
