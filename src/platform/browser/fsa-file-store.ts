@@ -13,7 +13,7 @@
  *
  * Known gaps: like rename() on POSIX there is no compare-and-replace, so a local edit between the
  * `expected` check and the move still slips in; the API gives no way to tell a symbolic link in a
- * picked folder from what it points to (Chromium does not list them).
+ * picked folder from what it points to, so the store cannot refuse to follow one as Node's does.
  */
 import {
   archiveSlot,
@@ -87,12 +87,12 @@ export class FsaFileStore implements FileStore {
     }
   }
 
-  async *list(): AsyncIterable<ListedEntry> {
+  async *list(skipDirectory: (path: string) => boolean = () => false): AsyncIterable<ListedEntry> {
     await this.checkRoot()
-    yield* this.walk('/', this.root)
+    yield* this.walk('/', this.root, skipDirectory)
   }
 
-  private async *walk(local: LocalPath, dir: FileSystemDirectoryHandle): AsyncGenerator<ListedEntry> {
+  private async *walk(local: LocalPath, dir: FileSystemDirectoryHandle, skip: (path: string) => boolean): AsyncGenerator<ListedEntry> {
     for await (const [name, handle] of dir.entries()) {
       const childLocal = `${local === '/' ? '' : local}/${name}`
       const path = this.names.toWire(childLocal)
@@ -101,7 +101,8 @@ export class FsaFileStore implements FileStore {
         if (stat !== null) yield { path, ...stat }
         continue
       }
-      const children = this.walk(childLocal, handle)
+      if (skip(path)) continue
+      const children = this.walk(childLocal, handle, skip)
       let first: IteratorResult<ListedEntry>
       try {
         first = await children.next()

@@ -19,6 +19,7 @@ export class FsaTempFile implements TempFile {
   private writable: FileSystemWritableFileStream | null = null
   private open = true
   private sinceCheckpoint = 0
+  private appending: Promise<void> = Promise.resolve()
 
   constructor(
     readonly path: SharePath,
@@ -42,10 +43,18 @@ export class FsaTempFile implements TempFile {
     return writable
   }
 
-  async append(chunk: Uint8Array): Promise<void> {
+  /** Appends in call order even if the caller does not wait between calls (as the Node store does). */
+  append(chunk: Uint8Array): Promise<void> {
+    this.check()
+    const done = this.appending.then(() => this.appendNow(chunk))
+    this.appending = done.catch(() => undefined)
+    return done
+  }
+
+  private async appendNow(chunk: Uint8Array): Promise<void> {
     this.check()
     const writable = await this.writer()
-    await guarded(`writing ${this.path}`, () => writable.write(asArrayBufferView(chunk)))
+    await this.saving(`writing ${this.path}`, () => writable.write(asArrayBufferView(chunk)))
     this.size += chunk.byteLength
     this.sinceCheckpoint += chunk.byteLength
     if (this.sinceCheckpoint >= Math.max(MIN_CHECKPOINT_BYTES, this.size - this.sinceCheckpoint)) await this.checkpoint()
@@ -55,9 +64,26 @@ export class FsaTempFile implements TempFile {
   private async checkpoint(): Promise<void> {
     const writable = this.writable
     if (!writable) return
+    await this.saving(`saving ${this.path}`, () => writable.close())
     this.writable = null
     this.sinceCheckpoint = 0
-    await guarded(`saving ${this.path}`, () => writable.close())
+  }
+
+  /**
+   * A failed write or close (a full quota) errors the writable and its swap file is lost: the file
+   * is as of the last checkpoint, and `size` says so, so that a later append resumes correctly.
+   */
+  private async saving(what: string, step: () => Promise<void>): Promise<void> {
+    try {
+      await guarded(what, step)
+    } catch (err) {
+      const writable = this.writable
+      this.writable = null
+      this.size -= this.sinceCheckpoint
+      this.sinceCheckpoint = 0
+      await writable?.abort().catch(() => undefined)
+      throw err
+    }
   }
 
   async *read(): AsyncIterable<Uint8Array> {

@@ -101,22 +101,6 @@ describe('FsFileStore: nothing outside the share, even through symbolic links', 
   })
 })
 
-describe('FsFileStore: temporary files', () => {
-  it('appends in call order even when the calls overlap', async () => {
-    const fx = await fsFixture()
-    try {
-      const parts = ['one ', 'two ', 'three ', 'four']
-      const whole = new TextEncoder().encode(parts.join(''))
-      const temp = await fx.store.openTemp(p('/ordered.txt'), createHash('sha256').update(whole).digest('hex'))
-      await Promise.all(parts.map((part) => temp.append(new TextEncoder().encode(part))))
-      expect(temp.size).toBe(whole.byteLength)
-      expect((await collect(temp.read())).bytes).toEqual(whole)
-    } finally {
-      await fx.cleanup()
-    }
-  })
-})
-
 describe('FsFileStore: names the local system cannot hold', () => {
   let fx: Awaited<ReturnType<typeof fsFixture>>
   beforeEach(async () => {

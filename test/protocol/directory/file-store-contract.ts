@@ -149,6 +149,16 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       expect((await fx.namesOnDisk()).filter((n) => n.includes('!clearsky'))).toEqual([])
     })
 
+    it('appends in call order even when the calls overlap', async () => {
+      const parts = ['one ', 'two ', 'three ', 'four']
+      const whole = text(parts.join(''))
+      const temp = await fx.store.openTemp(p('/ordered.txt'), sha(whole))
+      await Promise.all(parts.map((part) => temp.append(text(part))))
+      expect(temp.size).toBe(whole.byteLength)
+      expect((await collect(temp.read())).bytes).toEqual(whole)
+      await temp.discard()
+    })
+
     it('keeps partial files of different versions apart', async () => {
       const a = await fx.store.openTemp(p('/x'), sha('a'))
       await a.append(text('aaaa'))
