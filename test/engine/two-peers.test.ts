@@ -73,11 +73,29 @@ describe('two peers over TCP with TLS-SRP', () => {
     await eventually(async () => expect(await treeOf(b.folder)).toEqual(await treeOf(a.folder)))
     expect(b.engine.share(b.folder).stored.accessLevel).toBe('read_only')
 
+    await writeFile(join(a.folder, 'keep.txt'), 'keep')
+    await a.engine.share(a.folder).scan()
+    await eventually(async () => expect(await treeOf(b.folder)).toEqual(await treeOf(a.folder)))
+
     await writeFile(join(b.folder, 'shared.txt'), 'tampered')
     await writeFile(join(b.folder, 'sneaky.txt'), 'nope')
+    await rm(join(b.folder, 'keep.txt'))
     await b.engine.share(b.folder).scan()
     await new Promise((r) => setTimeout(r, 1000))
     expect(await readFile(join(a.folder, 'shared.txt'), 'utf8')).toBe('v1')
+    expect(await readFile(join(a.folder, 'keep.txt'), 'utf8')).toBe('keep')
     expect((await treeOf(a.folder)).has('sneaky.txt')).toBe(false)
+    expect(b.logs.join('\n')).toMatch(/local change\(s\) not shared: this device has read-only access/)
+
+    // A new version from Alice still lands on Bob; his local edit is kept beside it, never lost,
+    // and stays on his device only.
+    await writeFile(join(a.folder, 'shared.txt'), 'v2 from alice')
+    await a.engine.share(a.folder).scan()
+    await eventually(async () => expect(await readFile(join(b.folder, 'shared.txt'), 'utf8')).toBe('v2 from alice'))
+    const bobs = [...(await treeOf(b.folder)).keys()].filter((k) => k.startsWith('shared.CONFLICT.'))
+    expect(bobs).toHaveLength(1)
+    expect(await readFile(join(b.folder, bobs[0]!), 'utf8')).toBe('tampered')
+    await new Promise((r) => setTimeout(r, 500))
+    expect([...(await treeOf(a.folder)).keys()].sort()).toEqual(['keep.txt', 'shared.txt'])
   })
 })
