@@ -62,6 +62,7 @@ export async function acceptTls(
 class TlsConnection implements ByteStream {
   readonly closed: Promise<Error | undefined>
   private settleClosed: (err: Error | undefined) => void = () => {}
+  private closedCleanly = false
   private failure: TlsFailure | undefined
   private writeChain: Promise<void> = Promise.resolve()
   private ended = false
@@ -79,7 +80,8 @@ class TlsConnection implements ByteStream {
   ) {
     this.machine = engine.machine
     this.closed = new Promise((resolve) => (this.settleClosed = resolve))
-    transport.closed.then((err) => this.settleClosed(this.failure ?? err))
+    // A local close() without an error is a clean close, whatever the transport says.
+    transport.closed.then((err) => this.settleClosed(this.closedCleanly ? undefined : (this.failure ?? err)))
   }
 
   async handshake(): Promise<TlsSession> {
@@ -158,6 +160,7 @@ class TlsConnection implements ByteStream {
   }
 
   close(err?: Error): void {
+    if (!this.failure && !err) this.closedCleanly = true
     this.failure ??= new TlsTransportError(err ? `closed locally: ${err.message}` : 'closed locally', err)
     this.transport.close(err)
   }

@@ -149,6 +149,13 @@ describe('application data', () => {
     expect(accepted).toBe(64)
   })
 
+  it('settles closed with no error after a clean local close', async () => {
+    const { client } = await handshakePair()
+    const c = sessionOf(client).stream
+    c.close()
+    await expect(c.closed).resolves.toBeUndefined()
+  })
+
   it('rejects reads and writes after close, and settles closed', async () => {
     const { client } = await handshakePair()
     const c = sessionOf(client).stream
