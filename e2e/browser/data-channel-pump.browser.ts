@@ -30,6 +30,29 @@ function pumped(channel: DataChannelLike): { worker: ByteStream; closed: Promise
   return { worker: portStream(ports.port2, { windowBytes: 256 * 1024 }), closed: pump.closed }
 }
 
+/** A channel whose buffer fills as it is sent to and drains when the test says. */
+class FakeChannel extends EventTarget implements DataChannelLike {
+  binaryType = 'blob'
+  bufferedAmount = 0
+  bufferedAmountLowThreshold = 0
+  readyState = 'open'
+  sent = 0
+  send(data: ArrayBufferView<ArrayBuffer>): void {
+    this.bufferedAmount += data.byteLength
+    this.sent += data.byteLength
+  }
+  close(): void {
+    this.readyState = 'closed'
+  }
+  receive(data: ArrayBuffer | string): void {
+    this.dispatchEvent(new MessageEvent('message', { data }))
+  }
+  drain(): void {
+    this.bufferedAmount = 0
+    this.dispatchEvent(new Event('bufferedamountlow'))
+  }
+}
+
 describe('pumpDataChannel', () => {
   it('carries 8 MiB each way through a real RTCDataChannel, and ends both sides', async () => {
     const { a, b, close } = await channelPair()
@@ -49,24 +72,6 @@ describe('pumpDataChannel', () => {
   })
 
   it('holds the worker while the channel buffers more than the high-water mark', async () => {
-    class FakeChannel extends EventTarget implements DataChannelLike {
-      binaryType = 'blob'
-      bufferedAmount = 0
-      bufferedAmountLowThreshold = 0
-      readyState = 'open'
-      sent = 0
-      send(data: ArrayBufferView<ArrayBuffer>): void {
-        this.bufferedAmount += data.byteLength
-        this.sent += data.byteLength
-      }
-      close(): void {
-        this.readyState = 'closed'
-      }
-      drain(): void {
-        this.bufferedAmount = 0
-        this.dispatchEvent(new Event('bufferedamountlow'))
-      }
-    }
     const channel = new FakeChannel()
     const ports = new MessageChannel()
     pumpDataChannel(channel, ports.port1, { highWaterBytes: 100_000, maxMessageBytes: 10_000, windowBytes: 50_000 })
@@ -87,5 +92,32 @@ describe('pumpDataChannel', () => {
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(channel.sent).toBe(300_000)
     worker.close()
+  })
+
+  it('ends the worker reads when the channel closes, and fails its writes after', async () => {
+    const channel = new FakeChannel()
+    const { worker, closed } = pumped(channel)
+    channel.receive(new Uint8Array([1, 2, 3]).buffer)
+    channel.close()
+    channel.dispatchEvent(new Event('close'))
+    expect(await readAll(worker)).toEqual(new Uint8Array([1, 2, 3]))
+    // The worker has nowhere to send: its next chunk meets a closed channel, and it hears why.
+    channel.send = () => {
+      throw new DOMException('RTCDataChannel.readyState is not open', 'InvalidStateError')
+    }
+    await worker.write(new Uint8Array(1))
+    expect((await worker.closed)?.message).toMatch(/not open/)
+    expect((await closed)?.message).toMatch(/not open/)
+  })
+
+  it('closes the worker stream with the channel error, and on a text message', async () => {
+    const failing = new FakeChannel()
+    const first = pumped(failing)
+    failing.dispatchEvent(Object.assign(new Event('error'), { error: new Error('SCTP failure') }))
+    expect((await first.worker.closed)?.message).toMatch(/SCTP failure/)
+    const texting = new FakeChannel()
+    const second = pumped(texting)
+    texting.receive('hello')
+    expect((await second.worker.closed)?.message).toMatch(/text message/)
   })
 })
