@@ -87,6 +87,14 @@ describe('FsaFileStore: what the browser adds', () => {
     expect(after?.size).toBe(11)
   })
 
+  it('does not list the swap files Chromium writes beside a file in a picked folder', async () => {
+    await fx.writeLocal('/a.txt', 'a')
+    await fx.writeLocal('/a.txt.crswap', 'half written')
+    const listed: string[] = []
+    for await (const entry of fx.store.list()) listed.push(entry.path)
+    expect(listed).toEqual(['/a.txt'])
+  })
+
   it('keeps side-table mtimes in IndexedDB across a reopen, and moves them with the file', async () => {
     const dbName = `attributes-test-${Date.now()}`
     const first = await IdbAttributeStore.open(dbName)

@@ -51,6 +51,11 @@ export interface FsaFileStoreOptions {
 
 /** The API reports no time for a folder. */
 const DIRECTORY_STAT: EntryStat = { kind: 'directory', size: 0, mtimeNs: 0n }
+/**
+ * Chromium's `createWritable()` writes to `<name>.crswap` beside the file until `close()`; in a
+ * picked folder that file is visible, and must not be synced as if the person had made it.
+ */
+const SWAP_SUFFIX = '.crswap'
 const PERMISSION_BITS = 0o777
 const OWNER_READ_WRITE = 0o600
 
@@ -97,6 +102,7 @@ export class FsaFileStore implements FileStore {
       const childLocal = `${local === '/' ? '' : local}/${name}`
       const path = this.names.toWire(childLocal)
       if (handle.kind === 'file') {
+        if (name.endsWith(SWAP_SUFFIX)) continue
         const stat = await this.statOf(childLocal, handle)
         if (stat !== null) yield { path, ...stat }
         continue
