@@ -78,6 +78,7 @@ export class ClientHandshake implements HandshakeMachine {
   private premaster: Uint8Array | undefined
   private publicA: Uint8Array | undefined
   private keys: SessionKeys | undefined
+  private expectedServerFinished: Promise<Uint8Array> | undefined
 
   constructor(
     private readonly options: TlsClientOptions,
@@ -205,25 +206,31 @@ export class ClientHandshake implements HandshakeMachine {
     if (!hello || !suite || !premaster || !publicA)
       throw new TlsError('ERR_TLS_INTERNAL', 'ServerHelloDone without key exchange')
     this.send(HandshakeType.client_key_exchange, encodeClientKeyExchange(publicA))
-    const sessionHash = this.extendedMasterSecret ? await this.transcript.hash() : null
-    this.keys = await deriveSessionKeys(
+    const keys = await deriveSessionKeys(
       premaster,
       this.clientRandom,
       hello.random,
-      sessionHash,
+      await this.transcript.hash(),
+      this.extendedMasterSecret,
       suite,
       this.encryptThenMac,
     )
+    this.keys = keys
     this.sink.sendChangeCipherSpec()
-    this.sink.changeWriteCipher(this.keys.clientWrite)
-    this.send(HandshakeType.finished, await finishedFor(this.keys.master, 'client', this.transcript))
+    this.sink.changeWriteCipher(keys.clientWrite)
+    this.send(HandshakeType.finished, keys.clientVerifyData)
+    // The server's Finished covers ours too: work out what it must say while it is on its way.
+    const expected = finishedFor(keys.masterKey, 'server', this.transcript)
+    expected.catch(() => {}) // awaited in onFinished
+    this.expectedServerFinished = expected
     this.state = 'wait_change_cipher_spec'
   }
 
   private async onFinished(verifyData: Uint8Array): Promise<void> {
-    const { keys, suite, group } = this
-    if (!keys || !suite || !group) throw new TlsError('ERR_TLS_INTERNAL', 'Finished without keys')
-    const expected = await finishedFor(keys.master, 'server', this.transcript)
+    const { expectedServerFinished, suite, group } = this
+    if (!expectedServerFinished || !suite || !group)
+      throw new TlsError('ERR_TLS_INTERNAL', 'Finished without keys')
+    const expected = await expectedServerFinished
     if (!equalBytes(expected, verifyData))
       throw new TlsError('ERR_TLS_BAD_FINISHED', "server's Finished does not verify")
     this.state = 'done'

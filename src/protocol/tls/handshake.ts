@@ -2,7 +2,7 @@ import { concatBytes } from './bytes'
 import { CipherState } from './cipher'
 import { type CipherSuite, MAC_BYTES } from './constants'
 import { TlsError } from './errors'
-import { finishedVerifyData, masterSecret, prf, sha256 } from './prf'
+import { type Key, finishedVerifyData, masterSecretKey, prf, sha256 } from './prf'
 import type { HandshakeMessage } from './messages'
 
 /** What both handshake state machines share: the sink they talk to, the transcript, key derivation. */
@@ -54,28 +54,47 @@ export class Transcript {
 }
 
 export interface SessionKeys {
-  readonly master: Uint8Array
+  readonly masterKey: Key
   readonly clientWrite: CipherState
   readonly serverWrite: CipherState
+  /** The client's Finished verify_data (RFC 5246 §7.4.9). */
+  readonly clientVerifyData: Uint8Array
 }
 
-/** RFC 5246 §8.1 and §6.3: master secret, then the key block split into MAC keys and cipher keys. */
+/**
+ * RFC 5246 §8.1 and RFC 7627 §4 master secret, then the record keys and the client's Finished,
+ * side by side. `transcriptHash` covers the handshake through ClientKeyExchange: it is both the
+ * extended master secret's session hash and what the client's Finished signs.
+ */
 export async function deriveSessionKeys(
   premaster: Uint8Array,
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
-  sessionHash: Uint8Array | null,
+  transcriptHash: Uint8Array,
+  extendedMasterSecret: boolean,
   suite: CipherSuite,
   encryptThenMac: boolean,
 ): Promise<SessionKeys> {
-  const master = await masterSecret(premaster, clientRandom, serverRandom, sessionHash)
+  const sessionHash = extendedMasterSecret ? transcriptHash : null
+  const masterKey = await masterSecretKey(premaster, clientRandom, serverRandom, sessionHash)
+  const [ciphers, clientVerifyData] = await Promise.all([
+    deriveCipherStates(masterKey, clientRandom, serverRandom, suite, encryptThenMac),
+    finishedVerifyData(masterKey, 'client', transcriptHash),
+  ])
+  return { masterKey, clientVerifyData, ...ciphers }
+}
+
+/** RFC 5246 §6.3: the key block, split into MAC keys and cipher keys. */
+async function deriveCipherStates(
+  masterKey: Key,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  suite: CipherSuite,
+  encryptThenMac: boolean,
+): Promise<Pick<SessionKeys, 'clientWrite' | 'serverWrite'>> {
   const k = suite.keyBytes
-  const block = await prf(
-    master,
-    'key expansion',
-    concatBytes([serverRandom, clientRandom]),
-    2 * MAC_BYTES + 2 * k,
-  )
+  const seed = concatBytes([serverRandom, clientRandom])
+  const block = await prf(masterKey, 'key expansion', seed, 2 * MAC_BYTES + 2 * k)
   const clientMac = block.subarray(0, MAC_BYTES)
   const serverMac = block.subarray(MAC_BYTES, 2 * MAC_BYTES)
   const clientKey = block.subarray(2 * MAC_BYTES, 2 * MAC_BYTES + k)
@@ -84,15 +103,16 @@ export async function deriveSessionKeys(
     CipherState.create(clientKey, clientMac, encryptThenMac),
     CipherState.create(serverKey, serverMac, encryptThenMac),
   ])
-  return { master, clientWrite, serverWrite }
+  return { clientWrite, serverWrite }
 }
 
+/** RFC 5246 §7.4.9 verify_data over the transcript as it stands. */
 export async function finishedFor(
-  master: Uint8Array,
+  masterKey: Key,
   sender: 'client' | 'server',
   transcript: Transcript,
 ): Promise<Uint8Array> {
-  return finishedVerifyData(master, sender, await transcript.hash())
+  return finishedVerifyData(masterKey, sender, await transcript.hash())
 }
 
 export function expectType(m: HandshakeMessage, type: number, state: string): void {

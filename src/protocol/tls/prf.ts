@@ -34,14 +34,13 @@ export async function hmac(key: Key, data: Uint8Array): Promise<Uint8Array> {
 /** SHA-256 output: one block of P_SHA256. */
 const PRF_BLOCK_BYTES = 32
 
+/** The PRF's secret as an HMAC-SHA256 key, imported once and used for every PRF call on it. */
+export function prfKey(secret: Uint8Array): Promise<Key> {
+  return importHmacKey('SHA-256', secret)
+}
+
 /** RFC 5246 §5: PRF(secret, label, seed) = P_SHA256(secret, label + seed), cut to `length`. */
-export async function prf(
-  secret: Uint8Array,
-  label: string,
-  seed: Uint8Array,
-  length: number,
-): Promise<Uint8Array> {
-  const key = await importHmacKey('SHA-256', secret)
+export async function prf(key: Key, label: string, seed: Uint8Array, length: number): Promise<Uint8Array> {
   const labelSeed = concatBytes([utf8(label), seed])
   // A(i) = HMAC(secret, A(i-1)) is a chain, but each output block HMAC(secret, A(i) + seed)
   // depends only on its A(i): compute the chain first, then every block at once.
@@ -57,26 +56,28 @@ export async function prf(
 
 /**
  * RFC 5246 §8.1 master secret, or RFC 7627 §4 extended master secret when `sessionHash` (the
- * hash of the handshake up to and including ClientKeyExchange) is given.
+ * hash of the handshake up to and including ClientKeyExchange) is given; as a PRF key.
  */
-export function masterSecret(
+export async function masterSecretKey(
   premaster: Uint8Array,
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
   sessionHash: Uint8Array | null,
-): Promise<Uint8Array> {
-  return sessionHash
-    ? prf(premaster, 'extended master secret', sessionHash, MASTER_SECRET_BYTES)
-    : prf(premaster, 'master secret', concatBytes([clientRandom, serverRandom]), MASTER_SECRET_BYTES)
+): Promise<Key> {
+  const key = await prfKey(premaster)
+  const master = sessionHash
+    ? await prf(key, 'extended master secret', sessionHash, MASTER_SECRET_BYTES)
+    : await prf(key, 'master secret', concatBytes([clientRandom, serverRandom]), MASTER_SECRET_BYTES)
+  return prfKey(master)
 }
 
 /** RFC 5246 §7.4.9 verify_data. */
 export function finishedVerifyData(
-  master: Uint8Array,
+  masterKey: Key,
   sender: 'client' | 'server',
   transcriptHash: Uint8Array,
 ): Promise<Uint8Array> {
-  return prf(master, `${sender} finished`, transcriptHash, VERIFY_DATA_BYTES)
+  return prf(masterKey, `${sender} finished`, transcriptHash, VERIFY_DATA_BYTES)
 }
 
 /** Compares without an early exit, so the time does not say where two MACs or verify_data differ. */

@@ -220,13 +220,12 @@ export class ServerHandshake implements HandshakeMachine {
     const A = bytesToBigInt(encodedA)
     if (A % offer.group.N === 0n) throw new TlsError('ERR_TLS_ILLEGAL_PARAMETER', 'client sent A = 0 mod N')
     const S = await serverSecret(offer.group, A, offer.B, offer.v, offer.b)
-    const sessionHash = this.extendedMasterSecret ? await this.transcript.hash() : null
-    const premaster = premasterSecret(S)
     this.keys = await deriveSessionKeys(
-      premaster,
+      premasterSecret(S),
       offer.hello.random,
       offer.serverRandom,
-      sessionHash,
+      await this.transcript.hash(),
+      this.extendedMasterSecret,
       offer.suite,
       this.encryptThenMac,
     )
@@ -236,13 +235,12 @@ export class ServerHandshake implements HandshakeMachine {
   private async onFinished(verifyData: Uint8Array, raw: Uint8Array): Promise<void> {
     const { keys, offer, attempt } = this
     if (!keys || !offer || !attempt) throw new TlsError('ERR_TLS_INTERNAL', 'Finished without keys')
-    const expected = await finishedFor(keys.master, 'client', this.transcript)
-    if (!equalBytes(expected, verifyData))
+    if (!equalBytes(keys.clientVerifyData, verifyData))
       throw new TlsError('ERR_TLS_BAD_FINISHED', "client's Finished does not verify")
     this.transcript.add(raw)
     this.sink.sendChangeCipherSpec()
     this.sink.changeWriteCipher(keys.serverWrite)
-    this.send(HandshakeType.finished, await finishedFor(keys.master, 'server', this.transcript))
+    this.send(HandshakeType.finished, await finishedFor(keys.masterKey, 'server', this.transcript))
     this.state = 'done'
     this.result = {
       suite: offer.suite,
