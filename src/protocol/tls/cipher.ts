@@ -111,7 +111,7 @@ export class CipherState {
         (starts[i] as number) + (sizes[i] as number),
       )
     })
-    const iv = crypto.getRandomValues(new Uint8Array(AES_BLOCK_BYTES))
+    const iv = randomIv()
     const ct = await this.encrypt(iv, plain.subarray(MAC_HEADER_BYTES))
     const out = new Uint8Array(sum(sizes) + chunks.length * (RECORD_HEADER_BYTES + AES_BLOCK_BYTES))
     let o = 0
@@ -139,7 +139,7 @@ export class CipherState {
       plain.fill((sizes[i] as number) - c.length - 1, p + c.length, p + (sizes[i] as number))
       p += sizes[i] as number
     })
-    const iv = crypto.getRandomValues(new Uint8Array(AES_BLOCK_BYTES))
+    const iv = randomIv()
     const ct = await this.encrypt(iv, plain)
     // out: [seq room][header iv ct mac]…, RFC 7366 §3 MACs seq + header (length without the MAC) +
     // IV + ciphertext. Each record's sequence number goes over the previous record's MAC slot,
@@ -287,6 +287,19 @@ function paddingIsGood(block: Uint8Array, padLength: number, reserved: number): 
   const from = block.length - 1 - Math.min(padLength, block.length - 1)
   for (let i = from; i < block.length; i++) bad |= (block[i] as number) ^ padLength
   return bad === 0
+}
+
+/** Random bytes for IVs, drawn 4 KiB at a time: one getRandomValues call per 256 batches. */
+const ivPool = new Uint8Array(4096)
+let ivPoolOffset = ivPool.length
+
+function randomIv(): Uint8Array {
+  if (ivPoolOffset === ivPool.length) {
+    crypto.getRandomValues(ivPool)
+    ivPoolOffset = 0
+  }
+  ivPoolOffset += AES_BLOCK_BYTES
+  return ivPool.slice(ivPoolOffset - AES_BLOCK_BYTES, ivPoolOffset)
 }
 
 function writeMacHeader(out: Uint8Array, at: number, seq: bigint, type: number, length: number): void {
