@@ -124,6 +124,8 @@ async function run(options: DaemonOptions, socketPath: string, logger: DaemonLog
   })
   closers.push(() => engine.close())
   await restorePause(engine, platform.kv)
+  // Dial the addresses every share already knows now, not at the engine's first retry 30 s on.
+  if (!engine.isPaused) engine.resume()
 
   const listener = await listenTcp(listen.host, listen.port, (stream) => void engine.accept(stream, `tcp:${stream.remote}`)).catch((err: unknown) => {
     throw new DaemonError('EADDRINUSE', `cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`)

@@ -12,16 +12,28 @@ import type { Log } from './log'
 const ANNOUNCE_EVERY_MS = 60_000
 /** Three missed announcements and the peer is taken to be gone. */
 const ANNOUNCEMENT_TTL_MS = 3 * ANNOUNCE_EVERY_MS
+/** How often hearing a new peer may make us announce out of turn. */
+const ANSWER_INTERVAL_MS = 1_000
 
 export interface LanDiscovery {
   close(): void
 }
 
 export async function startLanDiscovery(engine: Engine, dialer: PeerDialer, port: number, log: Log): Promise<LanDiscovery> {
+  const seen = new Set<string>()
+  let lastAnswerAtMs = 0
   const broadcaster: LanBroadcaster = await openLanBroadcast((heard) => {
     const ours = engine.peerIdFor(heard.id)
     if (ours === undefined || ours === heard.peerId) return
     dialer.addPeer('lan', heard.id, heard.peerId, heard.address, ANNOUNCEMENT_TTL_MS)
+    // A peer we had not heard under this ID (it just joined, say) would otherwise wait up to a
+    // minute for our next announcement to learn about us: answer now, at most once per interval.
+    const key = `${heard.id} ${heard.peerId} ${heard.address}`
+    if (seen.has(key) || Date.now() - lastAnswerAtMs < ANSWER_INTERVAL_MS) return
+    seen.add(key)
+    lastAnswerAtMs = Date.now()
+    log(`heard ${heard.peerId.slice(0, 8)}… at ${heard.address}; announcing ourselves`)
+    announce()
   }, log)
   const announce = (): void => broadcaster.announce(engine.registrations(), port)
   const unsubscribe = engine.on((event) => {

@@ -10,9 +10,11 @@ export interface CliResult {
   stderr: string
 }
 
-export function runCli(args: string[], stdin: Uint8Array | string = ''): Promise<CliResult> {
+/** `wrap` runs the CLI under another command (`nsenter -t PID -n --`, to start it in a network namespace). */
+export function runCli(args: string[], stdin: Uint8Array | string = '', wrap: readonly string[] = []): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const [command, ...rest] = [...wrap, process.execPath, BIN, ...args] as [string, ...string[]]
+    const child = spawn(command, rest, { stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))

@@ -32,7 +32,12 @@ export interface TestDaemon {
 
 const started: TestDaemon[] = []
 
-export async function makeDaemon(name: string, flags: readonly string[] = ['--listen', '127.0.0.1:0', '--no-lan']): Promise<TestDaemon> {
+/**
+ * A daemon started (detached) with `flags`; `wrap` runs its `start` under another command, such as
+ * nsenter into the test's network namespace: the daemon then lives there, while the CLI still
+ * reaches it through its control socket, a path in the file system.
+ */
+export async function makeDaemon(name: string, flags: readonly string[] = ['--listen', '127.0.0.1:0', '--no-lan'], wrap: readonly string[] = []): Promise<TestDaemon> {
   const root = await makeTempDir(`daemon-${name}`)
   const state = join(root, 'state')
   const folder = join(root, name)
@@ -54,7 +59,9 @@ export async function makeDaemon(name: string, flags: readonly string[] = ['--li
     async start(...extra) {
       // A restart keeps the port it had, as a daemon with a fixed port would.
       const listen = daemon.address === '' ? [] : ['--listen', daemon.address.replace(/^tcp:/, '')]
-      const status = await daemon.json('start', ...flags, ...listen, ...extra)
+      const result = await runCli(['start', ...flags, ...listen, ...extra, '--state', state, '--json'], '', wrap)
+      expect(result.stderr, 'clearskies start').toBe('')
+      const status = JSON.parse(result.stdout) as Record<string, unknown>
       daemon.address = String(status.listen)
       daemon.pid = Number(status.pid)
     },
