@@ -29,8 +29,9 @@ import type { ByteStream } from '../protocol/stream/byte-stream'
 import { acceptTls, connectTls, TlsAlertReceivedError, type TlsRateLimiter } from '../protocol/tls'
 import type { KeyValueStore } from './kv-store'
 import { PeerLink, type LinkHandler, type LinkSender } from './link'
-import { LiveShare, type SharePlatform, type ShareStatus } from './live-share'
-import { grantFromJson, grantToJson, joinFromJson, joinToJson, shareFromJson, shareToJson, GRANT_PREFIX, JOIN_PREFIX, SHARE_PREFIX, type StoredGrant, type StoredJoin, type StoredShare } from './stored'
+import { LiveShare, selectionFor, type SharePlatform, type ShareStatus } from './live-share'
+import { TokenBucket } from './token-bucket'
+import { grantFromJson, grantToJson, joinFromJson, joinToJson, shareFromJson, shareToJson, GRANT_PREFIX, JOIN_PREFIX, SHARE_PREFIX, type ShareOptions, type StoredGrant, type StoredJoin, type StoredShare } from './stored'
 
 export const SOFTWARE = 'clearskies-browser-peer 0.1'
 /** A directory share cannot work without these (DESIGN.md). */
@@ -51,6 +52,9 @@ export interface EngineOptions {
   readonly name?: string
   readonly rateLimiter?: TlsRateLimiter
   readonly log?: (message: string) => void
+  /** Bytes per second of file data, over every share; 0 or absent: no limit (config `upload_limit`, `download_limit`). */
+  readonly uploadLimit?: number
+  readonly downloadLimit?: number
 }
 
 export type EngineEvent = { readonly type: 'changed' } | { readonly type: 'registrations' }
@@ -99,6 +103,8 @@ export class Engine {
   private nextLinkId = 1
   private reconnectTimer: ReturnType<typeof setInterval> | undefined
   private readonly log: (message: string) => void
+  private readonly upload: TokenBucket
+  private readonly download: TokenBucket
 
   private constructor(
     private readonly platform: EnginePlatform,
@@ -106,6 +112,18 @@ export class Engine {
     private readonly secret: Uint8Array,
   ) {
     this.log = options.log ?? (() => {})
+    this.upload = new TokenBucket(platform.now, options.uploadLimit ?? 0)
+    this.download = new TokenBucket(platform.now, options.downloadLimit ?? 0)
+  }
+
+  /** The upload and download limits in bytes per second (0: none); they apply at once. */
+  setRateLimits(limits: { readonly upload?: number; readonly download?: number }): void {
+    if (limits.upload !== undefined) this.upload.setRate(limits.upload)
+    if (limits.download !== undefined) this.download.setRate(limits.download)
+  }
+
+  get rateLimits(): { readonly upload: number; readonly download: number } {
+    return { upload: this.upload.rate, download: this.download.rate }
   }
 
   static async open(platform: EnginePlatform, options: EngineOptions = {}): Promise<Engine> {
@@ -159,8 +177,9 @@ export class Engine {
   }
 
   /** Creates a share of the folder (or browser storage) at `location`, with fresh keys. */
-  async createShare(location: string): Promise<LiveShare> {
+  async createShare(location: string, options: ShareOptions = {}): Promise<LiveShare> {
     if (this.shares.has(location)) return this.share(location)
+    checkOptions(options)
     const [readWrite, readOnly] = await Promise.all([generateAccessLevelKeys('read_write', this.platform.randomBytes), generateAccessLevelKeys('read_only', this.platform.randomBytes)])
     const keys: KeyEntry[] = [readWrite, readOnly].map((k) => ({ accessLevel: k.accessLevel as AccessLevel, id: k.keyId, key: k.key, privateRsa: k.privateRsa, publicRsa: k.publicRsa }))
     const stored: StoredShare = {
@@ -172,6 +191,7 @@ export class Engine {
       paused: false,
       peers: [],
       createdAtMs: this.platform.now(),
+      options,
     }
     const share = await this.openShare(stored)
     await this.saveShare(stored)
@@ -180,7 +200,8 @@ export class Engine {
   }
 
   private async openShare(stored: StoredShare): Promise<LiveShare> {
-    const share = await LiveShare.open(stored, this.platform, (m) => this.log(`[${stored.location}] ${m}`), () => this.emit({ type: 'changed' }))
+    const limits = { upload: this.upload, download: this.download }
+    const share = await LiveShare.open(stored, this.platform, (m) => this.log(`[${stored.location}] ${m}`), () => this.emit({ type: 'changed' }), limits)
     this.shares.set(stored.location, share)
     this.emit({ type: 'changed' })
     return share
@@ -211,6 +232,22 @@ export class Engine {
     if (!share && !join) throw new EngineError('ENOENT', `no share at ${location}`)
     this.emit({ type: 'registrations' })
     this.emit({ type: 'changed' })
+  }
+
+  /**
+   * Changes how this device syncs a share (ignore patterns, subtree, partial copy, archive): the
+   * share closes and opens again with them, and its links reconnect.
+   */
+  async setShareOptions(location: string, options: ShareOptions): Promise<LiveShare> {
+    checkOptions(options)
+    const share = this.share(location)
+    const stored: StoredShare = { ...share.stored, options }
+    await this.saveShare(stored)
+    this.shares.delete(location)
+    await share.close()
+    const reopened = await this.openShare(stored)
+    this.dialKnownPeers()
+    return reopened
   }
 
   shareStatus(location: string): ShareStatus {
@@ -277,7 +314,8 @@ export class Engine {
   }
 
   /** Joins the share an access code was made for; its files will go to `location`. */
-  async addShare(codeText: string, location: string, peers: readonly string[] = []): Promise<StoredJoin> {
+  async addShare(codeText: string, location: string, peers: readonly string[] = [], options: ShareOptions = {}): Promise<StoredJoin> {
+    checkOptions(options)
     if (this.shares.has(location) || [...this.joins.values()].some((j) => j.location === location)) {
       throw new EngineError('EEXIST', `${location} already holds a share`)
     }
@@ -291,6 +329,7 @@ export class Engine {
       peerId: generatePeerId(this.platform.randomBytes),
       createdAtMs: this.platform.now(),
       peers,
+      options,
     }
     this.joins.set(join.accessId, join)
     await this.platform.kv.set(JOIN_PREFIX + join.accessId, joinToJson(join))
@@ -514,6 +553,7 @@ export class Engine {
       paused: false,
       peers: join.peers,
       createdAtMs: this.platform.now(),
+      ...(join.options ? { options: join.options } : {}),
     }
     await this.saveShare(stored)
     this.joins.delete(join.accessId)
@@ -540,6 +580,15 @@ export class Engine {
     for (const link of this.live) link.close('shutting down')
     for (const share of this.shares.values()) await share.close()
     this.shares.clear()
+  }
+}
+
+/** Share options are checked before anything is stored: a bad path must not stop the share opening later. */
+function checkOptions(options: ShareOptions): void {
+  try {
+    selectionFor(options)
+  } catch (err) {
+    throw new EngineError('EINVAL', `share options: ${(err as Error).message}`)
   }
 }
 

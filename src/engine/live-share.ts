@@ -11,14 +11,17 @@ import type { RecordStore } from '../protocol/database/record-store'
 import { rsaSigner, rsaVerifier } from '../protocol/database/rsa-signer'
 import { ConflictCopies } from '../protocol/directory/conflict-copies'
 import { DirectoryShare, type DirectoryProgress } from '../protocol/directory/directory-share'
+import type { Throttle } from '../protocol/directory/fetcher'
 import type { FileStore } from '../protocol/directory/file-store'
+import { IgnoreRules, Selection } from '../protocol/directory/ignore'
+import { parseSharePath } from '../protocol/directory/share-path'
 import type { HasherFactory } from '../protocol/directory/hasher'
 import type { LocalIndex } from '../protocol/directory/local-index'
 import { Debouncer, RescanScheduler } from '../protocol/directory/scan-timing'
 import { encodeBody, type WireBody } from '../protocol/wire'
 import type { JsonObject } from '../protocol/wire/json-value'
 import { ShareConnections } from './share'
-import type { StoredShare } from './stored'
+import type { ShareOptions, StoredShare } from './stored'
 
 /** Where one share's records, local index and files live; the platform opens it. */
 export interface ShareStorage {
@@ -33,6 +36,21 @@ export interface SharePlatform {
   readonly createHasher: HasherFactory
   readonly randomBytes: RandomSource
   readonly now: () => number
+}
+
+/** The engine's upload and download limits, shared by every share. */
+export interface RateLimits {
+  readonly upload?: Throttle
+  readonly download?: Throttle
+}
+
+/** What a share's options select (ignore.ts); a path that is not a share path is an error. */
+export function selectionFor(options: ShareOptions): Selection {
+  return new Selection({
+    ...(options.subtree ? { subtree: parseSharePath(options.subtree) } : {}),
+    ignore: new IgnoreRules(options.ignore ?? []),
+    excluded: (options.excluded ?? []).map(parseSharePath),
+  })
 }
 
 export type ShareState = 'scanning' | 'syncing' | 'synced' | 'paused' | 'error'
@@ -68,7 +86,7 @@ export class LiveShare {
     this.rescans = new RescanScheduler(platform.now())
   }
 
-  static async open(stored: StoredShare, platform: SharePlatform, log: (message: string) => void, changed: () => void): Promise<LiveShare> {
+  static async open(stored: StoredShare, platform: SharePlatform, log: (message: string) => void, changed: () => void, limits: RateLimits = {}): Promise<LiveShare> {
     const storage = await platform.openShareStorage(stored.storageId, stored.location)
     const readWrite = stored.keys.find((k) => k.accessLevel === 'read_write')
     const privateKey = readWrite?.privateRsa ? await importPrivateKeyPem(readWrite.privateRsa) : undefined
@@ -93,6 +111,9 @@ export class LiveShare {
       createHasher: platform.createHasher,
       access: stored.accessLevel,
       conflicts,
+      selection: selectionFor(stored.options ?? {}),
+      archive: stored.options?.archive ?? false,
+      ...limits,
       randomBytes: platform.randomBytes,
       now: platform.now,
       log: (level, message) => level !== 'debug' && log(message),

@@ -13,6 +13,44 @@ export const GRANT_PREFIX = 'grant/'
 export const JOIN_PREFIX = 'join/'
 export const CONFIG_KEY = 'config'
 
+/**
+ * How this device syncs a share (directory.md, "Ignoring Files", "Subtree Copy", "Partial Copy",
+ * "Archival"): local choices that need no peer's cooperation.
+ */
+export interface ShareOptions {
+  /** gitignore-style patterns (ignore.ts): matching files are neither sent nor fetched. */
+  readonly ignore?: readonly string[]
+  /** Subtree copy: only this share path is synced, and it is the folder's root. */
+  readonly subtree?: string
+  /** Partial copy: share paths (files or folders) not synced here. */
+  readonly excluded?: readonly string[]
+  /** Keep replaced and deleted files in `.clearskies-archive` instead of removing them. */
+  readonly archive?: boolean
+}
+
+const MAX_OPTION_ITEMS = 1024
+
+function optionsToJson(o: ShareOptions | undefined): JsonObject {
+  return {
+    ...(o?.ignore ? { ignore: [...o.ignore] } : {}),
+    ...(o?.subtree ? { subtree: o.subtree } : {}),
+    ...(o?.excluded ? { excluded: [...o.excluded] } : {}),
+    ...(o?.archive ? { archive: true } : {}),
+  }
+}
+
+function optionsFromJson(value: JsonValue | undefined): ShareOptions {
+  if (value === undefined) return {}
+  const r = reader(value, 'share options')
+  const subtree = r.optionalString('subtree', MAX_TEXT)
+  return {
+    ignore: r.optionalStringArray('ignore', MAX_OPTION_ITEMS, MAX_TEXT),
+    ...(subtree === undefined ? {} : { subtree }),
+    excluded: r.optionalStringArray('excluded', MAX_OPTION_ITEMS, MAX_TEXT),
+    archive: r.has('archive') && r.boolean('archive'),
+  }
+}
+
 /** A share this device is a member of. */
 export interface StoredShare {
   /** Local handle: a folder path on the daemon, a name in the browser. */
@@ -27,6 +65,7 @@ export interface StoredShare {
   /** Addresses the user entered for this share (`tcp:host:port`). */
   readonly peers: readonly string[]
   readonly createdAtMs: number
+  readonly options?: ShareOptions
 }
 
 /** An access code this device made: the grant, and the secret half that is the SRP password. */
@@ -47,6 +86,8 @@ export interface StoredJoin {
   readonly peerId: string
   readonly createdAtMs: number
   readonly peers: readonly string[]
+  /** The options the share will have once the keys arrive. */
+  readonly options?: ShareOptions
 }
 
 const HEX_32 = /^[0-9a-f]{32}$/
@@ -75,6 +116,7 @@ export function shareToJson(s: StoredShare): JsonObject {
     paused: s.paused,
     peers: [...s.peers],
     created_at_ms: s.createdAtMs,
+    options: optionsToJson(s.options),
   }
 }
 
@@ -92,6 +134,7 @@ export function shareFromJson(value: JsonValue | undefined): StoredShare {
     paused: r.boolean('paused'),
     peers: r.optionalStringArray('peers', 64, 512),
     createdAtMs: r.integer('created_at_ms', 0, Number.MAX_SAFE_INTEGER),
+    options: optionsFromJson(body.options),
   }
 }
 
@@ -140,6 +183,7 @@ export function joinToJson(j: StoredJoin): JsonObject {
     peer_id: j.peerId,
     created_at_ms: j.createdAtMs,
     peers: [...j.peers],
+    options: optionsToJson(j.options),
   }
 }
 
@@ -153,5 +197,6 @@ export function joinFromJson(value: JsonValue | undefined): StoredJoin {
     peerId: r.string('peer_id', 32, HEX_32),
     createdAtMs: r.integer('created_at_ms', 0, Number.MAX_SAFE_INTEGER),
     peers: r.optionalStringArray('peers', 64, 512),
+    options: optionsFromJson((value as JsonObject).options),
   }
 }

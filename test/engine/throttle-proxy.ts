@@ -44,14 +44,15 @@ export async function throttleProxy(target: string, bytesPerSecond: number): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
   const listening = typeof address === 'object' && address ? address.port : 0
+  const cut = (): void => {
+    for (const socket of sockets) socket.destroy()
+    sockets.clear()
+  }
   return {
     address: `tcp:127.0.0.1:${listening}`,
-    cut() {
-      for (const socket of sockets) socket.destroy()
-      sockets.clear()
-    },
+    cut,
     async close() {
-      this.cut()
+      cut()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }

@@ -19,7 +19,7 @@ import type { JsonObject } from '../wire/json-value'
 import { CountingBloomFilter, PresenceFilter } from './bloom'
 import type { ConflictCopies } from './conflict-copies'
 import type { RandomBytes } from './conflict-name'
-import { Fetcher, type FetchLink, type TransferProgress } from './fetcher'
+import { Fetcher, type FetchLink, type Throttle, type TransferProgress } from './fetcher'
 import type { FileStore, TempFile } from './file-store'
 import { serializeFileValue, type FileValue } from './file-value'
 import type { HasherFactory } from './hasher'
@@ -55,6 +55,8 @@ export interface DirectoryShareOptions {
   readonly randomBytes: RandomBytes
   readonly now?: () => number
   readonly pieceBytes?: number
+  readonly upload?: Throttle
+  readonly download?: Throttle
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void
   /** Something changed that a progress display would show. */
   readonly changed?: () => void
@@ -114,6 +116,8 @@ export class DirectoryShare {
       fetched: (sha256, temp, targets) => this.arrived(() => this.place(sha256, temp, targets)),
       log: o.log,
       ...(o.pieceBytes ? { pieceBytes: o.pieceBytes } : {}),
+      ...(o.upload ? { upload: o.upload } : {}),
+      ...(o.download ? { download: o.download } : {}),
     })
   }
 

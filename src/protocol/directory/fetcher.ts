@@ -21,6 +21,11 @@ export interface FetchLink {
   close(reason: string): void
 }
 
+/** A rate limit: resolves once `bytes` may be sent or taken in (the engine's token bucket). */
+export interface Throttle {
+  take(bytes: number): Promise<void>
+}
+
 export interface FetcherOptions {
   readonly store: FileStore
   readonly state: LocalState
@@ -32,6 +37,9 @@ export interface FetcherOptions {
   readonly fetched: (sha256: string, temp: TempFile, targets: ReadonlyMap<SharePath, string>) => Promise<void>
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void
   readonly pieceBytes?: number
+  /** The upload and download limits, applied to file data as it is read from or to the link. */
+  readonly upload?: Throttle
+  readonly download?: Throttle
 }
 
 interface Wanted {
@@ -52,6 +60,11 @@ export interface TransferProgress {
   /** Bytes per second over the last measurement window. */
   readonly downloadRate: number
   readonly uploadRate: number
+  /**
+   * Seconds until what is wanted is in, at the current download rate; null while nothing is
+   * arriving (directory.md: "a rough estimate of the amount of time remaining").
+   */
+  readonly etaSeconds: number | null
 }
 
 /** How far back the transfer rates look. */
@@ -92,7 +105,9 @@ export class Fetcher {
   progress(): TransferProgress {
     const { files, bytes } = this.plan.remaining()
     const now = this.o.now()
-    return { filesRemaining: files, bytesRemaining: bytes, bytesReceived: this.received.total, downloadRate: this.received.rate(now), uploadRate: this.sent.rate(now) }
+    const downloadRate = this.received.rate(now)
+    const etaSeconds = bytes === 0 ? 0 : downloadRate > 0 ? Math.ceil(bytes / downloadRate) : null
+    return { filesRemaining: files, bytesRemaining: bytes, bytesReceived: this.received.total, downloadRate, uploadRate: this.sent.rate(now), etaSeconds }
   }
 
   /** Asks for `value`'s content at `path`; a content wanted at several paths is fetched once. */
@@ -200,6 +215,8 @@ export class Fetcher {
         return
       }
       this.received.add(received.byteLength, this.o.now())
+      // Waiting here leaves the rest unread on the link: the sender is held back by back-pressure.
+      await this.o.download?.take(received.byteLength)
       const chunk = skip > 0 ? received.subarray(Math.min(skip, received.byteLength)) : received
       skip -= received.byteLength - chunk.byteLength
       if (chunk.byteLength === 0) continue
@@ -238,8 +255,10 @@ export class Fetcher {
     const read = this.o.store.read(local, { start, length })
     const sent = this.sent
     const now = this.o.now
+    const upload = this.o.upload
     async function* counted(): AsyncIterable<Uint8Array> {
       for await (const chunk of read) {
+        await upload?.take(chunk.byteLength)
         sent.add(chunk.byteLength, now())
         yield chunk
       }

@@ -146,7 +146,17 @@ export class Materializer {
     }
     const attributes = value.mtime === undefined ? {} : { mtimeNs: value.mtime }
     const withMode = value.unixMode === undefined ? attributes : { ...attributes, mode: value.unixMode }
-    let result: ChangeResult = await this.o.store.commit(temp, { expected: expectedFor(this.o.state.get(path)), attributes: withMode })
+    let expected = expectedFor(this.o.state.get(path))
+    if (this.o.archive && expected.kind === 'file') {
+      // "the other peer may opt to save copies in an archival directory": the replaced version
+      // goes there first (a rename, so for a moment the path is empty, never half written).
+      const archived = await this.o.store.remove(local, { expected, archive: true })
+      if (archived.ok) {
+        this.o.state.delete(path)
+        expected = { kind: 'absent' }
+      }
+    }
+    let result: ChangeResult = await this.o.store.commit(temp, { expected, attributes: withMode })
     if (!result.ok) {
       if (!(await this.preserveUnnoticed(path, result.actual))) {
         await temp.close()
