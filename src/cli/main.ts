@@ -14,6 +14,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   code: { summary: 'code new | code inspect CODE: make or check an access code', load: () => import('./commands/code') },
   wire: { summary: 'wire decode: print the messages of a raw wire stream read on stdin', load: () => import('./commands/wire') },
   signaling: { summary: 'signaling [--host H] [--port P] [--tcp-port Q] [--redis URL] [--static DIR]: serve the app and the tracker', load: () => import('./commands/signaling') },
+  bridge: { summary: 'bridge --signaling URL [--listen H:P] [--tracker H:P] [--allow CIDR...]: relay browser peers to TCP peers', load: () => import('./commands/bridge') },
   start: { summary: 'start [--foreground] [--listen H:P] [--tracker H:P] [--no-lan]: run the daemon', load: () => import('./commands/start') },
   stop: { summary: 'stop: stop the daemon', load: () => import('./commands/stop') },
   share: { summary: 'share PATH [--mode M] [--multi-use] [--expires 24h]: share a folder, print an access code', load: () => import('./commands/share') },

@@ -36,6 +36,11 @@ export interface PumpOptions {
   readonly lowWaterBytes?: number
   /** The port stream's credit window towards the worker. */
   readonly windowBytes?: number
+  /**
+   * A promise while the far side asks us to hold off sending (the bridge's TCP side is full), else
+   * undefined: the data channel's own buffer cannot tell us that.
+   */
+  readonly holdSending?: () => Promise<void> | undefined
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
@@ -100,6 +105,7 @@ export function pumpDataChannel(channel: DataChannelLike, port: MessagePort, opt
     for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) {
       for (let at = 0; at < chunk.byteLength; at += maxMessageBytes) {
         if (channel.bufferedAmount > highWaterBytes) await once(channel, ['bufferedamountlow', 'close'])
+        await options.holdSending?.()
         channel.send(chunk.subarray(at, at + maxMessageBytes) as Uint8Array<ArrayBuffer>)
       }
     }

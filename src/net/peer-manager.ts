@@ -3,12 +3,19 @@
  * (registering the engine's IDs), and for each peer the tracker lists sets up WebRTC through the
  * signal relay, then hands the open data channel to the engine worker. Of two browser peers, the
  * one with the smaller peer ID offers; the one that answers is the TLS server (DESIGN.md).
+ *
+ * TCP peers (`tcp:` addresses, no `webrtc:`) are reached through the bridge beside the signaling
+ * server, when there is one (src/net/bridge-client.ts); while it accepts inbound connections for
+ * us, its `tcp:` address is announced as ours, so TCP peers can dial us too.
  */
 import { proxy, transfer, type Remote } from 'comlink'
 import type { EngineHost } from '../platform/browser/engine-host'
-import { WEBRTC_SCHEME } from '../protocol/tracker/addresses'
+import { generatePeerId } from '../protocol/access'
+import { BRIDGE_ID, BRIDGE_SCHEME } from '../protocol/bridge/messages'
+import { TCP_SCHEME, WEBRTC_SCHEME } from '../protocol/tracker/addresses'
 import { runTrackerClient, type TrackerClientHandle } from '../protocol/tracker/client-driver'
 import type { JsonObject } from '../protocol/wire/json-value'
+import { BridgeClient, type BridgedChannel } from './bridge-client'
 import { pumpDataChannel } from './data-channel-pump'
 import { RtcLink } from './rtc-link'
 import { openWebSocketStream } from './websocket-stream'
@@ -23,6 +30,8 @@ export interface PeerManagerOptions {
   readonly trackerUrl: string
   readonly iceServers: readonly RTCIceServer[]
   readonly software: string
+  /** Reach TCP peers through the bridge beside the signaling server, if it has one (default true). */
+  readonly useBridge?: boolean
   readonly log?: (message: string) => void
 }
 
@@ -33,11 +42,25 @@ export interface PeerManagerStatus {
   readonly error?: string
   /** Links being set up or open, by `id peerId`. */
   readonly links: number
+  /** Whether a bridge to TCP peers is connected (links through it are `bridge:` places). */
+  readonly bridge: boolean
+}
+
+/** What the manager keeps of a link being set up or open, WebRTC or bridged. */
+interface Link {
+  destroy(): void
+}
+
+interface BridgeState {
+  readonly peerId: string
+  readonly client: BridgeClient
+  /** Undefined until the bridge said hello; then its address for TCP peers, or null. */
+  inbound: string | null | undefined
 }
 
 export class PeerManager {
   private tracker: TrackerClientHandle | undefined
-  private readonly links = new Map<string, RtcLink>()
+  private readonly links = new Map<string, Link>()
   private readonly known = new Map<string, Map<string, string[]>>()
   private ids = new Map<string, string>()
   private retryMs = RETRY_MIN_MS
@@ -45,6 +68,9 @@ export class PeerManager {
   private error: string | undefined
   private stopped = false
   private readonly listeners = new Set<(status: PeerManagerStatus) => void>()
+  private bridge: BridgeState | undefined
+  /** Our peer ID under BRIDGE_ID: a fresh one, so it says nothing about our shares. */
+  private readonly bridgeSelf = generatePeerId()
 
   constructor(
     private readonly host: Remote<EngineHost>,
@@ -52,7 +78,7 @@ export class PeerManager {
   ) {}
 
   get status(): PeerManagerStatus {
-    return { signaling: this.stateValue, ...(this.error ? { error: this.error } : {}), links: this.links.size }
+    return { signaling: this.stateValue, ...(this.error ? { error: this.error } : {}), links: this.links.size, bridge: this.bridge?.inbound !== undefined }
   }
 
   onStatus(listener: (status: PeerManagerStatus) => void): void {
@@ -70,7 +96,8 @@ export class PeerManager {
     await this.host.onRegistrations(
       proxy((ids: Array<[string, string]>) => {
         this.ids = new Map(ids)
-        this.tracker?.setIds(this.ids)
+        this.tracker?.setIds(this.trackerIds())
+        this.bridge?.client.watch([...this.ids.keys()], true)
       }),
     )
     setInterval(() => this.revisit(), REVISIT_MS)
@@ -95,7 +122,10 @@ export class PeerManager {
           if (event.type === 'started') {
             this.retryMs = RETRY_MIN_MS
             this.setState('online')
-            this.tracker?.setIds(this.ids)
+            this.tracker?.setIds(this.trackerIds())
+            if (this.bridge?.inbound) this.tracker?.setAddresses([this.bridge.inbound])
+          } else if (event.type === 'peers' && event.id === BRIDGE_ID) {
+            this.findBridge(event.peers)
           } else if (event.type === 'peers') {
             this.known.set(event.id, event.peers)
             void this.consider(event.id)
@@ -126,21 +156,25 @@ export class PeerManager {
     if (!ours || !peers) return
     for (const [peerId, addresses] of peers) {
       const key = `${id} ${peerId}`
-      if (peerId === ours || ours > peerId || this.links.has(key)) continue
-      if (!addresses.some((a) => a.startsWith(WEBRTC_SCHEME))) continue
-      if (!(await this.host.wantsConnection(id, peerId))) continue
-      this.open(id, peerId, true)
+      if (peerId === ours || this.links.has(key)) continue
+      const tcp = addresses.find((a) => a.startsWith(TCP_SCHEME))
+      if (addresses.some((a) => a.startsWith(WEBRTC_SCHEME))) {
+        if (ours < peerId && (await this.host.wantsConnection(id, peerId))) this.open(id, peerId, true)
+      } else if (tcp && this.bridge?.inbound !== undefined && (await this.host.wantsConnection(id, peerId))) {
+        this.openBridged(id, peerId, tcp)
+      }
     }
   }
 
   private async onSignal(id: string, from: string, signal: JsonObject): Promise<void> {
+    if (id === BRIDGE_ID) return void (from === this.bridge?.peerId && this.bridge.client.signal(signal))
     const key = `${id} ${from}`
     let link = this.links.get(key)
     if (!link) {
       if (signal.type !== 'offer' || !(await this.host.wantsConnection(id, from))) return
       link = this.open(id, from, false)
     }
-    link.signal(signal)
+    if (link instanceof RtcLink) link.signal(signal)
   }
 
   private open(id: string, peerId: string, initiator: boolean): RtcLink {
@@ -152,22 +186,86 @@ export class PeerManager {
     })
     this.links.set(key, link)
     const where = `webrtc:${peerId}`
-    const done = (reason: string): void => {
-      this.options.log?.(`link ${where} ended: ${reason}`)
-      link.destroy()
-      if (this.links.get(key) === link) this.links.delete(key)
-      for (const listener of this.listeners) listener(this.status)
-    }
+    const done = (reason: string): void => this.ended(key, link, where, reason)
     link.opened.then(
-      (channel) => {
-        const { port1, port2 } = new MessageChannel()
-        pumpDataChannel(channel, port1)
-        const run = initiator ? this.host.connectOver(id, transfer(port2, [port2]), where) : this.host.accept(transfer(port2, [port2]), where)
-        run.then(done, (err: unknown) => done((err as Error).message))
-      },
+      (channel) => this.run(id, { channel, holdSending: () => undefined }, initiator, where).then(done),
       (err: unknown) => done((err as Error).message),
     )
     for (const listener of this.listeners) listener(this.status)
     return link
+  }
+
+  /** Pumps an open channel to the worker, which runs TLS over it; resolves with why the link ended. */
+  private run(id: string, { channel, holdSending }: BridgedChannel, initiator: boolean, where: string): Promise<string> {
+    const { port1, port2 } = new MessageChannel()
+    pumpDataChannel(channel, port1, { holdSending })
+    const run = initiator ? this.host.connectOver(id, transfer(port2, [port2]), where) : this.host.accept(transfer(port2, [port2]), where)
+    return run.catch((err: unknown) => (err as Error).message)
+  }
+
+  // --- the bridge to TCP peers ----------------------------------------------------------------
+
+  private trackerIds(): Map<string, string> {
+    return this.options.useBridge === false ? this.ids : new Map([...this.ids, [BRIDGE_ID, this.bridgeSelf]])
+  }
+
+  /** Connects to the bridge the tracker lists under BRIDGE_ID, unless one is connected already. */
+  private findBridge(peers: Map<string, string[]>): void {
+    const found = [...peers].find(([, addresses]) => addresses.some((a) => a.startsWith(BRIDGE_SCHEME)))
+    if (!found || this.bridge || this.stopped) return
+    const [peerId] = found
+    const client = new BridgeClient({
+      iceServers: this.options.iceServers,
+      sendSignal: (signal) => this.tracker?.sendSignal(BRIDGE_ID, peerId, signal),
+      onIncoming: (id, source, bridged) => {
+        const key = `bridge ${source}`
+        const link = { destroy: () => bridged.channel.close() }
+        this.links.set(key, link)
+        void this.run(id, bridged, false, `bridge:tcp:${source}`).then((reason) => this.ended(key, link, `bridge:tcp:${source}`, reason))
+      },
+      ...(this.options.log ? { log: this.options.log } : {}),
+    })
+    const bridge: BridgeState = { peerId, client, inbound: undefined }
+    this.bridge = bridge
+    void client.ready.then((inbound) => {
+      bridge.inbound = inbound
+      this.options.log?.(`bridge ${peerId.slice(0, 8)} connected${inbound ? `; reachable from TCP peers at ${inbound}` : ''}`)
+      client.watch([...this.ids.keys()], true)
+      if (inbound) this.tracker?.setAddresses([inbound])
+      this.revisit()
+      for (const listener of this.listeners) listener(this.status)
+    })
+    void client.closed.then(() => {
+      if (this.bridge?.client === client) this.bridge = undefined
+      if (bridge.inbound) this.tracker?.setAddresses([])
+      this.options.log?.(`bridge ${peerId.slice(0, 8)} disconnected`)
+      for (const listener of this.listeners) listener(this.status)
+    })
+  }
+
+  /** Dials a TCP peer through the bridge; we are the TLS client. */
+  private openBridged(id: string, peerId: string, address: string): void {
+    const client = this.bridge?.client
+    if (!client) return
+    const key = `${id} ${peerId}`
+    let bridged: BridgedChannel | undefined
+    const link = { destroy: () => bridged?.channel.close() }
+    this.links.set(key, link)
+    const where = `bridge:${address}`
+    client.dial(id, address).then(
+      (opened) => {
+        bridged = opened
+        return this.run(id, opened, true, where)
+      },
+      (err: unknown) => (err as Error).message,
+    ).then((reason) => this.ended(key, link, where, reason))
+    for (const listener of this.listeners) listener(this.status)
+  }
+
+  private ended(key: string, link: Link, where: string, reason: string): void {
+    this.options.log?.(`link ${where} ended: ${reason}`)
+    link.destroy()
+    if (this.links.get(key) === link) this.links.delete(key)
+    for (const listener of this.listeners) listener(this.status)
   }
 }

@@ -26,13 +26,14 @@ export class RtcLink {
   /** Resolves when the data channel is open; rejects if the connection fails first. */
   readonly opened: Promise<RTCDataChannel>
   private readonly peer: SimplePeer.Instance
+  private readonly pc: RTCPeerConnection
   private destroyed = false
 
   constructor(options: RtcLinkOptions) {
     this.peer = new SimplePeer({ initiator: options.initiator, trickle: true, config: { iceServers: [...options.iceServers] } })
     // simple-peer creates its RTCPeerConnection in the constructor; its typings do not show it.
-    const pc = (this.peer as unknown as { _pc: RTCPeerConnection })._pc
-    this.channel = pc.createDataChannel(CHANNEL_LABEL, { negotiated: true, id: CHANNEL_ID, ordered: true })
+    this.pc = (this.peer as unknown as { _pc: RTCPeerConnection })._pc
+    this.channel = this.pc.createDataChannel(CHANNEL_LABEL, { negotiated: true, id: CHANNEL_ID, ordered: true })
     this.channel.binaryType = 'arraybuffer'
     this.peer.on('signal', (data: unknown) => options.sendSignal(data as JsonObject))
     this.opened = new Promise((resolve, reject) => {
@@ -50,6 +51,13 @@ export class RtcLink {
       })
     })
     this.opened.catch(() => this.destroy())
+  }
+
+  /** Another data channel, which the other side creates with the same id (the bridge's relay channels). */
+  openChannel(id: number, label: string): RTCDataChannel {
+    const channel = this.pc.createDataChannel(label, { negotiated: true, id, ordered: true })
+    channel.binaryType = 'arraybuffer'
+    return channel
   }
 
   /** A signal from the other side (offer, answer or ICE candidate). */

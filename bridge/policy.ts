@@ -1,0 +1,104 @@
+/**
+ * What the bridge may dial: not an open proxy (issue 9). An address is dialled only if the tracker
+ * published it for an ID the asking browser registered with the bridge, or if an operator's
+ * `--allow` range holds it. Loopback, private, link-local, multicast and reserved ranges are refused
+ * even when published (a browser could register an ID and publish `tcp:10.0.0.1:22` itself), unless
+ * `--allow` or `--allow-private` names them. Only IP literals: a host name would move the check to
+ * a DNS answer the bridge does not control.
+ */
+import net from 'node:net'
+
+export interface TcpTarget {
+  readonly host: string
+  readonly port: number
+  readonly family: 'ipv4' | 'ipv6'
+}
+
+export class DialRefusedError extends Error {
+  readonly code = 'ERR_BRIDGE_DIAL_REFUSED'
+}
+
+/** `tcp:1.2.3.4:5` or `tcp:[2001:db8::1]:5`, as core.md writes addresses; IPv4-mapped IPv6 is read as IPv4. */
+export function parseTcpAddress(address: string): TcpTarget {
+  const m = /^tcp:(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(address)
+  const port = Number(m?.[3])
+  if (!m || port < 1 || port > 65535) throw new DialRefusedError(`not a tcp:IP:PORT address: ${JSON.stringify(address.slice(0, 64))}`)
+  const raw = m[1] ?? m[2] ?? ''
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(raw)?.[1]
+  const host = mapped ?? raw
+  const version = net.isIP(host)
+  if (version === 0 || (m[1] !== undefined && !mapped && version !== 6)) throw new DialRefusedError(`not an IP address: ${JSON.stringify(raw.slice(0, 64))}`)
+  return { host: host.toLowerCase(), port, family: version === 4 ? 'ipv4' : 'ipv6' }
+}
+
+/** RFC 6890 special-purpose ranges, plus multicast: nothing a public ClearSkies peer listens on. */
+const SPECIAL_RANGES: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6']> = [
+  ['0.0.0.0', 8, 'ipv4'],
+  ['10.0.0.0', 8, 'ipv4'],
+  ['100.64.0.0', 10, 'ipv4'],
+  ['127.0.0.0', 8, 'ipv4'],
+  ['169.254.0.0', 16, 'ipv4'],
+  ['172.16.0.0', 12, 'ipv4'],
+  ['192.0.0.0', 24, 'ipv4'],
+  ['192.168.0.0', 16, 'ipv4'],
+  ['198.18.0.0', 15, 'ipv4'],
+  ['224.0.0.0', 3, 'ipv4'],
+  ['::', 127, 'ipv6'],
+  ['64:ff9b:1::', 48, 'ipv6'],
+  ['fc00::', 7, 'ipv6'],
+  ['fe80::', 10, 'ipv6'],
+  ['ff00::', 8, 'ipv6'],
+]
+
+/** `10.0.0.0/8`, `::1/128`, or a bare address (a /32 or /128). */
+export function parseCidr(text: string): readonly [string, number, 'ipv4' | 'ipv6'] {
+  const [address = '', bits] = text.split('/')
+  const version = net.isIP(address)
+  const max = version === 4 ? 32 : 128
+  const prefix = bits === undefined ? max : Number(bits)
+  if (version === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > max || (bits !== undefined && !/^\d+$/.test(bits))) {
+    throw new Error(`not a CIDR range: ${JSON.stringify(text)}`)
+  }
+  return [address, prefix, version === 4 ? 'ipv4' : 'ipv6']
+}
+
+function blockList(ranges: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6']>): net.BlockList {
+  const list = new net.BlockList()
+  for (const [address, prefix, family] of ranges) list.addSubnet(address, prefix, family)
+  return list
+}
+
+export interface DialPolicyOptions {
+  /** Dialled whether published or not, special ranges included. */
+  readonly allow: readonly string[]
+  /** Special ranges that may be dialled when published (the tests allow 127.0.0.0/8). */
+  readonly allowPrivate: readonly string[]
+}
+
+export class DialPolicy {
+  private readonly allow: net.BlockList
+  private readonly allowPrivate: net.BlockList
+  private readonly special = blockList(SPECIAL_RANGES)
+
+  constructor(options: DialPolicyOptions) {
+    this.allow = blockList(options.allow.map(parseCidr))
+    this.allowPrivate = blockList(options.allowPrivate.map(parseCidr))
+  }
+
+  /**
+   * The target to dial for `address`, or a DialRefusedError saying why not. `published` says
+   * whether the tracker lists the address for the ID the browser named; `own` are the bridge's own
+   * listening addresses (a dial there would loop back into the bridge).
+   */
+  check(address: string, published: boolean, own: ReadonlySet<string>): TcpTarget {
+    const target = parseTcpAddress(address)
+    const { host, family } = target
+    if (own.has(`${host}:${target.port}`)) throw new DialRefusedError(`${address} is the bridge itself`)
+    if (this.allow.check(host, family)) return target
+    if (!published) throw new DialRefusedError(`${address} was not published by the tracker for that ID`)
+    if (this.special.check(host, family) && !this.allowPrivate.check(host, family)) {
+      throw new DialRefusedError(`${address} is in a loopback, private or reserved range`)
+    }
+    return target
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Browser peers sync with raw-TCP daemons through the bridge, end to end encrypted: the real
+ * signaling server, the real bridge (in this process, so a tap can watch the bytes it relays), real
+ * daemons started through the CLI, and Chromium, inside the private network namespace (see
+ * e2e/README.md). The connection is opened from either side: the browser dials a daemon the tracker
+ * listed, and a daemon dials the bridge, which routes it to the browser by its SRP username.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright'
+import { startBridge, type BridgeServer } from '../bridge/bridge'
+import { parseBridgeConfig } from '../bridge/config'
+import { createLogger } from '../signaling/log'
+import { makeDaemon, share, stopAll } from '../test/daemon/daemons'
+import { launchChromium } from './support/browser'
+import { startTestSignaling, type TestSignaling } from './support/signaling'
+import { openApp, shareHashes } from './support/app'
+
+/** Sits inside synced files; must never appear in what the bridge relays. */
+const MARKER = 'PLAINTEXT-MARKER-7c1f0e'
+
+let browser: Browser
+let signaling: TestSignaling
+let bridge: BridgeServer
+const relayed: Buffer[] = []
+
+beforeAll(async () => {
+  browser = await launchChromium()
+  signaling = await startTestSignaling()
+  const config = parseBridgeConfig(['--signaling', signaling.url, '--listen', '127.0.0.1:0', '--allow-private', '127.0.0.0/8', '--log-level', 'warn'])
+  bridge = await startBridge(config, createLogger('warn'), { tap: (_direction, bytes) => relayed.push(Buffer.from(bytes)) })
+})
+
+afterAll(async () => {
+  await stopAll()
+  await bridge?.close()
+  await browser?.close()
+  await signaling?.server.close()
+})
+
+type Host = {
+  createShare(location: string): Promise<void>
+  addFiles(location: string, files: Array<{ path: string; file: File }>): Promise<void>
+  createAccessCode(location: string, level: string): Promise<{ code: string }>
+  addShare(code: string, location: string): Promise<void>
+  peers(location: string): Array<{ connection: string }>
+}
+
+async function browserPeer(): Promise<Page> {
+  const page = await (await browser.newContext()).newPage()
+  page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
+  await openApp(page, signaling.url)
+  await expect.poll(() => page.evaluate(() => (window as unknown as { clearskies: { peers: { status: { bridge: boolean } } } }).clearskies.peers.status.bridge), { timeout: 30_000 }).toBe(true)
+  return page
+}
+
+const connectionKinds = (page: Page, location: string): Promise<string[]> =>
+  page.evaluate(async (location) => (await (window as unknown as { clearskies: { host: Host } }).clearskies.host.peers(location)).map((p) => p.connection), location)
+
+async function addBrowserFile(page: Page, location: string, path: string, text: string): Promise<void> {
+  await page.evaluate(
+    async ({ location, path, text }) => {
+      const host = (window as unknown as { clearskies: { host: Host } }).clearskies.host
+      await host.addFiles(location, [{ path, file: new File([text], path.slice(1)) }])
+    },
+    { location, path, text },
+  )
+}
+
+const daemonFile = (folder: string, name: string): Promise<string> => readFile(join(folder, name), 'utf8').catch(() => '')
+
+describe('the bridge', () => {
+  it('a browser dials a daemon the tracker listed, and they sync both ways', async () => {
+    const daemon = await makeDaemon('tcp-owner', ['--listen', '127.0.0.1:0', '--no-lan', '--tracker', signaling.tcpAddress])
+    await writeFile(join(daemon.folder, 'from-daemon.txt'), `hello from the daemon ${MARKER}`)
+    const code = await share(daemon)
+    const page = await browserPeer()
+    await page.evaluate(async (code) => (window as unknown as { clearskies: { host: Host } }).clearskies.host.addShare(code, 'Bridged'), code)
+
+    await expect.poll(async () => (await shareHashes(page, 'Bridged'))['/from-daemon.txt'], { timeout: 60_000, interval: 500 }).toMatch(/^[0-9a-f]{64}$/)
+    expect(await connectionKinds(page, 'Bridged')).toContain('bridge')
+    await addBrowserFile(page, 'Bridged', '/from-browser.txt', `hello from the browser ${MARKER}`)
+    await expect.poll(() => daemonFile(daemon.folder, 'from-browser.txt'), { timeout: 60_000, interval: 500 }).toBe(`hello from the browser ${MARKER}`)
+    await page.context().close()
+  })
+
+  it('a daemon dials the bridge, which routes it to the browser by its SRP username', async () => {
+    const page = await browserPeer()
+    const code = await page.evaluate(async (marker) => {
+      const host = (window as unknown as { clearskies: { host: Host } }).clearskies.host
+      await host.createShare('Offered')
+      await host.addFiles('Offered', [{ path: '/from-browser.txt', file: new File([`offered by the browser ${marker}`], 'from-browser.txt') }])
+      return (await host.createAccessCode('Offered', 'read_write')).code
+    }, MARKER)
+    // No tracker: the daemon knows only the bridge's address, so the connection can only come in.
+    const daemon = await makeDaemon('tcp-joiner')
+    const inbound = bridge.inbound ?? ''
+    expect((await daemon.cli('attach', code, daemon.folder, '--peer', inbound)).code).toBe(0)
+
+    await expect.poll(() => daemonFile(daemon.folder, 'from-browser.txt'), { timeout: 60_000, interval: 500 }).toBe(`offered by the browser ${MARKER}`)
+    expect(await connectionKinds(page, 'Offered')).toContain('bridge')
+    await writeFile(join(daemon.folder, 'from-daemon.txt'), `written at the daemon ${MARKER}`)
+    await expect.poll(async () => (await shareHashes(page, 'Offered'))['/from-daemon.txt'], { timeout: 60_000, interval: 500 }).toMatch(/^[0-9a-f]{64}$/)
+    await page.context().close()
+  })
+
+  it('relayed only ciphertext: the marker inside the synced files never passed through it', () => {
+    const all = Buffer.concat(relayed)
+    expect(all.length).toBeGreaterThan(4 * MARKER.length)
+    expect(all.includes(MARKER)).toBe(false)
+  })
+})
