@@ -95,6 +95,12 @@ export class WireDecoder {
 
   private chunkRemaining = 0
   private runtChunks = 0
+  /**
+   * When set, `push` returns right after a message that ends between messages (no payload), leaving
+   * the rest of the slice undecoded: the bytes after core.start may be gzip frames (gzip.md).
+   */
+  stopAfterMessage = false
+  private stopped = false
 
   /** Stream offset of the next byte the decoder expects. */
   get offset(): number {
@@ -107,14 +113,16 @@ export class WireDecoder {
   }
 
   /**
-   * Decodes one slice and emits what it completes. Throws a WireError at the first fault, after
-   * emitting every event before it; the decoder then stays failed.
+   * Decodes one slice and emits what it completes; returns how many bytes it took (all of them,
+   * unless `stopAfterMessage` stopped it at a message's end). Throws a WireError at the first
+   * fault, after emitting every event before it; the decoder then stays failed.
    */
-  push(input: Uint8Array, emit: (event: WireEvent) => void): void {
+  push(input: Uint8Array, emit: (event: WireEvent) => void): number {
     if (this.failure) throw this.failure
     try {
-      this.decode(input, emit)
-      this.base += input.byteLength
+      const used = this.decode(input, emit)
+      this.base += used
+      return used
     } catch (err) {
       if (err instanceof WireError) this.failure = err
       throw err
@@ -134,10 +142,14 @@ export class WireDecoder {
     }
   }
 
-  private decode(input: Uint8Array, emit: (event: WireEvent) => void): void {
+  private decode(input: Uint8Array, emit: (event: WireEvent) => void): number {
     const end = input.byteLength
     let i = 0
     while (i < end) {
+      if (this.stopped) {
+        this.stopped = false
+        return i
+      }
       switch (this.state) {
         case 'between-messages': {
           const byte = input[i]!
@@ -285,6 +297,8 @@ export class WireDecoder {
         }
       }
     }
+    this.stopped = false
+    return end
   }
 
   /** Whitespace between elements is skipped, up to a bound: it carries nothing and costs us time. */
@@ -344,6 +358,7 @@ export class WireDecoder {
     this.gapBytes = 0
     this.runtChunks = 0
     this.state = message.hasPayload ? 'before-chunk' : 'between-messages'
+    this.stopped = this.stopAfterMessage && !message.hasPayload
     emit({ kind: 'message', message })
   }
 

@@ -27,8 +27,31 @@ export class WireReader implements AsyncIterable<ReceivedMessage> {
   private inPayload = false
   /** Counts messages, so an old payload iterator cannot read a later message's payload. */
   private serial = 0
+  /** Bytes read from the stream but not yet decoded (the decoder stopped at a message's end). */
+  private leftover: Uint8Array | undefined
 
   constructor(private readonly stream: ByteStream) {}
+
+  /**
+   * Decode no further than the end of each message (without a payload), so that the framing can
+   * change after one of them: gzip starts with the first message after core.start (gzip.md).
+   * Costs a little per message; turn it off once the framing is settled.
+   */
+  set messageAtATime(on: boolean) {
+    this.decoder.stopAfterMessage = on
+  }
+
+  /**
+   * Hands back the bytes read but not decoded and stops reading: another reader (over gzip) takes
+   * over the stream from here. Only between messages, with `messageAtATime` on.
+   */
+  detach(): Uint8Array {
+    if (this.inPayload || this.nextEvent < this.events.length) throw new Error('wire reader: detach() only between messages, after the last one was read')
+    const rest = this.leftover ?? new Uint8Array(0)
+    this.leftover = undefined
+    this.ended = true
+    return rest
+  }
 
   /** The next message, or null when the stream ended cleanly between messages. */
   async next(): Promise<ReceivedMessage | null> {
@@ -82,14 +105,16 @@ export class WireReader implements AsyncIterable<ReceivedMessage> {
       if (this.ended) return null
       this.events = []
       this.nextEvent = 0
-      const chunk = await this.stream.read()
+      const chunk = this.leftover ?? (await this.stream.read())
+      this.leftover = undefined
       const emit = (event: WireEvent): void => void this.events.push(event)
       try {
         if (chunk === null) {
           this.ended = true
           this.decoder.finish()
         } else {
-          this.decoder.push(chunk, emit)
+          const used = this.decoder.push(chunk, emit)
+          if (used < chunk.byteLength) this.leftover = chunk.subarray(used)
         }
       } catch (err) {
         // Events decoded before the fault are still delivered; the error comes after them.
