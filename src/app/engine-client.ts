@@ -15,9 +15,15 @@ export interface EngineClient {
 
 export async function startEngine(): Promise<EngineClient> {
   const settings = loadSettings()
-  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'clearskies-engine' })
+  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'clearskies-engine',
+  })
   const api = wrap<EngineWorkerApi>(worker)
-  const host = (await api.start({ appUrl: new URL('/', location.href).href, ...(settings.deviceName ? { name: settings.deviceName } : {}) })) as unknown as Remote<EngineHost>
+  const host = (await api.start({
+    appUrl: new URL('/', location.href).href,
+    ...(settings.deviceName ? { name: settings.deviceName } : {}),
+  })) as unknown as Remote<EngineHost>
   const peers = new PeerManager(host, {
     trackerUrl: settings.signalingUrl,
     iceServers: settings.iceServers,

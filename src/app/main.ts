@@ -17,7 +17,8 @@ engine.then(
     // The end-to-end tests drive the engine through this handle, as the interface does.
     ;(window as unknown as { clearskies: typeof client }).clearskies = client
   },
-  (err: unknown) => app?.announce(`ClearSkies could not start: ${(err as Error).message}. Reload the page to try again.`),
+  (err: unknown) =>
+    app?.announce(`ClearSkies could not start: ${(err as Error).message}. Reload the page to try again.`),
 )
 
 const updateServiceWorker = registerSW({

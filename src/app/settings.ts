@@ -17,13 +17,46 @@ export function defaultSignalingUrl(): string {
   return url.href
 }
 
+/** Until the person names it, a device is known by its browser and system ("Chrome on Android"). */
+function defaultDeviceName(): string {
+  const ua = navigator.userAgent
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /Firefox\//.test(ua)
+      ? 'Firefox'
+      : /Chrome\/|Chromium\//.test(ua)
+        ? 'Chrome'
+        : /Safari\//.test(ua)
+          ? 'Safari'
+          : 'Browser'
+  const system = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad/.test(ua)
+      ? 'iOS'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS/.test(ua)
+          ? 'macOS'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : 'this device'
+  return `${browser} on ${system}`
+}
+
 export function loadSettings(): Settings {
-  const defaults: Settings = { deviceName: '', signalingUrl: defaultSignalingUrl(), iceServers: [] }
+  const defaults: Settings = {
+    deviceName: defaultDeviceName(),
+    signalingUrl: defaultSignalingUrl(),
+    iceServers: [],
+  }
   try {
     const saved = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Settings>
     return {
       deviceName: typeof saved.deviceName === 'string' ? saved.deviceName : defaults.deviceName,
-      signalingUrl: typeof saved.signalingUrl === 'string' && /^wss?:\/\//.test(saved.signalingUrl) ? saved.signalingUrl : defaults.signalingUrl,
+      signalingUrl:
+        typeof saved.signalingUrl === 'string' && /^wss?:\/\//.test(saved.signalingUrl)
+          ? saved.signalingUrl
+          : defaults.signalingUrl,
       iceServers: Array.isArray(saved.iceServers) ? saved.iceServers : defaults.iceServers,
     }
   } catch {
@@ -33,4 +66,35 @@ export function loadSettings(): Settings {
 
 export function saveSettings(settings: Settings): void {
   localStorage.setItem(KEY, JSON.stringify(settings))
+}
+
+/**
+ * ICE servers as a person types them, one a line: `stun:host:port`, or
+ * `turn:host:port username password` (TURN needs its credentials).
+ */
+export function parseIceServers(text: string): RTCIceServer[] {
+  const servers: RTCIceServer[] = []
+  for (const [index, raw] of text.split('\n').entries()) {
+    const line = raw.trim()
+    if (!line) continue
+    const [url, username, credential] = line.split(/\s+/)
+    if (!url || !/^(stun|stuns|turn|turns):/.test(url)) {
+      throw new Error(`line ${index + 1}: "${line}" is not a stun: or turn: address`)
+    }
+    if (url.startsWith('turn') && (!username || !credential)) {
+      throw new Error(`line ${index + 1}: a TURN server needs a username and a password after its address`)
+    }
+    servers.push(username && credential ? { urls: url, username, credential } : { urls: url })
+  }
+  return servers
+}
+
+export function formatIceServers(servers: readonly RTCIceServer[]): string {
+  return servers
+    .flatMap((s) =>
+      (Array.isArray(s.urls) ? s.urls : [s.urls]).map((url) =>
+        [url, s.username, s.credential].filter(Boolean).join(' '),
+      ),
+    )
+    .join('\n')
 }

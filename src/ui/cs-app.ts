@@ -1,67 +1,204 @@
 import { LitElement, css, html, nothing } from 'lit'
+import { ActionError, AppActions } from '../app/app-actions'
 import type { EngineClient } from '../app/engine-client'
+import { clearIncoming, incomingFiles } from '../app/incoming'
+import { explainJoinWait } from '../app/messages'
+import { loadSettings, saveSettings } from '../app/settings'
+import { codeFromHash } from '../app/share-link'
+import { TransferWakeLock } from '../app/wake-lock'
+import type { CodeView, FileView, PeerView } from '../platform/browser/engine-host'
+import { EngineController } from './engine-controller'
+import type { CsEventMap } from './events'
+import { shared } from './styles'
+import './cs-code-dialog'
+import './cs-create-dialog'
+import './cs-file-preview'
+import './cs-incoming'
+import './cs-join-dialog'
+import './cs-settings-dialog'
+import './cs-share-list'
+import './cs-share-view'
+import './cs-signal-status'
+import './cs-welcome'
+
+type Dialog = 'create' | 'join' | 'code' | 'settings' | undefined
+
+/** A share's file list is reloaded at most this often while the engine reports changes. */
+const DETAILS_INTERVAL_MS = 1_000
+const SHARE_ROUTE = '#/share/'
+const STATUS_VISIBLE_MS = 8_000
 
 /**
- * The application shell: the header, the one-sentence introduction, and the update prompt.
- * The share list and the flows (create, join) arrive with the browser peer.
+ * The application shell: header, the current screen (first run, the list of shares, one share),
+ * the dialogs, and the messages. It is the one element that acts: it receives the elements'
+ * intents and carries them out through AppActions, then shows the outcome.
  */
 export class CsApp extends LitElement {
   static override properties = {
     status: { state: true },
     updateAvailable: { state: true },
+    current: { state: true },
+    dialog: { state: true },
+    busy: { state: true },
+    dialogError: { state: true },
+    code: { state: true },
+    joinCode: { state: true },
+    files: { state: true },
+    peers: { state: true },
+    preview: { state: true },
+    incoming: { state: true },
   }
 
   status = ''
   updateAvailable = false
-  private applyUpdate: (() => void) | undefined
-  private client: EngineClient | undefined
+  /** The share on screen, or undefined for the list. */
+  current: string | undefined
+  dialog: Dialog
+  busy = false
+  dialogError = ''
+  code: CodeView | undefined
+  joinCode = ''
+  files: FileView[] = []
+  peers: PeerView[] = []
+  preview: { path: string; file: File } | undefined
+  incoming: File[] = []
 
-  static override styles = css`
-    :host {
-      display: block;
-      min-height: 100vh;
-      --accent: #1f78d1;
-    }
-    header {
-      display: flex;
-      align-items: center;
-      gap: 0.6rem;
-      padding: 0.8rem 1rem;
-      background: var(--accent);
-      color: white;
-    }
-    header img {
-      width: 32px;
-      height: 32px;
-    }
-    h1 {
-      font-size: 1.25rem;
-      margin: 0;
-    }
-    main {
-      max-width: 48rem;
-      margin: 0 auto;
-      padding: 1.5rem 1rem;
-    }
-    .update {
-      display: flex;
-      gap: 1rem;
-      align-items: center;
-      justify-content: space-between;
-      padding: 0.75rem 1rem;
-      background: #fff4c2;
-      color: #3a3000;
-    }
-    button {
-      font: inherit;
-      padding: 0.4rem 0.9rem;
-      border-radius: 0.4rem;
-      border: 1px solid currentColor;
-      background: transparent;
-      color: inherit;
-      cursor: pointer;
-    }
-  `
+  private readonly engine = new EngineController(this)
+  private actions: AppActions | undefined
+  private applyUpdate: (() => void) | undefined
+  private readonly wakeLock = new TransferWakeLock()
+  private detailsLoading = false
+  private detailsAgain = false
+  private lastDetailsAt = 0
+
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 100dvh;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.6rem;
+        padding: 0.65rem 1rem;
+        padding-top: max(0.65rem, env(safe-area-inset-top));
+        background: var(--cs-header);
+        color: #fff;
+      }
+      header img {
+        width: 32px;
+        height: 32px;
+        border-radius: 8px;
+      }
+      h1 {
+        font-size: 1.2rem;
+        margin: 0;
+        flex: 1;
+      }
+      header button {
+        color: #fff;
+        border-color: rgb(255 255 255 / 0.6);
+        background: transparent;
+        min-height: 2.25rem;
+      }
+      header button:hover {
+        background: rgb(255 255 255 / 0.15);
+      }
+      main {
+        flex: 1;
+        width: 100%;
+        max-width: 72rem;
+        margin: 0 auto;
+        padding: 1.25rem 1rem 2rem;
+      }
+      .banner {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        align-items: center;
+        justify-content: space-between;
+        padding: 0.6rem 1rem;
+        background: #fff4c2;
+        color: #3a3000;
+      }
+      .banner button {
+        color: #3a3000;
+        border-color: #3a3000;
+        background: transparent;
+      }
+      footer {
+        max-width: 72rem;
+        width: 100%;
+        margin: 0 auto;
+        padding: 0 1rem 1.5rem;
+        color: var(--cs-muted);
+        font-size: 0.9rem;
+      }
+      .toast {
+        position: fixed;
+        left: 50%;
+        bottom: 1rem;
+        transform: translateX(-50%);
+        width: max-content;
+        max-width: calc(100vw - 2rem);
+        padding: 0.7rem 1rem;
+        border-radius: 0.6rem;
+        background: var(--cs-text);
+        color: var(--cs-bg);
+        box-shadow: 0 8px 24px rgb(0 0 0 / 0.25);
+      }
+      .toast:empty {
+        display: none;
+      }
+      .starting {
+        color: var(--cs-muted);
+      }
+    `,
+  ]
+
+  constructor() {
+    super()
+    this.engine.onSnapshot((snapshot) => {
+      this.wakeLock.set(snapshot.shares.some((s) => s.progress.downloadRate > 0 || s.progress.uploadRate > 0))
+      if (this.current && !snapshot.shares.some((s) => s.location === this.current)) this.current = undefined
+      if (this.code) this.code = snapshot.codes.find((c) => c.code === this.code?.code) ?? this.code
+      void this.loadDetails()
+    })
+    this.addEventListener('cs-show-create', () => this.openDialog('create'))
+    this.addEventListener('cs-show-join', () => this.openDialog('join'))
+    this.addEventListener('cs-close', () => this.closeDialogs())
+    this.addEventListener('cs-go-home', () => this.go(undefined))
+    this.addEventListener('cs-open-share', (e) => this.go(e.detail.location))
+    this.addEventListener('cs-create-share', (e) => void this.onCreate(e.detail))
+    this.addEventListener('cs-join-share', (e) => void this.onJoin(e.detail))
+    this.addEventListener('cs-show-code', (e) => void this.onShowCode(e.detail.location))
+    this.addEventListener('cs-make-code', (e) => void this.onMakeCode(e.detail))
+    this.addEventListener(
+      'cs-cancel-code',
+      (e) => void this.run('Code cancelled.', (a) => a.cancelCode(e.detail.code)),
+    )
+    this.addEventListener(
+      'cs-extend-code',
+      (e) => void this.run('Code extended.', (a) => a.extendCode(e.detail.code, e.detail.expiresInMs)),
+    )
+    this.addEventListener('cs-pause', () => void this.run('Syncing paused.', (a) => a.pause()))
+    this.addEventListener('cs-resume', () => void this.run('Syncing resumed.', (a) => a.resume()))
+    this.addEventListener('cs-remove-share', (e) => void this.onRemove(e.detail.location))
+    this.addEventListener('cs-add-files', (e) => void this.onAddFiles(this.current, e.detail.files))
+    this.addEventListener('cs-preview', (e) => void this.onPreview(e.detail.path))
+    this.addEventListener('cs-save-file', (e) => void this.onSaveFile(e.detail.path))
+    this.addEventListener('cs-save-zip', (e) => void this.onSaveZip(e.detail.path))
+    this.addEventListener('cs-save-settings', (e) => this.onSaveSettings(e.detail))
+    this.addEventListener('cs-add-incoming', (e) => void this.onIncoming(e.detail.location))
+    window.addEventListener('popstate', () => this.readRoute())
+    window.addEventListener('hashchange', () => this.readRoute())
+    this.readRoute()
+  }
+
+  // --- what main.ts calls --------------------------------------------------------------------
 
   /** Shows the "new version" prompt; `apply` activates the waiting service worker and reloads. */
   offerUpdate(apply: () => void): void {
@@ -69,32 +206,290 @@ export class CsApp extends LitElement {
     this.updateAvailable = true
   }
 
-  /** The engine is running: the share views attach to it. */
+  /** The engine is running: the screens attach to it. */
   connect(client: EngineClient): void {
-    this.client = client
-    this.status = 'Ready.'
+    this.actions = new AppActions(client)
+    this.engine.attach(client)
+    void incomingFiles().then((files) => (this.incoming = files))
   }
 
   announce(message: string): void {
     this.status = message
   }
 
+  /** A message stays long enough to read, then the toast goes (screen readers heard it at once). */
+  override updated(changed: Map<string, unknown>): void {
+    if (!changed.has('status') || !this.status) return
+    const shown = this.status
+    setTimeout(() => {
+      if (this.status === shown) this.status = ''
+    }, STATUS_VISIBLE_MS)
+  }
+
+  // --- navigation ----------------------------------------------------------------------------
+
+  /** `#SYNC…` (a share link or the protocol handler) opens the join dialog; `#/share/NAME` a share. */
+  private readRoute(): void {
+    const hash = location.hash
+    if (hash.startsWith(SHARE_ROUTE)) {
+      this.current = decodeURIComponent(hash.slice(SHARE_ROUTE.length))
+      return
+    }
+    const code = codeFromHash(hash)
+    if (code) {
+      // The code is a secret: it leaves the address bar (and the history) at once.
+      history.replaceState(null, '', location.pathname)
+      this.joinCode = code
+      this.openDialog('join')
+    }
+    this.current = undefined
+  }
+
+  private go(locationName: string | undefined): void {
+    this.current = locationName
+    this.files = []
+    this.peers = []
+    history.pushState(
+      null,
+      '',
+      locationName === undefined ? location.pathname : SHARE_ROUTE + encodeURIComponent(locationName),
+    )
+    void this.loadDetails(true)
+    window.scrollTo(0, 0)
+  }
+
+  private async loadDetails(now = false): Promise<void> {
+    const current = this.current
+    if (!current || !this.actions) return
+    if (this.detailsLoading || (!now && Date.now() - this.lastDetailsAt < DETAILS_INTERVAL_MS)) {
+      this.detailsAgain = true
+      if (!this.detailsLoading) setTimeout(() => void this.loadDetails(), DETAILS_INTERVAL_MS)
+      return
+    }
+    this.detailsLoading = true
+    this.detailsAgain = false
+    try {
+      const { files, peers } = await this.actions.shareDetails(current)
+      if (this.current === current) {
+        this.files = files
+        this.peers = peers
+      }
+    } catch {
+      // The share went away between the snapshot and the listing; the next snapshot says so.
+    } finally {
+      this.lastDetailsAt = Date.now()
+      this.detailsLoading = false
+      if (this.detailsAgain) setTimeout(() => void this.loadDetails(), DETAILS_INTERVAL_MS)
+    }
+  }
+
+  private openDialog(dialog: Dialog): void {
+    this.dialogError = ''
+    this.dialog = dialog
+  }
+
+  private closeDialogs(): void {
+    this.dialog = undefined
+    this.preview = undefined
+    this.joinCode = ''
+  }
+
+  // --- intents -------------------------------------------------------------------------------
+
+  /** Runs an action, says `done` when it worked, or shows its error (in the dialog, if one is open). */
+  private async run<T>(done: string, work: (actions: AppActions) => Promise<T>): Promise<T | undefined> {
+    if (!this.actions) {
+      this.status = 'ClearSkies is still starting. Try again in a moment.'
+      return undefined
+    }
+    this.busy = true
+    try {
+      const result = await work(this.actions)
+      if (done) this.status = done
+      return result
+    } catch (err) {
+      const message = err instanceof ActionError ? err.message : String(err)
+      if (this.dialog) this.dialogError = message
+      else this.status = message
+      return undefined
+    } finally {
+      this.busy = false
+    }
+  }
+
+  private async onCreate({ name, folder }: CsEventMap['cs-create-share']): Promise<void> {
+    const ok = await this.run(`Created “${name}”.`, async (a) => {
+      await a.createShare(name, folder)
+      return true
+    })
+    if (!ok) return
+    this.dialog = undefined
+    this.go(name)
+  }
+
+  private async onJoin({ code, name, folder }: CsEventMap['cs-join-share']): Promise<void> {
+    const ok = await this.run(`Joining “${name}”: looking for the device that made the code.`, async (a) => {
+      await a.join(code, name, folder)
+      return true
+    })
+    if (!ok) return
+    this.closeDialogs()
+    this.go(undefined)
+  }
+
+  private async onShowCode(locationName: string): Promise<void> {
+    this.code = undefined
+    this.openDialog('code')
+    const share = this.engine.snapshot?.shares.find((s) => s.location === locationName)
+    const level = share?.accessLevel === 'read_write' ? 'read_write' : 'read_only'
+    this.code = await this.run('', (a) => a.makeCode(locationName, level))
+  }
+
+  private async onMakeCode({ level }: CsEventMap['cs-make-code']): Promise<void> {
+    const current = this.current
+    if (!current) return
+    const previous = this.code
+    this.code = undefined
+    this.code = await this.run('', (a) => a.makeCode(current, level, previous))
+  }
+
+  private async onRemove(locationName: string): Promise<void> {
+    await this.run(`Removed “${locationName}” from this device.`, (a) => a.removeShare(locationName))
+    this.go(undefined)
+  }
+
+  private async onAddFiles(
+    locationName: string | undefined,
+    files: CsEventMap['cs-add-files']['files'],
+  ): Promise<void> {
+    if (!locationName) return
+    this.status = `Adding ${files.length} ${files.length === 1 ? 'file' : 'files'}…`
+    await this.run(
+      `Added ${files.length} ${files.length === 1 ? 'file' : 'files'} to “${locationName}”.`,
+      (a) => a.addFiles(locationName, files),
+    )
+    void this.loadDetails(true)
+  }
+
+  private async onPreview(path: string): Promise<void> {
+    const current = this.current
+    if (!current) return
+    const file = await this.run('', (a) => a.readFile(current, path))
+    if (file) this.preview = { path, file }
+  }
+
+  private async onSaveFile(path: string): Promise<void> {
+    const current = this.current
+    if (!current) return
+    const outcome = await this.run('', (a) => a.saveFile(current, path))
+    if (outcome === 'saved') this.status = 'File saved.'
+    else if (outcome === 'downloaded') this.status = 'Download started.'
+  }
+
+  private async onSaveZip(path: string): Promise<void> {
+    const current = this.current
+    if (!current) return
+    this.status = 'Preparing the zip…'
+    const result = await this.run('', (a) => a.saveZip(current, path))
+    if (!result || result.outcome === 'cancelled') return
+    const left = result.missing > 0 ? ` ${result.missing} files not yet on this device were left out.` : ''
+    this.status = `${result.outcome === 'saved' ? 'Zip saved.' : 'Zip download started.'}${left}`
+  }
+
+  private onSaveSettings(settings: CsEventMap['cs-save-settings']): void {
+    saveSettings(settings)
+    location.reload()
+  }
+
+  private async onIncoming(locationName: string): Promise<void> {
+    const files = this.incoming.map((file) => ({ path: `/${file.name}`, file }))
+    await this.onAddFiles(locationName, files)
+    await clearIncoming()
+    this.incoming = []
+    this.go(locationName)
+  }
+
+  // --- rendering -----------------------------------------------------------------------------
+
+  private renderScreen() {
+    const snapshot = this.engine.snapshot
+    if (!snapshot) return html`<p class="starting" role="status">Starting ClearSkies…</p>`
+    if (this.current) {
+      return html`<cs-share-view
+        .status=${snapshot.shares.find((s) => s.location === this.current)}
+        .files=${this.files}
+        .peers=${this.peers}
+        ?paused=${snapshot.paused}
+      ></cs-share-view>`
+    }
+    if (snapshot.shares.length === 0 && snapshot.joining.length === 0) return html`<cs-welcome></cs-welcome>`
+    return html`<cs-share-list
+      .shares=${snapshot.shares}
+      .joining=${snapshot.joining}
+      .joinMessages=${new Map(snapshot.joining.map((j) => [j.location, explainJoinWait(j.sinceMs, j.problem)]))}
+    ></cs-share-list>`
+  }
+
   override render() {
+    const snapshot = this.engine.snapshot
+    const share = snapshot?.shares.find((s) => s.location === this.current)
     return html`
-      ${this.updateAvailable
-        ? html`<div class="update" role="alert">
-            <span>A new version of ClearSkies is ready.</span>
-            <button @click=${() => this.applyUpdate?.()}>Reload to update</button>
-          </div>`
-        : nothing}
+      ${
+        this.updateAvailable
+          ? html`<div class="banner" role="alert">
+              <span>A new version of ClearSkies is ready.</span>
+              <button @click=${() => this.applyUpdate?.()}>Reload to update</button>
+            </div>`
+          : nothing
+      }
       <header>
         <img src="/icons/icon-192.png" alt="" />
         <h1>ClearSkies</h1>
+        <cs-signal-status .status=${this.engine.signaling}></cs-signal-status>
+        <button @click=${() => this.openDialog('settings')}>Settings</button>
       </header>
-      <main>
-        <p>Keep a folder in sync between your devices and friends, directly from browser to browser, with no cloud in between.</p>
-        <p role="status" aria-live="polite">${this.status}</p>
-      </main>
+      ${
+        this.incoming.length > 0 && snapshot
+          ? html`<cs-incoming
+              .files=${this.incoming}
+              .shares=${snapshot.shares.filter((s) => s.accessLevel === 'read_write')}
+            ></cs-incoming>`
+          : nothing
+      }
+      <main>${this.renderScreen()}</main>
+      <footer>
+        <p>
+          ClearSkies syncs while this tab is open. If you close it, syncing stops, and it picks up where it
+          left off when you open ClearSkies again.
+        </p>
+      </footer>
+      <p class="toast" role="status" aria-live="polite">${this.status}</p>
+      <cs-create-dialog
+        ?open=${this.dialog === 'create'}
+        ?busy=${this.busy}
+        .error=${this.dialogError}
+      ></cs-create-dialog>
+      <cs-join-dialog
+        ?open=${this.dialog === 'join'}
+        ?busy=${this.busy}
+        .error=${this.dialogError}
+        .code=${this.joinCode}
+      ></cs-join-dialog>
+      <cs-code-dialog
+        ?open=${this.dialog === 'code'}
+        .location=${this.current ?? ''}
+        .code=${this.code}
+        ?canGrantEdit=${share?.accessLevel === 'read_write'}
+        .signaling=${this.engine.signaling?.signaling ?? 'connecting'}
+        .peers=${share?.peers ?? 0}
+        ?busy=${this.busy}
+        .error=${this.dialogError}
+      ></cs-code-dialog>
+      <cs-settings-dialog
+        ?open=${this.dialog === 'settings'}
+        .settings=${loadSettings()}
+      ></cs-settings-dialog>
+      <cs-file-preview .path=${this.preview?.path ?? ''} .file=${this.preview?.file}></cs-file-preview>
     `
   }
 }

@@ -41,11 +41,23 @@ interface Written {
 }
 
 /** The archive of `entries` as a byte stream, produced as fast as the reader takes it. */
-export function zipStream(entries: AsyncIterable<ZipEntry>, options: ZipOptions = {}): ReadableStream<Uint8Array> {
+export function zipStream(
+  entries: AsyncIterable<ZipEntry>,
+  options: ZipOptions = {},
+): ReadableStream<Uint8Array> {
   const iterator = entries[Symbol.asyncIterator]()
   const written: Written[] = []
   let offset = 0
-  let current: { entry: ZipEntry; reader: ReadableStreamDefaultReader<Uint8Array> | undefined; crc: number; size: number; name: Uint8Array; zip64: boolean } | undefined
+  let current:
+    | {
+        entry: ZipEntry
+        reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+        crc: number
+        size: number
+        name: Uint8Array
+        zip64: boolean
+      }
+    | undefined
   let finished = false
 
   const emit = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array): void => {
@@ -69,7 +81,16 @@ export function zipStream(entries: AsyncIterable<ZipEntry>, options: ZipOptions 
           const name = new TextEncoder().encode(entry.path)
           const zip64 = options.forceZip64 === true || entry.size >= MAX_32 || offset >= MAX_32
           const { time, date } = dosDateTime(entry.modified)
-          written.push({ name, crc: 0, size: 0, offset, dosTime: time, dosDate: date, zip64, folder: entry.path.endsWith('/') })
+          written.push({
+            name,
+            crc: 0,
+            size: 0,
+            offset,
+            dosTime: time,
+            dosDate: date,
+            zip64,
+            folder: entry.path.endsWith('/'),
+          })
           emit(controller, localHeader(name, time, date, zip64))
           current = { entry, reader: entry.data?.getReader(), crc: 0, size: 0, name, zip64 }
           return
@@ -82,7 +103,9 @@ export function zipStream(entries: AsyncIterable<ZipEntry>, options: ZipOptions 
           return
         }
         if (current.size !== current.entry.size) {
-          throw new Error(`${current.entry.path} changed while it was being saved: expected ${current.entry.size} bytes, read ${current.size}`)
+          throw new Error(
+            `${current.entry.path} changed while it was being saved: expected ${current.entry.size} bytes, read ${current.size}`,
+          )
         }
         const last = written[written.length - 1]!
         written[written.length - 1] = { ...last, crc: current.crc, size: current.size }
@@ -102,8 +125,19 @@ function localHeader(name: Uint8Array, time: number, date: number, zip64: boolea
   // Sizes go in the data descriptor; a ZIP64 entry says so with 0xFFFFFFFF and an extra field.
   const extra = zip64 ? zip64Extra([0, 0]) : new Uint8Array(0)
   const out = new Bytes(30 + name.length + extra.length)
-  out.u32(0x04034b50).u16(zip64 ? VERSION_ZIP64 : VERSION_DEFAULT).u16(FLAGS).u16(0).u16(time).u16(date)
-  out.u32(0).u32(zip64 ? MAX_32 : 0).u32(zip64 ? MAX_32 : 0).u16(name.length).u16(extra.length)
+  out
+    .u32(0x04034b50)
+    .u16(zip64 ? VERSION_ZIP64 : VERSION_DEFAULT)
+    .u16(FLAGS)
+    .u16(0)
+    .u16(time)
+    .u16(date)
+  out
+    .u32(0)
+    .u32(zip64 ? MAX_32 : 0)
+    .u32(zip64 ? MAX_32 : 0)
+    .u16(name.length)
+    .u16(extra.length)
   return out.bytes(name).bytes(extra).done()
 }
 
@@ -125,9 +159,18 @@ function centralDirectory(entries: readonly Written[], start: number, forceZip64
     const version = fields.length > 0 ? VERSION_ZIP64 : VERSION_DEFAULT
     const out = new Bytes(46 + e.name.length + extra.length)
     out.u32(0x02014b50).u16(version).u16(version).u16(FLAGS).u16(0).u16(e.dosTime).u16(e.dosDate).u32(e.crc)
-    out.u32(bigSize ? MAX_32 : e.size).u32(bigSize ? MAX_32 : e.size).u16(e.name.length).u16(extra.length).u16(0)
+    out
+      .u32(bigSize ? MAX_32 : e.size)
+      .u32(bigSize ? MAX_32 : e.size)
+      .u16(e.name.length)
+      .u16(extra.length)
+      .u16(0)
     // External attributes: the MS-DOS directory bit for folders, so every unzip makes a folder.
-    out.u16(0).u16(0).u32(e.folder ? 0x10 : 0).u32(bigOffset ? MAX_32 : e.offset)
+    out
+      .u16(0)
+      .u16(0)
+      .u32(e.folder ? 0x10 : 0)
+      .u32(bigOffset ? MAX_32 : e.offset)
     records.push(out.bytes(e.name).bytes(extra).done())
   }
   const size = records.reduce((n, r) => n + r.length, 0)
@@ -138,12 +181,24 @@ function centralDirectory(entries: readonly Written[], start: number, forceZip64
     record.u32(0x06064b50).u64(44).u16(VERSION_ZIP64).u16(VERSION_ZIP64).u32(0).u32(0)
     record.u64(entries.length).u64(entries.length).u64(size).u64(start)
     const locator = new Bytes(20)
-    locator.u32(0x07064b50).u32(0).u64(start + size).u32(1)
+    locator
+      .u32(0x07064b50)
+      .u32(0)
+      .u64(start + size)
+      .u32(1)
     tail.push(record.done(), locator.done())
   }
   const end = new Bytes(22)
   const count = zip64 ? MAX_16 : entries.length
-  end.u32(0x06054b50).u16(0).u16(0).u16(count).u16(count).u32(zip64 ? MAX_32 : size).u32(zip64 ? MAX_32 : start).u16(0)
+  end
+    .u32(0x06054b50)
+    .u16(0)
+    .u16(0)
+    .u16(count)
+    .u16(count)
+    .u32(zip64 ? MAX_32 : size)
+    .u32(zip64 ? MAX_32 : start)
+    .u16(0)
   tail.push(end.done())
   return concat([...records, ...tail])
 }

@@ -10,6 +10,7 @@ import { Engine, EngineError } from '../../engine/engine'
 import type { ShareStatus } from '../../engine/live-share'
 import { accessCodeLink, grantStatus, parseAccessCode, type AccessCodeGrant } from '../../protocol/access'
 import type { AccessLevel } from '../../protocol/core/messages'
+import { isConflictName } from '../../protocol/directory/conflict-name'
 import { parseSharePath, segmentsOf } from '../../protocol/directory/share-path'
 import { browserEnginePlatform } from './engine-platform'
 import { FolderHandles } from './folder-handles'
@@ -29,10 +30,17 @@ export interface CodeView {
   readonly uses: number
 }
 
+export interface JoinView {
+  readonly location: string
+  readonly sinceMs: number
+  /** Why the last attempt to reach the code's creator failed, if one did. */
+  readonly problem?: string
+}
+
 export interface AppSnapshot {
   readonly paused: boolean
   readonly shares: readonly ShareStatus[]
-  readonly joining: readonly { readonly location: string; readonly sinceMs: number }[]
+  readonly joining: readonly JoinView[]
   readonly codes: readonly CodeView[]
 }
 
@@ -41,6 +49,19 @@ export interface FileView {
   readonly kind: 'file' | 'directory'
   readonly size: number
   readonly present: boolean
+  /** A conflict copy the engine made when two devices changed the file at once. */
+  readonly conflict: boolean
+}
+
+/** One connected peer of a share, as the interface lists it. */
+export interface PeerView {
+  readonly peerId: string
+  readonly name?: string
+  readonly software: string
+  readonly accessLevel: string
+  /** How the link runs: `webrtc`, `tcp`, or `bridge` (a TCP peer reached through the signaling server's bridge). */
+  readonly connection: 'webrtc' | 'tcp' | 'bridge' | 'unknown'
+  readonly sinceMs: number
 }
 
 export interface EngineHostOptions {
@@ -82,7 +103,10 @@ export class EngineHost {
     return {
       paused: this.engine.isPaused,
       shares: this.engine.shareList.map((s) => s.status()),
-      joining: this.engine.pendingJoins.map((j) => ({ location: j.location, sinceMs: j.createdAtMs })),
+      joining: this.engine.pendingJoins.map((j) => {
+        const failure = this.engine.joinFailure(j.accessId)
+        return { location: j.location, sinceMs: j.createdAtMs, ...(failure ? { problem: failure.reason } : {}) }
+      }),
       codes: this.engine.accessCodes.map(({ grant, location, code }) => ({
         code,
         link: accessCodeLink(parseAccessCode(code), this.options.appUrl),
@@ -119,10 +143,23 @@ export class EngineHost {
         if (record.deleted || !record.key.startsWith('/') || record.key === '/') continue
         const value = record.value as { size?: unknown; sha256?: unknown }
         const kind = value.sha256 === null ? 'directory' : 'file'
-        files.push({ path: record.key, kind, size: Number(value.size ?? 0), present: share.directory.holds(record.key) })
+        const name = record.key.slice(record.key.lastIndexOf('/') + 1)
+        files.push({ path: record.key, kind, size: Number(value.size ?? 0), present: share.directory.holds(record.key), conflict: isConflictName(name) })
       }
     }
     return files.sort((a, b) => (a.path < b.path ? -1 : 1))
+  }
+
+  /** The peers a share is connected to now. */
+  peers(location: string): PeerView[] {
+    return [...this.engine.share(location).connections.links.entries()].map(([linkId, { sender, openedAt }]) => ({
+      peerId: sender.remote.peerId,
+      ...(sender.remote.name ? { name: sender.remote.name } : {}),
+      software: sender.remote.software,
+      accessLevel: sender.access,
+      connection: connectionKind(this.engine.linkPlace(linkId), sender.remote.software),
+      sinceMs: openedAt,
+    }))
   }
 
   /** A file's current content, to preview or save (a File is a handle on disk, not a copy in memory). */
@@ -231,4 +268,12 @@ export class EngineHost {
   accept(port: MessagePort, source: string): Promise<string> {
     return this.engine.accept(portStream(port), source)
   }
+}
+
+/** A link through the signaling server's bridge says so in its place (or the bridge in its software string). */
+function connectionKind(place: string | undefined, software: string): PeerView['connection'] {
+  if (place?.startsWith('bridge') || /bridge/i.test(software)) return 'bridge'
+  if (place?.startsWith('webrtc:')) return 'webrtc'
+  if (place?.startsWith('tcp:')) return 'tcp'
+  return 'unknown'
 }

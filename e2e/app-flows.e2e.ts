@@ -1,0 +1,160 @@
+/**
+ * The app as people use it, in two browser contexts over real WebRTC (inside the private network
+ * namespace): create a share in browser storage and add files, open the sharing dialog, join by
+ * the link in the other browser, watch the files arrive, preview one, save a file and a zip
+ * (checked byte for byte), pause and resume, and reload offline. Each main screen is photographed
+ * at 390x844 and 1280x800 and checked with axe-core.
+ */
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright'
+import { launchChromium } from './support/browser'
+import { startTestSignaling, type TestSignaling } from './support/signaling'
+import { captureScreen } from './ui/screens'
+
+let browser: Browser
+let signaling: TestSignaling
+const contexts: BrowserContext[] = []
+
+beforeAll(async () => {
+  browser = await launchChromium()
+  signaling = await startTestSignaling()
+})
+
+afterAll(async () => {
+  for (const c of contexts) await c.close()
+  await browser?.close()
+  await signaling?.server.close()
+})
+
+/** A page whose downloads Playwright catches: the save pickers are hidden, so the app downloads. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
+  contexts.push(context)
+  await context.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown>
+    delete w.showSaveFilePicker
+    delete w.showDirectoryPicker
+  })
+  const page = await context.newPage()
+  page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
+  return page
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+
+const NOTES = 'Meet at the harbour at nine.\nBring the blue tent.\n'
+const PHOTO = readFileSync(new URL('../public/icons/icon-512.png', import.meta.url))
+const BIG = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) % 251)
+
+describe('the app, two browsers', () => {
+  it('create, share, join by link, progress, preview, save a file and a zip, pause, resume, offline', async () => {
+    const findings: string[] = []
+    const a = await newPage()
+    const b = await newPage()
+
+    // First run.
+    await a.goto(signaling.url)
+    await a.getByRole('heading', { name: 'Welcome to ClearSkies' }).waitFor()
+    findings.push(...(await captureScreen(a, '01-welcome')))
+
+    // Create a share kept in browser storage.
+    await a.getByRole('button', { name: 'Create a share' }).first().click()
+    await a.locator('cs-create-dialog').getByLabel('Name').fill('Holiday')
+    findings.push(...(await captureScreen(a, '02-create')))
+    await a.getByRole('button', { name: 'Create share' }).click()
+    await a.getByRole('heading', { name: 'Holiday' }).waitFor()
+
+    // Add files through the picker (drag-and-drop ends in the same event).
+    await a.locator('#pick-files').setInputFiles([
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(NOTES) },
+      { name: 'harbour.png', mimeType: 'image/png', buffer: PHOTO },
+      { name: 'tent-manual.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(BIG) },
+    ])
+    await a.getByRole('button', { name: 'Preview notes.txt' }).waitFor()
+
+    // The sharing dialog: code, link, QR code, status line.
+    await a.getByRole('button', { name: 'Share…' }).click()
+    const linkField = a.locator('cs-code-dialog #link')
+    await expect.poll(() => linkField.inputValue(), { timeout: 15_000 }).toMatch(/#SYNC[A-Z2-7]{29}$/)
+    await a.getByText('Ready: waiting for the other device').waitFor({ timeout: 15_000 })
+    findings.push(...(await captureScreen(a, '03-share-dialog')))
+    const link = await linkField.inputValue()
+
+    // Join by opening the link in the other browser.
+    await b.goto(link)
+    await b.getByRole('dialog', { name: 'Join a share' }).waitFor()
+    expect(await b.locator('cs-join-dialog #code').inputValue()).toBe(link.slice(link.indexOf('#') + 1))
+    expect(b.url()).not.toContain('SYNC')
+    await b.getByLabel('Name on this device').fill('Holiday from A')
+    findings.push(...(await captureScreen(b, '04-join')))
+    await b.getByRole('button', { name: 'Join', exact: true }).click()
+
+    // A's dialog says the other device connected; B's list shows the share, then its files.
+    await a.getByText(/Connected: a device joined/).waitFor({ timeout: 60_000 })
+    await a.locator('cs-code-dialog').getByRole('button', { name: 'Done' }).click()
+    await b.getByRole('button', { name: 'Open Holiday from A' }).click({ timeout: 60_000 })
+    await b.getByRole('button', { name: 'Preview harbour.png' }).waitFor({ timeout: 60_000 })
+    await b.getByText('3 of 3').waitFor({ timeout: 60_000 })
+    findings.push(...(await captureScreen(b, '05-share-view')))
+    findings.push(...(await captureScreen(a, '06-share-view-sender')))
+
+    // Preview an image and a text.
+    await b.getByRole('button', { name: 'Preview harbour.png' }).click()
+    await b.locator('cs-file-preview img').waitFor()
+    findings.push(...(await captureScreen(b, '07-preview')))
+    await b.locator('cs-file-preview').getByRole('button', { name: 'Close' }).click()
+    await b.getByRole('button', { name: 'Preview notes.txt' }).click()
+    await expect.poll(() => b.locator('cs-file-preview pre').textContent()).toBe(NOTES)
+    await b.locator('cs-file-preview').getByRole('button', { name: 'Close' }).click()
+
+    // Save one file, then the whole share as a zip: both byte for byte.
+    const [fileDownload] = await Promise.all([
+      b.waitForEvent('download'),
+      b.getByRole('button', { name: 'Save tent-manual.bin' }).click(),
+    ])
+    expect(fileDownload.suggestedFilename()).toBe('tent-manual.bin')
+    expect(sha256(readFileSync(await fileDownload.path()))).toBe(sha256(BIG))
+    const [zipDownload] = await Promise.all([
+      b.waitForEvent('download'),
+      b.getByRole('button', { name: 'Save all as zip' }).click(),
+    ])
+    expect(zipDownload.suggestedFilename()).toBe('Holiday from A.zip')
+    const zipPath = await zipDownload.path()
+    execFileSync('python3', ['-m', 'zipfile', '-t', zipPath])
+    const script =
+      'import sys,zipfile,json,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()}))'
+    expect(JSON.parse(execFileSync('python3', ['-c', script, zipPath], { encoding: 'utf8' }))).toEqual({
+      'harbour.png': sha256(PHOTO),
+      'notes.txt': sha256(Buffer.from(NOTES)),
+      'tent-manual.bin': sha256(BIG),
+    })
+
+    // Pause and resume.
+    await b.getByRole('button', { name: 'Pause syncing' }).click()
+    await b.locator('cs-share-view cs-state-badge').getByText('Paused').waitFor()
+    await b.getByRole('button', { name: 'Resume syncing' }).click()
+    await b.getByRole('button', { name: 'Pause syncing' }).waitFor()
+
+    // Settings.
+    await b.getByRole('button', { name: 'Settings' }).click()
+    await b.getByRole('heading', { name: 'Settings' }).waitFor()
+    findings.push(...(await captureScreen(b, '08-settings')))
+    await b.locator('cs-settings-dialog').getByRole('button', { name: 'Cancel' }).click()
+
+    // Offline: the shell comes from the service worker, the share and its files from storage.
+    await b.evaluate(() => navigator.serviceWorker.ready.then(() => undefined))
+    await b.context().setOffline(true)
+    await b.reload()
+    await b.getByRole('heading', { name: 'Holiday from A' }).waitFor({ timeout: 30_000 })
+    await b.getByRole('button', { name: 'Preview notes.txt' }).waitFor()
+    await b.getByRole('button', { name: '← All shares' }).click()
+    await b.getByRole('button', { name: 'Open Holiday from A' }).waitFor()
+    findings.push(...(await captureScreen(b, '09-offline-list')))
+    await b.context().setOffline(false)
+
+    expect(findings).toEqual([])
+  })
+})

@@ -1,0 +1,211 @@
+import { LitElement, css, html, nothing } from 'lit'
+import type { ShareStatus } from '../engine/live-share'
+import type { FileView, PeerView } from '../platform/browser/engine-host'
+import { emit } from './events'
+import { levelLabel } from './format'
+import { shared } from './styles'
+import './cs-file-tree'
+import './cs-peer-list'
+import './cs-state-badge'
+import './cs-transfer-summary'
+
+/**
+ * One share: its state and totals, its devices, its files; sharing, pausing, saving, adding files
+ * (drag-and-drop or a picker) and removing it.
+ *
+ * @fires cs-go-home - back to the list of shares
+ * @fires cs-show-code - open the sharing dialog
+ * @fires cs-pause - pause syncing
+ * @fires cs-resume - resume syncing
+ * @fires cs-save-zip - save the whole share (`/`) as a zip
+ * @fires cs-add-files - files dropped or picked, with their paths in the share
+ * @fires cs-remove-share - remove the share from this device (after the person confirmed)
+ */
+export class CsShareView extends LitElement {
+  static override properties = {
+    status: { attribute: false },
+    files: { attribute: false },
+    peers: { attribute: false },
+    paused: { type: Boolean },
+    dragging: { state: true },
+    confirmingRemove: { state: true },
+  }
+
+  status: ShareStatus | undefined
+  files: readonly FileView[] = []
+  peers: readonly PeerView[] = []
+  paused = false
+  dragging = false
+  confirmingRemove = false
+
+  static override styles = [
+    shared,
+    css`
+      .back {
+        margin-bottom: 0.5rem;
+      }
+      .title {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        gap: 0.4rem 1rem;
+      }
+      h2 {
+        font-size: 1.5rem;
+        overflow-wrap: anywhere;
+      }
+      .sub {
+        color: var(--cs-muted);
+      }
+      .actions {
+        margin: 0.75rem 0 1rem;
+      }
+      .layout {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: 1rem;
+      }
+      @media (min-width: 60rem) {
+        .layout {
+          grid-template-columns: minmax(0, 1fr) 20rem;
+          align-items: start;
+        }
+      }
+      .drop {
+        border: 2px dashed var(--cs-border-strong);
+        border-radius: 0.75rem;
+        padding: 0.9rem;
+        text-align: center;
+        margin-bottom: 0.75rem;
+        color: var(--cs-muted);
+      }
+      .drop.over {
+        border-color: var(--cs-accent);
+        background: var(--cs-accent-soft);
+      }
+      .error {
+        margin-top: 0;
+      }
+      aside {
+        display: grid;
+        gap: 1rem;
+      }
+      .confirm {
+        border-color: var(--cs-danger);
+      }
+    `,
+  ]
+
+  private addFiles(list: FileList | null): void {
+    if (!list || list.length === 0) return
+    const files = [...list].map((file) => ({ path: `/${file.webkitRelativePath || file.name}`, file }))
+    emit(this, 'cs-add-files', { files })
+  }
+
+  private onDrop(event: DragEvent): void {
+    event.preventDefault()
+    this.dragging = false
+    this.addFiles(event.dataTransfer?.files ?? null)
+  }
+
+  private renderDrop() {
+    return html`<div
+      class="drop ${this.dragging ? 'over' : ''}"
+      @dragover=${(e: DragEvent) => {
+        e.preventDefault()
+        this.dragging = true
+      }}
+      @dragleave=${() => (this.dragging = false)}
+      @drop=${(e: DragEvent) => this.onDrop(e)}
+    >
+      <p>Drop files here to add them, or</p>
+      <div class="row" style="justify-content:center">
+        <label class="button" for="pick-files">Choose files</label>
+        <input
+          id="pick-files"
+          class="visually-hidden"
+          type="file"
+          multiple
+          @change=${(e: Event) => this.addFiles((e.target as HTMLInputElement).files)}
+        />
+        <label class="button" for="pick-folder">Choose a folder</label>
+        <input
+          id="pick-folder"
+          class="visually-hidden"
+          type="file"
+          webkitdirectory
+          @change=${(e: Event) => this.addFiles((e.target as HTMLInputElement).files)}
+        />
+      </div>
+    </div>`
+  }
+
+  override render() {
+    const s = this.status
+    if (!s) return html`<p>This share is no longer on this device.</p>`
+    return html`
+      <button class="link back" @click=${() => emit(this, 'cs-go-home')}>← All shares</button>
+      <div class="title">
+        <h2>${s.location}</h2>
+        <cs-state-badge .state=${s.state}></cs-state-badge>
+      </div>
+      <p class="sub">
+        ${levelLabel(s.accessLevel)} ·
+        ${s.peers === 1 ? '1 device connected' : `${s.peers} devices connected`}
+      </p>
+      ${s.error ? html`<p class="error" role="alert">${s.error}. Check that the folder still exists and that ClearSkies may use it, then reload.</p>` : nothing}
+      <div class="row actions">
+        <button class="primary" @click=${() => emit(this, 'cs-show-code', { location: s.location })}>
+          Share…
+        </button>
+        ${this.paused ? html`<button @click=${() => emit(this, 'cs-resume')}>Resume syncing</button>` : html`<button @click=${() => emit(this, 'cs-pause')}>Pause syncing</button>`}
+        <button @click=${() => emit(this, 'cs-save-zip', { path: '/' })}>Save all as zip</button>
+        <button class="danger" @click=${() => (this.confirmingRemove = true)}>Remove…</button>
+      </div>
+      ${
+        this.confirmingRemove
+          ? html`<div class="card confirm" role="alertdialog" aria-labelledby="remove-q">
+              <p id="remove-q">
+                Remove “${s.location}” from this device? Other devices keep their copies. Files in a folder
+                you picked stay in that folder; files kept in browser storage are deleted.
+              </p>
+              <div class="row">
+                <button
+                  class="danger"
+                  @click=${() => emit(this, 'cs-remove-share', { location: s.location })}
+                >
+                  Remove share
+                </button>
+                <button @click=${() => (this.confirmingRemove = false)}>Keep it</button>
+              </div>
+            </div>`
+          : nothing
+      }
+      <div class="layout">
+        <section class="card" aria-labelledby="files-title">
+          <h3 id="files-title">Files</h3>
+          ${s.accessLevel === 'read_write' ? this.renderDrop() : nothing}
+          <cs-file-tree .files=${this.files} ?paused=${this.paused}></cs-file-tree>
+        </section>
+        <aside>
+          <section class="card" aria-labelledby="progress-title">
+            <h3 id="progress-title">Progress</h3>
+            <cs-transfer-summary .status=${s} .files=${this.files}></cs-transfer-summary>
+          </section>
+          <section class="card" aria-labelledby="peers-title">
+            <h3 id="peers-title">Devices</h3>
+            <cs-peer-list .peers=${this.peers}></cs-peer-list>
+          </section>
+        </aside>
+      </div>
+    `
+  }
+}
+
+customElements.define('cs-share-view', CsShareView)
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cs-share-view': CsShareView
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The flat file list the engine gives, arranged as a tree for display, with each file's state and
+ * each folder's totals. Pure, so the tree element stays a view.
+ */
+import type { FileView } from '../platform/browser/engine-host'
+
+export type FileState = 'synced' | 'waiting' | 'paused' | 'conflict'
+
+export interface TreeNode {
+  readonly name: string
+  /** The share path; folders end without `/` (as the engine names them). */
+  readonly path: string
+  readonly kind: 'file' | 'directory'
+  readonly size: number
+  readonly state: FileState
+  readonly children: TreeNode[]
+  /** Files under a folder not yet on this device. */
+  readonly waiting: number
+}
+
+export function buildTree(files: readonly FileView[], paused: boolean): TreeNode[] {
+  const root: TreeNode[] = []
+  const folders = new Map<string, TreeNode>()
+  const folderOf = (path: string): TreeNode[] => {
+    if (path === '') return root
+    const existing = folders.get(path)
+    if (existing) return existing.children
+    const node: TreeNode = {
+      name: path.slice(path.lastIndexOf('/') + 1),
+      path,
+      kind: 'directory',
+      size: 0,
+      state: 'synced',
+      children: [],
+      waiting: 0,
+    }
+    folders.set(path, node)
+    folderOf(path.slice(0, path.lastIndexOf('/'))).push(node)
+    return node.children
+  }
+  for (const f of files) {
+    const path = f.path.replace(/\/$/, '')
+    if (f.kind === 'directory') {
+      folderOf(path)
+      continue
+    }
+    const state: FileState = f.conflict ? 'conflict' : f.present ? 'synced' : paused ? 'paused' : 'waiting'
+    folderOf(path.slice(0, path.lastIndexOf('/'))).push({
+      name: path.slice(path.lastIndexOf('/') + 1),
+      path,
+      kind: 'file',
+      size: f.size,
+      state,
+      children: [],
+      waiting: 0,
+    })
+  }
+  return sortAndTotal(root)
+}
+
+/** Folders first, then by name; each folder gets its size and its count of files still to come. */
+function sortAndTotal(nodes: TreeNode[]): TreeNode[] {
+  return nodes
+    .map((n) => {
+      if (n.kind === 'file') return n
+      const children = sortAndTotal(n.children)
+      return {
+        ...n,
+        children,
+        size: children.reduce((s, c) => s + c.size, 0),
+        waiting: children.reduce(
+          (s, c) =>
+            s + (c.kind === 'file' ? (c.state === 'waiting' || c.state === 'paused' ? 1 : 0) : c.waiting),
+          0,
+        ),
+      }
+    })
+    .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1))
+}
