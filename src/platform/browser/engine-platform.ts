@@ -6,12 +6,12 @@
  */
 import type { EnginePlatform } from '../../engine/engine'
 import type { ShareStorage } from '../../engine/live-share'
-import { MemoryRecordStore } from '../../protocol/database/memory-record-store'
 import { FolderHandles } from './folder-handles'
 import { FsaFileStore } from './fsa-file-store'
 import { IdbAttributeStore } from './idb-attribute-store'
 import { IdbKeyValueStore } from './idb-kv'
 import { IdbLocalIndex } from './idb-local-index'
+import { IdbRecordStore } from './idb-record-store'
 import { createWasmHasher } from './wasm-hasher'
 
 export async function browserEnginePlatform(folders: FolderHandles): Promise<EnginePlatform> {
@@ -23,13 +23,18 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
     now: Date.now,
     async openShareStorage(storageId, location): Promise<ShareStorage> {
       const root = (await folders.get(location)) ?? (await opfsFolder(storageId))
-      const [attributes, index] = await Promise.all([IdbAttributeStore.open(`clearskies-attributes:${storageId}`), IdbLocalIndex.open(`clearskies-index:${storageId}`)])
+      const [attributes, index, records] = await Promise.all([
+        IdbAttributeStore.open(`clearskies-attributes:${storageId}`),
+        IdbLocalIndex.open(`clearskies-index:${storageId}`),
+        IdbRecordStore.open(`clearskies-records:${storageId}`),
+      ])
       return {
-        records: new MemoryRecordStore(),
+        records,
         index,
         files: new FsaFileStore(root, { attributes }),
         async close() {
           index.close()
+          await records.close()
         },
       }
     },
