@@ -13,7 +13,7 @@ const SPEC: CommandSpec = {
   name: 'config',
   usage: `get [KEY] | set KEY VALUE
   keys: upload_limit, download_limit (bytes/s, 0 = none), tracker (HOST:PORT or ''), lan (true|false),
-        listen (HOST:PORT), name; changes take effect at the daemon's next start`,
+        listen (HOST:PORT), name; limits apply at once, the others at the daemon's next start`,
   positionals: [1, 3],
 }
 
@@ -41,7 +41,8 @@ export async function run(args: string[]): Promise<number> {
   }
   if (sub === 'set' && key !== undefined && value !== undefined) {
     const answer = await ask(parsed.stateDir, { type: 'set_config_value', key, value: valueOf(value) })
-    output(parsed, answer, () => `${key} = ${stringifyJson(valueOf(value))} (takes effect when the daemon next starts)`)
+    const when = key.endsWith('_limit') ? 'now' : 'when the daemon next starts'
+    output(parsed, answer, () => `${key} = ${stringifyJson(valueOf(value))} (applies ${when})`)
     return 0
   }
   throw new CliError(`config: expected 'get [KEY]' or 'set KEY VALUE'\n\n${usageOf(SPEC)}`, 2)
