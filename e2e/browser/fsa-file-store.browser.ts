@@ -8,7 +8,7 @@ import { FileStoreError } from '../../src/protocol/directory/file-store'
 import { parseSharePath } from '../../src/protocol/directory/share-path'
 import { MemoryAttributeStore, type AttributeStore } from '../../src/platform/browser/attribute-store'
 import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
-import { FsaTempFile, MIN_CHECKPOINT_BYTES } from '../../src/platform/browser/fsa-temp-file'
+import { MIN_CHECKPOINT_BYTES, WritableTempFile } from '../../src/platform/browser/fsa-temp-file'
 import { IdbAttributeStore } from '../../src/platform/browser/idb-attribute-store'
 import { createWasmHasher } from '../../src/platform/browser/wasm-hasher'
 import { collect, describeFileStoreContract, type StoreFixture } from '../../test/protocol/directory/file-store-contract'
@@ -141,7 +141,7 @@ describe('FsaFileStore: what the browser adds', () => {
     }
     const handle = await fx.root.getFileHandle('.q.!clearsky', { create: true })
     const full = new Proxy(handle, { get: (target, key) => (key === 'createWritable' ? async () => fullWritable : Reflect.get(target, key)) })
-    const temp = new FsaTempFile(p('/q'), 'd'.repeat(64), fx.root, '.q.!clearsky', full, 0)
+    const temp = new WritableTempFile(p('/q'), 'd'.repeat(64), fx.root, '.q.!clearsky', full, 0)
     await temp.append(new Uint8Array(10))
     await temp.append(new Uint8Array(10))
     const err = await temp.append(new Uint8Array(10)).catch((e: unknown) => e)

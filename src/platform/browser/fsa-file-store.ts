@@ -3,7 +3,8 @@
  * the origin private file system (browser storage) or a folder the person picked.
  *
  * Replacement follows the platform contract (`file-store.ts`): a temporary file beside the target
- * is written and verified by the caller, then committed in the best single step the browser has:
+ * (written in place by a sync access handle where the browser has one, through a writable
+ * elsewhere: `fsa-temp-file.ts`) is written and verified by the caller, then committed in the best single step the browser has:
  * `FileSystemHandle.move()` over the target, or else a copy into the target's `createWritable()`,
  * whose swap file replaces the target atomically on close. mtime and mode, which the API cannot
  * set, live in a side table (`attribute-store.ts`).
@@ -37,7 +38,8 @@ import { asArrayBufferView } from '../../protocol/wire/bytes'
 import { fileStat, MemoryAttributeStore, type AttributeStore, type SideAttributes } from './attribute-store'
 import { readBlob } from './blob-reader'
 import { domName, entryIn, guarded, readWritePermission, storeError, tryMove, type EntryHandle } from './fsa-handles'
-import { FsaTempFile } from './fsa-temp-file'
+import { FsaTempFile, WritableTempFile } from './fsa-temp-file'
+import { openSyncAccess, SyncTempFile } from './sync-temp-file'
 
 export interface FsaFileStoreOptions {
   /**
@@ -189,8 +191,10 @@ export class FsaFileStore implements FileStore {
     const { dir, name } = await this.locate(path, true)
     const temp = tempName(name, sha256)
     const handle = await guarded(path, () => dir.getFileHandle(temp, { create: true }))
+    const access = await openSyncAccess(handle, path)
+    if (access) return new SyncTempFile(path, sha256, dir, temp, handle, access)
     const file = await guarded(path, () => handle.getFile())
-    return new FsaTempFile(path, sha256, dir, temp, handle, file.size)
+    return new WritableTempFile(path, sha256, dir, temp, handle, file.size)
   }
 
   async commit(temp: TempFile, options: CommitOptions): Promise<ChangeResult> {

@@ -74,6 +74,8 @@ export function storeError(err: unknown, what: string): unknown {
     case 'NotAllowedError':
     case 'SecurityError':
       return new FileStoreError('ERR_NO_PERMISSION', `${what}: the browser no longer allows access to this folder; grant it again`, { cause: err })
+    case 'NoModificationAllowedError':
+      return new FileStoreError('ERR_BUSY', `${what} is locked by another writer (is the share open in another tab?)`, { cause: err })
     case 'QuotaExceededError':
       return new FileStoreError('ERR_NO_SPACE', `${what}: the browser's storage quota for this site is full (free space, or ask for persistent storage)`, { cause: err })
     default:

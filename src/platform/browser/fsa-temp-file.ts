@@ -1,11 +1,16 @@
 /**
- * A temporary file (`.<name>.<8hex>.!clearsky`) written through `createWritable({keepExistingData:
- * true})`, seeking to the end to append or resume. A writable writes to a swap file that replaces
- * the file only on `close()`; what a crash (a closed tab) leaves is the file as of the last close.
- * So the writable is closed at checkpoints, each after as many new bytes as the file already had
- * (and at least MIN_CHECKPOINT_BYTES): reopening copies the existing bytes into a new swap file,
- * and doubling the interval keeps that copying to about the file's size in total, while a crash
- * loses at most half of what was received.
+ * Temporary files (`.<name>.<8hex>.!clearsky`) of the File System Access store, in two kinds:
+ * `SyncTempFile` (sync-temp-file.ts) where the browser offers `createSyncAccessHandle()` (OPFS, in
+ * a worker: where the engine runs), writing in place; this file's `WritableTempFile` everywhere
+ * else (a picked folder, or the page's thread).
+ *
+ * `WritableTempFile` writes through `createWritable({keepExistingData: true})`, seeking to the end
+ * to append or resume. A writable writes to a swap file that replaces the file only on `close()`;
+ * what a crash (a closed tab) leaves is the file as of the last close. So the writable is closed at
+ * checkpoints, each after as many new bytes as the file already had (and at least
+ * MIN_CHECKPOINT_BYTES): reopening copies the existing bytes into a new swap file, and doubling the
+ * interval keeps that copying to about the file's size in total, while a crash loses at most half
+ * of what was received.
  */
 import { FileStoreError, type TempFile } from '../../protocol/directory/file-store'
 import type { SharePath } from '../../protocol/directory/share-path'
@@ -15,10 +20,9 @@ import { guarded } from './fsa-handles'
 
 export const MIN_CHECKPOINT_BYTES = 16 * 1024 * 1024
 
-export class FsaTempFile implements TempFile {
-  private writable: FileSystemWritableFileStream | null = null
-  private open = true
-  private sinceCheckpoint = 0
+/** What both kinds share, and what `commit` needs of either: the handle to move, once finished. */
+export abstract class FsaTempFile implements TempFile {
+  protected open = true
   private appending: Promise<void> = Promise.resolve()
 
   constructor(
@@ -31,16 +35,8 @@ export class FsaTempFile implements TempFile {
     public size: number,
   ) {}
 
-  private check(): void {
+  protected check(): void {
     if (!this.open) throw new FileStoreError('ERR_TEMP_CLOSED', `temporary file for ${this.path} is closed`)
-  }
-
-  private async writer(): Promise<FileSystemWritableFileStream> {
-    if (this.writable) return this.writable
-    const writable = await guarded(this.path, () => this.handle.createWritable({ keepExistingData: true }))
-    await writable.seek(this.size)
-    this.writable = writable
-    return writable
   }
 
   /** Appends in call order even if the caller does not wait between calls (as the Node store does). */
@@ -51,7 +47,39 @@ export class FsaTempFile implements TempFile {
     return done
   }
 
-  private async appendNow(chunk: Uint8Array): Promise<void> {
+  protected abstract appendNow(chunk: Uint8Array): Promise<void>
+  abstract read(): AsyncIterable<Uint8Array>
+  abstract truncate(length: number): Promise<void>
+  abstract close(): Promise<void>
+  abstract discard(): Promise<void>
+
+  /** Saves the last bytes and releases the file: ready to replace its target. */
+  async finish(): Promise<void> {
+    this.check()
+    await this.close()
+  }
+
+  /** Removes the file itself, once released. */
+  protected async remove(): Promise<void> {
+    await this.dir.removeEntry(this.name).catch((err: unknown) => {
+      if (!(err instanceof DOMException && err.name === 'NotFoundError')) throw err
+    })
+  }
+}
+
+export class WritableTempFile extends FsaTempFile {
+  private writable: FileSystemWritableFileStream | null = null
+  private sinceCheckpoint = 0
+
+  private async writer(): Promise<FileSystemWritableFileStream> {
+    if (this.writable) return this.writable
+    const writable = await guarded(this.path, () => this.handle.createWritable({ keepExistingData: true }))
+    await writable.seek(this.size)
+    this.writable = writable
+    return writable
+  }
+
+  protected async appendNow(chunk: Uint8Array): Promise<void> {
     this.check()
     const writable = await this.writer()
     await this.saving(`writing ${this.path}`, () => writable.write(asArrayBufferView(chunk)))
@@ -101,12 +129,6 @@ export class FsaTempFile implements TempFile {
     await this.checkpoint()
   }
 
-  /** Saves the last bytes and releases the file: ready to replace its target. */
-  async finish(): Promise<void> {
-    this.check()
-    await this.close()
-  }
-
   async close(): Promise<void> {
     if (!this.open) return
     this.open = false
@@ -118,8 +140,6 @@ export class FsaTempFile implements TempFile {
     const writable = this.writable
     this.writable = null
     await writable?.abort()
-    await this.dir.removeEntry(this.name).catch((err: unknown) => {
-      if (!(err instanceof DOMException && err.name === 'NotFoundError')) throw err
-    })
+    await this.remove()
   }
 }

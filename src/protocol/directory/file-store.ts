@@ -149,6 +149,8 @@ export type FileStoreErrorCode =
   | 'ERR_NO_PERMISSION'
   /** The disk or the browser's storage quota is full: the change did not happen. */
   | 'ERR_NO_SPACE'
+  /** Another holder has the file locked (in a browser: another tab running the same share). */
+  | 'ERR_BUSY'
 
 export class FileStoreError extends Error {
   constructor(

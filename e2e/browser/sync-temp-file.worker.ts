@@ -1,0 +1,56 @@
+/**
+ * Runs in a dedicated worker (where `createSyncAccessHandle` exists): the store's temporary files
+ * through a sync access handle, end to end, reporting what it saw for the test to check.
+ */
+import { parseSharePath } from '../../src/protocol/directory/share-path'
+import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
+import { SyncTempFile } from '../../src/platform/browser/sync-temp-file'
+import { concatBytes } from '../../src/protocol/wire/bytes'
+
+export interface SyncTempReport {
+  readonly syncKind: boolean
+  readonly resumedSize: number
+  readonly resumedBytes: string
+  readonly committed: boolean
+  readonly content: string
+  readonly lockedError: string
+  readonly namesAfter: string[]
+}
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s)
+async function textOf(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  const parts: Uint8Array[] = []
+  for await (const chunk of chunks) parts.push(chunk)
+  return new TextDecoder().decode(concatBytes(parts))
+}
+const SHA = 'ab'.repeat(32)
+
+async function run(dir: FileSystemDirectoryHandle): Promise<SyncTempReport> {
+  const store = new FsaFileStore(dir)
+  const path = parseSharePath('/sub/file.txt')
+  const first = await store.openTemp(path, SHA)
+  await Promise.all(['hello ', 'wide ', 'world'].map((part) => first.append(text(part))))
+  // A second opening while the first holds the file: the exclusive lock shows as a typed error.
+  const lockedError = await store.openTemp(path, SHA).then(
+    () => 'none',
+    (err: unknown) => (err as { code?: string }).code ?? String(err),
+  )
+  await first.close()
+  const resumed = await store.openTemp(path, SHA)
+  const resumedSize = resumed.size
+  const resumedBytes = await textOf(resumed.read())
+  await resumed.truncate(11)
+  await resumed.append(text('there'))
+  const result = await store.commit(resumed, { expected: { kind: 'absent' } })
+  const content = await textOf(store.read(path))
+  const namesAfter: string[] = []
+  for await (const entry of store.list()) namesAfter.push(entry.path)
+  return { syncKind: first instanceof SyncTempFile, resumedSize, resumedBytes, committed: result.ok, content, lockedError, namesAfter }
+}
+
+addEventListener('message', (event: MessageEvent<FileSystemDirectoryHandle>) => {
+  run(event.data).then(
+    (report) => postMessage(report),
+    (err: unknown) => postMessage(String(err)),
+  )
+})
