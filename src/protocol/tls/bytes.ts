@@ -34,11 +34,6 @@ export class ByteReader {
     return ((b[o] as number) << 16) | ((b[o + 1] as number) << 8) | (b[o + 2] as number)
   }
 
-  expectUint8(expected: number, what: string): void {
-    const v = this.uint8(what)
-    if (v !== expected) throw new TlsError('ERR_TLS_DECODE', `${what}: expected ${expected}, got ${v}`)
-  }
-
   /** A view, not a copy: callers that keep it must not let the buffer be reused. */
   bytesExact(length: number, what: string): Uint8Array {
     this.need(length, what)
@@ -144,15 +139,6 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     out.set(p, o)
     o += p.length
   }
-  return out
-}
-
-export function hexToBytes(hex: string): Uint8Array {
-  const clean = hex.replace(/\s+/g, '')
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean))
-    throw new Error(`not hex: ${hex.slice(0, 16)}…`)
-  const out = new Uint8Array(clean.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16)
   return out
 }
 

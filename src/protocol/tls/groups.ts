@@ -126,5 +126,3 @@ export const ACCEPTED_GROUPS: readonly SrpGroup[] = [
   RFC5054_GROUP_6144,
   RFC5054_GROUP_8192,
 ]
-
-export const MIN_GROUP_BITS = 2048

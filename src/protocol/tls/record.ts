@@ -38,10 +38,6 @@ export class RecordDecoder {
     this.buffered += chunk.length
   }
 
-  get bufferedBytes(): number {
-    return this.buffered
-  }
-
   /** The next whole record, or null until more bytes arrive. Throws on a header no record can have. */
   next(): RawRecord | null {
     if (this.buffered < RECORD_HEADER_BYTES) return null

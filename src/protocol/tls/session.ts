@@ -7,9 +7,9 @@ import { ServerHandshake, type TlsServerOptions } from './server-handshake'
 
 /**
  * The one async driver: it pumps bytes between a transport ByteStream and a TlsEngine, and hands
- * back the application data as another ByteStream. Reads pull from the transport only when the
- * consumer asks; writes resolve when the transport has taken the records: back-pressure passes
- * straight through.
+ * back the application data as another ByteStream. Back-pressure passes through with a little
+ * slack for throughput: reads decrypt at most one transport chunk ahead of the consumer, and
+ * writes resolve at once only while at most WRITE_BEHIND_BYTES are still being sealed or queued.
  */
 
 export interface TlsDriverOptions {
@@ -48,7 +48,13 @@ export async function acceptTls(
   options: TlsServerOptions & TlsDriverOptions,
 ): Promise<TlsSession> {
   let machine: ServerHandshake | undefined
-  const engine = new TlsEngine((sink) => (machine = new ServerHandshake(options, sink)), true)
+  let engine: TlsEngine
+  try {
+    engine = new TlsEngine((sink) => (machine = new ServerHandshake(options, sink)), true)
+  } catch (err) {
+    transport.close(err instanceof Error ? err : undefined) // bad options: nothing was sent
+    throw err
+  }
   try {
     const session = await new TlsConnection(transport, engine, options).handshake()
     if (machine?.attempt) options.rateLimiter?.report?.(machine.attempt, true)
@@ -96,6 +102,8 @@ class TlsConnection implements ByteStream {
       await this.flush()
       while (!this.engine.handshakeDone) {
         await this.pump()
+        // A timeout may have failed us while a step was running: send nothing after its alert.
+        if (this.failure) throw this.failure
         this.trace()
         await this.flush()
       }

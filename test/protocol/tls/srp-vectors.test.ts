@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { bigIntToBytes, bytesToBigInt, modPow, padBigInt } from '../../../src/protocol/tls/bigint'
-import { bytesToHex, hexToBytes } from '../../../src/protocol/tls/bytes'
+import { bytesToHex } from '../../../src/protocol/tls/bytes'
 import { RFC5054_GROUP_1024, RFC5054_GROUP_2048 } from '../../../src/protocol/tls/groups'
 import {
   clientPublic,
@@ -30,6 +30,7 @@ interface Vectors {
   u: string
   premaster: string
 }
+const hexToBytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'))
 const V = JSON.parse(
   readFileSync(new URL('../../testdata/rfc5054-appendix-b.json', import.meta.url), 'utf8'),
 ) as Vectors
