@@ -134,7 +134,7 @@ async function tlsListen(args: string[]): Promise<number> {
       lookup: async (u) => (u === user ? { password } : null),
       secret,
       group,
-      source: tcp.remote,
+      source: tcp.remoteAddress,
       encryptThenMac: !values['no-etm'],
       extendedMasterSecret: !values['no-ems'],
       log: values.trace ? (line) => console.error(line) : undefined,

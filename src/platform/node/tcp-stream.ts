@@ -11,8 +11,10 @@ import { ChunkQueue } from '../../protocol/stream/chunk-queue'
 const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
 
 export interface TcpByteStream extends ByteStream {
-  /** `address:port` of the other end, for logs and per-source rate limiting. */
+  /** `address:port` of the other end, for logs. */
   readonly remote: string
+  /** The other end's address alone: the source for per-source rate limiting. */
+  readonly remoteAddress: string
 }
 
 /** Wraps a connected socket. The socket should be half-open (`allowHalfOpen: true`). */
@@ -55,6 +57,7 @@ export function tcpStream(
 
   return {
     remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+    remoteAddress: socket.remoteAddress ?? '?',
     closed,
     read: () => incoming.pull(),
     write(chunk) {

@@ -6,6 +6,7 @@
 export { acceptTls, connectTls, type TlsDriverOptions, type TlsSession } from './session'
 export type { TlsClientOptions } from './client-handshake'
 export type { TlsAttempt, TlsRateLimiter, TlsServerOptions } from './server-handshake'
+export { AttemptLimiter, type AttemptLimiterOptions } from './rate-limit'
 export type { TlsParameters } from './handshake'
 export {
   TLS_SRP_SHA_WITH_AES_128_CBC_SHA,

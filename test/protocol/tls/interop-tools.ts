@@ -342,7 +342,7 @@ export async function startOurEchoServer(
     else outcomes.push(o)
   }
   const listener = await listenTcp('127.0.0.1', 0, (tcp) => {
-    acceptTls(tcp, { ...options, source: tcp.remote, handshakeTimeoutMs: 10_000 })
+    acceptTls(tcp, { ...options, source: tcp.remoteAddress, handshakeTimeoutMs: 10_000 })
       .then(async (session) => {
         let echoed = 0
         try {
