@@ -18,7 +18,12 @@ export const COALESCE_MAX_COPY_BYTES = 16 * 1024
 /** How much may wait in the buffer before writers are held back. */
 export const COALESCE_BUFFER_BYTES = 256 * 1024
 
-export function coalescingStream(inner: ByteStream, maxBufferBytes = COALESCE_BUFFER_BYTES): ByteStream {
+export interface CoalescingStream extends ByteStream {
+  /** Resolves once everything written so far has gone down (before the framing below changes). */
+  flush(): Promise<void>
+}
+
+export function coalescingStream(inner: ByteStream, maxBufferBytes = COALESCE_BUFFER_BYTES): CoalescingStream {
   /** Writes below us, one after another, in the order they were made. */
   let tail: Promise<void> = Promise.resolve()
   /** The batch still open for small writes: it goes down once the write before it is done. */
@@ -57,10 +62,13 @@ export function coalescingStream(inner: ByteStream, maxBufferBytes = COALESCE_BU
         await current.written
       }
     },
-    async end() {
+    async flush() {
       batch = undefined
       await tail
       if (failure !== undefined) throw failure
+    },
+    async end() {
+      await this.flush()
       await inner.end()
     },
     close: (err) => inner.close(err),

@@ -26,11 +26,13 @@ import {
 } from '../protocol/access'
 import type { AccessLevel, KeyEntry, Keys } from '../protocol/core/messages'
 import type { ByteStream } from '../protocol/stream/byte-stream'
+import type { ZlibCodec } from '../protocol/wire'
 import { acceptTls, connectTls, TlsAlertReceivedError, type TlsRateLimiter } from '../protocol/tls'
 import type { KeyValueStore } from './kv-store'
 import { PeerLink, type LinkHandler, type LinkSender } from './link'
 import { LiveShare, selectionFor, type SharePlatform, type ShareStatus } from './live-share'
 import { TokenBucket } from './token-bucket'
+import { adaptiveZlib } from './adaptive-zlib'
 import { grantFromJson, grantToJson, joinFromJson, joinToJson, shareFromJson, shareToJson, GRANT_PREFIX, JOIN_PREFIX, SHARE_PREFIX, type ShareOptions, type StoredGrant, type StoredJoin, type StoredShare } from './stored'
 
 export const SOFTWARE = 'clearskies-browser-peer 0.1'
@@ -44,6 +46,8 @@ export interface EnginePlatform extends SharePlatform {
   readonly kv: KeyValueStore
   /** Opens a byte stream to a peer address (`tcp:host:port`, or another transport's form). */
   dial(address: string): Promise<ByteStream>
+  /** zlib for the gzip extension (gzip.md): offered to peers only when present. */
+  readonly zlib?: ZlibCodec
 }
 
 export interface EngineOptions {
@@ -507,7 +511,7 @@ export class Engine {
         software: this.options.software ?? SOFTWARE,
         ...(this.options.name ? { name: this.options.name } : {}),
         peerId,
-        extensions: REQUIRED_EXTENSIONS,
+        extensions: this.platform.zlib ? [...REQUIRED_EXTENSIONS, 'gzip'] : REQUIRED_EXTENSIONS,
         requiredExtensions: REQUIRED_EXTENSIONS,
         keyExchange: context.kind === 'grant' ? 'send' : context.kind === 'join' ? 'receive' : 'none',
         ...(context.kind === 'grant' ? { keysToSend: () => keysFor(context.share.stored.keys, context.grant.grant.accessLevel as AccessLevel) } : {}),
@@ -526,6 +530,7 @@ export class Engine {
       },
       log: (m) => this.log(`[${id} ${where}] ${m}`),
       now: this.platform.now,
+      ...(this.platform.zlib ? { zlib: adaptiveZlib(this.platform.zlib) } : {}),
     })
     this.live.add(link)
     this.places.set(id, where)

@@ -10,7 +10,8 @@ import type { ByteStream } from '../protocol/stream/byte-stream'
 import { WireReader, WireWriter, type ReceivedMessage, type WireBody } from '../protocol/wire'
 import type { Payload } from '../protocol/wire/writer'
 import type { AccessLevel } from '../protocol/core/messages'
-import { coalescingStream } from './coalescing-stream'
+import { gzipStream, type ZlibCodec } from '../protocol/wire'
+import { coalescingStream, type CoalescingStream } from './coalescing-stream'
 
 /** How often the session's keep-alive clock is checked. */
 export const LINK_TICK_MS = 1_000
@@ -48,11 +49,14 @@ export interface LinkOptions {
   open: (sender: LinkSender) => LinkHandler
   log: (message: string) => void
   now?: () => number
+  /** Compression for the gzip extension; offered only when the platform has it. */
+  zlib?: ZlibCodec
 }
 
 export class PeerLink {
-  private readonly reader: WireReader
-  private readonly writer: WireWriter
+  private reader: WireReader
+  private writer: WireWriter
+  private output: CoalescingStream
   private readonly session: CoreSession
   private readonly now: () => number
   private handler: LinkHandler | undefined
@@ -64,7 +68,10 @@ export class PeerLink {
   constructor(private readonly options: LinkOptions) {
     this.now = options.now ?? Date.now
     this.reader = new WireReader(options.stream)
-    this.writer = new WireWriter(coalescingStream(options.stream))
+    // Until core.start is through, the framing may still change to gzip after any message.
+    this.reader.messageAtATime = true
+    this.output = coalescingStream(options.stream)
+    this.writer = new WireWriter(this.output)
     this.session = new CoreSession(options.session, this.now())
   }
 
@@ -117,8 +124,7 @@ export class PeerLink {
         await this.writer.send(action.body as WireBody)
         return
       case 'compress':
-        // gzip is not offered until the reader can switch framing at a message boundary.
-        this.close('gzip was negotiated but this peer does not offer it')
+        await this.compress()
         return
       case 'keys-received':
         if (!this.options.storeKeys) throw new Error('received keys on a connection that expects none')
@@ -129,6 +135,7 @@ export class PeerLink {
         this.options.keysAcknowledged?.()
         return
       case 'open':
+        this.reader.messageAtATime = false
         this.options.log(`open with ${action.remote.peerId}${action.remote.name ? ` (${action.remote.name})` : ''}, ${action.remote.software}`)
         this.handler = this.options.open(this.sender(action.remote))
         return
@@ -141,6 +148,23 @@ export class PeerLink {
         this.close(`${action.code}: ${action.reason}`)
         return
     }
+  }
+
+  /**
+   * gzip.md: "Once the connection is encrypted all future messages will be compressed", from the
+   * first message after core.start in both directions (docs/protocol-notes/core.md). What we wrote
+   * before goes out as it was; what the reader holds past core.start is the first gzip frames.
+   */
+  private async compress(): Promise<void> {
+    const zlib = this.options.zlib
+    if (!zlib) throw new Error('gzip was negotiated but this peer does not offer it')
+    await this.output.flush()
+    const rest = this.reader.detach()
+    const compressed = gzipStream(prepend(rest, this.options.stream), zlib)
+    this.reader = new WireReader(compressed)
+    this.output = coalescingStream(compressed)
+    this.writer = new WireWriter(this.output)
+    this.options.log('gzip on')
   }
 
   private sender(remote: RemotePeer): LinkSender {
@@ -172,5 +196,21 @@ export class PeerLink {
         },
       },
     }
+  }
+}
+
+/** `stream`, with `first` read before anything else (bytes an earlier reader took but did not use). */
+function prepend(first: Uint8Array, stream: ByteStream): ByteStream {
+  let pending: Uint8Array | undefined = first.byteLength > 0 ? first : undefined
+  return {
+    read: async () => {
+      const chunk = pending
+      pending = undefined
+      return chunk ?? stream.read()
+    },
+    write: (chunk) => stream.write(chunk),
+    end: () => stream.end(),
+    close: (err) => stream.close(err),
+    closed: stream.closed,
   }
 }

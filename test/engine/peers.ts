@@ -28,13 +28,22 @@ export async function makeTempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `cs-${prefix}-`))
 }
 
-export async function startPeer(name: string, base?: string, options: EngineOptions = {}): Promise<TestPeer> {
+export interface PeerOptions extends EngineOptions {
+  /** Offer the gzip extension (default: yes, as the Node platform does). */
+  readonly gzip?: boolean
+}
+
+export async function startPeer(name: string, base?: string, options: PeerOptions = {}): Promise<TestPeer> {
   const root = base ?? (await makeTempDir(name))
   const folder = join(root, 'files')
   const stateDir = join(root, 'state')
   await mkdir(folder, { recursive: true })
   const logs: string[] = []
-  let platform = nodeEnginePlatform({ stateDir })
+  const makePlatform = () => {
+    const node = nodeEnginePlatform({ stateDir })
+    return options.gzip === false ? { ...node, zlib: undefined } : node
+  }
+  let platform = makePlatform()
   let engine = await Engine.open(platform, { ...options, name, log: (m) => logs.push(m) })
   let listener: TcpListener | undefined
   const listen = async (port: number) => {
@@ -55,7 +64,7 @@ export async function startPeer(name: string, base?: string, options: EngineOpti
       platform.close()
     },
     async restart() {
-      platform = nodeEnginePlatform({ stateDir })
+      platform = makePlatform()
       engine = await Engine.open(platform, { ...options, name, log: (m) => logs.push(m) })
       peer.engine = engine
       await listen(port)

@@ -6,6 +6,8 @@ import { createServer, connect, type Socket } from 'node:net'
 
 export interface ThrottleProxy {
   readonly address: string
+  /** Bytes sent back from the target so far (what crossed the "network" towards the client). */
+  readonly downstreamBytes: number
   /** Destroys every connection through the proxy, as a network failure would. */
   cut(): void
   close(): Promise<void>
@@ -16,6 +18,7 @@ const TICK_MS = 20
 export async function throttleProxy(target: string, bytesPerSecond: number): Promise<ThrottleProxy> {
   const [, host, port] = /^tcp:(.+):(\d+)$/.exec(target) ?? []
   const sockets = new Set<Socket>()
+  let downstream = 0
   const server = createServer((client) => {
     const upstream = connect(Number(port), host!)
     sockets.add(client).add(upstream)
@@ -29,6 +32,7 @@ export async function throttleProxy(target: string, bytesPerSecond: number): Pro
     // Downstream in slices of one tick's budget, so the receiver sees a slow, steady stream.
     const perTick = Math.max(1, Math.floor((bytesPerSecond * TICK_MS) / 1000))
     upstream.on('data', (data: Buffer) => {
+      downstream += data.length
       upstream.pause()
       let at = 0
       const step = () => {
@@ -50,6 +54,9 @@ export async function throttleProxy(target: string, bytesPerSecond: number): Pro
   }
   return {
     address: `tcp:127.0.0.1:${listening}`,
+    get downstreamBytes() {
+      return downstream
+    },
     cut,
     async close() {
       cut()

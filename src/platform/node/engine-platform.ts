@@ -14,6 +14,7 @@ import { SqliteKeyValueStore } from './sqlite-kv'
 import { SqliteLocalIndex } from './sqlite-local-index'
 import { SqliteRecordStore } from './sqlite-record-store'
 import { connectTcp } from './tcp-stream'
+import { nodeZlibCodec } from './zlib-codec'
 
 /** `tcp:HOST:PORT`, with an IPv6 host in brackets (core.md, "Peer Discovery"). */
 export function parseTcpAddress(address: string): { host: string; port: number } {
@@ -57,6 +58,7 @@ export function nodeEnginePlatform(options: NodePlatformOptions): EnginePlatform
       const { host, port } = parseTcpAddress(address)
       return connectTcp(host, port)
     },
+    zlib: nodeZlibCodec,
     close: () => kv.close(),
   }
 }
