@@ -147,7 +147,7 @@ export class CsShareView extends LitElement {
       <button class="link back" @click=${() => emit(this, 'cs-go-home')}>← All shares</button>
       <div class="title">
         <h2>${s.location}</h2>
-        <cs-state-badge .state=${s.state}></cs-state-badge>
+        <cs-state-badge .state=${this.paused ? 'paused' : s.state}></cs-state-badge>
       </div>
       <p class="sub">
         ${levelLabel(s.accessLevel)} ·
