@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo, Server as TcpServer } from 'node:net'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { SignalingConfig } from './config'
 import type { Exchange, ExchangeListener } from './exchange'
 import { Hub } from './hub'
@@ -21,6 +22,8 @@ import { createWebSocketEndpoint } from './websocket'
 
 export const SOFTWARE = 'clearskies signaling 0.1'
 const INSTANCE_ID_BYTES = 6
+const LOOP_DELAY_RESOLUTION_MS = 10
+const NS_PER_MS = 1e6
 
 export interface SignalingServer {
   readonly instanceId: string
@@ -96,14 +99,23 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
     connect,
   })
   const serveStatic = createStaticHandler(config.static)
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS })
+  loopDelay.enable()
   const http = createServer((req, res) => {
     if (req.url === '/healthz') {
       res.setHeader('Cache-Control', 'no-store')
-      return plain(
-        res,
-        200,
-        JSON.stringify({ status: 'ok', instance: instanceId, connections: sessions.size }),
-      )
+      // The event loop's delay is what every relayed signal waits on: a stall shows here first.
+      // Measured since the previous /healthz, so a monitor polling it sees each interval alone.
+      const health = {
+        status: 'ok',
+        instance: instanceId,
+        connections: sessions.size,
+        rssBytes: process.memoryUsage.rss(),
+        loopDelayP99Ms: loopDelay.percentile(99) / NS_PER_MS,
+        loopDelayMaxMs: loopDelay.max / NS_PER_MS,
+      }
+      loopDelay.reset()
+      return plain(res, 200, JSON.stringify(health))
     }
     serveStatic(req, res).catch((err: unknown) => {
       serverLog.error('static request failed', { url: req.url, err: String(err) })
@@ -136,6 +148,7 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
     await withTimeout(released, config['shutdown-timeout-ms'])
     serverLog.info('connections closed', { ms: Date.now() - startedMs, left: sessions.size })
     websocket.close()
+    loopDelay.disable()
     http.closeAllConnections()
     await stopped
     await exchange.close()

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { WebSocket } from 'ws'
 import { encodeTrackerMessage, TrackerMessageDecoder } from '../../src/protocol/tracker/framing'
 import { SIGNAL_EXTENSION, SIGNAL_RELAY_TYPE } from '../../src/protocol/tracker/messages'
@@ -41,6 +42,7 @@ interface BenchClient extends Registration {
 }
 
 const latenciesMs: number[] = []
+const clientLoopDelay = monitorEventLoopDelay({ resolution: 10 })
 
 async function main(): Promise<void> {
   if (N % 2 !== 0 || N < 2) throw new Error(`N must be an even number of at least 2, got ${N}`)
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
   console.log(`server RSS with ${N} clients registered: ${(rssRegistered / 1024).toFixed(1)} MB`)
 
   const perTick = (SIGNALS_PER_S * TICK_MS) / 1000
+  await health(port) // starts the server's event-loop delay afresh for the relay phase
+  clientLoopDelay.enable()
   let sent = 0
   const tRelay = performance.now()
   await new Promise<void>((resolve) => {
@@ -107,6 +111,13 @@ async function main(): Promise<void> {
     `relayed ${latenciesMs.length}/${sent} signals at ~${Math.round(achieved)}/s: latency p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${pct(100)} ms`,
   )
   console.log(`server peak RSS (VmHWM): ${(vmKb(pid, 'VmHWM') / 1024).toFixed(1)} MB`)
+  // Which side stalled, if the tail is long: the server's event loop, or this process's.
+  const server = await health(port)
+  const ms = (ns: number): string => (ns / 1e6).toFixed(1)
+  console.log(
+    `event-loop delay while relaying: server p99 ${server.loopDelayP99Ms?.toFixed(1)} ms, max ${server.loopDelayMaxMs?.toFixed(1)} ms; ` +
+      `bench clients p99 ${ms(clientLoopDelay.percentile(99))} ms, max ${ms(clientLoopDelay.max)} ms`,
+  )
 
   const tStop = performance.now()
   await stop()
@@ -184,6 +195,8 @@ function startServer(): Promise<{ port: number; pid: number; stop: () => Promise
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
+  // A bench that dies (an error, Ctrl-C) must not leave its server behind.
+  process.once('exit', () => child.kill('SIGKILL'))
   return new Promise((resolve, reject) => {
     let buffered = ''
     const onData = (d: Buffer): void => {
@@ -211,6 +224,10 @@ function startServer(): Promise<{ port: number; pid: number; stop: () => Promise
     child.stdout.on('data', onData)
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${buffered}`)))
   })
+}
+
+async function health(port: number): Promise<Record<string, number>> {
+  return (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, number>
 }
 
 /** A field of /proc/PID/status in kB: VmRSS now, VmHWM the peak. */
