@@ -28,6 +28,8 @@ import {
 } from './interop-tools'
 
 const MIB = 1024 * 1024
+/** gnutls-cli moves a MiB slowly (small reads); a loaded machine makes it slower still. */
+const MIB_CASE_TIMEOUT_MS = 90_000
 const HANDSHAKES = 1200
 const HANDSHAKE_CONCURRENCY = 1
 
@@ -52,25 +54,29 @@ afterAll(async () => {
 
 describe('our client against gnutls-serv', () => {
   for (const c of SUITE_CASES) {
-    it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`, async () => {
-      const session = await connectTls(await connectTcp('127.0.0.1', serv.port), {
-        username: user,
-        password,
-        cipherSuites: CIPHER_SUITES.filter((s) => s.name === c.name),
-        encryptThenMac: c.etm,
-      })
-      expect(session.parameters).toMatchObject({
-        encryptThenMac: c.etm,
-        extendedMasterSecret: true,
-        secureRenegotiation: true,
-        groupBits: 2048,
-      })
-      expect(session.parameters.suite.name).toBe(c.name)
-      const data = textLines(MIB)
-      expect(Buffer.compare(await echoThrough(session, data), data)).toBe(0)
-      await session.stream.end()
-      session.stream.close()
-    })
+    it(
+      `${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`,
+      async () => {
+        const session = await connectTls(await connectTcp('127.0.0.1', serv.port), {
+          username: user,
+          password,
+          cipherSuites: CIPHER_SUITES.filter((s) => s.name === c.name),
+          encryptThenMac: c.etm,
+        })
+        expect(session.parameters).toMatchObject({
+          encryptThenMac: c.etm,
+          extendedMasterSecret: true,
+          secureRenegotiation: true,
+          groupBits: 2048,
+        })
+        expect(session.parameters.suite.name).toBe(c.name)
+        const data = textLines(MIB)
+        expect(Buffer.compare(await echoThrough(session, data), data)).toBe(0)
+        await session.stream.end()
+        session.stream.close()
+      },
+      MIB_CASE_TIMEOUT_MS,
+    )
   }
 
   it('prefers AES-256 when the server has both', async () => {
@@ -115,26 +121,30 @@ describe('our client against gnutls-serv', () => {
 
 describe('our server against gnutls-cli', () => {
   for (const c of SUITE_CASES) {
-    it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB of random bytes echoed`, async () => {
-      const server = await startOurEchoServer(serverFor(user, password))
-      try {
-        const data = randomData(MIB)
-        const result = await runGnutlsCli(dir, {
-          port: server.port,
-          user,
-          password,
-          priority: gnutlsPriority(c),
-          input: data,
-          expectBytes: MIB,
-        })
-        expect(result.log).toContain(`(SRP)-(${c.gnutls})-(SHA1)`)
-        expect(result.log.includes('EtM')).toBe(c.etm)
-        expect(Buffer.compare(result.stdout, data)).toBe(0)
-        await expectServed(server, user, c, MIB)
-      } finally {
-        await server.close()
-      }
-    })
+    it(
+      `${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB of random bytes echoed`,
+      async () => {
+        const server = await startOurEchoServer(serverFor(user, password))
+        try {
+          const data = randomData(MIB)
+          const result = await runGnutlsCli(dir, {
+            port: server.port,
+            user,
+            password,
+            priority: gnutlsPriority(c),
+            input: data,
+            expectBytes: MIB,
+          })
+          expect(result.log).toContain(`(SRP)-(${c.gnutls})-(SHA1)`)
+          expect(result.log.includes('EtM')).toBe(c.etm)
+          expect(Buffer.compare(result.stdout, data)).toBe(0)
+          await expectServed(server, user, c, MIB)
+        } finally {
+          await server.close()
+        }
+      },
+      MIB_CASE_TIMEOUT_MS,
+    )
   }
 
   for (const [what, username, pass] of badCredentials(user, password)) {

@@ -22,7 +22,8 @@ import {
 const SETUP_HINT = 'install the test tools with scripts/setup-debian.sh'
 const LIBSSL_SCRIPT = new URL('./libssl_srp.py', import.meta.url).pathname
 const GNUTLS_BASE_PRIORITY = 'NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+SRP'
-const PROCESS_TIMEOUT_MS = 20_000
+/** A stuck external tool is killed after this, so a test fails rather than hangs. */
+const PROCESS_TIMEOUT_MS = 60_000
 
 export function requireTool(command: string, args: string[] = ['--version']): void {
   const r = spawnSync(command, args, { stdio: 'ignore', timeout: PROCESS_TIMEOUT_MS })

@@ -24,6 +24,8 @@ import {
 } from './interop-tools'
 
 const MIB = 1024 * 1024
+/** libssl_srp.py echoes in 16 KiB lock steps; a loaded machine makes that slow. */
+const MIB_CASE_TIMEOUT_MS = 90_000
 const BOTH_SUITES = 'SRP-AES-256-CBC-SHA:SRP-AES-128-CBC-SHA'
 const user = clearskiesUsername()
 const password = sharePassword()
@@ -37,36 +39,40 @@ afterAll(() => dir?.remove())
 
 describe('our client against libssl as SRP server', () => {
   for (const c of SUITE_CASES) {
-    it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`, async () => {
-      const server = await startLibsslServer({
-        user,
-        password,
-        ciphers: c.openssl,
-        etm: c.etm,
-        connections: 1,
-      })
-      try {
-        const session = await connectTls(await connectTcp('127.0.0.1', server.port), {
-          username: user,
+    it(
+      `${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`,
+      async () => {
+        const server = await startLibsslServer({
+          user,
           password,
-          encryptThenMac: true,
-          cipherSuites: CIPHER_SUITES,
+          ciphers: c.openssl,
+          etm: c.etm,
+          connections: 1,
         })
-        expect(session.parameters).toMatchObject({
-          encryptThenMac: c.etm,
-          extendedMasterSecret: true,
-          groupBits: 2048,
-        })
-        expect(session.parameters.suite.name).toBe(c.name)
-        expect((await server.events.next()).value).toEqual({ handshake: c.openssl })
-        const data = randomData(MIB)
-        expect(Buffer.compare(await echoThrough(session, data), data)).toBe(0)
-        await session.stream.end()
-        expect(await session.stream.read()).toBeNull()
-      } finally {
-        await server.stop()
-      }
-    })
+        try {
+          const session = await connectTls(await connectTcp('127.0.0.1', server.port), {
+            username: user,
+            password,
+            encryptThenMac: true,
+            cipherSuites: CIPHER_SUITES,
+          })
+          expect(session.parameters).toMatchObject({
+            encryptThenMac: c.etm,
+            extendedMasterSecret: true,
+            groupBits: 2048,
+          })
+          expect(session.parameters.suite.name).toBe(c.name)
+          expect((await server.events.next()).value).toEqual({ handshake: c.openssl })
+          const data = randomData(MIB)
+          expect(Buffer.compare(await echoThrough(session, data), data)).toBe(0)
+          await session.stream.end()
+          expect(await session.stream.read()).toBeNull()
+        } finally {
+          await server.stop()
+        }
+      },
+      MIB_CASE_TIMEOUT_MS,
+    )
   }
 
   for (const [what, username, pass] of badCredentials(user, password)) {
@@ -97,24 +103,28 @@ describe('our client against libssl as SRP server', () => {
 
 describe('our server against libssl as SRP client', () => {
   for (const c of SUITE_CASES) {
-    it(`${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`, async () => {
-      const server = await startOurEchoServer(serverFor(user, password))
-      try {
-        const data = randomData(MIB)
-        const result = await runLibsslClient(dir, {
-          port: server.port,
-          user,
-          password,
-          ciphers: c.openssl,
-          etm: c.etm,
-          data,
-        })
-        expect(result).toEqual({ handshake: c.openssl, echoed: MIB, identical: true })
-        await expectServed(server, user, c, MIB)
-      } finally {
-        await server.close()
-      }
-    })
+    it(
+      `${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`,
+      async () => {
+        const server = await startOurEchoServer(serverFor(user, password))
+        try {
+          const data = randomData(MIB)
+          const result = await runLibsslClient(dir, {
+            port: server.port,
+            user,
+            password,
+            ciphers: c.openssl,
+            etm: c.etm,
+            data,
+          })
+          expect(result).toEqual({ handshake: c.openssl, echoed: MIB, identical: true })
+          await expectServed(server, user, c, MIB)
+        } finally {
+          await server.close()
+        }
+      },
+      MIB_CASE_TIMEOUT_MS,
+    )
   }
 
   for (const [what, username, pass] of badCredentials(user, password)) {
