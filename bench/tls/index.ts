@@ -14,79 +14,22 @@ import { join } from 'node:path'
 import tls from 'node:tls'
 import { connectTcp, listenTcp } from '../../src/platform/node/tcp-stream'
 import {
-  type CipherSuite,
   TLS_SRP_SHA_WITH_AES_128_CBC_SHA,
   TLS_SRP_SHA_WITH_AES_256_CBC_SHA,
   type TlsSession,
   acceptTls,
   connectTls,
 } from '../../src/protocol/tls/index'
+import { PASSWORD, type Run, SECRET, USER, WRITE_BYTES, counter, measure, ours } from './measure'
 
-const WRITE_BYTES = 64 * 1024
 const TOTAL_MIB = Number(process.argv[2] ?? 64)
 const ROUNDS = Number(process.argv[3] ?? 3)
 const TOTAL_BYTES = TOTAL_MIB * 1024 * 1024
 const HANDSHAKES = 20
-const USER = 'clearskies:1:' + 'ab'.repeat(32)
-const PASSWORD = 'cd'.repeat(32)
-const SECRET = new Uint8Array(32).fill(1)
-
-interface Run {
-  readonly mbps: number
-  readonly cpuMsPerMib: number
-}
-
-/** Times `send` until `arrived` settles, with the process CPU time it took. */
-async function measure(send: () => Promise<void>, arrived: Promise<void>): Promise<Run> {
-  const cpu = process.cpuUsage()
-  const started = performance.now()
-  await send()
-  await arrived
-  const ms = performance.now() - started
-  const used = process.cpuUsage(cpu)
-  return { mbps: TOTAL_BYTES / 1e6 / (ms / 1000), cpuMsPerMib: (used.user + used.system) / 1000 / TOTAL_MIB }
-}
-
-function counter(): { add(n: number): void; done: Promise<void> } {
-  let got = 0
-  let resolve: () => void = () => {}
-  const done = new Promise<void>((r) => (resolve = r))
-  return {
-    add(n) {
-      got += n
-      if (got >= TOTAL_BYTES) resolve()
-    },
-    done,
-  }
-}
-
-/** Our client writes TOTAL_BYTES in 64 KiB writes; our server counts them. */
-async function ours(suite: CipherSuite): Promise<Run> {
-  const count = counter()
-  const listener = await listenTcp('127.0.0.1', 0, (tcp) => {
-    void acceptTls(tcp, { lookup: async () => ({ password: PASSWORD }), secret: SECRET })
-      .then(async (s) => {
-        for (let c = await s.stream.read(); c; c = await s.stream.read()) count.add(c.length)
-      })
-      .catch(() => {}) // the listener closes this connection when the run is over
-  })
-  const session = await connectTls(await connectTcp('127.0.0.1', listener.port), {
-    username: USER,
-    password: PASSWORD,
-    cipherSuites: [suite],
-  })
-  const run = await measure(async () => {
-    for (let sent = 0; sent < TOTAL_BYTES; sent += WRITE_BYTES)
-      await session.stream.write(new Uint8Array(WRITE_BYTES))
-  }, count.done)
-  session.stream.close()
-  await listener.close()
-  return run
-}
 
 /** The same with Node's tls, TLS 1.2, one cipher suite, a throwaway self-signed certificate. */
 async function node(ciphers: string, key: Buffer, cert: Buffer): Promise<Run & { cipher: string }> {
-  const count = counter()
+  const count = counter(TOTAL_BYTES)
   const server = tls.createServer(
     { key, cert, ciphers, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' },
     (socket) => socket.on('data', (c: Buffer) => count.add(c.length)),
@@ -108,7 +51,7 @@ async function node(ciphers: string, key: Buffer, cert: Buffer): Promise<Run & {
       if (!socket.write(Buffer.alloc(WRITE_BYTES)))
         await new Promise((resolve) => socket.once('drain', resolve))
     }
-  }, count.done)
+  }, count.done, TOTAL_BYTES)
   socket.destroy()
   await new Promise((resolve) => server.close(resolve))
   return { ...run, cipher }
@@ -157,10 +100,10 @@ const { key, cert } = selfSignedCertificate()
 const results = { ours128: [] as Run[], ours256: [] as Run[], cbc: [] as Run[], gcm: [] as Run[] }
 let names = { cbc: '', gcm: '' }
 for (let round = 0; round < ROUNDS; round++) {
-  results.ours128.push(await ours(TLS_SRP_SHA_WITH_AES_128_CBC_SHA))
+  results.ours128.push(await ours(TLS_SRP_SHA_WITH_AES_128_CBC_SHA, TOTAL_BYTES))
   const cbc = await node('AES128-SHA', key, cert)
   results.cbc.push(cbc)
-  results.ours256.push(await ours(TLS_SRP_SHA_WITH_AES_256_CBC_SHA))
+  results.ours256.push(await ours(TLS_SRP_SHA_WITH_AES_256_CBC_SHA, TOTAL_BYTES))
   const gcm = await node('ECDHE-RSA-AES128-GCM-SHA256', key, cert)
   results.gcm.push(gcm)
   names = { cbc: cbc.cipher, gcm: gcm.cipher }

@@ -1,0 +1,64 @@
+/**
+ * Our TLS-SRP throughput over loopback TCP, both ends in this process, one direction, 64 KiB
+ * writes: shared by bench/tls and bench/sync (which sets the sync figures beside it).
+ */
+import { connectTcp, listenTcp } from '../../src/platform/node/tcp-stream'
+import { type CipherSuite, acceptTls, connectTls } from '../../src/protocol/tls/index'
+
+export const WRITE_BYTES = 64 * 1024
+export const USER = 'clearskies:1:' + 'ab'.repeat(32)
+export const PASSWORD = 'cd'.repeat(32)
+export const SECRET = new Uint8Array(32).fill(1)
+
+export interface Run {
+  readonly mbps: number
+  readonly cpuMsPerMib: number
+}
+
+/** Times `send` until `arrived` settles, with the process CPU time it took. */
+export async function measure(send: () => Promise<void>, arrived: Promise<void>, totalBytes: number): Promise<Run> {
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  await send()
+  await arrived
+  const ms = performance.now() - started
+  const used = process.cpuUsage(cpu)
+  return { mbps: totalBytes / 1e6 / (ms / 1000), cpuMsPerMib: (used.user + used.system) / 1000 / (totalBytes / 1024 / 1024) }
+}
+
+export function counter(totalBytes: number): { add(n: number): void; done: Promise<void> } {
+  let got = 0
+  let resolve: () => void = () => {}
+  const done = new Promise<void>((r) => (resolve = r))
+  return {
+    add(n) {
+      got += n
+      if (got >= totalBytes) resolve()
+    },
+    done,
+  }
+}
+
+/** Our client writes `totalBytes` in 64 KiB writes; our server counts them. */
+export async function ours(suite: CipherSuite, totalBytes: number): Promise<Run> {
+  const count = counter(totalBytes)
+  const listener = await listenTcp('127.0.0.1', 0, (tcp) => {
+    void acceptTls(tcp, { lookup: async () => ({ password: PASSWORD }), secret: SECRET })
+      .then(async (s) => {
+        for (let c = await s.stream.read(); c; c = await s.stream.read()) count.add(c.length)
+      })
+      .catch(() => {}) // the listener closes this connection when the run is over
+  })
+  const session = await connectTls(await connectTcp('127.0.0.1', listener.port), {
+    username: USER,
+    password: PASSWORD,
+    cipherSuites: [suite],
+  })
+  const run = await measure(async () => {
+    for (let sent = 0; sent < totalBytes; sent += WRITE_BYTES)
+      await session.stream.write(new Uint8Array(WRITE_BYTES))
+  }, count.done, totalBytes)
+  session.stream.close()
+  await listener.close()
+  return run
+}
