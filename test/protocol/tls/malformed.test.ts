@@ -177,6 +177,20 @@ describe('our server, given malformed client input', () => {
     })
   }
 
+  it('takes a ClientHello fragmented over several records (RFC 5246 §6.2.1)', async () => {
+    const message = clientHello.subarray(5)
+    const records = [message.subarray(0, 3), message.subarray(3, 40), message.subarray(40)].map((m) =>
+      plaintextRecord(22, m),
+    )
+    const [peer, transport] = createMemoryPipe()
+    const result = acceptTls(transport, { ...serverOptions(), handshakeTimeoutMs: TIMEOUT_MS })
+    for (const r of records) await peer.write(r)
+    const flight = (await peer.read()) as Uint8Array
+    expect([flight[0], flight[5]]).toEqual([22, 2]) // a ServerHello came back
+    transport.close()
+    await result.catch(() => {})
+  })
+
   it('fails a ClientHello cut short at any point, when the transport ends or the timer runs out', async () => {
     for (let cut = 1; cut < clientHello.length; cut += 9) {
       expect((await serverGets(clientHello.subarray(0, cut))).code).toBe('ERR_TLS_TRANSPORT')

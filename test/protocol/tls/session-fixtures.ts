@@ -24,8 +24,8 @@ export const clientOptions = (extra: Partial<TlsClientOptions> = {}): TlsClientO
   ...extra,
 })
 
-/** What a relay direction sees: every chunk, and a chance to replace it. */
-export type Tamper = (chunk: Uint8Array, index: number) => Uint8Array
+/** What a relay direction sees: every chunk, and a chance to replace it (or cut it into pieces). */
+export type Tamper = (chunk: Uint8Array, index: number) => Uint8Array | Uint8Array[]
 
 export interface Wire {
   readonly client: ByteStream
@@ -51,7 +51,7 @@ export function wire(o: { toServer?: Tamper; toClient?: Tamper; highWaterMarkByt
       for (let c = await from.read(); c; c = await from.read()) {
         const out = tamper ? tamper(c, log.length) : c
         log.push(c)
-        await to.write(out)
+        for (const piece of Array.isArray(out) ? out : [out]) await to.write(piece)
       }
       await to.end()
     } catch (err) {
@@ -112,4 +112,29 @@ export function plaintextAlerts(chunks: readonly Uint8Array[]): Array<[number, n
     o += 5 + len
   }
   return out
+}
+
+/** A seeded generator (mulberry32), so a failing split can be replayed from its printed seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Cuts each chunk at random points, as TCP may. */
+export function randomSplits(random: () => number): Tamper {
+  return (chunk) => {
+    const pieces: Uint8Array[] = []
+    for (let o = 0; o < chunk.length;) {
+      const n = 1 + Math.floor(random() * Math.min(chunk.length - o, random() < 0.5 ? 7 : 20000))
+      pieces.push(chunk.subarray(o, o + n))
+      o += n
+    }
+    return pieces
+  }
 }

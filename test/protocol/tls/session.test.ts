@@ -8,7 +8,17 @@ import {
 import { RFC5054_GROUP_1024, RFC5054_GROUP_3072 } from '../../../src/protocol/tls/groups'
 import { parseServerKeyExchange } from '../../../src/protocol/tls/messages'
 import { connectTls, type TlsAttempt } from '../../../src/protocol/tls/index'
-import { PASSWORD, USER, errorOf, handshakePair, readAll, sessionOf, wire } from './session-fixtures'
+import {
+  PASSWORD,
+  USER,
+  errorOf,
+  handshakePair,
+  randomSplits,
+  readAll,
+  seededRandom,
+  sessionOf,
+  wire,
+} from './session-fixtures'
 
 describe('negotiation', () => {
   it('agrees on AES-256, encrypt-then-MAC, extended master secret and secure renegotiation by default', async () => {
@@ -163,6 +173,28 @@ describe('application data', () => {
     await expect(c.write(new Uint8Array(1))).rejects.toThrow(/closed/)
     await expect(c.read()).rejects.toThrow(/closed/)
     await expect(c.closed).resolves.toBeInstanceOf(Error)
+  })
+})
+
+describe('input split at random points', () => {
+  it('handshakes and carries data whatever the transport cuts records into', async () => {
+    const seed = Date.now() % 100_000
+    const random = seededRandom(seed)
+    const w = wire({ toServer: randomSplits(random), toClient: randomSplits(random) })
+    const { client, server } = await handshakePair({}, {}, w).catch((err: unknown) => {
+      throw new Error(`failed with split seed ${seed}`, { cause: err })
+    })
+    const c = sessionOf(client).stream
+    const s = sessionOf(server).stream
+    const up = new Uint8Array(100_000).map((_, i) => i & 0xff)
+    const [gotUp, gotDown] = await Promise.all([
+      readAll(s),
+      readAll(c),
+      c.write(up).then(() => c.end()),
+      s.write(up.subarray(0, 50_000)).then(() => s.end()),
+    ])
+    expect(Buffer.compare(gotUp, up), `split seed ${seed}`).toBe(0)
+    expect(Buffer.compare(gotDown, up.subarray(0, 50_000)), `split seed ${seed}`).toBe(0)
   })
 })
 
