@@ -34,6 +34,17 @@ export default defineConfig({
           { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
           { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
+        categories: ['productivity', 'utilities'],
+        // Share links open the app: web+clearskies:SYNC… arrives as /#web%2Bclearskies%3ASYNC…
+        protocol_handlers: [{ protocol: 'web+clearskies', url: '/#%s' }],
+        // Files shared from other apps (a phone's share sheet) land in a share: workers/sw.ts.
+        share_target: {
+          action: '/share-target',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: { title: 'title', text: 'text', url: 'url', files: [{ name: 'files', accept: ['*/*'] }] },
+        },
+        launch_handler: { client_mode: 'navigate-existing' },
       },
     }),
   ],

@@ -157,4 +157,61 @@ describe('the app, two browsers', () => {
 
     expect(findings).toEqual([])
   })
+
+  it('is installable, handles web+clearskies links, and puts files other apps share into a share', async () => {
+    const page = await newPage()
+    await page.goto(signaling.url)
+    await page.getByRole('heading', { name: 'Welcome to ClearSkies' }).waitFor()
+    const href = await page.getAttribute('link[rel="manifest"]', 'href')
+    const manifest = (await (await fetch(new URL(href!, signaling.url))).json()) as Record<string, unknown>
+    expect(manifest).toMatchObject({
+      display: 'standalone',
+      protocol_handlers: [{ protocol: 'web+clearskies', url: '/#%s' }],
+      share_target: { action: '/share-target', method: 'POST', enctype: 'multipart/form-data' },
+    })
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined))
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+
+    await page.getByRole('button', { name: 'Create a share' }).first().click()
+    await page.locator('cs-create-dialog').getByLabel('Name').fill('Inbox')
+    await page.getByRole('button', { name: 'Create share' }).click()
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor()
+
+    // What a phone's share sheet does: a multipart POST navigation to the share_target action.
+    await page.evaluate(() => {
+      const form = document.createElement('form')
+      form.method = 'POST'
+      form.action = '/share-target'
+      form.enctype = 'multipart/form-data'
+      const input = document.createElement('input')
+      input.type = 'file'
+      input.name = 'files'
+      input.id = 'shared-files'
+      form.append(input)
+      document.body.append(form)
+    })
+    await page
+      .locator('#shared-files')
+      .setInputFiles([
+        { name: 'from-gallery.txt', mimeType: 'text/plain', buffer: Buffer.from('shared from another app') },
+      ])
+    await page.evaluate(() => document.querySelector('form')?.submit())
+    await page.getByText('1 file was shared with ClearSkies').waitFor({ timeout: 30_000 })
+    expect(new URL(page.url()).search).toBe('')
+    await page.locator('cs-incoming').getByRole('button', { name: 'Add' }).click()
+    await page.getByRole('button', { name: 'Preview from-gallery.txt' }).waitFor({ timeout: 30_000 })
+
+    // A web+clearskies link (as the protocol handler delivers it) opens the join dialog.
+    await page.goto(
+      `${signaling.url}/#${encodeURIComponent('web+clearskies:SYNC-not-a-real-code-but-long-enough')}`,
+    )
+    await page.getByRole('dialog', { name: 'Join a share' }).waitFor()
+    await page.locator('cs-join-dialog').getByLabel('Name on this device').fill('Bad code')
+    await page.getByRole('button', { name: 'Join', exact: true }).click()
+    await page
+      .locator('cs-join-dialog')
+      .getByRole('alert')
+      .getByText(/not a valid access code/)
+      .waitFor()
+  })
 })

@@ -5,6 +5,8 @@
  */
 export const INCOMING_CACHE = 'clearskies-incoming'
 export const INCOMING_PARAM = 'incoming'
+/** The manifest's share_target action; the service worker answers its POST. */
+export const SHARE_TARGET_PATH = '/share-target'
 
 export async function incomingFiles(): Promise<File[]> {
   if (!('caches' in globalThis) || !(await caches.has(INCOMING_CACHE))) return []

@@ -1,18 +1,18 @@
 /**
- * Where an access code arrives from outside: a share link (`https://app/#SYNC…`) or the
+ * Where an access code arrives from outside: a share link (`https://app/#SYNC…`), the
  * `web+clearskies:` protocol handler, which the manifest maps to `/#%s` (the whole URL,
- * percent-encoded, after the `#`). Returns the text to hand to parseAccessCode, or undefined.
+ * percent-encoded, after the `#`), or a link or text another app shared (the service worker puts
+ * it after the `#` too). Returns the code's text to hand to parseAccessCode, or undefined.
  */
-const PROTOCOL = /^web\+clearskies:(\/\/)?/i
+/** A code somewhere in the text: SYNC and at least 29 more code characters (spaces and dashes allowed). */
+const CODE_IN_TEXT = /sync[a-z0-9 -]{29,}/i
 
 export function codeFromHash(hash: string): string | undefined {
   let text = hash.replace(/^#/, '')
-  if (!text) return undefined
   try {
     text = decodeURIComponent(text)
   } catch {
-    return text
+    // Not percent-encoded after all: read it as it is.
   }
-  text = text.replace(PROTOCOL, '')
-  return /^[a-z0-9 -]{20,}$/i.test(text) || /^clearskies:/i.test(text) ? text : undefined
+  return CODE_IN_TEXT.exec(text)?.[0].trim()
 }

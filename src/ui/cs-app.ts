@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { ActionError, AppActions } from '../app/app-actions'
 import type { EngineClient } from '../app/engine-client'
-import { clearIncoming, incomingFiles } from '../app/incoming'
+import { clearIncoming, INCOMING_PARAM, incomingFiles } from '../app/incoming'
 import { explainJoinWait } from '../app/messages'
 import { loadSettings, saveSettings } from '../app/settings'
 import { codeFromHash } from '../app/share-link'
@@ -211,6 +211,8 @@ export class CsApp extends LitElement {
     this.actions = new AppActions(client)
     this.engine.attach(client)
     void incomingFiles().then((files) => (this.incoming = files))
+    if (new URLSearchParams(location.search).has(INCOMING_PARAM))
+      history.replaceState(null, '', location.pathname + location.hash)
   }
 
   announce(message: string): void {

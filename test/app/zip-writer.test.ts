@@ -26,12 +26,17 @@ function streamOf(bytes: Uint8Array, chunk = 1000): ReadableStream<Uint8Array> {
 async function* entriesOf(files: Record<string, Uint8Array | null>): AsyncIterable<ZipEntry> {
   const modified = new Date(2024, 4, 17, 13, 45, 30)
   for (const [path, data] of Object.entries(files)) {
-    yield data === null ? { path, size: 0, modified } : { path, size: data.length, modified, data: streamOf(data) }
+    yield data === null
+      ? { path, size: 0, modified }
+      : { path, size: data.length, modified, data: streamOf(data) }
   }
 }
 
 /** Writes the archive, checks it with Python's zipfile and Info-ZIP, and returns what Python reads back. */
-async function roundTrip(files: Record<string, Uint8Array | null>, options: ZipOptions = {}): Promise<Record<string, string>> {
+async function roundTrip(
+  files: Record<string, Uint8Array | null>,
+  options: ZipOptions = {},
+): Promise<Record<string, string>> {
   const dir = await mkdtemp(join(tmpdir(), 'cs-zip-'))
   dirs.push(dir)
   const path = join(dir, 'out.zip')
@@ -39,8 +44,12 @@ async function roundTrip(files: Record<string, Uint8Array | null>, options: ZipO
   await writeFile(path, bytes)
   execFileSync('python3', ['-m', 'zipfile', '-t', path])
   execFileSync('unzip', ['-tq', path])
-  const script = 'import sys,zipfile,json,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()}))'
-  return JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' })) as Record<string, string>
+  const script =
+    'import sys,zipfile,json,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()}))'
+  return JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' })) as Record<
+    string,
+    string
+  >
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {
@@ -106,4 +115,3 @@ describe('zipStream', () => {
     await expect(new Response(zipStream(one())).arrayBuffer()).rejects.toThrow(/expected 10 bytes, read 5/)
   })
 })
-
