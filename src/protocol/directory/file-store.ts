@@ -205,6 +205,18 @@ export function archiveSlot(local: string, attempt: number): { readonly dir: str
 }
 
 /**
+ * The local path an archived file was kept for: the inverse of `archiveSlot` (`/.clearskies-archive/a/b~3.txt`
+ * was `/a/b.txt`), for an archive view that restores it; undefined for a path outside the archive.
+ */
+export function archivedOriginal(archived: string): string | undefined {
+  const prefix = `/${ARCHIVE_DIR}/`
+  if (!archived.startsWith(prefix)) return undefined
+  const slash = archived.lastIndexOf('/')
+  const [stem, extension] = splitExtension(archived.slice(slash + 1))
+  return `${archived.slice(prefix.length - 1, slash)}/${stem.replace(/~[2-9]\d*$|~1\d+$/, '')}${extension}`
+}
+
+/**
  * Deduplication (directory.md: "a copy of the local file should be used"): streams a local file
  * into a temporary file, hashing as it goes. The caller commits only if the hash is the one it
  * wanted; the local file may have changed since it was scanned.

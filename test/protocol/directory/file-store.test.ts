@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { archiveSlot, matchesExpected, tempName } from '../../../src/protocol/directory/file-store'
+import { archivedOriginal, archiveSlot, matchesExpected, tempName } from '../../../src/protocol/directory/file-store'
 
 const SHA = 'c16987a16bc7f7dd45e341b855171e8d5c6577a70febd408fbe6d2a194c18224'
 
@@ -24,6 +24,16 @@ describe('archiveSlot', () => {
     expect(archiveSlot('/a/b.txt', 1)).toEqual({ dir: '/.clearskies-archive/a', name: 'b.txt' })
     expect(archiveSlot('/a/b.txt', 3)).toEqual({ dir: '/.clearskies-archive/a', name: 'b~3.txt' })
     expect(archiveSlot('/Makefile', 2)).toEqual({ dir: '/.clearskies-archive', name: 'Makefile~2' })
+  })
+
+  it('archivedOriginal reads each slot back to the path it was kept for', () => {
+    for (const local of ['/a/b.txt', '/Makefile', '/x/y/z.tar.gz', '/notes~2.txt/in.md']) {
+      for (const attempt of [1, 2, 10, 12]) {
+        const { dir, name } = archiveSlot(local, attempt)
+        expect(archivedOriginal(`${dir}/${name}`)).toBe(local)
+      }
+    }
+    expect(archivedOriginal('/elsewhere/b.txt')).toBeUndefined()
   })
 })
 
