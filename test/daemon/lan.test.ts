@@ -16,21 +16,26 @@ afterAll(async () => {
   namespace?.kill('SIGKILL')
 })
 
-/** Holds a fresh network namespace open (a sleep inside it); resolves once its veth pair is up. */
-async function makeNamespace(): Promise<number> {
+/**
+ * Holds a fresh network namespace open (a sleep inside it) and resolves, once its veth pair is up,
+ * with the command prefix that runs a program inside it.
+ */
+async function makeNamespace(): Promise<string[]> {
   namespace = spawn('scripts/netns-run.sh', ['sleep', '600'], { stdio: 'inherit' })
   const pid = namespace.pid as number
+  // netns-run.sh makes a user namespace too when not root: entering its network needs that one as well.
+  const user = process.getuid?.() === 0 ? [] : ['-U', '--preserve-credentials']
+  const inside = ['nsenter', '-t', String(pid), ...user, '-n', '--']
   await eventually(() => {
-    const addresses = spawnSync('nsenter', ['-t', String(pid), '-n', '--', 'ip', '-br', 'addr'], { encoding: 'utf8' }).stdout
+    const addresses = spawnSync(inside[0] as string, [...inside.slice(1), 'ip', '-br', 'addr'], { encoding: 'utf8' }).stdout
     expect(addresses).toContain('198.18.0.1/15')
     expect(addresses).toContain('198.18.0.2/15')
   })
-  return pid
+  return inside
 }
 
 it('attach finds the code creator by LAN broadcast inside a private network namespace', { timeout: 120_000 }, async () => {
-  const pid = await makeNamespace()
-  const inside = ['nsenter', '-t', String(pid), '-n', '--']
+  const inside = await makeNamespace()
   // LAN on (no --no-lan): safe only because both live in the namespace.
   const flags = ['--listen', '0.0.0.0:0']
   const [alice, bob] = await Promise.all([makeDaemon('alice-lan', flags, inside), makeDaemon('bob-lan', flags, inside)])
