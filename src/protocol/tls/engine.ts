@@ -83,15 +83,20 @@ export class TlsEngine implements HandshakeSink {
     return concatBytes(await Promise.all(records))
   }
 
-  /** Application data as protected records of at most 2^14 bytes, sealed as one batch. */
-  async sealApplicationData(data: Uint8Array): Promise<Uint8Array> {
+  /**
+   * Application data as protected records, sealed as one batch. The chunks are joined first, so a
+   * burst of small writes (the wire protocol's messages) fills records instead of each taking one.
+   */
+  async sealApplicationData(chunks: readonly Uint8Array[]): Promise<Uint8Array> {
     const cipher = this.writeCipher
-    if (!cipher || !this.handshakeDone)
+    if (!cipher || !this.handshakeDone) {
       throw new TlsError('ERR_TLS_INTERNAL', 'application data before the handshake finished')
-    const chunks: Uint8Array[] = []
+    }
+    const data = chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(chunks)
+    const fragments: Uint8Array[] = []
     for (let o = 0; o < data.length; o += MAX_PLAINTEXT_BYTES)
-      chunks.push(data.subarray(o, o + MAX_PLAINTEXT_BYTES))
-    return cipher.sealMany(ContentType.application_data, chunks)
+      fragments.push(data.subarray(o, o + MAX_PLAINTEXT_BYTES))
+    return cipher.sealMany(ContentType.application_data, fragments)
   }
 
   /** The next decrypted fragment, or null: fragments are handed out as they are, never joined. */

@@ -74,6 +74,9 @@ class TlsConnection implements ByteStream {
   private ended = false
   /** Plaintext bytes write() has accepted whose records have not reached the transport yet. */
   private unsentBytes = 0
+  /** Written chunks waiting for their batch's turn (none once it has begun), and that batch's send. */
+  private openBatch: Uint8Array[] | undefined
+  private nextBatch: Promise<void> = Promise.resolve()
   /** The transport read in progress, if any (a read, or a read-ahead). */
   private pumping: Promise<void> | null = null
   private readonly id = nextConnectionId++
@@ -135,18 +138,29 @@ class TlsConnection implements ByteStream {
     if (this.failure) return Promise.reject(new StreamClosedError(this.failure))
     if (this.ended) return Promise.reject(new StreamClosedError(new Error('write after end')))
     if (chunk.length === 0) return Promise.resolve()
-    // Sealing starts now (it copies the chunk before its first await), so sequence numbers follow
-    // the order of the calls, and the records reach the transport in that order.
-    const sealed = this.engine.sealApplicationData(chunk)
-    sealed.catch(() => {}) // awaited below, in turn
+    // Chunks written while the transport is busy are sealed together when their turn comes: one
+    // batch, one AES call, however small the writes.
     this.unsentBytes += chunk.length
-    const sent = this.enqueue(async () => this.transport.write(await sealed))
-      .finally(() => (this.unsentBytes -= chunk.length))
-      .catch((err: unknown) => {
+    let batch = this.openBatch
+    if (!batch) {
+      const chunks: Uint8Array[] = []
+      batch = this.openBatch = chunks
+      this.nextBatch = this.enqueue(async () => {
+        if (this.openBatch === chunks) this.openBatch = undefined // later writes start the next batch
+        const bytes = chunks.reduce((n, c) => n + c.length, 0)
+        try {
+          await this.transport.write(await this.engine.sealApplicationData(chunks))
+        } finally {
+          this.unsentBytes -= bytes
+        }
+      }).catch((err: unknown) => {
         throw new StreamClosedError(this.fail(err))
       })
-    // Write-behind: while little is in flight the caller may hand over its next chunk while this
-    // one is being sealed; past the mark, it waits until the transport has taken this one.
+    }
+    batch.push(chunk)
+    const sent = this.nextBatch
+    // Write-behind: while little is in flight the caller may hand over its next chunk at once;
+    // past the mark, it waits until the transport has taken this one.
     if (this.unsentBytes <= WRITE_BEHIND_BYTES) {
       sent.catch(() => {}) // a failure closes the stream; the next call reports it
       return Promise.resolve()
@@ -220,16 +234,19 @@ class TlsConnection implements ByteStream {
     await this.engine.receive(chunk)
   }
 
+  /** Queued handshake records and alerts, sealed in their turn among the writes. */
   private flush(): Promise<void> {
-    const out = this.engine.drainOutput() // takes its sequence numbers now, in call order
-    out.catch(() => {}) // awaited below, in turn
+    this.openBatch = undefined // writes after this go out after it
     return this.enqueue(async () => {
-      const bytes = await out
+      const bytes = await this.engine.drainOutput()
       if (bytes) await this.transport.write(bytes)
     })
   }
 
-  /** Writes go out one at a time, in the order they were asked for: sequence numbers depend on it. */
+  /**
+   * Output goes out one batch at a time, in the order it was asked for; each batch takes its
+   * sequence numbers when its turn comes, so the numbers follow the wire order.
+   */
   private enqueue(op: () => Promise<void>): Promise<void> {
     const p = this.writeChain.then(op)
     this.writeChain = p.catch(() => {})

@@ -30,7 +30,7 @@ describe('TlsEngine', () => {
     const [client, server] = await connectedEngines()
     expect(client.machine.state).toBe('done')
     expect(server.machine.state).toBe('done')
-    await server.receive(await client.sealApplicationData(new TextEncoder().encode('hello')))
+    await server.receive(await client.sealApplicationData([new TextEncoder().encode('hello')]))
     expect(new TextDecoder().decode(server.takeApplicationData() as Uint8Array)).toBe('hello')
   })
 
@@ -41,7 +41,7 @@ describe('TlsEngine', () => {
     const reply = await server.drainOutput()
     expect(reply).not.toBeNull()
     await client.receive(reply as Uint8Array) // a warning: the client carries on too
-    await client.receive(await server.sealApplicationData(new Uint8Array([1, 2, 3])))
+    await client.receive(await server.sealApplicationData([new Uint8Array([1, 2, 3])]))
     expect(client.takeApplicationData()).toEqual(new Uint8Array([1, 2, 3]))
   })
 
@@ -51,7 +51,7 @@ describe('TlsEngine', () => {
     await send(server, client)
     expect(client.hasOutput).toBe(true)
     await send(client, server)
-    await server.receive(await client.sealApplicationData(new Uint8Array([9])))
+    await server.receive(await client.sealApplicationData([new Uint8Array([9])]))
     expect(server.takeApplicationData()).toEqual(new Uint8Array([9]))
   })
 

@@ -140,6 +140,20 @@ describe('application data', () => {
     expect(Buffer.compare(gotDown, down)).toBe(0)
   })
 
+  it('packs a burst of small writes into few records', async () => {
+    const w = wire()
+    const { client, server } = await handshakePair({}, {}, w)
+    const c = sessionOf(client).stream
+    const writes = Array.from({ length: 200 }, (_, i) => c.write(new TextEncoder().encode(`message ${i}\n`)))
+    await Promise.all([...writes, c.end()])
+    const text = new TextDecoder().decode(await readAll(sessionOf(server).stream))
+    expect(text.split('\n').length).toBe(201)
+    const bytes = Buffer.concat(w.toServer)
+    let records = 0
+    for (let o = 0; o < bytes.length; o += 5 + bytes.readUInt16BE(o + 3)) if (bytes[o] === 23) records++
+    expect(records).toBeLessThan(5)
+  })
+
   it('passes back-pressure through: writes wait while the peer does not read', async () => {
     const { client, server } = await handshakePair({}, {}, wire({ highWaterMarkBytes: 64 * 1024 }))
     const c = sessionOf(client).stream
