@@ -10,13 +10,13 @@ afterAll(async () => {
   closeTracker()
 })
 
-it('attach finds the code creator through the tracker, and the share keeps syncing', { timeout: 120_000 }, async () => {
+it('attach finds the code creator through the tracker, a multi-use code serves two newcomers, and the share keeps syncing', { timeout: 120_000 }, async () => {
   const tracker = await startTracker()
   closeTracker = tracker.close
   const flags = ['--listen', '127.0.0.1:0', '--no-lan', '--tracker', tracker.address]
-  const [alice, bob] = await Promise.all([makeDaemon('alice', flags), makeDaemon('bob', flags)])
+  const [alice, bob, carol] = await Promise.all([makeDaemon('alice', flags), makeDaemon('bob', flags), makeDaemon('carol', flags)])
   await writeFile(join(alice.folder, 'found.txt'), 'via the tracker')
-  const code = await share(alice)
+  const code = await share(alice, '--multi-use', '--expires', '1h')
   await eventually(async () => expect(await alice.json('status')).toMatchObject({ tracking: true }))
 
   const attached = await bob.cli('attach', code, bob.folder)
@@ -29,4 +29,7 @@ it('attach finds the code creator through the tracker, and the share keeps synci
   expect(peers.shares[bob.folder]?.addresses).toContain(alice.address)
   await writeFile(join(bob.folder, 'reply.txt'), 'back through the same link')
   await eventually(async () => expect(await treeOf(alice.folder)).toEqual(await treeOf(bob.folder)))
+
+  expect((await carol.cli('attach', code, carol.folder)).stdout).toContain('Joined')
+  await eventually(async () => expect(await treeOf(carol.folder)).toEqual(await treeOf(bob.folder)))
 })
