@@ -49,7 +49,7 @@ export interface TlsClientOptions {
   readonly encryptThenMac?: boolean
   /** Offer RFC 7627 extended master secret (default true). */
   readonly extendedMasterSecret?: boolean
-  /** Groups the server may choose (default: the RFC 5054 groups of 2048 bits and up). */
+  /** Narrows the groups the server may choose; only RFC 5054 groups of 2048 bits and up ever pass. */
   readonly groups?: readonly SrpGroup[]
 }
 
@@ -183,7 +183,9 @@ export class ClientHandshake implements HandshakeMachine {
     const p = parseServerKeyExchange(body)
     const N = bytesToBigInt(p.N)
     const g = bytesToBigInt(p.g)
-    const group = (this.options.groups ?? ACCEPTED_GROUPS).find((x) => x.N === N && x.g === g)
+    const group = (this.options.groups ?? ACCEPTED_GROUPS).find(
+      (x) => x.N === N && x.g === g && ACCEPTED_GROUPS.includes(x),
+    )
     if (!group) {
       throw new TlsError(
         'ERR_TLS_INSUFFICIENT_SECURITY',
