@@ -28,6 +28,8 @@ export interface NodePlatformOptions {
   readonly stateDir: string
   /** Dials other address kinds (the bridge adds some); tcp: is built in. */
   readonly dial?: (address: string) => Promise<ByteStream> | undefined
+  /** fsync each received file and its folder (FsFileStore's `durable`; default true). */
+  readonly durable?: boolean
 }
 
 export function nodeEnginePlatform(options: NodePlatformOptions): EnginePlatform & { close(): void } {
@@ -45,7 +47,7 @@ export function nodeEnginePlatform(options: NodePlatformOptions): EnginePlatform
       return {
         records,
         index,
-        files: new FsFileStore(location),
+        files: new FsFileStore(location, { durable: options.durable ?? true }),
         async close() {
           await records.close()
           index.close()

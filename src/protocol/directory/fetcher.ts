@@ -12,7 +12,7 @@ import type { Selection } from './ignore'
 import type { LocalState } from './local-state'
 import { directoryBody, type ByteRange, type DirectoryMessage } from './messages'
 import type { SharePath } from './share-path'
-import { TransferPlan, type PeerPresence } from './transfer-plan'
+import { DEFAULT_PIECE_BYTES, TransferPlan, type PeerPresence } from './transfer-plan'
 import type { JsonObject } from '../wire/json-value'
 
 /** How a link is used by the fetcher: a message, with a binary payload for `directory.data`. */
@@ -46,6 +46,8 @@ interface Wanted {
   readonly value: RegularFileValue
   /** Paths that should hold this content, with the record each materializes. */
   readonly targets: Map<SharePath, string>
+  /** Fetched from byte 0, whatever a temporary file holds (see `want`). */
+  readonly fresh: boolean
   temp?: TempFile
   hasher?: Hasher
   /** Open (and re-hash a resumed temporary file) once, even if pieces race. */
@@ -95,11 +97,15 @@ export class Fetcher {
   private readonly plan: TransferPlan
   private readonly links = new Map<string, FetchLink>()
   private readonly wanted = new Map<string, Wanted>()
+  /** The content each path waits for: `retarget` finds it without a scan of every wanted file. */
+  private readonly byPath = new Map<SharePath, string>()
+  private readonly pieceBytes: number
   private readonly received = new RateMeter()
   private readonly sent = new RateMeter()
 
   constructor(private readonly o: FetcherOptions) {
-    this.plan = new TransferPlan({ random: o.random, ...(o.pieceBytes ? { pieceBytes: o.pieceBytes } : {}) })
+    this.pieceBytes = o.pieceBytes ?? DEFAULT_PIECE_BYTES
+    this.plan = new TransferPlan({ random: o.random, pieceBytes: this.pieceBytes })
   }
 
   progress(): TransferProgress {
@@ -113,12 +119,21 @@ export class Fetcher {
   /** Asks for `value`'s content at `path`; a content wanted at several paths is fetched once. */
   want(path: SharePath, value: RegularFileValue, uuid: string): void {
     const existing = this.wanted.get(value.sha256)
+    this.byPath.set(path, value.sha256)
     if (existing) {
       existing.targets.set(path, uuid)
       return
     }
-    const wanted: Wanted = { value, targets: new Map([[path, uuid]]) }
+    // A file of one piece is fetched whole: checking for a partial file to resume would cost an
+    // open per file and save at most one small request.
+    const fresh = value.size <= BigInt(this.pieceBytes)
+    const wanted: Wanted = { value, targets: new Map([[path, uuid]]), fresh }
     this.wanted.set(value.sha256, wanted)
+    if (fresh) {
+      this.plan.want([{ sha256: value.sha256, size: Number(value.size) }])
+      this.pump()
+      return
+    }
     void this.resumeOffset(wanted).then(
       async (resumeFrom) => {
         if (resumeFrom >= Number(value.size)) {
@@ -134,18 +149,21 @@ export class Fetcher {
 
   /** `path` no longer wants any content but `sha256` (the record changed again, or was deleted). */
   retarget(path: SharePath, sha256: string | undefined): void {
-    for (const [wantedSha, wanted] of this.wanted) {
-      if (wantedSha === sha256 || !wanted.targets.delete(path) || wanted.targets.size > 0) continue
-      this.wanted.delete(wantedSha)
-      this.plan.drop(wantedSha)
-      void wanted.temp?.close()
-    }
+    const wantedSha = this.byPath.get(path)
+    if (wantedSha === undefined || wantedSha === sha256) return
+    this.byPath.delete(path)
+    const wanted = this.wanted.get(wantedSha)
+    if (!wanted?.targets.delete(path) || wanted.targets.size > 0) return
+    this.wanted.delete(wantedSha)
+    this.plan.drop(wantedSha)
+    void wanted.temp?.close()
   }
 
   /** The share closes: partial files are released as they are, to resume from next time. */
   async close(): Promise<void> {
     const wanted = [...this.wanted]
     this.wanted.clear()
+    this.byPath.clear()
     for (const [sha256] of wanted) this.plan.drop(sha256)
     await Promise.all(
       wanted.map(async ([, w]) => {
@@ -289,8 +307,9 @@ export class Fetcher {
       if (local === undefined) return
       const temp = await this.o.store.openTemp(local, wanted.value.sha256)
       const hasher = await this.o.createHasher()
+      if (wanted.fresh) await temp.truncate(0)
       // A partial file from before a restart: hash what is there, then continue after it.
-      for await (const chunk of temp.read()) hasher.update(chunk)
+      else for await (const chunk of temp.read()) hasher.update(chunk)
       wanted.temp = temp
       wanted.hasher = hasher
     })()
@@ -314,6 +333,7 @@ export class Fetcher {
       if (!from) this.plan.want([{ sha256, size: Number(wanted.value.size) }])
       return
     }
+    for (const path of wanted.targets.keys()) if (this.byPath.get(path) === sha256) this.byPath.delete(path)
     await this.o.fetched(sha256, temp, wanted.targets)
   }
 }

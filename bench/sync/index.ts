@@ -1,0 +1,136 @@
+/**
+ * Sync benchmark (issue 4, "Done when"): two fresh peers, each in its own process, sync over
+ * loopback TCP with TLS-SRP (and gzip, as the Node platform offers it) one 1 GiB file, then 10,000
+ * files of 1-8 KiB. Beside them, in the same run: raw loopback TCP throughput, our TLS throughput
+ * (bench/tls's measuring code), and `rsync -a` between two local folders for the same data.
+ * Run: `npx tsx bench/sync/index.ts [big MiB] [small files]` (defaults 1024 and 10000).
+ * Targets: the 1 GiB file at >= 60% of our TLS throughput; 10,000 files in < 8 s; RSS < 300 MB.
+ *
+ * The sync time runs from the joiner entering the access code to the last file in place (the
+ * sharer's scan is timed apart). Files are committed durably (fsync of each file and its folder),
+ * as the engine does by default; the small files are also timed without, which is what rsync does.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { TLS_SRP_SHA_WITH_AES_128_CBC_SHA } from '../../src/protocol/tls/index'
+import { ours } from '../tls/measure'
+import { writeRandomFile } from '../../test/engine/peers'
+import type { PeerCommand, PeerReply } from './peer'
+
+const BIG_MIB = Number(process.argv[2] ?? 1024)
+const SMALL_FILES = Number(process.argv[3] ?? 10_000)
+const TCP_MIB = 1024
+const TLS_MIB = 256
+const MB = 1e6
+
+interface Peer {
+  ask(command: PeerCommand): Promise<PeerReply>
+}
+
+function startPeer(): Peer {
+  const child: ChildProcess = fork(join(import.meta.dirname, 'peer.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return {
+    ask: (command) =>
+      new Promise((resolve, reject) => {
+        child.once('message', (reply: PeerReply) => (reply.kind === 'failed' ? reject(new Error(reply.error)) : resolve(reply)))
+        child.send(command)
+      }),
+  }
+}
+
+interface SyncRun {
+  readonly scanMs: number
+  readonly syncMs: number
+  readonly bytes: number
+  readonly files: number
+  readonly rssMb: readonly [number, number]
+}
+
+/** Two fresh peers: A shares `source`, B joins into an empty folder; timed until B has everything. */
+async function syncOnce(source: string, work: string, durable = true): Promise<SyncRun> {
+  const [a, b] = [startPeer(), startPeer()]
+  const served = await a.ask({ cmd: 'serve', folder: source, state: join(work, 'state-a'), durable })
+  if (served.kind !== 'serving') throw new Error('peer A did not serve')
+  const target = join(work, 'target')
+  await mkdir(target, { recursive: true })
+  const joined = await b.ask({ cmd: 'join', folder: target, state: join(work, 'state-b'), durable, code: served.code, address: served.address, files: served.files })
+  if (joined.kind !== 'joined') throw new Error('peer B did not join')
+  const [sa, sb] = [await a.ask({ cmd: 'stop' }), await b.ask({ cmd: 'stop' })]
+  const rss = (r: PeerReply): number => (r.kind === 'stopped' ? r.maxRssMb : Number.NaN)
+  await rm(target, { recursive: true, force: true })
+  return { scanMs: served.scanMs, syncMs: joined.ms, bytes: joined.bytes, files: served.files, rssMb: [rss(sa), rss(sb)] }
+}
+
+/** `rsync -a` from one local folder to a fresh one: the tool a user has at hand. */
+function rsyncMs(source: string, work: string): number {
+  const target = join(work, 'rsync-target')
+  const started = performance.now()
+  execFileSync('rsync', ['-a', `${source}/`, `${target}/`])
+  const ms = performance.now() - started
+  execFileSync('rm', ['-rf', target])
+  return ms
+}
+
+/** Raw loopback TCP: one socket, 64 KiB writes, both ends in this process. */
+async function tcpMbps(totalBytes: number): Promise<number> {
+  let got = 0
+  let done: () => void = () => undefined
+  const arrived = new Promise<void>((r) => (done = r))
+  const server = createServer((s) => s.on('data', (c: Buffer) => (got += c.length) >= totalBytes && done()))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const address = server.address()
+  const socket = connect(typeof address === 'object' && address ? address.port : 0, '127.0.0.1')
+  await new Promise((r) => socket.once('connect', r))
+  const chunk = Buffer.alloc(64 * 1024)
+  const started = performance.now()
+  for (let sent = 0; sent < totalBytes; sent += chunk.length) if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r))
+  await arrived
+  const ms = performance.now() - started
+  socket.destroy()
+  await new Promise((r) => server.close(r))
+  return totalBytes / MB / (ms / 1000)
+}
+
+const root = await mkdtemp(join(tmpdir(), 'cs-bench-sync-'))
+try {
+  const bigSource = join(root, 'big')
+  const smallSource = join(root, 'small')
+  await mkdir(bigSource)
+  await writeRandomFile(join(bigSource, 'big.bin'), BIG_MIB * 1024 * 1024, 1)
+  let smallBytes = 0
+  for (let i = 0; i < SMALL_FILES; i++) {
+    const dir = join(smallSource, `d${i % 100}`)
+    if (i < 100) await mkdir(dir, { recursive: true })
+    const size = 1024 + ((i * 7919) % (7 * 1024 + 1))
+    smallBytes += size
+    await writeFile(join(dir, `f${i}.txt`), Buffer.alloc(size, 97 + (i % 26)))
+  }
+
+  const tcp = await tcpMbps(TCP_MIB * 1024 * 1024)
+  const tls = (await ours(TLS_SRP_SHA_WITH_AES_128_CBC_SHA, TLS_MIB * 1024 * 1024)).mbps
+  const rsyncBig = rsyncMs(bigSource, root)
+  const rsyncSmall = rsyncMs(smallSource, root)
+  const big = await syncOnce(bigSource, join(root, 'run-big'))
+  const small = await syncOnce(smallSource, join(root, 'run-small'))
+  const smallFast = await syncOnce(smallSource, join(root, 'run-small-fast'), false)
+
+  const bigBytes = BIG_MIB * 1024 * 1024
+  const bigMbps = bigBytes / MB / (big.syncMs / 1000)
+  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
+  console.log(`loopback, two peers in their own processes, TLS-SRP AES-128-CBC (EtM), durable commits`)
+  console.log(`  raw TCP                          ${tcp.toFixed(0).padStart(6)} MB/s`)
+  console.log(`  our TLS (bench/tls, ${TLS_MIB} MiB)       ${tls.toFixed(0).padStart(6)} MB/s`)
+  console.log(`one ${BIG_MIB} MiB file`)
+  console.log(`  sync            ${s(big.syncMs).padStart(9)}  ${bigMbps.toFixed(0).padStart(5)} MB/s  = ${((100 * bigMbps) / tls).toFixed(0)}% of our TLS (target >= 60%)   [sharer's scan ${s(big.scanMs)}]`)
+  console.log(`  rsync -a        ${s(rsyncBig).padStart(9)}  ${(bigBytes / MB / (rsyncBig / 1000)).toFixed(0).padStart(5)} MB/s`)
+  console.log(`${SMALL_FILES} files of 1-8 KiB (${(smallBytes / MB).toFixed(1)} MB)`)
+  console.log(`  sync            ${s(small.syncMs).padStart(9)}  ${(SMALL_FILES / (small.syncMs / 1000)).toFixed(0).padStart(5)} files/s (target < 8 s)   [sharer's scan ${s(small.scanMs)}]`)
+  console.log(`  sync, no fsync  ${s(smallFast.syncMs).padStart(9)}  ${(SMALL_FILES / (smallFast.syncMs / 1000)).toFixed(0).padStart(5)} files/s (durable: false, as rsync does)`)
+  console.log(`  rsync -a        ${s(rsyncSmall).padStart(9)}  ${(SMALL_FILES / (rsyncSmall / 1000)).toFixed(0).padStart(5)} files/s`)
+  console.log(`peak RSS (target < 300 MB): big file sharer ${big.rssMb[0].toFixed(0)} MB, joiner ${big.rssMb[1].toFixed(0)} MB; small files sharer ${small.rssMb[0].toFixed(0)} MB, joiner ${small.rssMb[1].toFixed(0)} MB`)
+} finally {
+  await rm(root, { recursive: true, force: true })
+}

@@ -1,0 +1,86 @@
+/**
+ * One peer of bench/sync, in its own process so its memory is its own: a real engine with SQLite
+ * and node:fs state, listening on loopback TCP. The parent drives it over IPC:
+ *   { cmd: 'serve', folder, state }            create a share of `folder`, scan it, make a code
+ *   { cmd: 'join', folder, state, code, address, files }  join, wait until `files` entries are in
+ *   { cmd: 'stop' }                            close, report peak RSS, exit
+ */
+import { Engine } from '../../src/engine/engine'
+import { nodeEnginePlatform } from '../../src/platform/node/engine-platform'
+import { listenTcp, type TcpListener } from '../../src/platform/node/tcp-stream'
+
+export type PeerCommand =
+  | { readonly cmd: 'serve'; readonly folder: string; readonly state: string; readonly durable: boolean }
+  | { readonly cmd: 'join'; readonly folder: string; readonly state: string; readonly durable: boolean; readonly code: string; readonly address: string; readonly files: number }
+  | { readonly cmd: 'stop' }
+
+export type PeerReply =
+  | { readonly kind: 'serving'; readonly code: string; readonly address: string; readonly files: number; readonly scanMs: number }
+  | { readonly kind: 'joined'; readonly ms: number; readonly bytes: number }
+  | { readonly kind: 'stopped'; readonly maxRssMb: number }
+  | { readonly kind: 'failed'; readonly error: string }
+
+const POLL_MS = 20
+const JOIN_TIMEOUT_MS = 600_000
+
+let engine: Engine | undefined
+let listener: TcpListener | undefined
+let close: () => void = () => undefined
+
+function reply(message: PeerReply): void {
+  process.send?.(message)
+}
+
+async function open(state: string, durable: boolean): Promise<Engine> {
+  const platform = nodeEnginePlatform({ stateDir: state, durable })
+  close = () => platform.close()
+  engine = await Engine.open(platform, { name: 'bench', log: (m) => (/failed|refused|warn/.test(m) ? console.error(`[peer] ${m}`) : undefined) })
+  return engine
+}
+
+async function handle(command: PeerCommand): Promise<void> {
+  switch (command.cmd) {
+    case 'serve': {
+      const e = await open(command.state, command.durable)
+      listener = await listenTcp('127.0.0.1', 0, (stream) => void e.accept(stream, 'tcp:127.0.0.1'))
+      const started = performance.now()
+      const share = await e.createShare(command.folder)
+      await share.scan()
+      const scanMs = performance.now() - started
+      const { code } = await e.createAccessCode(command.folder, 'read_write')
+      reply({ kind: 'serving', code, address: `tcp:127.0.0.1:${listener.port}`, files: share.status().progress.files, scanMs })
+      return
+    }
+    case 'join': {
+      const e = await open(command.state, command.durable)
+      const started = performance.now()
+      await e.addShare(command.code, command.folder, [command.address])
+      for (;;) {
+        const share = e.shareList[0]
+        const progress = share?.status().progress
+        if (progress && progress.files >= command.files && progress.filesRemaining === 0) {
+          reply({ kind: 'joined', ms: performance.now() - started, bytes: progress.bytesReceived })
+          return
+        }
+        if (process.env.BENCH_TRACE && Math.floor((performance.now() - started) / 250) !== Math.floor((performance.now() - started - POLL_MS) / 250)) {
+          console.error(`[joiner] ${(performance.now() - started).toFixed(0)} ms ${JSON.stringify(progress)}`)
+        }
+        if (performance.now() - started > JOIN_TIMEOUT_MS) throw new Error(`not synced after ${JOIN_TIMEOUT_MS} ms: ${JSON.stringify(progress)}`)
+        await new Promise((r) => setTimeout(r, POLL_MS))
+      }
+    }
+    case 'stop': {
+      await listener?.close()
+      await engine?.close()
+      close()
+      // resourceUsage().maxRSS is in KiB: the peak of this process over its whole life.
+      reply({ kind: 'stopped', maxRssMb: process.resourceUsage().maxRSS / 1024 })
+      setTimeout(() => process.exit(0), 50)
+      return
+    }
+  }
+}
+
+process.on('message', (command: PeerCommand) => {
+  handle(command).catch((err: unknown) => reply({ kind: 'failed', error: (err as Error).stack ?? String(err) }))
+})
