@@ -129,23 +129,3 @@ export class ByteWriter {
     this.buf = next
   }
 }
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const p of parts) total += p.length
-  const out = new Uint8Array(total)
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
-
-export function bytesToHex(b: Uint8Array): string {
-  let s = ''
-  for (const x of b) s += x.toString(16).padStart(2, '0')
-  return s
-}
-
-export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)

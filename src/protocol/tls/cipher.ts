@@ -6,7 +6,8 @@ import {
   RECORD_HEADER_BYTES,
 } from './constants'
 import { TlsError } from './errors'
-import { type Key, importHmacKey, own } from './prf'
+import { asArrayBufferView } from '../wire/bytes'
+import { type Key, importHmacKey } from './prf'
 import { FRAGMENT_OFFSET, type RawRecord, RECORD_HEADROOM_BYTES, writeHeader } from './record'
 
 /**
@@ -42,11 +43,14 @@ export class CipherState {
   ) {}
 
   static async create(encKey: Uint8Array, macKey: Uint8Array, encryptThenMac: boolean): Promise<CipherState> {
-    const aes = await crypto.subtle.importKey('raw', own(encKey), { name: 'AES-CBC' }, false, [
-      'encrypt',
-      'decrypt',
+    const [aes, mac] = await Promise.all([
+      crypto.subtle.importKey('raw', asArrayBufferView(encKey), { name: 'AES-CBC' }, false, [
+        'encrypt',
+        'decrypt',
+      ]),
+      importHmacKey('SHA-1', macKey),
     ])
-    return new CipherState(aes, await importHmacKey('SHA-1', macKey), encryptThenMac)
+    return new CipherState(aes, mac, encryptThenMac)
   }
 
   /** One protected record of `data` (at most 2^14 bytes). */
@@ -98,7 +102,7 @@ export class CipherState {
       return crypto.subtle.sign(
         'HMAC',
         this.macKey,
-        own(plain.subarray(at - MAC_HEADER_BYTES, at + c.length)),
+        asArrayBufferView(plain.subarray(at - MAC_HEADER_BYTES, at + c.length)),
       )
     })
     const macValues = await Promise.all(macs)
@@ -155,7 +159,9 @@ export class CipherState {
       out.set(c === 0 ? iv : ct.subarray(c - AES_BLOCK_BYTES, c), o + RECORD_HEADER_BYTES)
       out.set(ct.subarray(c, c + size), o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES)
       const macEnd = o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size
-      macs.push(crypto.subtle.sign('HMAC', this.macKey, own(out.subarray(o - SEQUENCE_BYTES, macEnd))))
+      macs.push(
+        crypto.subtle.sign('HMAC', this.macKey, asArrayBufferView(out.subarray(o - SEQUENCE_BYTES, macEnd))),
+      )
       o += recordBytes(size)
       c += size
     })
@@ -189,8 +195,8 @@ export class CipherState {
       return crypto.subtle.verify(
         'HMAC',
         this.macKey,
-        own(mac),
-        own(buf.subarray(0, FRAGMENT_OFFSET + cipherLength)),
+        asArrayBufferView(mac),
+        asArrayBufferView(buf.subarray(0, FRAGMENT_OFFSET + cipherLength)),
       )
     })
     const [oks, plain] = await Promise.all([Promise.all(verified), this.decryptRecords(records, lengths)])
@@ -232,7 +238,7 @@ export class CipherState {
       const input = plain.subarray(dataStart - MAC_HEADER_BYTES, dataStart + dataLength)
       return {
         data: plain.subarray(dataStart, dataStart + dataLength),
-        ok: crypto.subtle.verify('HMAC', this.macKey, own(mac), own(input)),
+        ok: crypto.subtle.verify('HMAC', this.macKey, asArrayBufferView(mac), asArrayBufferView(input)),
       }
     })
     const oks = await Promise.all(checks.map((c) => c.ok))
@@ -241,7 +247,11 @@ export class CipherState {
   }
 
   private async encrypt(iv: Uint8Array, plain: Uint8Array): Promise<Uint8Array> {
-    const ct = await crypto.subtle.encrypt({ name: 'AES-CBC', iv: own(iv) }, this.aesKey, own(plain))
+    const ct = await crypto.subtle.encrypt(
+      { name: 'AES-CBC', iv: asArrayBufferView(iv) },
+      this.aesKey,
+      asArrayBufferView(plain),
+    )
     return new Uint8Array(ct, 0, ct.byteLength - AES_BLOCK_BYTES)
   }
 
@@ -262,14 +272,18 @@ export class CipherState {
     })
     const lastBlock = chain.subarray(total - AES_BLOCK_BYTES, total)
     const padBlock = await crypto.subtle.encrypt(
-      { name: 'AES-CBC', iv: own(lastBlock) },
+      { name: 'AES-CBC', iv: asArrayBufferView(lastBlock) },
       this.aesKey,
-      own(PKCS7_FULL_BLOCK),
+      asArrayBufferView(PKCS7_FULL_BLOCK),
     )
     chain.set(new Uint8Array(padBlock, 0, AES_BLOCK_BYTES), total)
     try {
       return new Uint8Array(
-        await crypto.subtle.decrypt({ name: 'AES-CBC', iv: own(ZERO_IV) }, this.aesKey, own(chain)),
+        await crypto.subtle.decrypt(
+          { name: 'AES-CBC', iv: asArrayBufferView(ZERO_IV) },
+          this.aesKey,
+          asArrayBufferView(chain),
+        ),
       )
     } catch {
       // Cannot happen with the block above; if it does, it must look like any other bad record.

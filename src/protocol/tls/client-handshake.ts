@@ -1,5 +1,5 @@
 import { bigIntToBytes, bytesToBigInt } from './bigint'
-import { utf8 } from './bytes'
+import { utf8Encoder } from '../wire/bytes'
 import type { CipherState } from './cipher'
 import {
   CIPHER_SUITES,
@@ -89,7 +89,7 @@ export class ClientHandshake implements HandshakeMachine {
 
   async start(): Promise<void> {
     const extensions = new Map<number, Uint8Array>([
-      [ExtensionType.srp, encodeSrpExtension(utf8(this.options.username))],
+      [ExtensionType.srp, encodeSrpExtension(utf8Encoder.encode(this.options.username))],
       [ExtensionType.renegotiation_info, EMPTY_RENEGOTIATION_INFO],
     ])
     if (this.options.encryptThenMac ?? true) extensions.set(ExtensionType.encrypt_then_mac, new Uint8Array(0))

@@ -1,4 +1,4 @@
-import { concatBytes } from './bytes'
+import { concatBytes } from '../wire/bytes'
 import type { CipherState } from './cipher'
 import { ContentType, HandshakeType, MAX_PLAINTEXT_BYTES } from './constants'
 import { AlertDescription, TlsAlertReceivedError, TlsError } from './errors'

@@ -1,4 +1,4 @@
-import { concatBytes } from './bytes'
+import { concatBytes } from '../wire/bytes'
 import { CipherState } from './cipher'
 import { type CipherSuite, MAC_BYTES } from './constants'
 import { TlsError } from './errors'

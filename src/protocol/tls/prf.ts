@@ -1,34 +1,29 @@
-import { concatBytes, utf8 } from './bytes'
+import { asArrayBufferView, concatBytes, utf8Encoder } from '../wire/bytes'
 import { MASTER_SECRET_BYTES, VERIFY_DATA_BYTES } from './constants'
 
 /**
  * Hashes and the TLS 1.2 PRF (RFC 5246 §5), all on WebCrypto so the same code runs in a worker
- * and in Node. WebCrypto wants ArrayBuffer-backed views; we never use shared memory, so the cast
- * in `own` is the one place that says so.
+ * and in Node.
  */
 type Subtle = typeof crypto.subtle
 const subtle = (): Subtle => crypto.subtle
 /** WebCrypto's CryptoKey, named through `crypto` so the worker and the Node type checks both read it. */
 export type Key = Awaited<ReturnType<Subtle['importKey']>>
 
-export function own(b: Uint8Array): Uint8Array<ArrayBuffer> {
-  return b as Uint8Array<ArrayBuffer>
-}
-
 export async function sha1(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().digest('SHA-1', own(data)))
+  return new Uint8Array(await subtle().digest('SHA-1', asArrayBufferView(data)))
 }
 
 export async function sha256(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().digest('SHA-256', own(data)))
+  return new Uint8Array(await subtle().digest('SHA-256', asArrayBufferView(data)))
 }
 
 export function importHmacKey(hash: 'SHA-1' | 'SHA-256', key: Uint8Array): Promise<Key> {
-  return subtle().importKey('raw', own(key), { name: 'HMAC', hash }, false, ['sign', 'verify'])
+  return subtle().importKey('raw', asArrayBufferView(key), { name: 'HMAC', hash }, false, ['sign', 'verify'])
 }
 
 export async function hmac(key: Key, data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().sign('HMAC', key, own(data)))
+  return new Uint8Array(await subtle().sign('HMAC', key, asArrayBufferView(data)))
 }
 
 /** SHA-256 output: one block of P_SHA256. */
@@ -41,11 +36,11 @@ export function prfKey(secret: Uint8Array): Promise<Key> {
 
 /** RFC 5246 §5: PRF(secret, label, seed) = P_SHA256(secret, label + seed), cut to `length`. */
 export async function prf(key: Key, label: string, seed: Uint8Array, length: number): Promise<Uint8Array> {
-  const labelSeed = concatBytes([utf8(label), seed])
+  const labelSeed = concatBytes([utf8Encoder.encode(label), seed])
   // A(i) = HMAC(secret, A(i-1)) is a chain, but each output block HMAC(secret, A(i) + seed)
   // depends only on its A(i): compute the chain first, then every block at once.
   const chain: Uint8Array[] = []
-  let a = labelSeed // A(0)
+  let a: Uint8Array = labelSeed // A(0)
   for (let filled = 0; filled < length; filled += PRF_BLOCK_BYTES) {
     a = await hmac(key, a)
     chain.push(a)

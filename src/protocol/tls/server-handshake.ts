@@ -1,5 +1,5 @@
 import { bigIntToBytes, bytesToBigInt } from './bigint'
-import { bytesToHex } from './bytes'
+import { toHex } from '../access/hex'
 import type { CipherState } from './cipher'
 import {
   CIPHER_SUITES,
@@ -185,7 +185,7 @@ export class ServerHandshake implements HandshakeMachine {
     // computed the same way and in the same time as a real one.
     const credentials = await this.options.lookup(username)
     const password =
-      credentials?.password ?? bytesToHex(crypto.getRandomValues(new Uint8Array(DUMMY_PASSWORD_BYTES)))
+      credentials?.password ?? toHex(crypto.getRandomValues(new Uint8Array(DUMMY_PASSWORD_BYTES)))
     const group = this.options.group ?? RFC5054_GROUP_2048
     const salt = await derivedSalt(this.options.secret, username)
     const v = await srpVerifier(group, salt, username, password)

@@ -1,5 +1,5 @@
 import { bigIntToBytes, bytesToBigInt, modPow, padBigInt } from './bigint'
-import { concatBytes, utf8 } from './bytes'
+import { concatBytes, utf8Encoder } from '../wire/bytes'
 import type { SrpGroup } from './groups'
 import { importHmacKey, hmac, sha1 } from './prf'
 
@@ -34,7 +34,7 @@ export function srpK(group: SrpGroup): Promise<bigint> {
 
 /** x = SHA1(s | SHA1(I | ":" | P)) */
 export async function srpX(salt: Uint8Array, username: string, password: string): Promise<bigint> {
-  const inner = await sha1(utf8(`${username}:${password}`))
+  const inner = await sha1(utf8Encoder.encode(`${username}:${password}`))
   return bytesToBigInt(await sha1(concatBytes([salt, inner])))
 }
 
@@ -108,5 +108,5 @@ export function premasterSecret(S: bigint): Uint8Array {
  */
 export async function derivedSalt(serverSecretKey: Uint8Array, username: string): Promise<Uint8Array> {
   const key = await importHmacKey('SHA-256', serverSecretKey)
-  return (await hmac(key, utf8(`clearskies srp salt\0${username}`))).slice(0, SALT_BYTES)
+  return (await hmac(key, utf8Encoder.encode(`clearskies srp salt\0${username}`))).slice(0, SALT_BYTES)
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { type TcpListener, listenTcp } from '../../../src/platform/node/tcp-stream'
-import { bytesToHex } from '../../../src/protocol/tls/bytes'
+import { toHex } from '../../../src/protocol/access/hex'
 import { expect } from 'vitest'
 import {
   type TlsParameters,
@@ -38,8 +38,8 @@ export function requireInteropTools(): void {
 }
 
 export const clearskiesUsername = (): string =>
-  `clearskies:1:${bytesToHex(crypto.getRandomValues(new Uint8Array(32)))}`
-export const sharePassword = (): string => bytesToHex(crypto.getRandomValues(new Uint8Array(32)))
+  `clearskies:1:${toHex(crypto.getRandomValues(new Uint8Array(32)))}`
+export const sharePassword = (): string => toHex(crypto.getRandomValues(new Uint8Array(32)))
 
 export interface SuiteCase {
   readonly name: string

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { bigIntToBytes, bytesToBigInt, modPow, padBigInt } from '../../../src/protocol/tls/bigint'
-import { bytesToHex } from '../../../src/protocol/tls/bytes'
+import { toHex } from '../../../src/protocol/access/hex'
 import { RFC5054_GROUP_1024, RFC5054_GROUP_2048 } from '../../../src/protocol/tls/groups'
 import {
   clientPublic,
@@ -54,7 +54,7 @@ describe('RFC 5054 Appendix B', () => {
     expect(await srpU(group, A, B)).toBe(big(V.u))
     const client = await clientSecret(group, A, B, big(V.a), salt, V.I, V.P)
     const server = await serverSecret(group, A, B, big(V.v), big(V.b))
-    expect(bytesToHex(premasterSecret(client))).toBe(V.premaster.toLowerCase())
+    expect(toHex(premasterSecret(client))).toBe(V.premaster.toLowerCase())
     expect(server).toBe(client)
   })
 })
@@ -62,9 +62,9 @@ describe('RFC 5054 Appendix B', () => {
 describe('leading zeros (RFC 5054 §2.6)', () => {
   it('premaster secret drops leading zero bytes; PAD keeps the length of N', () => {
     const S = 0x00_00_12_34n
-    expect(bytesToHex(premasterSecret(S))).toBe('1234')
-    expect(bytesToHex(padBigInt(0x1234n, 4))).toBe('00001234')
-    expect(bytesToHex(bigIntToBytes(0n))).toBe('00')
+    expect(toHex(premasterSecret(S))).toBe('1234')
+    expect(toHex(padBigInt(0x1234n, 4))).toBe('00001234')
+    expect(toHex(bigIntToBytes(0n))).toBe('00')
     expect(bytesToBigInt(hexToBytes('00001234'))).toBe(0x1234n)
   })
 
@@ -101,9 +101,9 @@ describe('derived salts (RFC 5054 §2.5.1.3)', () => {
   it('are stable per username and differ between usernames and secrets', async () => {
     const secret = new Uint8Array(32).fill(7)
     const a1 = await derivedSalt(secret, 'alice')
-    expect(bytesToHex(await derivedSalt(secret, 'alice'))).toBe(bytesToHex(a1))
-    expect(bytesToHex(await derivedSalt(secret, 'bob'))).not.toBe(bytesToHex(a1))
-    expect(bytesToHex(await derivedSalt(new Uint8Array(32).fill(8), 'alice'))).not.toBe(bytesToHex(a1))
+    expect(toHex(await derivedSalt(secret, 'alice'))).toBe(toHex(a1))
+    expect(toHex(await derivedSalt(secret, 'bob'))).not.toBe(toHex(a1))
+    expect(toHex(await derivedSalt(new Uint8Array(32).fill(8), 'alice'))).not.toBe(toHex(a1))
     expect(a1.length).toBe(16)
   })
 })
