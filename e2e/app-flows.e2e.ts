@@ -138,6 +138,37 @@ describe('the app, two browsers', () => {
     await b.getByRole('button', { name: 'Resume syncing' }).click()
     await b.getByRole('button', { name: 'Pause syncing' }).waitFor()
 
+    // The archive keeps what a peer replaced, and restores it.
+    await b.getByRole('button', { name: 'Archive', exact: true }).click()
+    await b.getByLabel('Keep replaced and deleted files on this device').check()
+    await b.getByText('Nothing archived yet').waitFor({ timeout: 30_000 })
+    await a
+      .locator('#pick-files')
+      .setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Changed plans.\n') }])
+    await b.getByRole('button', { name: /^Restore \/notes\.txt/ }).waitFor({ timeout: 60_000 })
+    findings.push(...(await captureScreen(b, '10-archive')))
+    await b.getByRole('button', { name: /^Restore \/notes\.txt/ }).click()
+    await b.getByRole('button', { name: 'Files', exact: true }).click()
+    await expect
+      .poll(
+        async () => {
+          await b.getByRole('button', { name: 'Preview notes.txt' }).click()
+          const text = await b.locator('cs-file-preview pre').textContent()
+          await b.locator('cs-file-preview').getByRole('button', { name: 'Close' }).click()
+          return text
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(NOTES)
+
+    // Selective sync: this device stops keeping the big file.
+    await b.getByRole('button', { name: 'Choose what to keep' }).click()
+    await b.getByLabel(/tent-manual\.bin/).uncheck()
+    findings.push(...(await captureScreen(b, '11-choose-what-to-keep')))
+    await b.getByRole('button', { name: 'Save choices' }).click()
+    await b.getByText('Saved what this device keeps.').waitFor()
+    await expect.poll(() => b.getByLabel(/tent-manual\.bin/).isChecked()).toBe(false)
+
     // Settings.
     await b.getByRole('button', { name: 'Settings' }).click()
     await b.getByRole('heading', { name: 'Settings' }).waitFor()

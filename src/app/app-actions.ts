@@ -4,11 +4,19 @@
  * these and shows the outcome; the elements never see the engine.
  */
 import { parseAccessCode } from '../protocol/access'
-import type { CodeView, FileView, PeerView } from '../platform/browser/engine-host'
+import type { ShareOptions } from '../engine/stored'
+import type { ArchivedView, CodeView, FileView, PeerView } from '../platform/browser/engine-host'
 import type { EngineClient } from './engine-client'
 import { explain } from './messages'
 import { saveFile, saveZip, type SaveOutcome } from './save/save'
 import type { ZipEntry } from './save/zip-writer'
+
+export interface ShareDetails {
+  readonly files: FileView[]
+  readonly peers: PeerView[]
+  readonly options: ShareOptions
+  readonly archive: ArchivedView[]
+}
 
 /** A failed action, with the sentence to show. */
 export class ActionError extends Error {}
@@ -30,10 +38,33 @@ export class AppActions {
     return this.client.host
   }
 
-  /** What a share's view lists: its files and its connected devices. */
-  async shareDetails(location: string): Promise<{ files: FileView[]; peers: PeerView[] }> {
-    const [files, peers] = await Promise.all([this.host.listFiles(location), this.host.peers(location)])
-    return { files, peers }
+  /** What a share's view lists: its files, its connected devices, what it keeps, its archive. */
+  async shareDetails(location: string): Promise<ShareDetails> {
+    const [files, peers, options] = await Promise.all([
+      this.host.listFiles(location),
+      this.host.peers(location),
+      this.host.shareOptions(location),
+    ])
+    return { files, peers, options, archive: options.archive ? await this.host.listArchive(location) : [] }
+  }
+
+  /** Selective sync: the engine reopens the share with the new choice. */
+  setExcluded(location: string, excluded: readonly string[]): Promise<void> {
+    return attempt('change what this device keeps', async () => {
+      const options = await this.host.shareOptions(location)
+      await this.host.setShareOptions(location, { ...options, excluded: [...excluded] })
+    })
+  }
+
+  setArchive(location: string, enabled: boolean): Promise<void> {
+    return attempt('change the archive setting', async () => {
+      const options = await this.host.shareOptions(location)
+      await this.host.setShareOptions(location, { ...options, archive: enabled })
+    })
+  }
+
+  restore(location: string, archived: string): Promise<void> {
+    return attempt('restore the file', () => this.host.restoreArchived(location, archived))
   }
 
   createShare(name: string, folder?: FileSystemDirectoryHandle): Promise<void> {

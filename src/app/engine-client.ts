@@ -24,6 +24,7 @@ export async function startEngine(): Promise<EngineClient> {
     appUrl: new URL('/', location.href).href,
     ...(settings.deviceName ? { name: settings.deviceName } : {}),
   })) as unknown as Remote<EngineHost>
+  await host.setRateLimits({ upload: settings.uploadLimit, download: settings.downloadLimit })
   const peers = new PeerManager(host, {
     trackerUrl: settings.signalingUrl,
     iceServers: settings.iceServers,

@@ -1,12 +1,16 @@
 /**
  * The person's settings, kept in localStorage (they are needed before the worker starts):
- * this device's name, the signaling server, and the ICE servers (STUN/TURN) for WebRTC.
+ * this device's name, the signaling server, the ICE servers (STUN/TURN) for WebRTC, and the
+ * bandwidth limits.
  */
 export interface Settings {
   readonly deviceName: string
   /** `ws[s]://host/tracker`; by default the server the app came from. */
   readonly signalingUrl: string
   readonly iceServers: RTCIceServer[]
+  /** Bytes per second of file data over every share; 0: no limit. */
+  readonly uploadLimit: number
+  readonly downloadLimit: number
 }
 
 const KEY = 'clearskies-settings'
@@ -20,26 +24,27 @@ export function defaultSignalingUrl(): string {
 /** Until the person names it, a device is known by its browser and system ("Chrome on Android"). */
 function defaultDeviceName(): string {
   const ua = navigator.userAgent
-  const browser = /Edg\//.test(ua)
-    ? 'Edge'
-    : /Firefox\//.test(ua)
-      ? 'Firefox'
-      : /Chrome\/|Chromium\//.test(ua)
-        ? 'Chrome'
-        : /Safari\//.test(ua)
-          ? 'Safari'
-          : 'Browser'
-  const system = /Android/.test(ua)
-    ? 'Android'
-    : /iPhone|iPad/.test(ua)
-      ? 'iOS'
-      : /Windows/.test(ua)
-        ? 'Windows'
-        : /Mac OS/.test(ua)
-          ? 'macOS'
-          : /Linux/.test(ua)
-            ? 'Linux'
-            : 'this device'
+  const first = (names: ReadonlyArray<[RegExp, string]>, otherwise: string) =>
+    names.find(([re]) => re.test(ua))?.[1] ?? otherwise
+  const browser = first(
+    [
+      [/Edg\//, 'Edge'],
+      [/Firefox\//, 'Firefox'],
+      [/Chrome\/|Chromium\//, 'Chrome'],
+      [/Safari\//, 'Safari'],
+    ],
+    'Browser',
+  )
+  const system = first(
+    [
+      [/Android/, 'Android'],
+      [/iPhone|iPad/, 'iOS'],
+      [/Windows/, 'Windows'],
+      [/Mac OS/, 'macOS'],
+      [/Linux/, 'Linux'],
+    ],
+    'this device',
+  )
   return `${browser} on ${system}`
 }
 
@@ -48,6 +53,8 @@ export function loadSettings(): Settings {
     deviceName: defaultDeviceName(),
     signalingUrl: defaultSignalingUrl(),
     iceServers: [],
+    uploadLimit: 0,
+    downloadLimit: 0,
   }
   try {
     const saved = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Settings>
@@ -58,10 +65,16 @@ export function loadSettings(): Settings {
           ? saved.signalingUrl
           : defaults.signalingUrl,
       iceServers: Array.isArray(saved.iceServers) ? saved.iceServers : defaults.iceServers,
+      uploadLimit: limit(saved.uploadLimit),
+      downloadLimit: limit(saved.downloadLimit),
     }
   } catch {
     return defaults
   }
+}
+
+function limit(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0
 }
 
 export function saveSettings(settings: Settings): void {

@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit'
-import { ActionError, AppActions } from '../app/app-actions'
+import { ActionError, AppActions, type ShareDetails } from '../app/app-actions'
 import type { EngineClient } from '../app/engine-client'
 import { clearIncoming, INCOMING_PARAM, incomingFiles } from '../app/incoming'
 import { explainJoinWait } from '../app/messages'
 import { loadSettings, saveSettings } from '../app/settings'
 import { codeFromHash } from '../app/share-link'
 import { TransferWakeLock } from '../app/wake-lock'
-import type { CodeView, FileView, PeerView } from '../platform/browser/engine-host'
+import type { CodeView } from '../platform/browser/engine-host'
 import { EngineController } from './engine-controller'
 import type { CsEventMap } from './events'
 import { shared } from './styles'
@@ -43,8 +43,7 @@ export class CsApp extends LitElement {
     dialogError: { state: true },
     code: { state: true },
     joinCode: { state: true },
-    files: { state: true },
-    peers: { state: true },
+    details: { state: true },
     preview: { state: true },
     incoming: { state: true },
   }
@@ -58,8 +57,8 @@ export class CsApp extends LitElement {
   dialogError = ''
   code: CodeView | undefined
   joinCode = ''
-  files: FileView[] = []
-  peers: PeerView[] = []
+  /** The open share's files, devices, options and archive. */
+  details: ShareDetails | undefined
   preview: { path: string; file: File } | undefined
   incoming: File[] = []
 
@@ -192,6 +191,24 @@ export class CsApp extends LitElement {
     this.addEventListener('cs-save-file', (e) => void this.onSaveFile(e.detail.path))
     this.addEventListener('cs-save-zip', (e) => void this.onSaveZip(e.detail.path))
     this.addEventListener('cs-save-settings', (e) => this.onSaveSettings(e.detail))
+    this.addEventListener(
+      'cs-set-excluded',
+      (e) =>
+        void this.onShareChange('Saved what this device keeps.', (a, l) =>
+          a.setExcluded(l, e.detail.excluded),
+        ),
+    )
+    this.addEventListener(
+      'cs-set-archive',
+      (e) =>
+        void this.onShareChange(e.detail.enabled ? 'Archive on.' : 'Archive off.', (a, l) =>
+          a.setArchive(l, e.detail.enabled),
+        ),
+    )
+    this.addEventListener(
+      'cs-restore',
+      (e) => void this.onShareChange('File restored.', (a, l) => a.restore(l, e.detail.archived)),
+    )
     this.addEventListener('cs-add-incoming', (e) => void this.onIncoming(e.detail.location))
     window.addEventListener('popstate', () => this.readRoute())
     window.addEventListener('hashchange', () => this.readRoute())
@@ -249,8 +266,7 @@ export class CsApp extends LitElement {
 
   private go(locationName: string | undefined): void {
     this.current = locationName
-    this.files = []
-    this.peers = []
+    this.details = undefined
     history.pushState(
       null,
       '',
@@ -271,11 +287,8 @@ export class CsApp extends LitElement {
     this.detailsLoading = true
     this.detailsAgain = false
     try {
-      const { files, peers } = await this.actions.shareDetails(current)
-      if (this.current === current) {
-        this.files = files
-        this.peers = peers
-      }
+      const details = await this.actions.shareDetails(current)
+      if (this.current === current) this.details = details
     } catch {
       // The share went away between the snapshot and the listing; the next snapshot says so.
     } finally {
@@ -360,6 +373,17 @@ export class CsApp extends LitElement {
     this.go(undefined)
   }
 
+  /** A change to the open share, then its view reloaded. */
+  private async onShareChange(
+    done: string,
+    change: (actions: AppActions, location: string) => Promise<void>,
+  ): Promise<void> {
+    const current = this.current
+    if (!current) return
+    await this.run(done, (a) => change(a, current))
+    void this.loadDetails(true)
+  }
+
   private async onAddFiles(
     locationName: string | undefined,
     files: CsEventMap['cs-add-files']['files'],
@@ -419,9 +443,12 @@ export class CsApp extends LitElement {
     if (this.current) {
       return html`<cs-share-view
         .status=${snapshot.shares.find((s) => s.location === this.current)}
-        .files=${this.files}
-        .peers=${this.peers}
+        .files=${this.details?.files ?? []}
+        .peers=${this.details?.peers ?? []}
+        .options=${this.details?.options ?? {}}
+        .archive=${this.details?.archive ?? []}
         ?paused=${snapshot.paused}
+        ?busy=${this.busy}
       ></cs-share-view>`
     }
     if (snapshot.shares.length === 0 && snapshot.joining.length === 0) return html`<cs-welcome></cs-welcome>`

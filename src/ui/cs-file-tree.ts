@@ -11,6 +11,7 @@ const STATE_LABELS: Record<FileState, string> = {
   waiting: 'Queued',
   paused: 'Paused',
   conflict: 'Conflict copy',
+  skipped: 'Not kept here',
 }
 
 const folderIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M3 6.5A1.5 1.5 0 0 1 4.5 5h5l2 2h8A1.5 1.5 0 0 1 21 8.5v9a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 17.5z"/></svg>`
@@ -27,11 +28,14 @@ const fileIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true"><path fill="cur
 export class CsFileTree extends LitElement {
   static override properties = {
     files: { attribute: false },
+    excluded: { attribute: false },
     paused: { type: Boolean },
     collapsed: { state: true },
   }
 
   files: readonly FileView[] = []
+  /** Paths selective sync leaves out of this device. */
+  excluded: readonly string[] = []
   paused = false
   collapsed = new Set<string>()
 
@@ -89,6 +93,10 @@ export class CsFileTree extends LitElement {
       .state-waiting,
       .state-paused {
         color: var(--cs-warn);
+      }
+      .state-skipped {
+        color: var(--cs-muted);
+        font-style: italic;
       }
       .state-conflict {
         color: var(--cs-danger);
@@ -175,7 +183,7 @@ export class CsFileTree extends LitElement {
   }
 
   override render() {
-    const tree = buildTree(this.files, this.paused)
+    const tree = buildTree(this.files, this.paused, this.excluded)
     if (tree.length === 0) return html`<p class="empty">No files yet.</p>`
     return html`<ul aria-label="Files">
       ${tree.map((n) => this.renderNode(n))}

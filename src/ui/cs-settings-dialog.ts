@@ -1,4 +1,4 @@
-import { LitElement, html } from 'lit'
+import { LitElement, css, html } from 'lit'
 import { formatIceServers, parseIceServers, type Settings } from '../app/settings'
 import { emit } from './events'
 import { formFooter } from './form-parts'
@@ -6,8 +6,8 @@ import { syncModal } from './modal'
 import { shared } from './styles'
 
 /**
- * Settings: this device's name (what other devices see), the signaling server, and the STUN/TURN
- * servers WebRTC uses to get through routers. Saving reloads the app, as the engine reads them at
+ * Settings: this device's name (what other devices see), the signaling server, the STUN/TURN
+ * servers WebRTC uses to get through routers, and the bandwidth limits. Saving reloads the app, as the engine reads them at
  * start.
  *
  * @fires cs-save-settings - with the new settings
@@ -24,7 +24,16 @@ export class CsSettingsDialog extends LitElement {
   settings: Settings | undefined
   error = ''
 
-  static override styles = [shared]
+  static override styles = [
+    shared,
+    css`
+      .limits {
+        display: grid;
+        grid-template-columns: 1fr 1fr;
+        gap: 0.75rem;
+      }
+    `,
+  ]
 
   override updated(): void {
     syncModal(this.renderRoot.querySelector('dialog'), this.open)
@@ -46,6 +55,8 @@ export class CsSettingsDialog extends LitElement {
         deviceName: (data.get('name') as string).trim(),
         signalingUrl,
         iceServers,
+        uploadLimit: Number(data.get('upload')) * 1000,
+        downloadLimit: Number(data.get('download')) * 1000,
       })
     } catch (err) {
       this.error = `The ICE servers are not right: ${(err as Error).message}.`
@@ -99,6 +110,36 @@ export class CsSettingsDialog extends LitElement {
             Leave empty on one network.</span
           >
         </div>
+        <fieldset>
+          <legend>Bandwidth limits</legend>
+          <div class="limits">
+            <div class="field">
+              <label for="upload">Upload, kB/s</label>
+              <input
+                id="upload"
+                name="upload"
+                type="number"
+                min="0"
+                step="1"
+                inputmode="numeric"
+                .value=${String((s?.uploadLimit ?? 0) / 1000)}
+              />
+            </div>
+            <div class="field">
+              <label for="download">Download, kB/s</label>
+              <input
+                id="download"
+                name="download"
+                type="number"
+                min="0"
+                step="1"
+                inputmode="numeric"
+                .value=${String((s?.downloadLimit ?? 0) / 1000)}
+              />
+            </div>
+          </div>
+          <span class="hint">0 means no limit. The limits cover all shares together.</span>
+        </fieldset>
         ${formFooter(this.error, 'Save and reload', false, () => emit(this, 'cs-close'))}
       </form>
     </dialog>`

@@ -1,17 +1,24 @@
 import { LitElement, css, html, nothing } from 'lit'
 import type { ShareStatus } from '../engine/live-share'
-import type { FileView, PeerView } from '../platform/browser/engine-host'
+import type { ShareOptions } from '../engine/stored'
+import type { ArchivedView, FileView, PeerView } from '../platform/browser/engine-host'
 import { emit } from './events'
 import { levelLabel } from './format'
 import { shared } from './styles'
+import './cs-archive-list'
 import './cs-file-tree'
 import './cs-peer-list'
 import './cs-state-badge'
+import './cs-sync-picker'
 import './cs-transfer-summary'
 
+type Pane = 'files' | 'keep' | 'archive'
+const PANES: Record<Pane, string> = { files: 'Files', keep: 'Choose what to keep', archive: 'Archive' }
+
 /**
- * One share: its state and totals, its devices, its files; sharing, pausing, saving, adding files
- * (drag-and-drop or a picker) and removing it.
+ * One share: its state and totals, its devices, its files (or the choice of what this device
+ * keeps, or the archive); sharing, pausing, saving, adding files (drag-and-drop or a picker) and
+ * removing it.
  *
  * @fires cs-go-home - back to the list of shares
  * @fires cs-show-code - open the sharing dialog
@@ -26,7 +33,11 @@ export class CsShareView extends LitElement {
     status: { attribute: false },
     files: { attribute: false },
     peers: { attribute: false },
+    options: { attribute: false },
+    archive: { attribute: false },
     paused: { type: Boolean },
+    busy: { type: Boolean },
+    pane: { state: true },
     dragging: { state: true },
     confirmingRemove: { state: true },
   }
@@ -34,7 +45,11 @@ export class CsShareView extends LitElement {
   status: ShareStatus | undefined
   files: readonly FileView[] = []
   peers: readonly PeerView[] = []
+  options: ShareOptions = {}
+  archive: readonly ArchivedView[] = []
   paused = false
+  busy = false
+  pane: Pane = 'files'
   dragging = false
   confirmingRemove = false
 
@@ -70,6 +85,23 @@ export class CsShareView extends LitElement {
           grid-template-columns: minmax(0, 1fr) 20rem;
           align-items: start;
         }
+      }
+      .panes {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        margin-bottom: 0.9rem;
+      }
+      .panes button {
+        min-height: 2.25rem;
+        padding: 0.3rem 0.8rem;
+        font-weight: 500;
+      }
+      .panes button[aria-pressed='true'] {
+        background: var(--cs-accent-soft);
+        border-color: var(--cs-accent);
+        color: var(--cs-accent-strong);
+        font-weight: 700;
       }
       .drop {
         border: 2px dashed var(--cs-border-strong);
@@ -140,6 +172,27 @@ export class CsShareView extends LitElement {
     </div>`
   }
 
+  private renderPane(s: ShareStatus) {
+    const excluded = this.options.excluded ?? []
+    switch (this.pane) {
+      case 'files':
+        return html`${s.accessLevel === 'read_write' ? this.renderDrop() : nothing}
+          <cs-file-tree .files=${this.files} .excluded=${excluded} ?paused=${this.paused}></cs-file-tree>`
+      case 'keep':
+        return html`<cs-sync-picker
+          .files=${this.files}
+          .excluded=${excluded}
+          ?busy=${this.busy}
+        ></cs-sync-picker>`
+      case 'archive':
+        return html`<cs-archive-list
+          .archive=${this.archive}
+          ?enabled=${this.options.archive === true}
+          ?busy=${this.busy}
+        ></cs-archive-list>`
+    }
+  }
+
   override render() {
     const s = this.status
     if (!s) return html`<p>This share is no longer on this device.</p>`
@@ -182,10 +235,16 @@ export class CsShareView extends LitElement {
           : nothing
       }
       <div class="layout">
-        <section class="card" aria-labelledby="files-title">
-          <h3 id="files-title">Files</h3>
-          ${s.accessLevel === 'read_write' ? this.renderDrop() : nothing}
-          <cs-file-tree .files=${this.files} ?paused=${this.paused}></cs-file-tree>
+        <section class="card" aria-label=${PANES[this.pane]}>
+          <div class="panes" role="group" aria-label="Show">
+            ${(Object.keys(PANES) as Pane[]).map(
+              (pane) =>
+                html`<button aria-pressed=${this.pane === pane} @click=${() => (this.pane = pane)}>
+                  ${PANES[pane]}
+                </button>`,
+            )}
+          </div>
+          ${this.renderPane(s)}
         </section>
         <aside>
           <section class="card" aria-labelledby="progress-title">

@@ -49,6 +49,11 @@ export interface CsEventMap {
   /** A folder (path ending in `/`, or `/` for the whole share) as a zip. */
   'cs-save-zip': PathDetail
   'cs-add-files': AddFilesDetail
+  /** Selective sync: the share paths this device leaves out. */
+  'cs-set-excluded': { readonly excluded: readonly string[] }
+  'cs-set-archive': { readonly enabled: boolean }
+  /** Put an archived version back (its path in the archive). */
+  'cs-restore': { readonly archived: string }
   /** Files another app shared go into this share. */
   'cs-add-incoming': { readonly location: string }
   'cs-save-settings': import('../app/settings').Settings

@@ -4,7 +4,8 @@
  */
 import type { FileView } from '../platform/browser/engine-host'
 
-export type FileState = 'synced' | 'waiting' | 'paused' | 'conflict'
+/** `skipped`: left out of this device by selective sync. */
+export type FileState = 'synced' | 'waiting' | 'paused' | 'conflict' | 'skipped'
 
 export interface TreeNode {
   readonly name: string
@@ -18,7 +19,11 @@ export interface TreeNode {
   readonly waiting: number
 }
 
-export function buildTree(files: readonly FileView[], paused: boolean): TreeNode[] {
+export function buildTree(
+  files: readonly FileView[],
+  paused: boolean,
+  excluded: readonly string[] = [],
+): TreeNode[] {
   const root: TreeNode[] = []
   const folders = new Map<string, TreeNode>()
   const folderOf = (path: string): TreeNode[] => {
@@ -44,7 +49,16 @@ export function buildTree(files: readonly FileView[], paused: boolean): TreeNode
       folderOf(path)
       continue
     }
-    const state: FileState = f.conflict ? 'conflict' : f.present ? 'synced' : paused ? 'paused' : 'waiting'
+    const skipped = !f.present && excluded.some((e) => isWithin(path, e))
+    const state: FileState = f.conflict
+      ? 'conflict'
+      : f.present
+        ? 'synced'
+        : skipped
+          ? 'skipped'
+          : paused
+            ? 'paused'
+            : 'waiting'
     folderOf(path.slice(0, path.lastIndexOf('/'))).push({
       name: path.slice(path.lastIndexOf('/') + 1),
       path,
@@ -76,4 +90,27 @@ function sortAndTotal(nodes: TreeNode[]): TreeNode[] {
       }
     })
     .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1))
+}
+
+/** Whether `path` is `dir` or lies under it. */
+export function isWithin(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`)
+}
+
+/** Every file path under a node (the node itself, for a file). */
+export function filesUnder(node: TreeNode): string[] {
+  return node.kind === 'file' ? [node.path] : node.children.flatMap(filesUnder)
+}
+
+/**
+ * The shortest list of paths that leaves out exactly the `skipped` files: a folder whose files are
+ * all skipped is named once (so files added to it later stay out too), otherwise its files one by one.
+ */
+export function excludedPaths(nodes: readonly TreeNode[], skipped: ReadonlySet<string>): string[] {
+  return nodes.flatMap((node) => {
+    if (node.kind === 'file') return skipped.has(node.path) ? [node.path] : []
+    const files = filesUnder(node)
+    if (files.length > 0 && files.every((f) => skipped.has(f))) return [node.path]
+    return excludedPaths(node.children, skipped)
+  })
 }

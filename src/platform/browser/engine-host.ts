@@ -8,9 +8,12 @@
  */
 import { Engine, EngineError } from '../../engine/engine'
 import type { ShareStatus } from '../../engine/live-share'
+import type { ShareOptions } from '../../engine/stored'
 import { accessCodeLink, grantStatus, parseAccessCode, type AccessCodeGrant } from '../../protocol/access'
 import type { AccessLevel } from '../../protocol/core/messages'
 import { isConflictName } from '../../protocol/directory/conflict-name'
+import { archivedOriginal } from '../../protocol/directory/file-store'
+import { ARCHIVE_DIR } from '../../protocol/directory/ignore'
 import { parseSharePath, segmentsOf } from '../../protocol/directory/share-path'
 import { browserEnginePlatform } from './engine-platform'
 import { FolderHandles } from './folder-handles'
@@ -51,6 +54,14 @@ export interface FileView {
   readonly present: boolean
   /** A conflict copy the engine made when two devices changed the file at once. */
   readonly conflict: boolean
+}
+
+/** A file the archive keeps (a replaced or deleted version), and the path it would go back to. */
+export interface ArchivedView {
+  readonly archived: string
+  readonly original: string
+  readonly size: number
+  readonly modifiedMs: number
 }
 
 /** One connected peer of a share, as the interface lists it. */
@@ -228,6 +239,58 @@ export class EngineHost {
       await file.stream().pipeTo(await handle.createWritable())
     }
     await this.engine.share(location).scan()
+  }
+
+  // --- what this device keeps ----------------------------------------------------------------
+
+  /** Selective sync (`excluded`, directory.md "Partial Copy") and the archive switch, as stored. */
+  shareOptions(location: string): ShareOptions {
+    return this.engine.share(location).stored.options ?? {}
+  }
+
+  async setShareOptions(location: string, options: ShareOptions): Promise<void> {
+    await this.engine.setShareOptions(location, options)
+  }
+
+  /** Bytes per second over every share (0: no limit). */
+  rateLimits(): { readonly upload: number; readonly download: number } {
+    return this.engine.rateLimits
+  }
+
+  setRateLimits(limits: { readonly upload: number; readonly download: number }): void {
+    this.engine.setRateLimits(limits)
+  }
+
+  /** The archive's files (replaced and deleted versions kept in `.clearskies-archive`), newest first. */
+  async listArchive(location: string): Promise<ArchivedView[]> {
+    const found: ArchivedView[] = []
+    let archive: FileSystemDirectoryHandle
+    try {
+      archive = await (await this.root(location)).getDirectoryHandle(ARCHIVE_DIR)
+    } catch {
+      return found // nothing archived yet
+    }
+    const walk = async (dir: FileSystemDirectoryHandle, path: string): Promise<void> => {
+      for await (const entry of dir.values()) {
+        const archived = `${path}/${entry.name}`
+        if (entry.kind === 'directory') await walk(entry as FileSystemDirectoryHandle, archived)
+        else {
+          const original = archivedOriginal(archived)
+          const file = await (entry as FileSystemFileHandle).getFile()
+          if (original) found.push({ archived, original, size: file.size, modifiedMs: file.lastModified })
+        }
+      }
+    }
+    await walk(archive, `/${ARCHIVE_DIR}`)
+    return found.sort((a, b) => b.modifiedMs - a.modifiedMs)
+  }
+
+  /** Puts an archived version back where it was (replacing what is there now, which the archive then keeps). */
+  async restoreArchived(location: string, archived: string): Promise<void> {
+    const original = archivedOriginal(archived)
+    if (!original) throw new EngineError('EINVAL', `${archived} is not in the archive`)
+    const file = await this.readFile(location, archived)
+    await this.addFiles(location, [{ path: original, file }])
   }
 
   /** Rescans a share now (after the page changed files, or on request). */
