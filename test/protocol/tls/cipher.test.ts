@@ -144,6 +144,22 @@ for (const etm of [false, true]) {
       if (!etm) expect(badPadding).toBe(badMac)
     })
 
+    it('opens records with any valid padding length: 0, 1 to 16, and over 16 bytes', async () => {
+      for (const padLength of [0, 1, 15, 16, 30, 251]) {
+        const macLength = etm ? 0 : MAC_BYTES
+        const dataLength = 16 + ((16 - ((macLength + padLength + 1) % 16)) % 16)
+        const data = crypto.getRandomValues(new Uint8Array(dataLength))
+        const mac = etm ? new Uint8Array(0) : await macOver(data)
+        const plain = new Uint8Array(dataLength + mac.length + padLength + 1)
+        plain.set(data)
+        plain.set(mac, dataLength)
+        plain.fill(padLength, dataLength + mac.length)
+        expect(plain.length % 16, `${dataLength} + ${padLength}`).toBe(0)
+        const [, rx] = await pair(etm)
+        expect(Buffer.compare(await rx.open(parse(await craft(plain, etm))), data)).toBe(0)
+      }
+    })
+
     it('rejects ciphertext that is not whole blocks, or too short', async () => {
       for (const len of [0, 15, 16, 17, 31, 33, 52]) {
         const [, rx] = await pair(etm)
