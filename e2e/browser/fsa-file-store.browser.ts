@@ -192,4 +192,14 @@ describe('FsaFileStore: where the browser cannot move', () => {
     expect(await fx.readLocal('/t.txt')).toEqual(new TextEncoder().encode('new'))
     expect(await fx.namesOnDisk()).toEqual(['/t.txt'])
   })
+
+  it('moves and archives files by copying when move() is missing', async () => {
+    Reflect.deleteProperty(FileSystemFileHandle.prototype, 'move')
+    await fx.writeLocal('/d/a.txt', 'a')
+    await fx.writeLocal('/b.txt', 'b')
+    expect(await fx.store.move(p('/d'), p('/e'), { kind: 'directory' })).toMatchObject({ ok: true })
+    expect(await fx.store.remove(p('/b.txt'), { expected: { kind: 'any' }, archive: true })).toMatchObject({ ok: true })
+    expect(await fx.namesOnDisk()).toEqual(['/.clearskies-archive', '/.clearskies-archive/b.txt', '/e', '/e/a.txt'])
+    expect(await fx.readLocal('/e/a.txt')).toEqual(new TextEncoder().encode('a'))
+  })
 })

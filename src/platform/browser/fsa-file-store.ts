@@ -61,10 +61,14 @@ const SWAP_SUFFIX = '.crswap'
 const PERMISSION_BITS = 0o777
 const OWNER_READ_WRITE = 0o600
 
-interface Location {
-  readonly local: LocalPath
+/** A name in a folder. */
+interface Place {
   readonly dir: FileSystemDirectoryHandle
   readonly name: string
+}
+
+interface Location extends Place {
+  readonly local: LocalPath
 }
 
 export class FsaFileStore implements FileStore {
@@ -204,26 +208,29 @@ export class FsaFileStore implements FileStore {
     const actual = await this.statAt(target)
     if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
     await temp.finish()
-    await this.replace(temp, target)
+    await this.moveFile(temp.handle, temp.dir, target, `replacing ${target.local}`)
     await this.attributes.delete(target.local)
     if (options.attributes) return { ok: true, stat: await this.setAttributes(path, options.attributes) }
     return { ok: true, stat: await this.statAt(target) }
   }
 
-  /** The temporary file takes the target's place: moved where the browser can, else copied. */
-  private async replace(temp: FsaTempFile, target: Location): Promise<void> {
-    const what = `replacing ${target.local}`
-    if (await guarded(what, () => tryMove(temp.handle, target.dir, target.name))) return
-    const handle = await guarded(what, () => target.dir.getFileHandle(target.name, { create: true }))
+  /**
+   * A file moved in one step by `FileSystemHandle.move()`; where the browser lacks it, copied into
+   * the target's writable, whose swap file replaces the target atomically on close, and then the
+   * source removed.
+   */
+  private async moveFile(source: FileSystemFileHandle, sourceDir: FileSystemDirectoryHandle, to: Place, what: string): Promise<void> {
+    if (await guarded(what, () => tryMove(source, to.dir, to.name))) return
+    const handle = await guarded(what, () => to.dir.getFileHandle(to.name, { create: true }))
     const writable = await guarded(what, () => handle.createWritable())
     try {
-      for await (const chunk of readBlob(await temp.handle.getFile())) await guarded(what, () => writable.write(asArrayBufferView(chunk)))
+      for await (const chunk of readBlob(await source.getFile())) await guarded(what, () => writable.write(asArrayBufferView(chunk)))
     } catch (err) {
       await writable.abort()
       throw err
     }
     await guarded(what, () => writable.close())
-    await temp.dir.removeEntry(temp.name)
+    await guarded(what, () => sourceDir.removeEntry(source.name))
   }
 
   async move(from: SharePath, to: SharePath, expected: Expected): Promise<ChangeResult> {
@@ -244,13 +251,15 @@ export class FsaFileStore implements FileStore {
   /**
    * Chromium moves files but not folders (no `move` on a directory handle): a folder is made
    * anew and its contents moved one by one, then the old one removed. Not one step, but nothing
-   * is copied and nothing is lost if it stops halfway: each entry is in one of the two places.
+   * is lost if it stops halfway: each entry is in one of the two places.
    */
-  private async moveEntry(handle: EntryHandle, fromDir: FileSystemDirectoryHandle, to: { dir: FileSystemDirectoryHandle; name: string }, what: string): Promise<void> {
+  private async moveEntry(handle: EntryHandle, fromDir: FileSystemDirectoryHandle, to: Place, what: string): Promise<void> {
+    if (handle.kind === 'file') return this.moveFile(handle, fromDir, to, what)
     if (await guarded(what, () => tryMove(handle, to.dir, to.name))) return
-    if (handle.kind === 'file') throw new FileStoreError('ERR_NOT_FOUND', `${what}: this browser cannot move files (FileSystemHandle.move is missing)`)
     const moved = await guarded(what, () => to.dir.getDirectoryHandle(to.name, { create: true }))
-    for await (const [name, child] of handle.entries()) await this.moveEntry(child, handle, { dir: moved, name }, what)
+    const children: EntryHandle[] = []
+    for await (const child of handle.values()) children.push(child) // not moved while listing: the listing would skip
+    for (const child of children) await this.moveEntry(child, handle, { dir: moved, name: child.name }, what)
     await guarded(what, () => fromDir.removeEntry(handle.name))
   }
 
@@ -271,7 +280,7 @@ export class FsaFileStore implements FileStore {
   }
 
   /** The first free archive slot for a file (see `archiveSlot`), its folders created. */
-  private async freeArchiveSlot(local: LocalPath): Promise<{ dir: FileSystemDirectoryHandle; name: string }> {
+  private async freeArchiveSlot(local: LocalPath): Promise<Place> {
     const dir = await this.directory(archiveSlot(local, 1).dir, true)
     for (let attempt = 1; ; attempt++) {
       const { name } = archiveSlot(local, attempt)
