@@ -17,7 +17,7 @@ import { nodeEnginePlatform } from '../src/platform/node/engine-platform'
 import { listenTcp } from '../src/platform/node/tcp-stream'
 import { listenUnix, socketAnswers } from '../src/platform/node/unix-socket'
 import { serveControl } from '../src/protocol/control/session'
-import { SourceRateLimiter } from './auth-limiter'
+import { AttemptLimiter } from '../src/protocol/tls'
 import { PeerDialer } from './dialer'
 import { RateLimit, throttled } from './throttle'
 import { startLanDiscovery, type LanDiscovery } from './lan'
@@ -124,14 +124,15 @@ async function run(options: DaemonOptions, socketPath: string, logger: DaemonLog
   const engine = await Engine.open(platform, {
     ...(config.name ? { name: config.name } : {}),
     log: logger.for('engine'),
-    rateLimiter: new SourceRateLimiter(),
+    // Failed SRP attempts are limited per source host and per username (issue 5).
+    rateLimiter: new AttemptLimiter(),
   })
   closers.push(() => engine.close())
   await restorePause(engine, platform.kv)
   // Dial the addresses every share already knows now, not at the engine's first retry 30 s on.
   if (!engine.isPaused) engine.resume()
 
-  const listener = await listenTcp(listen.host, listen.port, (stream) => void engine.accept(throttled(stream, upload, download), `tcp:${stream.remote}`)).catch((err: unknown) => {
+  const listener = await listenTcp(listen.host, listen.port, (stream) => void engine.accept(throttled(stream, upload, download), stream.remoteAddress)).catch((err: unknown) => {
     throw new DaemonError('EADDRINUSE', `cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`)
   })
   closers.push(() => listener.close())
