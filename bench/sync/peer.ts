@@ -9,9 +9,15 @@ import { Engine } from '../../src/engine/engine'
 import { nodeEnginePlatform } from '../../src/platform/node/engine-platform'
 import { listenTcp, type TcpListener } from '../../src/platform/node/tcp-stream'
 
+/** How a peer runs: fsync each file (the engine's default), offer gzip (the Node platform's default). */
+export interface Setup {
+  readonly durable: boolean
+  readonly gzip: boolean
+}
+
 export type PeerCommand =
-  | { readonly cmd: 'serve'; readonly folder: string; readonly state: string; readonly durable: boolean }
-  | { readonly cmd: 'join'; readonly folder: string; readonly state: string; readonly durable: boolean; readonly code: string; readonly address: string; readonly files: number }
+  | ({ readonly cmd: 'serve'; readonly folder: string; readonly state: string } & Setup)
+  | ({ readonly cmd: 'join'; readonly folder: string; readonly state: string; readonly code: string; readonly address: string; readonly files: number } & Setup)
   | { readonly cmd: 'stop' }
 
 export type PeerReply =
@@ -31,8 +37,10 @@ function reply(message: PeerReply): void {
   process.send?.(message)
 }
 
-async function open(state: string, durable: boolean): Promise<Engine> {
-  const platform = nodeEnginePlatform({ stateDir: state, durable })
+async function open(state: string, setup: Setup): Promise<Engine> {
+  const node = nodeEnginePlatform({ stateDir: state, durable: setup.durable })
+  // Without zlib the peer does not offer the gzip extension: to see what it costs.
+  const platform = setup.gzip ? node : { ...node, zlib: undefined }
   close = () => platform.close()
   engine = await Engine.open(platform, { name: 'bench', log: (m) => (/failed|refused|warn/.test(m) ? console.error(`[peer] ${m}`) : undefined) })
   return engine
@@ -41,7 +49,7 @@ async function open(state: string, durable: boolean): Promise<Engine> {
 async function handle(command: PeerCommand): Promise<void> {
   switch (command.cmd) {
     case 'serve': {
-      const e = await open(command.state, command.durable)
+      const e = await open(command.state, command)
       listener = await listenTcp('127.0.0.1', 0, (stream) => void e.accept(stream, 'tcp:127.0.0.1'))
       const started = performance.now()
       const share = await e.createShare(command.folder)
@@ -52,7 +60,7 @@ async function handle(command: PeerCommand): Promise<void> {
       return
     }
     case 'join': {
-      const e = await open(command.state, command.durable)
+      const e = await open(command.state, command)
       const started = performance.now()
       await e.addShare(command.code, command.folder, [command.address])
       for (;;) {
