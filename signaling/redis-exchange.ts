@@ -17,6 +17,9 @@ import type { Exchange, ExchangeEvent, ExchangeListener, Registration } from './
 import type { Logger } from './log'
 
 const KEY_PREFIX = 'clearskies:tracker:id:'
+const REDIS_CONNECT_TIMEOUT_MS = 5000
+const RECONNECT_STEP_MS = 100
+const MAX_RECONNECT_DELAY_MS = 3000
 const CHANNEL_PREFIX = 'clearskies:tracker:ch:'
 
 /** KEYS[1] hash; ARGV: field, value, hash expiry ms. The hash lives as long as its newest registration. */
@@ -54,9 +57,19 @@ export async function connectRedisExchange(
   onEvent: ExchangeListener,
   log: Logger,
 ): Promise<Exchange> {
+  // Fail fast at startup (a wrong REDIS_URL must not hang silently); once up, retry with backoff.
+  let started = false
+  const options = {
+    url,
+    socket: {
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (retries: number, cause: Error): number | Error =>
+        started ? Math.min(retries * RECONNECT_STEP_MS, MAX_RECONNECT_DELAY_MS) : cause,
+    },
+  }
   // Two connections: one in subscriber mode cannot send other commands.
-  const commands = createClient({ url })
-  const subscriber = createClient({ url })
+  const commands = createClient(options)
+  const subscriber = createClient(options)
   for (const [name, client] of [
     ['commands', commands],
     ['subscriber', subscriber],
@@ -73,6 +86,7 @@ export async function connectRedisExchange(
     subscriber.destroy()
     throw new RedisExchangeError(`cannot connect to Redis at ${url}: ${String(err)}`)
   }
+  started = true
   log.info('connected', { url: redactUrl(url) })
   return new RedisExchange(commands, subscriber, onEvent, log)
 }

@@ -95,6 +95,14 @@ describe('signaling through Redis', () => {
     await watcher.peersOf(id, (l) => l.size === 0, 'west released its peers on shutdown')
   })
 
+  it('refuses to start, saying why, when Redis cannot be reached', async () => {
+    const nowhere = await startRedisServer()
+    await nowhere.stop()
+    await expect(startServer(['--redis', nowhere.url])).rejects.toThrow(
+      new RegExp(`cannot connect to Redis at ${nowhere.url}`),
+    )
+  })
+
   it('skips and removes registrations a crashed instance left behind', async () => {
     const east = await instance()
     const id = randomId()
