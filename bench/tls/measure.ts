@@ -16,14 +16,21 @@ export interface Run {
 }
 
 /** Times `send` until `arrived` settles, with the process CPU time it took. */
-export async function measure(send: () => Promise<void>, arrived: Promise<void>, totalBytes: number): Promise<Run> {
+export async function measure(
+  send: () => Promise<void>,
+  arrived: Promise<void>,
+  totalBytes: number,
+): Promise<Run> {
   const cpu = process.cpuUsage()
   const started = performance.now()
   await send()
   await arrived
   const ms = performance.now() - started
   const used = process.cpuUsage(cpu)
-  return { mbps: totalBytes / 1e6 / (ms / 1000), cpuMsPerMib: (used.user + used.system) / 1000 / (totalBytes / 1024 / 1024) }
+  return {
+    mbps: totalBytes / 1e6 / (ms / 1000),
+    cpuMsPerMib: (used.user + used.system) / 1000 / (totalBytes / 1024 / 1024),
+  }
 }
 
 export function counter(totalBytes: number): { add(n: number): void; done: Promise<void> } {
@@ -54,10 +61,14 @@ export async function ours(suite: CipherSuite, totalBytes: number): Promise<Run>
     password: PASSWORD,
     cipherSuites: [suite],
   })
-  const run = await measure(async () => {
-    for (let sent = 0; sent < totalBytes; sent += WRITE_BYTES)
-      await session.stream.write(new Uint8Array(WRITE_BYTES))
-  }, count.done, totalBytes)
+  const run = await measure(
+    async () => {
+      for (let sent = 0; sent < totalBytes; sent += WRITE_BYTES)
+        await session.stream.write(new Uint8Array(WRITE_BYTES))
+    },
+    count.done,
+    totalBytes,
+  )
   session.stream.close()
   await listener.close()
   return run
