@@ -125,7 +125,9 @@ export const SETTINGS = {
   'max-peers': setting({
     env: 'SIGNALING_MAX_PEERS',
     default: '100',
-    parse: integer(1, 1024),
+    // 200 peers with the most addresses allowed (17 of 256 characters) stay under the clients'
+    // 1 MiB message bound (CLIENT_MAX_MESSAGE_BYTES).
+    parse: integer(1, 200),
     help: 'peers listed per tracker.peers message',
   }),
   'max-connections': setting({
