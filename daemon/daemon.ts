@@ -19,7 +19,6 @@ import { listenUnix, socketAnswers } from '../src/platform/node/unix-socket'
 import { serveControl } from '../src/protocol/control/session'
 import { AttemptLimiter } from '../src/protocol/tls'
 import { PeerDialer } from './dialer'
-import { RateLimit, throttled } from './throttle'
 import { startLanDiscovery, type LanDiscovery } from './lan'
 import { openLog, type DaemonLogger } from './log'
 import { controlSocketPath, logPath } from './paths'
@@ -112,13 +111,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 async function run(options: DaemonOptions, socketPath: string, logger: DaemonLogger, closers: Array<() => unknown>, closeAll: () => Promise<void>): Promise<Daemon> {
   const { stateDir } = options
   const log = logger.for('daemon')
-  const nodePlatform = nodeEnginePlatform({ stateDir })
-  closers.push(() => nodePlatform.close())
-  const configStore = new ConfigStore(nodePlatform.kv, DEFAULT_CONFIG)
+  const platform = nodeEnginePlatform({ stateDir })
+  closers.push(() => platform.close())
+  const configStore = new ConfigStore(platform.kv, DEFAULT_CONFIG)
   const config: PeerConfig = { ...(await configStore.read()), ...options.overrides }
-  const upload = new RateLimit(config.upload_limit)
-  const download = new RateLimit(config.download_limit)
-  const platform = { ...nodePlatform, dial: async (address: string) => throttled(await nodePlatform.dial(address), upload, download) }
   const listen = splitHostPort(config.listen)
   const trackerTarget = config.tracker === '' ? undefined : splitHostPort(config.tracker)
   const engine = await Engine.open(platform, {
@@ -126,13 +122,15 @@ async function run(options: DaemonOptions, socketPath: string, logger: DaemonLog
     log: logger.for('engine'),
     // Failed SRP attempts are limited per source host and per username (issue 5).
     rateLimiter: new AttemptLimiter(),
+    uploadLimit: config.upload_limit,
+    downloadLimit: config.download_limit,
   })
   closers.push(() => engine.close())
   await restorePause(engine, platform.kv)
   // Dial the addresses every share already knows now, not at the engine's first retry 30 s on.
   if (!engine.isPaused) engine.resume()
 
-  const listener = await listenTcp(listen.host, listen.port, (stream) => void engine.accept(throttled(stream, upload, download), stream.remoteAddress)).catch((err: unknown) => {
+  const listener = await listenTcp(listen.host, listen.port, (stream) => void engine.accept(stream, stream.remoteAddress)).catch((err: unknown) => {
     throw new DaemonError('EADDRINUSE', `cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`)
   })
   closers.push(() => listener.close())
@@ -173,13 +171,8 @@ async function run(options: DaemonOptions, socketPath: string, logger: DaemonLog
     describe: () => ({ addresses: reachableAt(listen.host, port), listen: tcpAddress(listen.host, port), pid: process.pid, state: stateDir }),
     discovered: (id) => dialer.discovered(id),
     configChanged: (keys) => {
-      if (keys.length === 0) return
-      log(`settings changed: ${keys.join(', ')}`)
-      // The limits apply at once; where to listen, the tracker, LAN and the name at the next start.
-      void configStore.read().then((current) => {
-        upload.bytesPerSecond = current.upload_limit
-        download.bytesPerSecond = current.download_limit
-      })
+      // The handler applies the limits at once; where to listen, the tracker, LAN and the name wait for the next start.
+      if (keys.length > 0) log(`settings changed: ${keys.join(', ')}`)
     },
     checkLocation,
   }

@@ -87,11 +87,11 @@ export function createControlHandler(context: ControlContext): ControlHandler {
       case 'get_config':
         return { config: { ...(await config.read()) } }
       case 'set_config':
-        return setConfig(config, host, command.config)
+        return setConfig(context, command.config)
       case 'get_config_value':
         return { value: (await config.read())[checkConfigKey(command.key)] }
       case 'set_config_value':
-        host.configChanged(await config.write({ [checkConfigKey(command.key)]: command.value }))
+        await changed(context, await config.write({ [checkConfigKey(command.key)]: command.value }))
         return {}
       case `${EXT}.list_peers`:
         return { shares: listPeers(engine, host, command.path) }
@@ -190,15 +190,24 @@ function grantJson(grant: { mode: string; accessLevel: string; expiresAtMs: numb
 }
 
 /** control.md's set_config: known keys are validated and stored; unknown ones (use_dht…) are reported, not stored. */
-async function setConfig(config: ConfigStore, host: ControlHost, values: JsonObject): Promise<JsonObject> {
+async function setConfig(context: ControlContext, values: JsonObject): Promise<JsonObject> {
   const known: JsonObject = {}
   const ignored: JsonValue[] = []
   for (const [key, value] of Object.entries(values)) {
-    if (config.defaults[key as ConfigKey] === undefined) ignored.push(key)
+    if (context.config.defaults[key as ConfigKey] === undefined) ignored.push(key)
     else known[key] = value
   }
-  host.configChanged(await config.write(known))
+  await changed(context, await context.config.write(known))
   return ignored.length > 0 ? { ignored } : {}
+}
+
+/** The rate limits apply at once, here; the host hears of every change for what only it can apply. */
+async function changed({ engine, config, host }: ControlContext, keys: readonly ConfigKey[]): Promise<void> {
+  if (keys.includes('upload_limit') || keys.includes('download_limit')) {
+    const current = await config.read()
+    engine.setRateLimits({ upload: current.upload_limit, download: current.download_limit })
+  }
+  host.configChanged(keys)
 }
 
 function listPeers(engine: Engine, host: ControlHost, path: string | undefined): JsonObject {
