@@ -113,7 +113,7 @@ export class DirectoryShare {
       createHasher: o.createHasher,
       random: o.random ?? Math.random,
       now,
-      fetched: (sha256, temp, targets) => this.arrived(() => this.place(sha256, temp, targets)),
+      fetched: (sha256, temp, targets, from) => this.arrived(() => this.place(sha256, temp, targets, from)),
       log: o.log,
       ...(o.pieceBytes ? { pieceBytes: o.pieceBytes } : {}),
       ...(o.upload ? { upload: o.upload } : {}),
@@ -274,7 +274,7 @@ export class DirectoryShare {
   }
 
   /** A fetched content is verified: commit it where its records still want it, copy it to the rest. */
-  private async place(sha256: string, temp: TempFile, targets: ReadonlyMap<SharePath, string>): Promise<void> {
+  private async place(sha256: string, temp: TempFile, targets: ReadonlyMap<SharePath, string>, from: string | undefined): Promise<void> {
     let placed = false
     for (const [path, uuid] of targets) {
       const holder = await this.o.database.get(path)
@@ -287,15 +287,16 @@ export class DirectoryShare {
       await temp.close()
       return
     }
-    this.announce([sha256])
+    // The peer it came from has it: with two peers, that spares a message per file.
+    this.announce([sha256], from)
     this.o.changed?.()
   }
 
   /** directory.md, "Changes to File Presence": tell every link about contents we now hold. */
-  private announce(contents: Iterable<string>): void {
+  private announce(contents: Iterable<string>, except?: string): void {
     for (const sha256 of contents) {
       const body = directoryBody({ type: 'directory.present', sha256 }) as JsonObject & { type: string }
-      for (const link of this.links.values()) void link.send(body).catch(() => undefined)
+      for (const link of this.links.values()) if (link.id !== except) void link.send(body).catch(() => undefined)
     }
   }
 

@@ -34,7 +34,7 @@ export interface FetcherOptions {
   readonly random: () => number
   readonly now: () => number
   /** A verified temporary file for `sha256`: put it in place at its targets. */
-  readonly fetched: (sha256: string, temp: TempFile, targets: ReadonlyMap<SharePath, string>) => Promise<void>
+  readonly fetched: (sha256: string, temp: TempFile, targets: ReadonlyMap<SharePath, string>, from: string | undefined) => Promise<void>
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void
   readonly pieceBytes?: number
   /** The upload and download limits, applied to file data as it is read from or to the link. */
@@ -307,7 +307,7 @@ export class Fetcher {
       if (local === undefined) return
       const temp = await this.o.store.openTemp(local, wanted.value.sha256)
       const hasher = await this.o.createHasher()
-      if (wanted.fresh) await temp.truncate(0)
+      if (wanted.fresh && temp.size > 0) await temp.truncate(0)
       // A partial file from before a restart: hash what is there, then continue after it.
       else for await (const chunk of temp.read()) hasher.update(chunk)
       wanted.temp = temp
@@ -334,6 +334,6 @@ export class Fetcher {
       return
     }
     for (const path of wanted.targets.keys()) if (this.byPath.get(path) === sha256) this.byPath.delete(path)
-    await this.o.fetched(sha256, temp, wanted.targets)
+    await this.o.fetched(sha256, temp, wanted.targets, from)
   }
 }
