@@ -83,6 +83,17 @@ describe('the app, two browsers', () => {
     findings.push(...(await captureScreen(a, '03-share-dialog')))
     const link = await linkField.inputValue()
 
+    // The other browser limits its downloads (Settings), so the transfer lasts long enough to watch.
+    await b.goto(signaling.url)
+    await b.getByRole('button', { name: 'Settings' }).click()
+    const settings = b.locator('cs-settings-dialog')
+    await settings.getByLabel('Device name').fill('Sam’s phone')
+    await settings.getByLabel('Download, kB/s').fill('600')
+    findings.push(...(await captureScreen(b, '08-settings')))
+    await settings.getByRole('button', { name: 'Save and reload' }).click()
+    await b.waitForLoadState('load')
+    await b.getByRole('heading', { name: 'Welcome to ClearSkies' }).waitFor()
+
     // Join by opening the link in the other browser.
     await b.goto(link)
     await b.getByRole('dialog', { name: 'Join a share' }).waitFor()
@@ -96,10 +107,19 @@ describe('the app, two browsers', () => {
     await a.getByText(/Connected: a device joined/).waitFor({ timeout: 60_000 })
     await a.locator('cs-code-dialog').getByRole('button', { name: 'Done' }).click()
     await b.getByRole('button', { name: 'Open Holiday from A' }).click({ timeout: 60_000 })
-    await b.getByRole('button', { name: 'Preview harbour.png' }).waitFor({ timeout: 60_000 })
-    await b.getByText('3 of 3').waitFor({ timeout: 60_000 })
-    findings.push(...(await captureScreen(b, '05-share-view')))
+    // Progress: the big file is still coming, with its count, a bar and an estimate.
+    await b.locator('cs-transfer-summary progress').waitFor({ timeout: 30_000 })
+    expect((await b.locator('cs-transfer-summary .line').textContent())?.replace(/\s+/g, ' ')).toMatch(
+      /\d files? to go/,
+    )
+    findings.push(...(await captureScreen(b, '05-progress')))
+    await a.getByText('Sam’s phone').waitFor()
     findings.push(...(await captureScreen(a, '06-share-view-sender')))
+    await b.getByText('3 of 3').waitFor({ timeout: 60_000 })
+    await b.getByRole('button', { name: 'Preview harbour.png' }).waitFor()
+    await b.emulateMedia({ colorScheme: 'dark' })
+    findings.push(...(await captureScreen(b, '12-share-view-dark')))
+    await b.emulateMedia({ colorScheme: 'light' })
 
     // Preview an image and a text.
     await b.getByRole('button', { name: 'Preview harbour.png' }).click()
@@ -168,12 +188,6 @@ describe('the app, two browsers', () => {
     await b.getByRole('button', { name: 'Save choices' }).click()
     await b.getByText('Saved what this device keeps.').waitFor()
     await expect.poll(() => b.getByLabel(/tent-manual\.bin/).isChecked()).toBe(false)
-
-    // Settings.
-    await b.getByRole('button', { name: 'Settings' }).click()
-    await b.getByRole('heading', { name: 'Settings' }).waitFor()
-    findings.push(...(await captureScreen(b, '08-settings')))
-    await b.locator('cs-settings-dialog').getByRole('button', { name: 'Cancel' }).click()
 
     // Offline: the shell comes from the service worker, the share and its files from storage.
     await b.evaluate(() => navigator.serviceWorker.ready.then(() => undefined))

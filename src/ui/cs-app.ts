@@ -26,7 +26,7 @@ type Dialog = 'create' | 'join' | 'code' | 'settings' | undefined
 /** A share's file list is reloaded at most this often while the engine reports changes. */
 const DETAILS_INTERVAL_MS = 1_000
 const SHARE_ROUTE = '#/share/'
-const STATUS_VISIBLE_MS = 8_000
+const STATUS_VISIBLE_MS = 5_000
 
 /**
  * The application shell: header, the current screen (first run, the list of shares, one share),
@@ -127,6 +127,13 @@ export class CsApp extends LitElement {
         color: #3a3000;
         border-color: #3a3000;
         background: transparent;
+      }
+      .offline {
+        margin: 0;
+        padding: 0.6rem 1rem;
+        background: var(--cs-danger-soft);
+        color: var(--cs-text);
+        border-bottom: 1px solid var(--cs-border);
       }
       footer {
         max-width: 72rem;
@@ -483,6 +490,15 @@ export class CsApp extends LitElement {
               .files=${this.incoming}
               .shares=${snapshot.shares.filter((s) => s.accessLevel === 'read_write')}
             ></cs-incoming>`
+          : nothing
+      }
+      ${
+        this.engine.signaling?.signaling === 'offline'
+          ? html`<p class="offline" role="status">
+              Cannot reach the signaling server (${this.engine.signaling.error ?? 'no answer'}). Your files
+              stay here and sync again once it is reachable: check your internet connection, or the server
+              address in Settings.
+            </p>`
           : nothing
       }
       <main>${this.renderScreen()}</main>

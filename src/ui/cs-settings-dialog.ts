@@ -113,30 +113,8 @@ export class CsSettingsDialog extends LitElement {
         <fieldset>
           <legend>Bandwidth limits</legend>
           <div class="limits">
-            <div class="field">
-              <label for="upload">Upload, kB/s</label>
-              <input
-                id="upload"
-                name="upload"
-                type="number"
-                min="0"
-                step="1"
-                inputmode="numeric"
-                .value=${String((s?.uploadLimit ?? 0) / 1000)}
-              />
-            </div>
-            <div class="field">
-              <label for="download">Download, kB/s</label>
-              <input
-                id="download"
-                name="download"
-                type="number"
-                min="0"
-                step="1"
-                inputmode="numeric"
-                .value=${String((s?.downloadLimit ?? 0) / 1000)}
-              />
-            </div>
+            ${limitField('upload', 'Upload', s?.uploadLimit ?? 0)}
+            ${limitField('download', 'Download', s?.downloadLimit ?? 0)}
           </div>
           <span class="hint">0 means no limit. The limits cover all shares together.</span>
         </fieldset>
@@ -144,6 +122,22 @@ export class CsSettingsDialog extends LitElement {
       </form>
     </dialog>`
   }
+}
+
+/** A limit in kB/s (stored in bytes per second). */
+function limitField(name: string, label: string, bytesPerSecond: number) {
+  return html`<div class="field">
+    <label for=${name}>${label}, kB/s</label>
+    <input
+      id=${name}
+      name=${name}
+      type="number"
+      min="0"
+      step="1"
+      inputmode="numeric"
+      .value=${String(bytesPerSecond / 1000)}
+    />
+  </div>`
 }
 
 customElements.define('cs-settings-dialog', CsSettingsDialog)

@@ -1,11 +1,8 @@
-import { LitElement, css, html, nothing } from 'lit'
+import { LitElement, css, html } from 'lit'
 import type { PeerManagerStatus } from '../net/peer-manager'
 import { shared } from './styles'
 
-/**
- * Whether this device can find its peers: the signaling connection as a word in the header, and
- * when it is down, what happened and what to do.
- */
+/** Whether this device can find its peers: the signaling connection as a word in the header. */
 export class CsSignalStatus extends LitElement {
   static override properties = { status: { attribute: false } }
 
@@ -35,13 +32,7 @@ export class CsSignalStatus extends LitElement {
   override render() {
     const state = this.status?.signaling ?? 'connecting'
     const label = state === 'online' ? 'Online' : state === 'offline' ? 'Offline' : 'Connecting…'
-    return html`<span class="dot ${state}" aria-hidden="true"></span>
-      <span title=${state === 'offline' ? this.explanation() : ''}>${label}</span>
-      ${state === 'offline' ? html`<span class="visually-hidden" role="status">${this.explanation()}</span>` : nothing}`
-  }
-
-  private explanation(): string {
-    return `Cannot reach the signaling server (${this.status?.error ?? 'no answer'}). Your files stay here and sync again once it is reachable: check your internet connection, or the server address in Settings.`
+    return html`<span class="dot ${state}" aria-hidden="true"></span><span>${label}</span>`
   }
 }
 
