@@ -180,7 +180,7 @@ export class DirectoryShare {
       const holder = await this.o.database.get(record.key)
       const value = holder && fileValueOf(holder)
       this.fetcher.retarget(path, value?.kind === 'file' ? value.sha256 : undefined)
-      await this.materializer.reconcile(record)
+      await this.materializer.reconcile(record, holder ?? null)
     })
   }
 

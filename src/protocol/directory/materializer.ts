@@ -59,10 +59,11 @@ export class Materializer {
   }
 
   /** Brings one path in line with a record that was just stored (received, or a conflict's outcome). */
-  async reconcile(record: DatabaseRecord): Promise<void> {
+  async reconcile(record: DatabaseRecord, live?: DatabaseRecord | null): Promise<void> {
     const path = pathOfKey(record.key, (m) => this.o.log('warn', `record ignored: ${m}`))
     if (path === undefined) return
-    const holder = await this.o.database.get(record.key)
+    // `live`: the record now holding the key, when the caller already looked it up (null: none).
+    const holder = live === undefined ? await this.o.database.get(record.key) : (live ?? undefined)
     const previous = this.o.state.pathOf(record.uuid)
     if (holder) await this.materialize(path, holder)
     else if (record.deleted) await this.remove(path)
