@@ -6,6 +6,7 @@ import { registerSW } from 'virtual:pwa-register'
 import '../ui/cs-app'
 import type { CsApp } from '../ui/cs-app'
 
+import { persistStorage } from '../platform/browser/storage'
 import { startEngine } from './engine-client'
 
 const app = document.querySelector<CsApp>('cs-app')
@@ -14,6 +15,8 @@ const engine = startEngine()
 engine.then(
   (client) => {
     app?.connect(client)
+    // Shares kept in browser storage must survive storage pressure: ask once the app is in use.
+    void persistStorage().then((report) => app?.showStorage(report))
     // The end-to-end tests drive the engine through this handle, as the interface does.
     ;(window as unknown as { clearskies: typeof client }).clearskies = client
   },

@@ -7,6 +7,8 @@ import { loadSettings, saveSettings } from '../app/settings'
 import { codeFromHash } from '../app/share-link'
 import { TransferWakeLock } from '../app/wake-lock'
 import type { CodeView } from '../platform/browser/engine-host'
+import type { StorageReport } from '../platform/browser/storage'
+import { formatBytes } from './format'
 import { EngineController } from './engine-controller'
 import type { CsEventMap } from './events'
 import { shared } from './styles'
@@ -27,6 +29,8 @@ type Dialog = 'create' | 'join' | 'code' | 'settings' | undefined
 const DETAILS_INTERVAL_MS = 1_000
 const SHARE_ROUTE = '#/share/'
 const STATUS_VISIBLE_MS = 5_000
+/** Above this share of the quota, the footer warns that storage is running out. */
+const STORAGE_WARNING_SHARE = 0.9
 
 /**
  * The application shell: header, the current screen (first run, the list of shares, one share),
@@ -46,6 +50,7 @@ export class CsApp extends LitElement {
     details: { state: true },
     preview: { state: true },
     incoming: { state: true },
+    storage: { state: true },
   }
 
   status = ''
@@ -61,6 +66,7 @@ export class CsApp extends LitElement {
   details: ShareDetails | undefined
   preview: { path: string; file: File } | undefined
   incoming: File[] = []
+  storage: StorageReport | undefined
 
   private readonly engine = new EngineController(this)
   private actions: AppActions | undefined
@@ -237,6 +243,11 @@ export class CsApp extends LitElement {
     void incomingFiles().then((files) => (this.incoming = files))
     if (new URLSearchParams(location.search).has(INCOMING_PARAM))
       history.replaceState(null, '', location.pathname + location.hash)
+  }
+
+  /** How much browser storage the app uses, and whether the browser promised to keep it. */
+  showStorage(report: StorageReport): void {
+    this.storage = report
   }
 
   announce(message: string): void {
@@ -466,6 +477,17 @@ export class CsApp extends LitElement {
     ></cs-share-list>`
   }
 
+  private renderStorage() {
+    const { usageBytes, quotaBytes, persisted } = this.storage ?? {}
+    if (usageBytes === undefined || quotaBytes === undefined) return nothing
+    const full = usageBytes / quotaBytes > STORAGE_WARNING_SHARE
+    return html`<p class=${full ? 'error' : ''}>
+      Browser storage: ${formatBytes(usageBytes)} used of ${formatBytes(quotaBytes)}.
+      ${full ? 'It is almost full: save files out and remove shares you no longer need, or free space on the device.' : ''}
+      ${persisted ? '' : 'The browser may clear it when space runs low; install the app or bookmark it to keep it safe.'}
+    </p>`
+  }
+
   override render() {
     const snapshot = this.engine.snapshot
     const share = snapshot?.shares.find((s) => s.location === this.current)
@@ -503,6 +525,7 @@ export class CsApp extends LitElement {
       }
       <main>${this.renderScreen()}</main>
       <footer>
+        ${this.renderStorage()}
         <p>
           ClearSkies syncs while this tab is open. If you close it, syncing stops, and it picks up where it
           left off when you open ClearSkies again.

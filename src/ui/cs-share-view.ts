@@ -75,16 +75,29 @@ export class CsShareView extends LitElement {
       .actions {
         margin: 0.75rem 0 1rem;
       }
+      /* A phone shows progress first, then the files, then the devices; a desktop puts the files on the left. */
       .layout {
         display: grid;
         grid-template-columns: minmax(0, 1fr);
+        grid-template-areas: 'progress' 'files' 'devices';
         gap: 1rem;
+        align-items: start;
       }
       @media (min-width: 60rem) {
         .layout {
           grid-template-columns: minmax(0, 1fr) 20rem;
-          align-items: start;
+          grid-template-rows: auto 1fr;
+          grid-template-areas: 'files progress' 'files devices';
         }
+      }
+      .files {
+        grid-area: files;
+      }
+      .progress {
+        grid-area: progress;
+      }
+      .devices {
+        grid-area: devices;
       }
       .panes {
         display: flex;
@@ -117,10 +130,6 @@ export class CsShareView extends LitElement {
       }
       .error {
         margin-top: 0;
-      }
-      aside {
-        display: grid;
-        gap: 1rem;
       }
       .confirm {
         border-color: var(--cs-danger);
@@ -235,7 +244,7 @@ export class CsShareView extends LitElement {
           : nothing
       }
       <div class="layout">
-        <section class="card" aria-label=${PANES[this.pane]}>
+        <section class="card files" aria-label=${PANES[this.pane]}>
           <div class="panes" role="group" aria-label="Show">
             ${(Object.keys(PANES) as Pane[]).map(
               (pane) =>
@@ -246,16 +255,14 @@ export class CsShareView extends LitElement {
           </div>
           ${this.renderPane(s)}
         </section>
-        <aside>
-          <section class="card" aria-labelledby="progress-title">
-            <h3 id="progress-title">Progress</h3>
-            <cs-transfer-summary .status=${s} .files=${this.files}></cs-transfer-summary>
-          </section>
-          <section class="card" aria-labelledby="peers-title">
-            <h3 id="peers-title">Devices</h3>
-            <cs-peer-list .peers=${this.peers}></cs-peer-list>
-          </section>
-        </aside>
+        <section class="card progress" aria-labelledby="progress-title">
+          <h3 id="progress-title">Progress</h3>
+          <cs-transfer-summary .status=${s} .files=${this.files}></cs-transfer-summary>
+        </section>
+        <section class="card devices" aria-labelledby="peers-title">
+          <h3 id="peers-title">Devices</h3>
+          <cs-peer-list .peers=${this.peers}></cs-peer-list>
+        </section>
       </div>
     `
   }
