@@ -121,7 +121,8 @@ async function run(options: DaemonOptions, socketPath: string, logger: DaemonLog
     ...(config.name ? { name: config.name } : {}),
     log: logger.for('engine'),
     // Failed SRP attempts are limited per source host and per username (issue 5).
-    rateLimiter: new AttemptLimiter(),
+    // Per source strictly; per username loosely, since a key ID is public (docs/protocol-notes/tls.md).
+    rateLimiter: new AttemptLimiter({ maxFailuresPerUsername: 100 }),
     uploadLimit: config.upload_limit,
     downloadLimit: config.download_limit,
   })

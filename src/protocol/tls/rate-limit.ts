@@ -8,7 +8,14 @@ import type { TlsAttempt, TlsRateLimiter } from './server-handshake'
  * of parallel guesses is refused too. Memory is bounded by forgetting the oldest keys.
  */
 export interface AttemptLimiterOptions {
+  /** Failures a source may have in the window. */
   readonly maxFailures?: number
+  /**
+   * Failures a username may have in the window, from all sources together (default: maxFailures).
+   * A share's key ID is public, so a low figure lets anyone lock its peers out; a higher one
+   * still slows guessing spread over many addresses.
+   */
+  readonly maxFailuresPerUsername?: number
   readonly windowMs?: number
   /** Milliseconds; injected so tests need not wait. */
   readonly now?: () => number
@@ -23,12 +30,14 @@ const DEFAULT_MAX_KEYS = 10_000
 export class AttemptLimiter implements TlsRateLimiter {
   private readonly failures = new Map<string, number[]>()
   private readonly maxFailures: number
+  private readonly maxFailuresPerUsername: number
   private readonly windowMs: number
   private readonly now: () => number
   private readonly maxKeys: number
 
   constructor(options: AttemptLimiterOptions = {}) {
     this.maxFailures = options.maxFailures ?? DEFAULT_MAX_FAILURES
+    this.maxFailuresPerUsername = options.maxFailuresPerUsername ?? this.maxFailures
     this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS
     this.now = options.now ?? (() => Date.now())
     this.maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS
@@ -36,7 +45,7 @@ export class AttemptLimiter implements TlsRateLimiter {
 
   allow(attempt: TlsAttempt): boolean {
     const keys = keysOf(attempt)
-    if (keys.some((k) => this.recent(k).length >= this.maxFailures)) return false
+    if (keys.some((k) => this.recent(k).length >= (k.startsWith(USER_PREFIX) ? this.maxFailuresPerUsername : this.maxFailures))) return false
     // Counted now, taken back on success: parallel attempts cannot outrun the count.
     for (const k of keys) this.record(k)
     return true
@@ -68,8 +77,10 @@ export class AttemptLimiter implements TlsRateLimiter {
   }
 }
 
+const USER_PREFIX = 'user:'
+
 function keysOf(attempt: TlsAttempt): string[] {
-  const keys = [`user:${attempt.username}`]
+  const keys = [`${USER_PREFIX}${attempt.username}`]
   if (attempt.source !== undefined) keys.push(`source:${attempt.source}`)
   return keys
 }

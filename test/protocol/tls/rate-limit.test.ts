@@ -17,6 +17,14 @@ describe('AttemptLimiter', () => {
     expect(limiter.allow(attempt('d'))).toBe(true)
   })
 
+  it('lets a username fail more often than a source when maxFailuresPerUsername says so', () => {
+    const limiter = new AttemptLimiter({ maxFailures: 1, maxFailuresPerUsername: 3, now: () => 0 })
+    const attempt = (source: string) => ({ source, username: 'clearskies:1:bb' })
+    for (const source of ['a', 'b', 'c']) expect(limiter.allow(attempt(source))).toBe(true)
+    expect(limiter.allow(attempt('d'))).toBe(false)
+    expect(limiter.allow({ source: 'a', username: 'clearskies:1:cc' })).toBe(false) // source a is spent
+  })
+
   it('refuses a source after maxFailures failures, whatever username it tries', () => {
     const limiter = new AttemptLimiter({ maxFailures: 2, now: () => 0 })
     expect(limiter.allow({ source: '192.0.2.7', username: 'u1' })).toBe(true)
