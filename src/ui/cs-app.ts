@@ -282,7 +282,9 @@ export class CsApp extends LitElement {
     this.current = undefined
   }
 
+  /** Shows the list (undefined) or a share; a message about the screen left behind goes with it. */
   private go(locationName: string | undefined): void {
+    this.status = ''
     this.current = locationName
     this.details = undefined
     history.pushState(
@@ -351,23 +353,25 @@ export class CsApp extends LitElement {
   }
 
   private async onCreate({ name, folder }: CsEventMap['cs-create-share']): Promise<void> {
-    const ok = await this.run(`Created “${name}”.`, async (a) => {
+    const ok = await this.run('', async (a) => {
       await a.createShare(name, folder)
       return true
     })
     if (!ok) return
     this.dialog = undefined
     this.go(name)
+    this.status = `Created “${name}”.`
   }
 
   private async onJoin({ code, name, folder }: CsEventMap['cs-join-share']): Promise<void> {
-    const ok = await this.run(`Joining “${name}”: looking for the device that made the code.`, async (a) => {
+    const ok = await this.run('', async (a) => {
       await a.join(code, name, folder)
       return true
     })
     if (!ok) return
     this.closeDialogs()
     this.go(undefined)
+    this.status = `Joining “${name}”: looking for the device that made the code.`
   }
 
   private async onShowCode(locationName: string): Promise<void> {
@@ -387,8 +391,13 @@ export class CsApp extends LitElement {
   }
 
   private async onRemove(locationName: string): Promise<void> {
-    await this.run(`Removed “${locationName}” from this device.`, (a) => a.removeShare(locationName))
+    const removed = await this.run('', async (a) => {
+      await a.removeShare(locationName)
+      return true
+    })
+    if (!removed) return
     this.go(undefined)
+    this.status = `Removed “${locationName}” from this device.`
   }
 
   /** A change to the open share, then its view reloaded. */
@@ -447,10 +456,10 @@ export class CsApp extends LitElement {
 
   private async onIncoming(locationName: string): Promise<void> {
     const files = this.incoming.map((file) => ({ path: `/${file.name}`, file }))
+    if (this.current !== locationName) this.go(locationName)
     await this.onAddFiles(locationName, files)
     await clearIncoming()
     this.incoming = []
-    this.go(locationName)
   }
 
   // --- rendering -----------------------------------------------------------------------------
