@@ -1,6 +1,6 @@
 /** How sizes, rates and times read in the interface (one place, so every view says them alike). */
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB']
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB']
 
 export function formatBytes(bytes: number): string {
   let value = bytes
