@@ -1,6 +1,8 @@
 /**
  * `npm run bench -- browser` (or `npx tsx bench/browser/index.ts`): figures measured inside
- * Debian's Chromium, in one run. For now the hashing figures of issue 7:
+ * Debian's Chromium, in one run (inside the private network namespace, for WebRTC): the hashing
+ * figures of issue 7, then the transfer figures of transfer.ts (raw data channel, sync of a big file
+ * and of many small files between two browser peers). The hashing figures:
  *   in-memory:  hash-wasm over a buffer already in memory (the ceiling);
  *   file store: `FsaFileStore.read()` of a FILE_MIB MiB OPFS file into the wasm hasher, the path
  *               the engine hashes local files by (target: 80% or more of in-memory), on the
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { createServer } from 'vite'
 import { launchChromium } from '../../e2e/support/browser'
 import type { BrowserBench, HashingRound } from './page'
+import { printTransferFigures, reexecInNetns } from './transfer'
 
 const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 256)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -57,10 +60,12 @@ async function main(): Promise<void> {
     console.log(`  Blob.stream()      ${blobStream.toFixed(0).padStart(5)} MB/s  ${pct((r) => r.blobStream)}`)
     const each = rounds.map((r) => [r.inMemory, r.fileStore, r.fileStoreInWorker, r.blobStream].map((x) => x.toFixed(0)).join('/'))
     console.log(`  rounds (in-memory / file store / in a worker / Blob.stream, MB/s): ${each.join('  ')}`)
+    await printTransferFigures(browser)
   } finally {
     await browser.close()
     await server.close()
   }
 }
 
+reexecInNetns()
 await main()

@@ -1,0 +1,179 @@
+/**
+ * Sync between two fresh browser peers through the real app: the app built by Vite into a
+ * temporary folder, served by the real signaling server (tracker + relay), two isolated contexts
+ * of one Chromium, real WebRTC (inside the private network namespace). Page A writes the content
+ * straight into its share's OPFS folder, streamed in chunks (never a whole file in memory), and
+ * rescans; page B joins with an access code. Timed from B's `addShare` until B's progress says
+ * every byte and file is in; the transfer alone is timed from the first byte received.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Browser, BrowserContext, Page } from 'playwright'
+import { build } from 'vite'
+import { parseSignalingConfig } from '../../signaling/config'
+import { createLogger } from '../../signaling/log'
+import { startSignalingServer, type SignalingServer } from '../../signaling/server'
+import { openApp } from '../../e2e/support/app'
+
+const LOCATION = 'Bench'
+const POLL_MS = 500
+
+type Progress = { bytesReceived: number; filesRemaining: number; bytesRemaining: number; downloadRate: number }
+type Host = {
+  createShare(location: string): Promise<void>
+  createAccessCode(location: string, level: string, multiUse?: boolean, expiresInMs?: number): Promise<{ code: string }>
+  addShare(code: string, location: string): Promise<void>
+  scan(location: string): Promise<void>
+  snapshot(): Promise<{ shares: Array<{ location: string; progress: Progress }> }>
+}
+type AppWindow = { clearskies: { host: Host } }
+
+/** What page A puts in its share: files of these sizes, written under `prefix`. */
+export interface SyncSet {
+  readonly name: string
+  readonly sizes: readonly number[]
+}
+
+export interface SyncResult {
+  readonly name: string
+  readonly bytes: number
+  readonly files: number
+  /** Seconds from `addShare` to all in; undefined if it did not finish in time. */
+  readonly seconds: number | undefined
+  /** Seconds from the first byte received to all in. */
+  readonly transferSeconds: number | undefined
+  /** Bytes B had when the clock stopped (all of them, unless it timed out). */
+  readonly bytesReceived: number
+  readonly waitedSeconds: number
+}
+
+export interface SyncBench {
+  readonly browser: Browser
+  readonly signaling: SignalingServer
+  readonly url: string
+  close(): Promise<void>
+}
+
+/** Builds the app into a temporary folder (never touching `dist/`, which others' tests serve) and serves it. */
+export async function startSyncBench(browser: Browser): Promise<SyncBench> {
+  const root = fileURLToPath(new URL('../..', import.meta.url))
+  const outDir = mkdtempSync(join(tmpdir(), 'clearskies-bench-app-'))
+  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } })
+  const config = parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0', '--static', outDir], {})
+  const signaling = await startSignalingServer(config, createLogger('warn'))
+  return {
+    browser,
+    signaling,
+    url: `http://127.0.0.1:${signaling.httpPort}`,
+    close: async () => {
+      await signaling.close()
+      rmSync(outDir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function newPeer(bench: SyncBench): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await bench.browser.newContext()
+  const page = await context.newPage()
+  page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
+  await openApp(page, bench.url)
+  return { context, page }
+}
+
+/** Writes the set into A's share folder in OPFS, 8 MiB at a time of pseudo-random bytes, then rescans. */
+async function fillShare(page: Page, set: SyncSet): Promise<string> {
+  return page.evaluate(
+    async ({ location, sizes }) => {
+      const host = (window as unknown as AppWindow).clearskies.host
+      await host.createShare(location)
+      const shares = await (await navigator.storage.getDirectory()).getDirectoryHandle('shares')
+      let dir: FileSystemDirectoryHandle | undefined
+      for await (const entry of (shares as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+        if (entry.kind === 'directory') dir = entry as FileSystemDirectoryHandle
+      }
+      if (!dir) throw new Error('the share has no folder in OPFS')
+      const CHUNK = 8 * 1024 * 1024
+      const noise = new Uint8Array(CHUNK)
+      for (let at = 0; at < CHUNK; at += 65_536) crypto.getRandomValues(noise.subarray(at, at + 65_536))
+      const folders = new Map<number, FileSystemDirectoryHandle>()
+      for (const [i, size] of sizes.entries()) {
+        // At most 100 files a folder, as a real tree would hold them.
+        const group = Math.floor(i / 100)
+        let folder = folders.get(group)
+        if (!folder) folders.set(group, (folder = sizes.length > 1 ? await dir.getDirectoryHandle(`d${group}`, { create: true }) : dir))
+        const writable = await (await folder.getFileHandle(`f${i}.bin`, { create: true })).createWritable()
+        for (let at = 0; at < size; at += CHUNK) {
+          const part = noise.slice(0, Math.min(CHUNK, size - at))
+          new DataView(part.buffer).setFloat64(0, i * 1e6 + at) // no two chunks alike
+          await writable.write(part)
+        }
+        await writable.close()
+      }
+      await host.scan(location)
+      return (await host.createAccessCode(location, 'read_write', true, 3_600_000)).code
+    },
+    { location: LOCATION, sizes: set.sizes },
+  )
+}
+
+function progressOf(page: Page): Promise<Progress | undefined> {
+  return page.evaluate(async (location) => {
+    const snapshot = await (window as unknown as AppWindow).clearskies.host.snapshot()
+    return snapshot.shares.find((s) => s.location === location)?.progress
+  }, LOCATION)
+}
+
+/** Syncs one set between two fresh peers; gives up after `timeoutSeconds` and reports what arrived. */
+export async function measureSync(bench: SyncBench, set: SyncSet, timeoutSeconds: number): Promise<SyncResult> {
+  const bytes = set.sizes.reduce((a, b) => a + b, 0)
+  const a = await newPeer(bench)
+  const b = await newPeer(bench)
+  try {
+    const code = await fillShare(a.page, set)
+    const start = performance.now()
+    await b.page.evaluate(({ code, location }) => (window as unknown as AppWindow).clearskies.host.addShare(code, location), { code, location: LOCATION })
+    let firstByte: number | undefined
+    let received = 0
+    for (;;) {
+      const progress = await progressOf(b.page)
+      const now = performance.now()
+      received = progress?.bytesReceived ?? 0
+      if (received > 0 && firstByte === undefined) firstByte = now
+      if (progress && received >= bytes && progress.filesRemaining === 0 && progress.bytesRemaining === 0) {
+        return { name: set.name, bytes, files: set.sizes.length, seconds: (now - start) / 1000, transferSeconds: (now - (firstByte ?? start)) / 1000, bytesReceived: received, waitedSeconds: (now - start) / 1000 }
+      }
+      if (now - start > timeoutSeconds * 1000) {
+        return { name: set.name, bytes, files: set.sizes.length, seconds: undefined, transferSeconds: undefined, bytesReceived: received, waitedSeconds: (now - start) / 1000 }
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    }
+  } finally {
+    await a.context.close()
+    await b.context.close()
+  }
+}
+
+/** One big file of `mib` MiB. */
+export function bigFile(mib: number): SyncSet {
+  return { name: `1 file of ${mib} MiB`, sizes: [mib * 1024 * 1024] }
+}
+
+/** `count` small files of 1–8 KiB (sizes spread evenly, the same every run). */
+export function smallFiles(count: number): SyncSet {
+  const sizes = Array.from({ length: count }, (_, i) => 1024 + ((i * 2_654_435_761) % 7169))
+  return { name: `${count.toLocaleString('en')} files of 1–8 KiB`, sizes }
+}
+
+/** Prints one result line: time, MB/s (10^6 bytes), and the ratio to the raw data-channel figure. */
+export function formatSync(result: SyncResult, rawMBps: number): string {
+  const mb = result.bytes / 1e6
+  if (result.seconds === undefined || result.transferSeconds === undefined) {
+    const rate = result.bytesReceived / 1e6 / result.waitedSeconds
+    return `  ${result.name.padEnd(24)} did not finish in ${result.waitedSeconds.toFixed(0)} s: ${(result.bytesReceived / 1e6).toFixed(0)} of ${mb.toFixed(0)} MB in, ${rate.toFixed(1)} MB/s, ${((rate / rawMBps) * 100).toFixed(0)}% of raw`
+  }
+  const rate = mb / result.seconds
+  const transferRate = mb / result.transferSeconds
+  return `  ${result.name.padEnd(24)} ${result.seconds.toFixed(1).padStart(6)} s  ${rate.toFixed(1).padStart(5)} MB/s  ${((rate / rawMBps) * 100).toFixed(0).padStart(3)}% of raw   (from the first byte: ${result.transferSeconds.toFixed(1)} s, ${transferRate.toFixed(1)} MB/s, ${((transferRate / rawMBps) * 100).toFixed(0)}%)`
+}

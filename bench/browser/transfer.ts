@@ -1,0 +1,48 @@
+/**
+ * The transfer figures of issue 7, printed after the hashing ones in the same Chromium run:
+ *   raw:  data-channel throughput between two pages (datachannel.ts), the ceiling;
+ *   sync: time and MB/s to sync one big file and many small files between two fresh browser
+ *         peers through the real app (sync.ts), and each as a share of the raw figure
+ *         (target: the 1 GiB file at 70% or more).
+ * Settings (environment): BENCH_RAW_MIB (64) per raw run, BENCH_RAW_RUNS (3), BENCH_SYNC_MIB
+ * ("256,1024": one big-file set each; 256 MiB first, since 1 GiB may take minutes here),
+ * BENCH_SMALL_FILES (5000), BENCH_SYNC_TIMEOUT_S (600, per set; a set that runs out reports what
+ * arrived and its rate).
+ *
+ * WebRTC needs the private network namespace (e2e/README.md): `reexecInNetns()` runs this same
+ * command again through scripts/netns-run.sh unless already inside it.
+ */
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { Browser } from 'playwright'
+import { rawThroughput } from './datachannel'
+import { bigFile, formatSync, measureSync, smallFiles, startSyncBench, type SyncSet } from './sync'
+
+const RAW_MIB = Number(process.env.BENCH_RAW_MIB ?? 64)
+const RAW_RUNS = Number(process.env.BENCH_RAW_RUNS ?? 3)
+const SYNC_MIB = (process.env.BENCH_SYNC_MIB ?? '256,1024').split(',').filter(Boolean).map(Number)
+const SMALL_FILES = Number(process.env.BENCH_SMALL_FILES ?? 5000)
+const SYNC_TIMEOUT_S = Number(process.env.BENCH_SYNC_TIMEOUT_S ?? 600)
+
+/** Re-runs this process inside the network namespace and exits with its status; returns if already inside. */
+export function reexecInNetns(): void {
+  if (process.env.CLEARSKIES_IN_NETNS === '1') return
+  const script = fileURLToPath(new URL('../../scripts/netns-run.sh', import.meta.url))
+  const result = spawnSync(script, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' })
+  process.exit(result.status ?? 1)
+}
+
+export async function printTransferFigures(browser: Browser): Promise<void> {
+  const raw = await rawThroughput(browser, RAW_MIB, RAW_RUNS)
+  console.log(`data channel, raw, between two pages (64 KiB messages, 1 MiB high water), median of ${RAW_RUNS} runs of ${RAW_MIB} MiB:`)
+  console.log(`  ${raw.median.toFixed(1)} MB/s   (runs: ${raw.runs.map((r) => r.toFixed(1)).join(' / ')})`)
+
+  const bench = await startSyncBench(browser)
+  try {
+    const sets: SyncSet[] = [...SYNC_MIB.map(bigFile), ...(SMALL_FILES > 0 ? [smallFiles(SMALL_FILES)] : [])]
+    console.log(`sync between two fresh browser peers through the app (WebRTC, TLS, worker, OPFS), from addShare to all in:`)
+    for (const set of sets) console.log(formatSync(await measureSync(bench, set, SYNC_TIMEOUT_S), raw.median))
+  } finally {
+    await bench.close()
+  }
+}
