@@ -15,6 +15,9 @@ export interface SyncTempReport {
   readonly content: string
   readonly lockedError: string
   readonly namesAfter: string[]
+  /** A commit onto a file while a read of it holds a read-only handle. */
+  readonly commitWhileReading: string
+  readonly readAfter: string
 }
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -45,7 +48,17 @@ async function run(dir: FileSystemDirectoryHandle): Promise<SyncTempReport> {
   const content = await textOf(store.read(path))
   const namesAfter: string[] = []
   for await (const entry of store.list()) namesAfter.push(entry.path)
-  return { syncKind: first instanceof SyncTempFile, resumedSize, resumedBytes, committed: result.ok, content, lockedError, namesAfter }
+  const reading = store.read(path)[Symbol.asyncIterator]()
+  await reading.next() // the read's handle is open now
+  const replacement = await store.openTemp(path, SHA.replace('ab', 'cd'))
+  await replacement.append(text('new'))
+  const commitWhileReading = await store.commit(replacement, { expected: { kind: 'any' } }).then(
+    (r) => (r.ok ? 'ok' : 'changed'),
+    (err: unknown) => (err as { code?: string }).code ?? String(err),
+  )
+  await reading.return?.()
+  const readAfter = await textOf(store.read(path))
+  return { commitWhileReading, readAfter, syncKind: first instanceof SyncTempFile, resumedSize, resumedBytes, committed: result.ok, content, lockedError, namesAfter }
 }
 
 addEventListener('message', (event: MessageEvent<FileSystemDirectoryHandle>) => {

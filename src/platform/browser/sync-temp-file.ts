@@ -6,41 +6,11 @@
  * exclusive lock on the file until closed, which is fine for a file only this store knows.
  * Its calls are synchronous and block the worker for as long as the disk takes, by design.
  */
-import { MAX_READ_CHUNK_BYTES } from '../../protocol/directory/file-store'
 import type { SharePath } from '../../protocol/directory/share-path'
 import { asArrayBufferView } from '../../protocol/wire/bytes'
-import { domName, storeError } from './fsa-handles'
+import { storeError } from './fsa-handles'
 import { FsaTempFile, MIN_CHECKPOINT_BYTES } from './fsa-temp-file'
-
-/** `FileSystemSyncAccessHandle`, described here because the page's DOM lib has no such type. */
-export interface SyncAccessHandle {
-  read(buffer: Uint8Array<ArrayBuffer>, options: { at: number }): number
-  write(buffer: Uint8Array<ArrayBuffer>, options: { at: number }): number
-  truncate(size: number): void
-  getSize(): number
-  flush(): void
-  close(): void
-}
-
-interface SyncCapable {
-  createSyncAccessHandle(): Promise<SyncAccessHandle>
-}
-
-/**
- * The sync access handle of a file where the browser has one for it; null where it has not (the
- * page's thread, a picked folder). A file locked by another handle is an error, not a fallback:
- * a writable could not open it either.
- */
-export async function openSyncAccess(handle: FileSystemFileHandle, what: string): Promise<SyncAccessHandle | null> {
-  const create = (handle as Partial<SyncCapable>).createSyncAccessHandle
-  if (typeof create !== 'function') return null
-  try {
-    return await create.call(handle)
-  } catch (err) {
-    if (domName(err) === 'NoModificationAllowedError' || domName(err) === 'QuotaExceededError') throw storeError(err, what)
-    return null
-  }
-}
+import { readSyncAccess, type SyncAccessHandle } from './sync-access'
 
 export class SyncTempFile extends FsaTempFile {
   private unflushed = 0
@@ -98,13 +68,7 @@ export class SyncTempFile extends FsaTempFile {
 
   async *read(): AsyncIterable<Uint8Array> {
     this.check()
-    for (let at = 0; at < this.size; ) {
-      const chunk = new Uint8Array(Math.min(MAX_READ_CHUNK_BYTES, this.size - at))
-      const read = this.call('reading', () => this.access.read(chunk, { at }))
-      if (read === 0) return
-      at += read
-      yield read === chunk.byteLength ? chunk : chunk.subarray(0, read)
-    }
+    yield* readSyncAccess(this.access, 0, this.size)
   }
 
   async truncate(length: number): Promise<void> {
