@@ -7,6 +7,7 @@ import { parseAccessCode } from '../protocol/access'
 import type { ShareOptions } from '../engine/stored'
 import type { ArchivedView, CodeView, FileView, PeerView } from '../platform/browser/engine-host'
 import type { EngineClient } from './engine-client'
+import { askFolderAccess, folderAccess, type FolderAccess } from './file-access'
 import { explain } from './messages'
 import { saveFile, saveZip, type SaveOutcome } from './save/save'
 import type { ZipEntry } from './save/zip-writer'
@@ -16,6 +17,8 @@ export interface ShareDetails {
   readonly peers: PeerView[]
   readonly options: ShareOptions
   readonly archive: ArchivedView[]
+  /** For a share in a picked folder: whether the app may use it now. */
+  readonly folderAccess?: FolderAccess
 }
 
 /** A failed action, with the sentence to show. */
@@ -40,12 +43,24 @@ export class AppActions {
 
   /** What a share's view lists: its files, its connected devices, what it keeps, its archive. */
   async shareDetails(location: string): Promise<ShareDetails> {
-    const [files, peers, options] = await Promise.all([
+    const [files, peers, options, folder] = await Promise.all([
       this.host.listFiles(location),
       this.host.peers(location),
       this.host.shareOptions(location),
+      this.host.folder(location),
     ])
-    return { files, peers, options, archive: options.archive ? await this.host.listArchive(location) : [] }
+    const archive = options.archive ? await this.host.listArchive(location) : []
+    return { files, peers, options, archive, ...(folder ? { folderAccess: await folderAccess(folder) } : {}) }
+  }
+
+  /** Asks again for the picked folder (the browser forgets the permission on restart), then rescans. */
+  allowFolder(location: string): Promise<void> {
+    return attempt('use the folder', async () => {
+      const folder = await this.host.folder(location)
+      if (!folder) return
+      if ((await askFolderAccess(folder)) !== 'granted') throw new DOMException('refused', 'NotAllowedError')
+      await this.host.scan(location)
+    })
   }
 
   /** Selective sync: the engine reopens the share with the new choice. */

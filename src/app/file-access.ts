@@ -16,6 +16,13 @@ interface WritableHandle {
   createWritable(): Promise<WritableStream<Uint8Array>>
 }
 
+export type FolderAccess = 'granted' | 'prompt' | 'denied'
+
+interface PermissionHandle {
+  queryPermission(options: { mode: 'readwrite' }): Promise<FolderAccess>
+  requestPermission(options: { mode: 'readwrite' }): Promise<FolderAccess>
+}
+
 const pickers = globalThis as unknown as PickerWindow
 
 export function canPickFolder(): boolean {
@@ -45,4 +52,14 @@ export async function pickSaveTarget(suggestedName: string): Promise<WritableStr
     if ((err as DOMException).name === 'AbortError') return undefined
     throw err
   }
+}
+
+/** Whether the app may still use a picked folder: after a browser restart Chromium asks again. */
+export function folderAccess(folder: FileSystemDirectoryHandle): Promise<FolderAccess> {
+  return (folder as unknown as PermissionHandle).queryPermission({ mode: 'readwrite' })
+}
+
+/** Asks the person again (needs a click: the browser shows its own prompt). */
+export function askFolderAccess(folder: FileSystemDirectoryHandle): Promise<FolderAccess> {
+  return (folder as unknown as PermissionHandle).requestPermission({ mode: 'readwrite' })
 }

@@ -222,6 +222,10 @@ export class CsApp extends LitElement {
       'cs-restore',
       (e) => void this.onShareChange('File restored.', (a, l) => a.restore(l, e.detail.archived)),
     )
+    this.addEventListener(
+      'cs-allow-folder',
+      () => void this.onShareChange('ClearSkies may use the folder again.', (a, l) => a.allowFolder(l)),
+    )
     this.addEventListener('cs-add-incoming', (e) => void this.onIncoming(e.detail.location))
     window.addEventListener('popstate', () => this.readRoute())
     window.addEventListener('hashchange', () => this.readRoute())
@@ -474,6 +478,7 @@ export class CsApp extends LitElement {
         .peers=${this.details?.peers ?? []}
         .options=${this.details?.options ?? {}}
         .archive=${this.details?.archive ?? []}
+        .folderAccess=${this.details?.folderAccess}
         ?paused=${snapshot.paused}
         ?busy=${this.busy}
       ></cs-share-view>`

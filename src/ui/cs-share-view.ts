@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import type { ShareStatus } from '../engine/live-share'
 import type { ShareOptions } from '../engine/stored'
+import type { FolderAccess } from '../app/file-access'
 import type { ArchivedView, FileView, PeerView } from '../platform/browser/engine-host'
 import { emit } from './events'
 import { levelLabel } from './format'
@@ -26,6 +27,7 @@ const PANES: Record<Pane, string> = { files: 'Files', keep: 'Choose what to keep
  * @fires cs-resume - resume syncing
  * @fires cs-save-zip - save the whole share (`/`) as a zip
  * @fires cs-add-files - files dropped or picked, with their paths in the share
+ * @fires cs-allow-folder - ask the browser again for the share's folder
  * @fires cs-remove-share - remove the share from this device (after the person confirmed)
  */
 export class CsShareView extends LitElement {
@@ -35,6 +37,7 @@ export class CsShareView extends LitElement {
     peers: { attribute: false },
     options: { attribute: false },
     archive: { attribute: false },
+    folderAccess: {},
     paused: { type: Boolean },
     busy: { type: Boolean },
     pane: { state: true },
@@ -47,6 +50,8 @@ export class CsShareView extends LitElement {
   peers: readonly PeerView[] = []
   options: ShareOptions = {}
   archive: readonly ArchivedView[] = []
+  /** For a share in a picked folder: whether the browser lets the app use it now. */
+  folderAccess: FolderAccess | undefined
   paused = false
   busy = false
   pane: Pane = 'files'
@@ -64,6 +69,9 @@ export class CsShareView extends LitElement {
         flex-wrap: wrap;
         align-items: baseline;
         gap: 0.4rem 1rem;
+      }
+      h2:focus {
+        outline: none;
       }
       h2 {
         font-size: 1.5rem;
@@ -137,6 +145,13 @@ export class CsShareView extends LitElement {
     `,
   ]
 
+  /** A screen reader starts reading a newly opened share at its name, not wherever focus was. */
+  override updated(changed: Map<string, unknown>): void {
+    const before = changed.get('status') as ShareStatus | undefined
+    if (changed.has('status') && before?.location !== this.status?.location)
+      this.renderRoot.querySelector('h2')?.focus()
+  }
+
   private addFiles(list: FileList | null): void {
     if (!list || list.length === 0) return
     const files = [...list].map((file) => ({ path: `/${file.webkitRelativePath || file.name}`, file }))
@@ -208,14 +223,30 @@ export class CsShareView extends LitElement {
     return html`
       <button class="link back" @click=${() => emit(this, 'cs-go-home')}>← All shares</button>
       <div class="title">
-        <h2>${s.location}</h2>
+        <h2 tabindex="-1">${s.location}</h2>
         <cs-state-badge .state=${this.paused ? 'paused' : s.state}></cs-state-badge>
       </div>
       <p class="sub">
         ${levelLabel(s.accessLevel)} ·
         ${s.peers === 1 ? '1 device connected' : `${s.peers} devices connected`}
       </p>
-      ${s.error ? html`<p class="error" role="alert">${s.error}. Check that the folder still exists and that ClearSkies may use it, then reload.</p>` : nothing}
+      ${
+        this.folderAccess !== undefined && this.folderAccess !== 'granted'
+          ? html`<div class="error" role="alert">
+              <p>
+                The browser needs your permission again to sync the folder of this share (it asks after a
+                restart). Nothing syncs here until you allow it.
+              </p>
+              <button class="primary" @click=${() => emit(this, 'cs-allow-folder')}>
+                Allow access to the folder
+              </button>
+            </div>`
+          : s.error
+            ? html`<p class="error" role="alert">
+                ${s.error}. Check that the folder still exists and that ClearSkies may use it, then reload.
+              </p>`
+            : nothing
+      }
       <div class="row actions">
         <button class="primary" @click=${() => emit(this, 'cs-show-code', { location: s.location })}>
           Share…

@@ -54,6 +54,8 @@ export interface CsEventMap {
   'cs-set-archive': { readonly enabled: boolean }
   /** Put an archived version back (its path in the archive). */
   'cs-restore': { readonly archived: string }
+  /** Ask the browser again for the share's picked folder. */
+  'cs-allow-folder': undefined
   /** Files another app shared go into this share. */
   'cs-add-incoming': { readonly location: string }
   'cs-save-settings': import('../app/settings').Settings

@@ -241,6 +241,11 @@ export class EngineHost {
     await this.engine.share(location).scan()
   }
 
+  /** The folder the person picked for a share (undefined: browser storage), for the page to ask permission again. */
+  folder(location: string): Promise<FileSystemDirectoryHandle | undefined> {
+    return this.folders.get(location)
+  }
+
   // --- what this device keeps ----------------------------------------------------------------
 
   /** Selective sync (`excluded`, directory.md "Partial Copy") and the archive switch, as stored. */
