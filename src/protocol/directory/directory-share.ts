@@ -141,6 +141,11 @@ export class DirectoryShare {
     return this.state.get(path as SharePath) !== undefined
   }
 
+  /** Files arriving now, with the bytes in so far (a per-file progress display). */
+  downloading(): ReturnType<Fetcher['downloading']> {
+    return this.fetcher.downloading()
+  }
+
   progress(): DirectoryProgress {
     const files = this.state.size
     const transfer = this.fetcher.progress()

@@ -108,6 +108,13 @@ export class Fetcher {
     this.plan = new TransferPlan({ random: o.random, pieceBytes: this.pieceBytes })
   }
 
+  /** The paths whose content is arriving now, with the bytes in so far. */
+  downloading(): Array<{ readonly path: SharePath; readonly size: number; readonly received: number }> {
+    return this.plan.active().flatMap(({ sha256, size, received }) =>
+      [...(this.wanted.get(sha256)?.targets.keys() ?? [])].map((path) => ({ path, size, received })),
+    )
+  }
+
   progress(): TransferProgress {
     const { files, bytes } = this.plan.remaining()
     const now = this.o.now()

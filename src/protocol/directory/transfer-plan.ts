@@ -301,6 +301,13 @@ export class TransferPlan {
     this.queue.add(sha256, { sha256, size, offset: 0 })
   }
 
+  /** Files begun (a request out, or bytes in), and how far each has come: a per-file progress display. */
+  active(): Array<{ readonly sha256: string; readonly size: number; readonly received: number }> {
+    const begun = [...this.inFlight.values()]
+    for (const map of [this.resumable, this.queue]) for (const f of map.values()) if (f.offset > 0) begun.push(f)
+    return begun.map((f) => ({ sha256: f.sha256, size: f.size, received: f.offset }))
+  }
+
   /** What is left, for progress and an ETA. */
   remaining(): { files: number; bytes: number } {
     let bytes = 0

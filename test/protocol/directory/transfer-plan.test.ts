@@ -184,3 +184,19 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     expect(() => plan.want([{ sha256: 'nope', size: 5 }])).toThrow(TypeError)
   })
 })
+
+describe('TransferPlan.active', () => {
+  it('lists the files begun (a request out, or bytes in) and how far each has come', () => {
+    const plan = new TransferPlan({ random: seeded(3), pieceBytes: 40, maxInFlightPerPeer: 1, maxInFlightTotal: 1 })
+    const [file] = files(1, 100)
+    plan.want([file!])
+    expect(plan.active()).toEqual([])
+    plan.setPresence('p', everything)
+    const [request] = plan.next(0)
+    expect(plan.active()).toEqual([{ sha256: file!.sha256, size: 100, received: 0 }])
+    plan.received('p', request!.sha256, 40, 0)
+    expect(plan.active()).toEqual([{ sha256: file!.sha256, size: 100, received: 40 }])
+    plan.next(0)
+    expect(plan.active()).toEqual([{ sha256: file!.sha256, size: 100, received: 40 }])
+  })
+})
