@@ -4,6 +4,8 @@
  * files of 1-8 KiB. Beside them, in the same run: raw loopback TCP throughput, our TLS throughput
  * (bench/tls's measuring code), and `rsync -a` between two local folders for the same data.
  * Run: `npx tsx bench/sync/index.ts [big MiB] [small files]` (defaults 1024 and 10000).
+ * BENCH_PROFILE=DIR writes each peer's CPU profile there; BENCH_TRACE=1 prints the joiner's
+ * progress four times a second.
  * Targets: the 1 GiB file at >= 60% of our TLS throughput; 10,000 files in < 8 s; RSS < 300 MB.
  *
  * The sync time runs from the joiner entering the access code to the last file in place (the
