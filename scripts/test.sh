@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, as `npm test` runs it: type checks for every runtime, lint, unit and
 # integration tests, the browser platform tests in Chromium, then the build and the end-to-end
-# tests; the browser and end-to-end runs in a private network namespace.
+# tests. Every test run happens inside a private network namespace (scripts/netns-run.sh), so no
+# test can send a packet beyond this machine's loopback, whatever it binds or broadcasts.
 # Ends with one line, "N passed, N failed", summed over every vitest run.
 set -u
 results=$(mktemp -d)
@@ -13,7 +14,7 @@ step() { echo; echo "== $*"; }
 step typecheck && npm run -s typecheck || status=1
 step lint && npm run -s lint || status=1
 step "unit and integration tests" &&
-  npx vitest run --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=1
+  scripts/netns-run.sh npx vitest run --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=1
 step "browser platform tests in Chromium" &&
   scripts/netns-run.sh npx vitest run -c vitest.browser.config.ts --reporter=default --reporter=json --outputFile.json="$results/browser.json" || status=1
 step "build and end-to-end tests" &&
