@@ -74,7 +74,7 @@ export async function startSyncBench(browser: Browser): Promise<SyncBench> {
   }
 }
 
-async function newPeer(bench: SyncBench): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPeer(bench: SyncBench): Promise<{ context: BrowserContext; page: Page }> {
   const context = await bench.browser.newContext()
   const page = await context.newPage()
   page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
@@ -83,7 +83,7 @@ async function newPeer(bench: SyncBench): Promise<{ context: BrowserContext; pag
 }
 
 /** Writes the set into A's share folder in OPFS, 8 MiB at a time of pseudo-random bytes, then rescans. */
-async function fillShare(page: Page, set: SyncSet): Promise<string> {
+export async function fillShare(page: Page, set: SyncSet): Promise<string> {
   return page.evaluate(
     async ({ location, sizes }) => {
       const host = (window as unknown as AppWindow).clearskies.host
@@ -118,7 +118,7 @@ async function fillShare(page: Page, set: SyncSet): Promise<string> {
   )
 }
 
-function progressOf(page: Page): Promise<Progress | undefined> {
+export function progressOf(page: Page): Promise<Progress | undefined> {
   return page.evaluate(async (location) => {
     const snapshot = await (window as unknown as AppWindow).clearskies.host.snapshot()
     return snapshot.shares.find((s) => s.location === location)?.progress

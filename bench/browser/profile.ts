@@ -1,0 +1,191 @@
+/**
+ * Where a browser-to-browser sync spends its CPU (`npx tsx bench/browser/profile.ts`, inside the
+ * network namespace like the bench): one big file (BENCH_PROFILE_MIB, 128) synced between two
+ * fresh peers as sync.ts does, and while its bytes flow,
+ *   - every Chromium thread's CPU time from /proc (utime + stime), summed by process type and
+ *     thread name: the data channels' SCTP/DTLS work runs on the renderers' WebRTC threads,
+ *     WebCrypto on the thread pool, JavaScript on the main threads and the engine workers;
+ *   - a V8 CPU profile of both pages and both engine workers (CDP `Profiler`, the workers reached
+ *     through `Target.setAutoAttach` on each page's session), self time summed by source file.
+ */
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
+import type { CDPSession, Page } from 'playwright'
+import { launchChromium } from '../../e2e/support/browser'
+import { bigFile, fillShare, newPeer, progressOf, startSyncBench } from './sync'
+import { reexecInNetns } from './transfer'
+
+const MIB = Number(process.env.BENCH_PROFILE_MIB ?? 128)
+const TOP = 25
+
+type ThreadTimes = Map<string, number>
+
+/** CPU seconds of every thread of the Chromium processes in our network namespace, by "process type / thread name". */
+function threadTimes(): ThreadTimes {
+  const ticks = 100 // USER_HZ on Linux
+  const ownNet = readlinkSync('/proc/self/ns/net')
+  const out: ThreadTimes = new Map()
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/net`) !== ownNet) continue
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      if (!cmdline[0]?.includes('chromium')) continue
+      const type = cmdline.find((a) => a.startsWith('--type='))?.slice(7) ?? 'browser'
+      const utility = cmdline.find((a) => a.startsWith('--utility-sub-type='))?.slice(19).split('.').at(-2)
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        const cpu = (Number(fields[11]) + Number(fields[12])) / ticks
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, 'N')
+        const key = `${utility ?? type} / ${name}`
+        out.set(key, (out.get(key) ?? 0) + cpu)
+      }
+    } catch {
+      // a process or thread that ended meanwhile
+    }
+  }
+  return out
+}
+
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  children?: number[]
+}
+interface CpuProfile {
+  nodes: ProfileNode[]
+  samples?: number[]
+  timeDeltas?: number[]
+}
+
+/** Self time (ms) by source file (or V8's own "(program)", "(garbage collector)", "(idle)"), and by function. */
+function selfTimes(profile: CpuProfile, byFile: Map<string, number>, byFunction: Map<string, number>): void {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
+  const samples = profile.samples ?? []
+  const deltas = profile.timeDeltas ?? []
+  for (let i = 0; i < samples.length; i++) {
+    const node = nodes.get(samples[i] ?? -1)
+    if (!node) continue
+    const ms = (deltas[i + 1] ?? 0) / 1000
+    const { url, functionName } = node.callFrame
+    const file = url ? (url.split('/').at(-1)?.split('?')[0] ?? url) : functionName
+    byFile.set(file, (byFile.get(file) ?? 0) + ms)
+    const fn = `${functionName || '(anonymous)'} ${file}:${node.callFrame.lineNumber + 1}`
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + ms)
+  }
+}
+
+/** A V8 profiler on a page and on each worker it starts, through one CDP session (workers via non-flat sessions). */
+class PageProfiler {
+  private readonly workers = new Map<string, { url: string }>()
+  private nextId = 1
+  private readonly pending = new Map<number, (result: unknown) => void>()
+
+  private constructor(
+    readonly name: string,
+    private readonly session: CDPSession,
+  ) {
+    session.on('Target.attachedToTarget', (event) => {
+      if (event.targetInfo.type === 'worker') this.workers.set(event.sessionId, { url: event.targetInfo.url })
+    })
+    session.on('Target.receivedMessageFromTarget', (event) => {
+      const message = JSON.parse(event.message) as { id?: number; result?: unknown }
+      if (message.id !== undefined) this.pending.get(message.id)?.(message.result)
+    })
+  }
+
+  static async attach(name: string, page: Page): Promise<PageProfiler> {
+    const session = await page.context().newCDPSession(page)
+    const profiler = new PageProfiler(name, session)
+    await session.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
+    return profiler
+  }
+
+  private toWorker(sessionId: string, method: string, params: object = {}): Promise<unknown> {
+    const id = this.nextId++
+    const reply = new Promise<unknown>((resolve) => this.pending.set(id, resolve))
+    void this.session.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) })
+    return reply
+  }
+
+  async start(): Promise<void> {
+    await this.session.send('Profiler.enable')
+    await this.session.send('Profiler.setSamplingInterval', { interval: 500 })
+    await this.session.send('Profiler.start')
+    for (const sessionId of this.workers.keys()) {
+      await this.toWorker(sessionId, 'Profiler.enable')
+      await this.toWorker(sessionId, 'Profiler.setSamplingInterval', { interval: 500 })
+      await this.toWorker(sessionId, 'Profiler.start')
+    }
+  }
+
+  /** Profiles named "A page", "A worker <url>", ... */
+  async stop(): Promise<Array<[string, CpuProfile]>> {
+    const out: Array<[string, CpuProfile]> = [[`${this.name} page`, (await this.session.send('Profiler.stop')).profile as CpuProfile]]
+    for (const [sessionId, { url }] of this.workers) {
+      const result = (await this.toWorker(sessionId, 'Profiler.stop')) as { profile: CpuProfile }
+      out.push([`${this.name} worker ${url.split('/').at(-1) ?? url}`, result.profile])
+    }
+    return out
+  }
+}
+
+function printTable(title: string, rows: Map<string, number>, total: number, unit: string): void {
+  console.log(title)
+  for (const [key, value] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+    console.log(`  ${value.toFixed(unit === 's' ? 1 : 0).padStart(7)} ${unit}  ${((value / total) * 100).toFixed(0).padStart(3)}%  ${key}`)
+  }
+}
+
+async function main(): Promise<void> {
+  const browser = await launchChromium()
+  const bench = await startSyncBench(browser)
+  try {
+    const set = bigFile(MIB)
+    const a = await newPeer(bench)
+    const b = await newPeer(bench)
+    const code = await fillShare(a.page, set)
+    const profilers = [await PageProfiler.attach('A', a.page), await PageProfiler.attach('B', b.page)]
+    await b.page.evaluate(({ code }) => (window as unknown as { clearskies: { host: { addShare(c: string, l: string): Promise<void> } } }).clearskies.host.addShare(code, 'Bench'), { code })
+    // Start measuring once bytes flow, so the handshake and index exchange stay out of it.
+    while (((await progressOf(b.page))?.bytesReceived ?? 0) === 0) await new Promise((r) => setTimeout(r, 200))
+    const startBytes = (await progressOf(b.page))?.bytesReceived ?? 0
+    const before = threadTimes()
+    const t0 = performance.now()
+    for (const p of profilers) await p.start()
+    let progress = await progressOf(b.page)
+    while (!progress || progress.bytesRemaining > 0 || progress.filesRemaining > 0) {
+      await new Promise((r) => setTimeout(r, 500))
+      progress = await progressOf(b.page)
+    }
+    const seconds = (performance.now() - t0) / 1000
+    const after = threadTimes()
+    const profiles = (await Promise.all(profilers.map((p) => p.stop()))).flat()
+    const mb = ((progress.bytesReceived - startBytes) / 1e6)
+    console.log(`profile: ${mb.toFixed(0)} MB in ${seconds.toFixed(1)} s (${(mb / seconds).toFixed(1)} MB/s) of a ${MIB} MiB file, two browser peers`)
+
+    const cpu: ThreadTimes = new Map()
+    for (const [key, value] of after) {
+      const used = value - (before.get(key) ?? 0)
+      if (used > 0.05) cpu.set(key, used)
+    }
+    const cpuTotal = [...cpu.values()].reduce((x, y) => x + y, 0)
+    printTable(`Chromium CPU while bytes flowed: ${cpuTotal.toFixed(1)} s over ${seconds.toFixed(1)} s wall (2 cores: ${(2 * seconds).toFixed(1)} s at most), by process / thread`, cpu, cpuTotal, 's')
+
+    for (const [name, profile] of profiles) {
+      const byFile = new Map<string, number>()
+      const byFunction = new Map<string, number>()
+      selfTimes(profile, byFile, byFunction)
+      const busy = [...byFile].filter(([k]) => k !== '(idle)').reduce((x, [, y]) => x + y, 0)
+      printTable(`${name}: ${(busy / 1000).toFixed(1)} s busy (not idle), self time by file`, byFile, busy, 'ms')
+      printTable(`${name}: by function`, new Map([...byFunction].filter(([k]) => !k.startsWith('(idle)'))), busy, 'ms')
+    }
+    await a.context.close()
+    await b.context.close()
+  } finally {
+    await bench.close()
+    await browser.close()
+  }
+}
+
+reexecInNetns()
+await main()
