@@ -30,6 +30,9 @@ const RETRY_MIN_MS = 1_000
 const RETRY_MAX_MS = 30_000
 /** An inbound connection must show its ClientHello this soon. */
 const HELLO_TIMEOUT_MS = 10_000
+const EARLY_SIGNAL_MS = 10_000
+const MAX_EARLY_SIGNALS = 32
+const MAX_EARLY_SENDERS = 256
 
 export interface BridgeServer {
   /** The announced inbound address (`tcp:HOST:PORT`), or null. */
@@ -38,7 +41,16 @@ export interface BridgeServer {
   readonly sessions: number
   /** Whether the signaling server has registered us (browsers can find us). */
   readonly online: boolean
+  /** Counters since start, for logs and tests. */
+  readonly stats: BridgeStats
   close(): Promise<void>
+}
+
+export interface BridgeStats {
+  dialled: number
+  refused: number
+  inbound: number
+  inboundRefused: number
 }
 
 export interface BridgeHooks {
@@ -48,6 +60,7 @@ export interface BridgeHooks {
 
 export async function startBridge(config: BridgeConfig, log: Logger, hooks: BridgeHooks = {}): Promise<BridgeServer> {
   const policy = new DialPolicy({ allow: config.allow, allowPrivate: config.allowPrivate })
+  const stats: BridgeStats = { dialled: 0, refused: 0, inbound: 0, inboundRefused: 0 }
   const sessions = new Map<string, { readonly session: BrowserSession; readonly rtc: RtcPeer }>()
   /** ID -> the session that asked, last, to receive inbound connections for it. */
   const routes = new Map<string, BrowserSession>()
@@ -69,6 +82,7 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
     const timer = setTimeout(() => refuse('no ClientHello in time'), HELLO_TIMEOUT_MS)
     const refuse = (reason: string): void => {
       clearTimeout(timer)
+      stats.inboundRefused++
       log.info('inbound refused', { source, reason })
       socket.destroy()
     }
@@ -90,6 +104,7 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
       const session = routes.get(id)
       if (!session) return refuse(`no browser peer is reachable here for ${id.slice(0, 8)}…`)
       log.info('inbound', { source, id: id.slice(0, 8), session: session.name })
+      stats.inbound++
       void session.incoming(socket, id, head)
     }
     socket.on('data', onData)
@@ -108,10 +123,21 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
   let retryMs = RETRY_MIN_MS
   let retryTimer: ReturnType<typeof setTimeout> | undefined
 
+  /**
+   * Candidates that arrive before their offer (libdatachannel gathers before it hands simple-peer
+   * the offer), kept briefly per sender and bounded.
+   */
+  const early = new Map<string, JsonObject[]>()
   const onSignal = (from: string, signal: JsonObject): void => {
     const known = sessions.get(from)
     if (known) return known.rtc.signal(signal)
-    if (signal.type !== 'offer') return
+    if (signal.type !== 'offer') {
+      const held = early.get(from) ?? []
+      if (held.length === 0 && early.size >= MAX_EARLY_SENDERS) return
+      if (held.length < MAX_EARLY_SIGNALS) held.push(signal)
+      if (held.length === 1) setTimeout(() => early.delete(from), EARLY_SIGNAL_MS)
+      return void early.set(from, held)
+    }
     if (sessions.size >= config.maxPeers) return log.warn('browser refused: too many peers', { max: config.maxPeers })
     const name = from.slice(0, 8)
     const rtc = new RtcPeer({
@@ -132,12 +158,15 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
       openTracker,
       software: BRIDGE_SOFTWARE,
       routeInbound: setRoutes,
+      stats,
       ...(hooks.tap ? { tap: hooks.tap } : {}),
       log: log.child({ browser: name }),
     })
     sessions.set(from, { session, rtc })
     log.info('browser peer connecting', { browser: name })
     rtc.signal(signal)
+    for (const held of early.get(from) ?? []) rtc.signal(held)
+    early.delete(from)
   }
 
   const connectSignaling = async (): Promise<void> => {
@@ -178,6 +207,7 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
     get online() {
       return online
     },
+    stats,
     async close() {
       stopped = true
       clearTimeout(retryTimer)

@@ -17,16 +17,16 @@ export const HIGH_WATER_BYTES = 1024 * 1024
 export const LOW_WATER_BYTES = 256 * 1024
 /** libdatachannel's and the browsers' safe message size. */
 export const MAX_MESSAGE_BYTES = 64 * 1024
-const DRAIN_ON_CLOSE_MS = 10_000
-const DRAIN_POLL_MS = 50
+const CLOSE_AFTER_END_MS = 30_000
 
 /** What the relay uses of an RTCDataChannel (node-datachannel's polyfill, or a fake in tests). */
 export interface RelayChannel {
+  readonly readyState: string
   readonly bufferedAmount: number
   bufferedAmountLowThreshold: number
   send(data: Uint8Array): void
   close(): void
-  addEventListener(type: 'message' | 'close' | 'bufferedamountlow' | 'error', listener: (event: Event) => void): void
+  addEventListener(type: 'open' | 'message' | 'close' | 'bufferedamountlow' | 'error', listener: (event: Event) => void): void
 }
 
 export interface RelayOptions {
@@ -37,6 +37,8 @@ export interface RelayOptions {
   readonly holdBrowser: (hold: boolean) => void
   /** Sees every relayed byte (tests check no plaintext passes). */
   readonly tap?: (direction: 'to-tcp' | 'to-browser', bytes: Uint8Array) => void
+  /** Bytes already read from the socket (an inbound ClientHello), sent first. */
+  readonly head?: Uint8Array
 }
 
 /** Runs the relay; resolves with why it ended once both sides are closed. */
@@ -49,13 +51,12 @@ export function relay(channel: RelayChannel, socket: net.Socket, options: RelayO
       ended = true
       clearTimeout(idle)
       socket.destroy()
-      // libdatachannel resets the stream on close(): let what is queued go first.
-      const started = Date.now()
-      const closeWhenSent = (): void => {
-        if (graceful && channel.bufferedAmount > 0 && Date.now() - started < DRAIN_ON_CLOSE_MS) setTimeout(closeWhenSent, DRAIN_POLL_MS)
-        else channel.close()
-      }
-      closeWhenSent()
+      // After both ends, the browser's pump closes the channel once our end has reached it; closing
+      // here could reset the stream under messages still in flight. It gets a while to do so.
+      if (graceful) {
+        const timer = setTimeout(() => channel.close(), CLOSE_AFTER_END_MS)
+        channel.addEventListener('close', () => clearTimeout(timer))
+      } else channel.close()
       resolve(reason)
     }
     const touch = (): void => {
@@ -103,7 +104,7 @@ export function relay(channel: RelayChannel, socket: net.Socket, options: RelayO
       socket.resume()
     }
     channel.addEventListener('bufferedamountlow', resumeWhenReady)
-    socket.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       touch()
       options.tap?.('to-browser', chunk)
       try {
@@ -120,8 +121,8 @@ export function relay(channel: RelayChannel, socket: net.Socket, options: RelayO
           resumeWhenReady()
         }, wait)
       } else if (channel.bufferedAmount > HIGH_WATER_BYTES) socket.pause()
-    })
-    socket.on('end', () => {
+    }
+    const onEnd = (): void => {
       tcpEnded = true
       try {
         channel.send(new Uint8Array(0))
@@ -129,11 +130,24 @@ export function relay(channel: RelayChannel, socket: net.Socket, options: RelayO
         return finish('the data channel closed')
       }
       if (browserEnded) finish('both sides ended', true)
-    })
+    }
     socket.on('error', (err) => finish(`TCP: ${err.message}`))
     socket.on('close', () => finish('the TCP connection closed'))
-    // A socket that was read to route it was paused; a listener alone does not restart it.
-    socket.resume()
+    // A channel just created opens a moment later, and sending before that would throw: the
+    // socket's bytes and end are taken only then. A socket that was read to route it was paused,
+    // and a listener alone does not restart it.
+    const start = (): void => {
+      if (ended) return
+      if (options.head) {
+        options.tap?.('to-browser', options.head)
+        channel.send(options.head)
+      }
+      socket.on('data', onData)
+      socket.on('end', onEnd)
+      socket.resume()
+    }
+    if (channel.readyState === 'open') start()
+    else channel.addEventListener('open', start)
     channel.addEventListener('close', () => finish('the data channel closed'))
     channel.addEventListener('error', () => finish('the data channel failed'))
   })

@@ -33,28 +33,40 @@ const wrtc = { ...polyfill, RTCPeerConnection: PlainSdpPeerConnection }
 export type NodeDataChannel = polyfill.RTCDataChannel
 
 export interface RtcPeerOptions {
+  /** The bridge answers; a Node client (the tests, the benchmark) offers. */
+  readonly initiator?: boolean
   readonly sendSignal: (signal: JsonObject) => void
   /** The local address ICE binds to (inside the test network namespace: its veth address). */
   readonly bindAddress?: string
   readonly onClose: (reason: string) => void
 }
 
-/** One browser's WebRTC connection, answered by the bridge. */
+/** One browser's WebRTC connection, answered by the bridge (or a Node client's, offering). */
 export class RtcPeer {
   private readonly peer: SimplePeer.Instance
   private readonly pc: polyfill.RTCPeerConnection
   private closed = false
+  /**
+   * Resolves once ICE, DTLS and SCTP are up. Our channels are created only then: libdatachannel
+   * sometimes closes a negotiated channel made before the remote description arrives.
+   */
+  readonly connected: Promise<void>
 
   constructor(private readonly options: RtcPeerOptions) {
     const config = { iceServers: [], ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}) }
-    this.peer = new SimplePeer({ initiator: false, trickle: true, wrtc: wrtc as unknown as SimplePeer.Options['wrtc'], config: config as unknown as SimplePeer.Options['config'] })
+    this.peer = new SimplePeer({ initiator: options.initiator ?? false, trickle: true, wrtc: wrtc as unknown as SimplePeer.Options['wrtc'], config: config as unknown as SimplePeer.Options['config'] })
     // simple-peer creates its RTCPeerConnection in the constructor; its typings do not show it.
     this.pc = (this.peer as unknown as { _pc: polyfill.RTCPeerConnection })._pc
     this.peer.on('signal', (data: unknown) => options.sendSignal(data as JsonObject))
     this.peer.on('error', (err: Error) => this.close(err.message))
     this.peer.on('close', () => this.close('the WebRTC connection closed'))
     const timer = setTimeout(() => this.close('the WebRTC connection did not open in time'), CONNECT_TIMEOUT_MS)
-    this.peer.on('connect', () => clearTimeout(timer))
+    this.connected = new Promise((resolve) =>
+      this.peer.on('connect', () => {
+        clearTimeout(timer)
+        resolve()
+      }),
+    )
   }
 
   /** A data channel with an agreed id; the browser creates its end with the same id. */

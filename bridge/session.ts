@@ -49,11 +49,13 @@ export interface SessionDeps {
   /** Called with the IDs this browser wants inbound connections for (replacing earlier ones). */
   readonly routeInbound: (session: BrowserSession, ids: readonly string[]) => void
   readonly tap?: RelayOptions['tap']
+  /** Counts dials made and refused (shared by every session). */
+  readonly stats: { dialled: number; refused: number }
   readonly log: Logger
 }
 
 export class BrowserSession {
-  private readonly control: NodeDataChannel
+  private control: NodeDataChannel | undefined
   private readonly observer: TrackerObserver
   private readonly limiter: RateLimiter
   /** Relay channels in use (dials and inbound), by channel id. */
@@ -69,9 +71,17 @@ export class BrowserSession {
       software: deps.software,
       onClose: (err) => this.close(`the tracker observer closed${err ? `: ${err.message}` : ''}`),
     })
-    this.control = deps.rtc.channel(CONTROL_CHANNEL_ID, 'clearskies')
-    this.control.addEventListener('open', () => this.send({ type: 'hello', inbound: deps.inbound }))
-    this.control.addEventListener('message', (event) => {
+    void deps.rtc.connected.then(() => this.openControl())
+  }
+
+  private openControl(): void {
+    if (this.closed) return
+    const control = this.deps.rtc.channel(CONTROL_CHANNEL_ID, 'clearskies')
+    this.control = control
+    const hello = (): void => this.send({ type: 'hello', inbound: this.deps.inbound })
+    if (control.readyState === 'open') hello()
+    else control.addEventListener('open', hello)
+    control.addEventListener('message', (event) => {
       const data = (event as Event & { data?: unknown }).data
       try {
         if (typeof data !== 'string') throw new Error('a binary message on the control channel')
@@ -80,7 +90,7 @@ export class BrowserSession {
         this.close(`bad control message: ${(err as Error).message}`)
       }
     })
-    this.control.addEventListener('close', () => this.close('the control channel closed'))
+    control.addEventListener('close', () => this.close('the control channel closed'))
   }
 
   get name(): string {
@@ -88,7 +98,7 @@ export class BrowserSession {
   }
 
   private send(message: BridgeMessage): void {
-    if (!this.closed && this.control.readyState === 'open') this.control.send(encodeBridgeMessage(message))
+    if (!this.closed && this.control?.readyState === 'open') this.control.send(encodeBridgeMessage(message))
   }
 
   private handle(message: BridgeMessage): void {
@@ -119,8 +129,10 @@ export class BrowserSession {
       if (this.closed) return void socket.destroy()
       this.run(channelId, socket, log)
       this.send({ type: 'dialed', channel: channelId })
+      this.deps.stats.dialled++
       log.info('dialled')
     } catch (err) {
+      this.deps.stats.refused++
       log.info('dial refused', { reason: (err as Error).message })
       this.send({ type: 'dialed', channel: channelId, error: (err as Error).message })
     }
@@ -148,9 +160,7 @@ export class BrowserSession {
       channel.close()
       return void socket.destroy()
     }
-    this.deps.tap?.('to-browser', head)
-    channel.send(head)
-    this.relayOn(channelId, channel, socket, log)
+    this.relayOn(channelId, channel, socket, log, head)
   }
 
   private allocateInbound(): number {
@@ -166,8 +176,9 @@ export class BrowserSession {
     this.relayOn(channelId, this.deps.rtc.channel(channelId, 'tcp'), socket, log)
   }
 
-  private relayOn(channelId: number, channel: NodeDataChannel, socket: net.Socket, log: Logger): void {
+  private relayOn(channelId: number, channel: NodeDataChannel, socket: net.Socket, log: Logger, head?: Uint8Array): void {
     void relay(channel, socket, {
+      ...(head ? { head } : {}),
       idleMs: this.deps.limits.idleMs,
       throttle: (bytes) => this.limiter.take(bytes),
       holdBrowser: (hold) => this.send({ type: hold ? 'pause' : 'resume', channel: channelId }),

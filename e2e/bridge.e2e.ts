@@ -80,6 +80,7 @@ describe('the bridge', () => {
 
     await expect.poll(async () => (await shareHashes(page, 'Bridged'))['/from-daemon.txt'], { timeout: 60_000, interval: 500 }).toMatch(/^[0-9a-f]{64}$/)
     expect(await connectionKinds(page, 'Bridged')).toContain('bridge')
+    expect(bridge.stats.dialled).toBeGreaterThan(0)
     await addBrowserFile(page, 'Bridged', '/from-browser.txt', `hello from the browser ${MARKER}`)
     await expect.poll(() => daemonFile(daemon.folder, 'from-browser.txt'), { timeout: 60_000, interval: 500 }).toBe(`hello from the browser ${MARKER}`)
     await page.context().close()
@@ -100,6 +101,7 @@ describe('the bridge', () => {
 
     await expect.poll(() => daemonFile(daemon.folder, 'from-browser.txt'), { timeout: 60_000, interval: 500 }).toBe(`offered by the browser ${MARKER}`)
     expect(await connectionKinds(page, 'Offered')).toContain('bridge')
+    expect(bridge.stats.inbound).toBeGreaterThan(0)
     await writeFile(join(daemon.folder, 'from-daemon.txt'), `written at the daemon ${MARKER}`)
     await expect.poll(async () => (await shareHashes(page, 'Offered'))['/from-daemon.txt'], { timeout: 60_000, interval: 500 }).toMatch(/^[0-9a-f]{64}$/)
     await page.context().close()
