@@ -109,6 +109,7 @@ describe('the app, two browsers', () => {
     await b.getByRole('button', { name: 'Open Holiday from A' }).click({ timeout: 60_000 })
     // Progress: the big file is still coming, with its count, a bar and an estimate.
     await b.locator('cs-transfer-summary progress').waitFor({ timeout: 30_000 })
+    await b.locator('cs-file-tree .state-downloading').first().waitFor()
     expect((await b.locator('cs-transfer-summary .line').textContent())?.replace(/\s+/g, ' ')).toMatch(
       /\d files? to go/,
     )

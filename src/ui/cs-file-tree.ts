@@ -8,6 +8,7 @@ import { shared } from './styles'
 
 const STATE_LABELS: Record<FileState, string> = {
   synced: 'On this device',
+  downloading: 'Downloading',
   waiting: 'Queued',
   paused: 'Paused',
   conflict: 'Conflict copy',
@@ -90,6 +91,10 @@ export class CsFileTree extends LitElement {
         text-align: right;
         white-space: nowrap;
       }
+      .state-downloading {
+        color: var(--cs-accent-strong);
+        font-weight: 600;
+      }
       .state-waiting,
       .state-paused {
         color: var(--cs-warn);
@@ -168,7 +173,9 @@ export class CsFileTree extends LitElement {
         </button>
         <span class="meta"
           ><span class="size">${formatBytes(node.size)} · </span
-          ><span class=${`state-${node.state}`}>${STATE_LABELS[node.state]}</span></span
+          ><span class=${`state-${node.state}`}
+            >${STATE_LABELS[node.state]}${node.received ? ` ${Math.floor((node.received / Math.max(1, node.size)) * 100)} %` : ''}</span
+          ></span
         >
         <button
           class="save"

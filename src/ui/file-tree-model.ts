@@ -5,7 +5,7 @@
 import type { FileView } from '../platform/browser/engine-host'
 
 /** `skipped`: left out of this device by selective sync. */
-export type FileState = 'synced' | 'waiting' | 'paused' | 'conflict' | 'skipped'
+export type FileState = 'synced' | 'downloading' | 'waiting' | 'paused' | 'conflict' | 'skipped'
 
 export interface TreeNode {
   readonly name: string
@@ -14,6 +14,8 @@ export interface TreeNode {
   readonly kind: 'file' | 'directory'
   readonly size: number
   readonly state: FileState
+  /** For a file arriving now: the bytes in so far. */
+  readonly received?: number
   readonly children: TreeNode[]
   /** Files under a folder not yet on this device. */
   readonly waiting: number
@@ -50,27 +52,31 @@ export function buildTree(
       continue
     }
     const skipped = !f.present && excluded.some((e) => isWithin(path, e))
-    const state: FileState = f.conflict
-      ? 'conflict'
-      : f.present
-        ? 'synced'
-        : skipped
-          ? 'skipped'
-          : paused
-            ? 'paused'
-            : 'waiting'
+    const state = fileState(f, paused, skipped)
     folderOf(path.slice(0, path.lastIndexOf('/'))).push({
       name: path.slice(path.lastIndexOf('/') + 1),
       path,
       kind: 'file',
       size: f.size,
       state,
+      ...(state === 'downloading' ? { received: f.received } : {}),
       children: [],
       waiting: 0,
     })
   }
   return sortAndTotal(root)
 }
+
+function fileState(f: FileView, paused: boolean, skipped: boolean): FileState {
+  if (f.conflict) return 'conflict'
+  if (f.present) return 'synced'
+  if (skipped) return 'skipped'
+  if (paused) return 'paused'
+  return f.received === undefined ? 'waiting' : 'downloading'
+}
+
+/** Files not on this device yet that should come (counted into their folders). */
+const COMING: ReadonlySet<FileState> = new Set(['waiting', 'paused', 'downloading'])
 
 /** Folders first, then by name; each folder gets its size and its count of files still to come. */
 function sortAndTotal(nodes: TreeNode[]): TreeNode[] {
@@ -83,8 +89,7 @@ function sortAndTotal(nodes: TreeNode[]): TreeNode[] {
         children,
         size: children.reduce((s, c) => s + c.size, 0),
         waiting: children.reduce(
-          (s, c) =>
-            s + (c.kind === 'file' ? (c.state === 'waiting' || c.state === 'paused' ? 1 : 0) : c.waiting),
+          (s, c) => s + (c.kind === 'file' ? (COMING.has(c.state) ? 1 : 0) : c.waiting),
           0,
         ),
       }

@@ -26,6 +26,30 @@ describe('buildTree', () => {
   })
 })
 
+describe('file states', () => {
+  it('tells arriving, queued, paused, skipped and conflict files apart', () => {
+    const files = [
+      { ...file('/a.bin', false), received: 40 },
+      file('/b.bin', false),
+      file('/Old/c.bin', false),
+      { ...file('/d (CONFLICT abc).txt'), conflict: true },
+    ]
+    const states = (paused: boolean) =>
+      buildTree(files, paused, ['/Old']).flatMap((n) =>
+        n.kind === 'file'
+          ? [[n.name, n.state, n.received]]
+          : n.children.map((c) => [c.name, c.state, c.received]),
+      )
+    expect(states(false)).toEqual([
+      ['c.bin', 'skipped', undefined],
+      ['a.bin', 'downloading', 40],
+      ['b.bin', 'waiting', undefined],
+      ['d (CONFLICT abc).txt', 'conflict', undefined],
+    ])
+    expect(states(true).map(([name, state]) => `${name} ${state}`)).toContain('a.bin paused')
+  })
+})
+
 describe('excludedPaths', () => {
   const tree = buildTree(
     [file('/a.txt'), file('/Fotos/x.png'), file('/Fotos/Old/y.png'), file('/Fotos/Old/z.png')],

@@ -54,6 +54,8 @@ export interface FileView {
   readonly present: boolean
   /** A conflict copy the engine made when two devices changed the file at once. */
   readonly conflict: boolean
+  /** Bytes in so far, for a file arriving now. */
+  readonly received?: number
 }
 
 /** A file the archive keeps (a replaced or deleted version), and the path it would go back to. */
@@ -149,13 +151,14 @@ export class EngineHost {
   async listFiles(location: string): Promise<FileView[]> {
     const share = this.engine.share(location)
     const files: FileView[] = []
+    const arriving = new Map(share.directory.downloading().map((d) => [d.path as string, d.received]))
     for await (const page of share.records()) {
       for (const record of page) {
         if (record.deleted || !record.key.startsWith('/') || record.key === '/') continue
         const value = record.value as { size?: unknown; sha256?: unknown }
         const kind = value.sha256 === null ? 'directory' : 'file'
         const name = record.key.slice(record.key.lastIndexOf('/') + 1)
-        files.push({ path: record.key, kind, size: Number(value.size ?? 0), present: share.directory.holds(record.key), conflict: isConflictName(name) })
+        files.push({ path: record.key, kind, size: Number(value.size ?? 0), present: share.directory.holds(record.key), conflict: isConflictName(name), ...(arriving.has(record.key) ? { received: arriving.get(record.key) } : {}) })
       }
     }
     return files.sort((a, b) => (a.path < b.path ? -1 : 1))
