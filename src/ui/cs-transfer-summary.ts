@@ -52,6 +52,9 @@ export class CsTransferSummary extends LitElement {
     const p = s.progress
     const all = this.files.filter((f) => f.kind === 'file')
     const present = all.filter((f) => f.present).length
+    // The bar moves with bytes, so one big file shows progress too.
+    const totalBytes = all.reduce((sum, f) => sum + f.size, 0)
+    const doneBytes = Math.max(0, totalBytes - p.bytesRemaining)
     const eta = formatEta(p.bytesRemaining, p.downloadRate)
     return html`
       <dl class="figures">
@@ -74,7 +77,7 @@ export class CsTransferSummary extends LitElement {
       </dl>
       ${
         p.filesRemaining > 0
-          ? html`<progress max=${all.length} .value=${present} aria-label="Files on this device"></progress>
+          ? html`<progress max=${totalBytes} .value=${doneBytes} aria-label="Transfer progress"></progress>
               <p class="line">
                 ${p.filesRemaining} ${p.filesRemaining === 1 ? 'file' : 'files'} to
                 go${eta ? `, ${eta}` : s.peers === 0 ? ': waiting for a device that has them to come online' : ''}.
