@@ -2,7 +2,15 @@
  * The flat file list the engine gives, arranged as a tree for display, with each file's state and
  * each folder's totals. Pure, so the tree element stays a view.
  */
-import type { FileView } from '../platform/browser/engine-host'
+/** What the tree needs of a listed file (EngineHost's FileView has it; declared here so Node tests can import this module). */
+export interface TreeFile {
+  readonly path: string
+  readonly kind: 'file' | 'directory'
+  readonly size: number
+  readonly present: boolean
+  readonly conflict: boolean
+  readonly received?: number
+}
 
 /** `skipped`: left out of this device by selective sync. */
 export type FileState = 'synced' | 'downloading' | 'waiting' | 'paused' | 'conflict' | 'skipped'
@@ -22,7 +30,7 @@ export interface TreeNode {
 }
 
 export function buildTree(
-  files: readonly FileView[],
+  files: readonly TreeFile[],
   paused: boolean,
   excluded: readonly string[] = [],
 ): TreeNode[] {
@@ -67,7 +75,7 @@ export function buildTree(
   return sortAndTotal(root)
 }
 
-function fileState(f: FileView, paused: boolean, skipped: boolean): FileState {
+function fileState(f: TreeFile, paused: boolean, skipped: boolean): FileState {
   if (f.conflict) return 'conflict'
   if (f.present) return 'synced'
   if (skipped) return 'skipped'
