@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit'
 import type { PeerManagerStatus } from '../net/peer-manager'
-import { shared } from './styles'
+import { badge, shared } from './styles'
 
 /** Whether this device can find its peers: the signaling connection as a word in the header. */
 export class CsSignalStatus extends LitElement {
@@ -10,13 +10,8 @@ export class CsSignalStatus extends LitElement {
 
   static override styles = [
     shared,
+    badge,
     css`
-      :host {
-        display: inline-flex;
-        align-items: center;
-        gap: 0.4rem;
-        font-size: 0.9rem;
-      }
       .dot {
         background: #ffd36b;
       }

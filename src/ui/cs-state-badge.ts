@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit'
 import type { ShareState } from '../engine/live-share'
-import { shared } from './styles'
+import { badge, shared } from './styles'
 
 const LABELS: Record<ShareState, string> = {
   scanning: 'Checking files',
@@ -18,14 +18,10 @@ export class CsStateBadge extends LitElement {
 
   static override styles = [
     shared,
+    badge,
     css`
       :host {
-        display: inline-flex;
-        align-items: center;
-        gap: 0.4rem;
-        font-size: 0.9rem;
         font-weight: 600;
-        white-space: nowrap;
       }
       .dot {
         background: var(--cs-muted);

@@ -189,3 +189,14 @@ export const shared = css`
     margin-top: 1rem;
   }
 `
+
+/** A status word with a coloured dot before it (a share's state, the signaling connection). */
+export const badge = css`
+  :host {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.4rem;
+    font-size: 0.9rem;
+    white-space: nowrap;
+  }
+`
