@@ -18,7 +18,12 @@ import {
   type RemoveOptions,
   type TempFile,
 } from '../../protocol/directory/file-store'
-import { LocalPathMap, POSIX_NAMES, type LocalNameRules, type LocalPath } from '../../protocol/directory/local-names'
+import {
+  LocalPathMap,
+  POSIX_NAMES,
+  type LocalNameRules,
+  type LocalPath,
+} from '../../protocol/directory/local-names'
 import type { SharePath } from '../../protocol/directory/share-path'
 
 /**
@@ -63,7 +68,12 @@ function errno(err: unknown): string | undefined {
 
 function toEntryStat(s: BigIntStats): EntryStat {
   const kind = s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other'
-  return { kind, size: kind === 'file' ? Number(s.size) : 0, mtimeNs: s.mtimeNs, mode: Number(s.mode) & 0o7777 }
+  return {
+    kind,
+    size: kind === 'file' ? Number(s.size) : 0,
+    mtimeNs: s.mtimeNs,
+    mode: Number(s.mode) & 0o7777,
+  }
 }
 
 async function lstatEntry(abs: string): Promise<EntryStat | null> {
@@ -93,14 +103,17 @@ async function openNoFollow(abs: string, flags: number, path: SharePath): Promis
   try {
     return await open(abs, flags, OWNER_READ_WRITE)
   } catch (err) {
-    if (errno(err) === 'ELOOP') throw new FileStoreError('ERR_OUTSIDE_SHARE', `${path} is a symbolic link`, { cause: err })
-    if (errno(err) === 'ENOENT') throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`, { cause: err })
+    if (errno(err) === 'ELOOP')
+      throw new FileStoreError('ERR_OUTSIDE_SHARE', `${path} is a symbolic link`, { cause: err })
+    if (errno(err) === 'ENOENT')
+      throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`, { cause: err })
     throw err
   }
 }
 
 async function applyAttributes(handle: FileHandle, attributes: Attributes | undefined): Promise<void> {
-  if (attributes?.mode !== undefined) await handle.chmod((attributes.mode & PERMISSION_BITS) | OWNER_READ_WRITE)
+  if (attributes?.mode !== undefined)
+    await handle.chmod((attributes.mode & PERMISSION_BITS) | OWNER_READ_WRITE)
   if (attributes?.mtimeNs !== undefined) {
     // utimes takes seconds as a double: about a microsecond of precision today. The caller gets
     // the mtime actually set back from commit/setAttributes and keeps that for change detection.
@@ -150,7 +163,11 @@ export class FsFileStore implements FileStore {
     } catch (err) {
       if (errno(err) !== 'ENOENT' && errno(err) !== 'ENOTDIR') throw err
     }
-    if (!isDirectory) throw new FileStoreError('ERR_SHARE_ROOT_MISSING', `share folder ${this.root} is missing or not a folder`)
+    if (!isDirectory)
+      throw new FileStoreError(
+        'ERR_SHARE_ROOT_MISSING',
+        `share folder ${this.root} is missing or not a folder`,
+      )
   }
 
   async *list(skipDirectory?: (path: string) => boolean): AsyncIterable<ListedEntry> {
@@ -158,7 +175,11 @@ export class FsFileStore implements FileStore {
     yield* this.walk('/', this.root, skipDirectory ?? (() => false))
   }
 
-  private async *walk(local: LocalPath, absDir: string, skip: (path: string) => boolean): AsyncGenerator<ListedEntry> {
+  private async *walk(
+    local: LocalPath,
+    absDir: string,
+    skip: (path: string) => boolean,
+  ): AsyncGenerator<ListedEntry> {
     for await (const dirent of await opendir(absDir)) {
       if (!dirent.isFile() && !dirent.isDirectory()) continue // links, devices, sockets: not synced
       const childLocal = `${local === '/' ? '' : local}/${dirent.name}`
@@ -207,8 +228,10 @@ export class FsFileStore implements FileStore {
         entry = await lstatEntry(abs)
       }
       if (entry === null) throw new FileStoreError('ERR_NOT_FOUND', `${localDir}: ${abs} does not exist`)
-      if (entry.kind === 'other') throw new FileStoreError('ERR_OUTSIDE_SHARE', `${localDir}: ${abs} is a link or special file`)
-      if (entry.kind !== 'directory') throw new FileStoreError('ERR_NOT_A_DIRECTORY', `${localDir}: ${abs} is a file`)
+      if (entry.kind === 'other')
+        throw new FileStoreError('ERR_OUTSIDE_SHARE', `${localDir}: ${abs} is a link or special file`)
+      if (entry.kind !== 'directory')
+        throw new FileStoreError('ERR_NOT_A_DIRECTORY', `${localDir}: ${abs} is a file`)
     }
     return abs
   }
@@ -227,7 +250,11 @@ export class FsFileStore implements FileStore {
       const at = await this.locate(path, false)
       return { at, stat: await lstatEntry(at.abs) }
     } catch (err) {
-      if (err instanceof FileStoreError && (err.code === 'ERR_NOT_FOUND' || err.code === 'ERR_NOT_A_DIRECTORY')) return null
+      if (
+        err instanceof FileStoreError &&
+        (err.code === 'ERR_NOT_FOUND' || err.code === 'ERR_NOT_A_DIRECTORY')
+      )
+        return null
       throw err
     }
   }
@@ -271,7 +298,8 @@ export class FsFileStore implements FileStore {
   async move(from: SharePath, to: SharePath, expected: Expected): Promise<ChangeResult> {
     const source = await this.find(from)
     const actual = source?.stat ?? null
-    if (source === null || !matchesExpected(actual, expected) || actual === null) return { ok: false, reason: 'changed', actual }
+    if (source === null || !matchesExpected(actual, expected) || actual === null)
+      return { ok: false, reason: 'changed', actual }
     const target = await this.locate(to, true)
     const existing = await lstatEntry(target.abs)
     if (existing !== null) return { ok: false, reason: 'changed', actual: existing }
@@ -349,7 +377,12 @@ class FsTempFile implements TempFile {
     const done = this.appending.then(async () => {
       let written = 0
       while (written < chunk.byteLength) {
-        const { bytesWritten } = await this.handle.write(chunk, written, chunk.byteLength - written, this.size + written)
+        const { bytesWritten } = await this.handle.write(
+          chunk,
+          written,
+          chunk.byteLength - written,
+          this.size + written,
+        )
         written += bytesWritten
       }
       this.size += written

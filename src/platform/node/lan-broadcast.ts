@@ -25,7 +25,9 @@ export interface LanAnnouncement {
 }
 
 export function encodeLanBroadcast(id: string, peerId: string, port: number): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ name: BROADCAST_NAME, version: BROADCAST_VERSION, id, peer: peerId, myport: port }))
+  return new TextEncoder().encode(
+    JSON.stringify({ name: BROADCAST_NAME, version: BROADCAST_VERSION, id, peer: peerId, myport: port }),
+  )
 }
 
 /** The announcement in a datagram from `sourceHost`, or undefined when it is not a valid one. */
@@ -40,8 +42,15 @@ export function parseLanBroadcast(datagram: Uint8Array, sourceHost: string): Lan
   if (typeof value !== 'object' || value === null) return undefined
   const { name, version, id, peer, myport } = value as Record<string, unknown>
   if (name !== BROADCAST_NAME || version !== BROADCAST_VERSION) return undefined
-  if (typeof id !== 'string' || !ID_PATTERN.test(id) || typeof peer !== 'string' || !PEER_ID_PATTERN.test(peer)) return undefined
-  if (typeof myport !== 'number' || !Number.isInteger(myport) || myport < 1 || myport > 65_535) return undefined
+  if (
+    typeof id !== 'string' ||
+    !ID_PATTERN.test(id) ||
+    typeof peer !== 'string' ||
+    !PEER_ID_PATTERN.test(peer)
+  )
+    return undefined
+  if (typeof myport !== 'number' || !Number.isInteger(myport) || myport < 1 || myport > 65_535)
+    return undefined
   const host = sourceHost.includes(':') ? `[${sourceHost}]` : sourceHost
   return { id: id.toLowerCase(), peerId: peer.toLowerCase(), address: `tcp:${host}:${myport}` }
 }

@@ -31,7 +31,11 @@ export class SqliteKeyValueStore implements KeyValueStore {
   async list(prefix: string): Promise<Array<[string, JsonValue]>> {
     // Keys are ours (no wildcards in them), but escape anyway so a prefix means a prefix.
     const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    const rows = this.db.prepare<[string], { key: string; value: string }>("SELECT key, value FROM kv WHERE key LIKE ? ESCAPE '\\' ORDER BY key").all(pattern)
+    const rows = this.db
+      .prepare<[string], { key: string; value: string }>(
+        "SELECT key, value FROM kv WHERE key LIKE ? ESCAPE '\\' ORDER BY key",
+      )
+      .all(pattern)
     return rows.map((row) => [row.key, parseJson(row.value)])
   }
 

@@ -29,14 +29,21 @@ export class SqliteLocalIndex implements LocalIndex {
     const rows = this.db.prepare<[], Row>('SELECT * FROM local_index').all()
     return new Map(
       rows.map((r) => {
-        const entry: LocalEntry = { kind: r.kind === 'directory' ? 'directory' : 'file', size: Number(r.size), mtimeNs: BigInt(r.mtime_ns), sha256: r.sha256 }
+        const entry: LocalEntry = {
+          kind: r.kind === 'directory' ? 'directory' : 'file',
+          size: Number(r.size),
+          mtimeNs: BigInt(r.mtime_ns),
+          sha256: r.sha256,
+        }
         return [r.path as SharePath, r.uuid === null ? entry : { ...entry, uuid: r.uuid }]
       }),
     )
   }
 
   async save(changes: ReadonlyMap<SharePath, LocalEntry | null>): Promise<void> {
-    const upsert = this.db.prepare('INSERT OR REPLACE INTO local_index (path, kind, size, mtime_ns, sha256, uuid) VALUES (?, ?, ?, ?, ?, ?)')
+    const upsert = this.db.prepare(
+      'INSERT OR REPLACE INTO local_index (path, kind, size, mtime_ns, sha256, uuid) VALUES (?, ?, ?, ?, ?, ?)',
+    )
     const remove = this.db.prepare('DELETE FROM local_index WHERE path = ?')
     this.db.transaction(() => {
       for (const [path, e] of changes) {

@@ -142,7 +142,10 @@ export class SqliteRecordStore implements RecordStore {
     return new Map(this.statements.maxRevisions.all().map((r) => [r.peer, r.rev]))
   }
 
-  async *changedSince(since: ReadonlyMap<PeerId, bigint>, batchSize: number): AsyncIterable<DatabaseRecord[]> {
+  async *changedSince(
+    since: ReadonlyMap<PeerId, bigint>,
+    batchSize: number,
+  ): AsyncIterable<DatabaseRecord[]> {
     const sinceJson = stringifyJson(vectorClockJson(since))
     let after: [bigint, string] = [-1n, '']
     for (;;) {

@@ -44,8 +44,12 @@ export class SocketInUseError extends Error {
  * Listens at `path` with mode 0600. A socket file left by a killed process is removed; one that
  * still answers belongs to a running process and is an error.
  */
-export async function listenUnix(path: string, onConnection: (stream: TcpByteStream) => void): Promise<UnixListener> {
-  if (await socketAnswers(path)) throw new SocketInUseError(`${path} is in use: another daemon runs with this state folder`)
+export async function listenUnix(
+  path: string,
+  onConnection: (stream: TcpByteStream) => void,
+): Promise<UnixListener> {
+  if (await socketAnswers(path))
+    throw new SocketInUseError(`${path} is in use: another daemon runs with this state folder`)
   await unlink(path).catch(() => {})
   const sockets = new Set<net.Socket>()
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {

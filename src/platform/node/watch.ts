@@ -14,7 +14,11 @@ export interface FolderWatcher {
   close(): void
 }
 
-export function watchFolder(root: string, onChange: (path: string) => void, log: (message: string) => void): FolderWatcher {
+export function watchFolder(
+  root: string,
+  onChange: (path: string) => void,
+  log: (message: string) => void,
+): FolderWatcher {
   let watcher: FSWatcher | undefined
   let retry: ReturnType<typeof setTimeout> | undefined
   let closed = false
@@ -37,7 +41,9 @@ export function watchFolder(root: string, onChange: (path: string) => void, log:
     watcher?.close()
     watcher = undefined
     if (closed || retry) return
-    log(`watching ${root} failed (${err instanceof Error ? err.message : String(err)}); the periodic rescan goes on, watching again in ${REWATCH_DELAY_MS / 1000} s`)
+    log(
+      `watching ${root} failed (${err instanceof Error ? err.message : String(err)}); the periodic rescan goes on, watching again in ${REWATCH_DELAY_MS / 1000} s`,
+    )
     // The root itself may be what changed (deleted, unmounted): tell the share to look.
     onChange('/')
     retry = setTimeout(start, REWATCH_DELAY_MS)
