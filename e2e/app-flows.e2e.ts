@@ -204,7 +204,7 @@ describe('the app, two browsers', () => {
     expect(findings).toEqual([])
   })
 
-  it('is installable, handles web+clearskies links, and puts files other apps share into a share', async () => {
+  it('is installable, extends and cancels a code, handles web+clearskies links, and puts files other apps share into a share', async () => {
     const page = await newPage()
     await page.goto(signaling.url)
     await page.getByRole('heading', { name: 'Welcome to ClearSkies' }).waitFor()
@@ -246,6 +246,18 @@ describe('the app, two browsers', () => {
     expect(new URL(page.url()).search).toBe('')
     await page.locator('cs-incoming').getByRole('button', { name: 'Add' }).click()
     await page.getByRole('button', { name: 'Preview from-gallery.txt' }).waitFor({ timeout: 30_000 })
+
+    // A code made multi-use with an expiry, then cancelled.
+    await page.getByRole('button', { name: 'Share…' }).click()
+    const dialog = page.locator('cs-code-dialog')
+    await dialog.getByText('Works once, expires in 24 h.').waitFor({ timeout: 15_000 })
+    await dialog.getByRole('button', { name: 'Extend…' }).click()
+    await dialog.getByLabel('Let any number of devices join until').selectOption({ label: '7 days from now' })
+    await dialog.getByRole('button', { name: 'Extend code' }).click()
+    await dialog.getByText('Works for any number of devices, expires in 7 days.').waitFor()
+    await dialog.getByRole('button', { name: 'Cancel code' }).click()
+    await dialog.getByText('Cancelled: this code no longer works.').waitFor()
+    await dialog.getByRole('button', { name: 'Done' }).click()
 
     // A web+clearskies link (as the protocol handler delivers it) opens the join dialog.
     await page.goto(
