@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually, startPeer, type TestPeer } from './peers'
 
@@ -24,5 +26,22 @@ describe('Engine.linkPlace', () => {
 
     b.engine.pause()
     await eventually(() => expect(b.engine.linkPlace(bLink!)).toBeUndefined())
+  })
+})
+
+describe('DirectoryShare.linkRates', () => {
+  it('measures what each link sent and received', async () => {
+    const a = await startPeer('alice')
+    const b = await startPeer('bob')
+    peers.push(a, b)
+    await writeFile(join(a.folder, 'big.bin'), Buffer.alloc(400_000, 1))
+    await (await a.engine.createShare(a.folder)).scan()
+    const { code } = await a.engine.createAccessCode(a.folder, 'read_write')
+    await b.engine.addShare(code, b.folder, [a.address])
+    await eventually(() => expect(b.engine.shareList[0]?.directory.holds('/big.bin')).toBe(true))
+    const [bLink] = b.engine.share(b.folder).connections.links.keys()
+    const [aLink] = a.engine.share(a.folder).connections.links.keys()
+    expect(b.engine.share(b.folder).directory.linkRates().get(bLink!)?.downloadRate).toBeGreaterThan(0)
+    expect(a.engine.share(a.folder).directory.linkRates().get(aLink!)?.uploadRate).toBeGreaterThan(0)
   })
 })

@@ -141,6 +141,11 @@ export class DirectoryShare {
     return this.state.get(path as SharePath) !== undefined
   }
 
+  /** Each link's download and upload rates, by link id. */
+  linkRates(): ReturnType<Fetcher['linkRates']> {
+    return this.fetcher.linkRates()
+  }
+
   /** Files arriving now, with the bytes in so far (a per-file progress display). */
   downloading(): ReturnType<Fetcher['downloading']> {
     return this.fetcher.downloading()

@@ -102,10 +102,24 @@ export class Fetcher {
   private readonly pieceBytes: number
   private readonly received = new RateMeter()
   private readonly sent = new RateMeter()
+  /** The same, per link: the interface shows each peer's rates. */
+  private readonly perLink = new Map<string, { readonly received: RateMeter; readonly sent: RateMeter }>()
 
   constructor(private readonly o: FetcherOptions) {
     this.pieceBytes = o.pieceBytes ?? DEFAULT_PIECE_BYTES
     this.plan = new TransferPlan({ random: o.random, pieceBytes: this.pieceBytes })
+  }
+
+  /** Bytes per second to and from each link, over the last measurement window. */
+  linkRates(): Map<string, { readonly downloadRate: number; readonly uploadRate: number }> {
+    const now = this.o.now()
+    return new Map([...this.perLink].map(([id, m]) => [id, { downloadRate: m.received.rate(now), uploadRate: m.sent.rate(now) }]))
+  }
+
+  private meters(id: string): { readonly received: RateMeter; readonly sent: RateMeter } {
+    let m = this.perLink.get(id)
+    if (!m) this.perLink.set(id, (m = { received: new RateMeter(), sent: new RateMeter() }))
+    return m
   }
 
   /** The paths whose content is arriving now, with the bytes in so far. */
@@ -190,6 +204,7 @@ export class Fetcher {
 
   removeLink(id: string): void {
     this.links.delete(id)
+    this.perLink.delete(id)
     this.plan.removePeer(id)
     this.pump()
   }
@@ -240,6 +255,7 @@ export class Fetcher {
         return
       }
       this.received.add(received.byteLength, this.o.now())
+      this.meters(id).received.add(received.byteLength, this.o.now())
       // Waiting here leaves the rest unread on the link: the sender is held back by back-pressure.
       await this.o.download?.take(received.byteLength)
       const chunk = skip > 0 ? received.subarray(Math.min(skip, received.byteLength)) : received
@@ -266,7 +282,7 @@ export class Fetcher {
   }
 
   /** Answers `directory.get` from the local folder, or `not_present`. Never waits for the send. */
-  serve(link: FetchLink, sha256: string, range: ByteRange | undefined): void {
+  serve(link: FetchLink & { readonly id: string }, sha256: string, range: ByteRange | undefined): void {
     const path = this.o.state.pathWith(sha256)
     const known = path === undefined ? undefined : this.o.state.get(path)
     const local = path === undefined ? undefined : this.o.selection.toLocal(path)
@@ -279,12 +295,14 @@ export class Fetcher {
     const body = directoryBody({ type: 'directory.data', sha256, range: { start: BigInt(start), length: BigInt(length) } })
     const read = this.o.store.read(local, { start, length })
     const sent = this.sent
+    const linkSent = this.meters(link.id).sent
     const now = this.o.now
     const upload = this.o.upload
     async function* counted(): AsyncIterable<Uint8Array> {
       for await (const chunk of read) {
         await upload?.take(chunk.byteLength)
         sent.add(chunk.byteLength, now())
+        linkSent.add(chunk.byteLength, now())
         yield chunk
       }
     }
