@@ -16,6 +16,7 @@ const RECORD_BYTES = 16 * 1024
 class MemoryHandle implements SyncAccessHandle {
   bytes = new Uint8Array(0)
   writes = 0
+  sizeCalls = 0
   /** A write that would make the file larger than this throws QuotaExceededError after writing up to it. */
   quota = Number.POSITIVE_INFINITY
 
@@ -40,6 +41,7 @@ class MemoryHandle implements SyncAccessHandle {
     this.bytes = this.bytes.slice(0, size)
   }
   getSize(): number {
+    this.sizeCalls++
     return this.bytes.byteLength
   }
   flush(): void {}
@@ -108,4 +110,12 @@ it('a full quota cuts the file back to what was written before the batch, and si
   expect((failed as PromiseRejectedResult | undefined)?.reason).toMatchObject({ code: 'ERR_NO_SPACE' })
   expect(temp.size).toBe(WRITE_BATCH_BYTES + (80 - 64) * RECORD_BYTES)
   expect(access.getSize()).toBe(WRITE_BATCH_BYTES)
+})
+
+it('reads a fresh, empty temporary file without asking the handle anything', async () => {
+  const access = new MemoryHandle()
+  const temp = await tempFile(access)
+  const calls = access.sizeCalls
+  expect(await readAll(temp)).toEqual(new Uint8Array(0))
+  expect(access.sizeCalls).toBe(calls)
 })

@@ -107,6 +107,9 @@ export class SyncTempFile extends FsaTempFile {
 
   async *read(): AsyncIterable<Uint8Array> {
     this.check()
+    // A fresh temporary file (most of them, with small files) is read before its first append:
+    // no handle call at all then (each costs about a millisecond in a private window's OPFS).
+    if (this.size === 0) return
     this.writeBatch()
     yield* readSyncAccess(this.access, 0, this.size)
   }
