@@ -1,7 +1,7 @@
 /**
  * Where a browser-to-browser sync spends its CPU (`npx tsx bench/browser/profile.ts`, inside the
  * network namespace like the bench): one big file (BENCH_PROFILE_MIB, 128) synced between two
- * fresh peers as sync.ts does, and while its bytes flow,
+ * fresh peers as sync.ts does (or BENCH_PROFILE_FILES small files), and while its bytes flow,
  *   - every Chromium thread's CPU time from /proc (utime + stime), summed by process type and
  *     thread name: the data channels' SCTP/DTLS work runs on the renderers' WebRTC threads,
  *     WebCrypto on the thread pool, JavaScript on the main threads and the engine workers;
@@ -11,10 +11,12 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import type { CDPSession, Page } from 'playwright'
 import { launchChromium } from '../../e2e/support/browser'
-import { bigFile, fillShare, newPeer, progressOf, startSyncBench } from './sync'
+import { bigFile, fillShare, newPeer, progressOf, smallFiles, startSyncBench } from './sync'
 import { reexecInNetns } from './transfer'
 
 const MIB = Number(process.env.BENCH_PROFILE_MIB ?? 128)
+/** BENCH_PROFILE_FILES=N profiles N small files (1–8 KiB) instead of the big file. */
+const FILES = Number(process.env.BENCH_PROFILE_FILES ?? 0)
 const TOP = 25
 
 type ThreadTimes = Map<string, number>
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
   const browser = await launchChromium()
   const bench = await startSyncBench(browser)
   try {
-    const set = bigFile(MIB)
+    const set = FILES > 0 ? smallFiles(FILES) : bigFile(MIB)
     const a = await newPeer(bench)
     const b = await newPeer(bench)
     const code = await fillShare(a.page, set)
@@ -161,7 +163,7 @@ async function main(): Promise<void> {
     const after = threadTimes()
     const profiles = (await Promise.all(profilers.map((p) => p.stop()))).flat()
     const mb = ((progress.bytesReceived - startBytes) / 1e6)
-    console.log(`profile: ${mb.toFixed(0)} MB in ${seconds.toFixed(1)} s (${(mb / seconds).toFixed(1)} MB/s) of a ${MIB} MiB file, two browser peers`)
+    console.log(`profile: ${mb.toFixed(0)} MB in ${seconds.toFixed(1)} s (${(mb / seconds).toFixed(1)} MB/s) of ${set.name}, two browser peers`)
 
     const cpu: ThreadTimes = new Map()
     for (const [key, value] of after) {

@@ -175,5 +175,6 @@ export function formatSync(result: SyncResult, rawMBps: number): string {
   }
   const rate = mb / result.seconds
   const transferRate = mb / result.transferSeconds
-  return `  ${result.name.padEnd(24)} ${result.seconds.toFixed(1).padStart(6)} s  ${rate.toFixed(1).padStart(5)} MB/s  ${((rate / rawMBps) * 100).toFixed(0).padStart(3)}% of raw   (from the first byte: ${result.transferSeconds.toFixed(1)} s, ${transferRate.toFixed(1)} MB/s, ${((transferRate / rawMBps) * 100).toFixed(0)}%)`
+  const filesPerSecond = result.files > 1 ? `, ${(result.files / result.seconds).toFixed(0)} files/s` : ''
+  return `  ${result.name.padEnd(24)} ${result.seconds.toFixed(1).padStart(6)} s  ${rate.toFixed(1).padStart(5)} MB/s  ${((rate / rawMBps) * 100).toFixed(0).padStart(3)}% of raw${filesPerSecond}   (from the first byte: ${result.transferSeconds.toFixed(1)} s, ${transferRate.toFixed(1)} MB/s, ${((transferRate / rawMBps) * 100).toFixed(0)}%)`
 }
