@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit'
 import type { PeerView } from '../platform/browser/engine-host'
-import { levelLabel } from './format'
+import { formatRate, levelLabel } from './format'
 import { shared } from './styles'
 
 const CONNECTIONS: Record<PeerView['connection'], string> = {
@@ -10,7 +10,7 @@ const CONNECTIONS: Record<PeerView['connection'], string> = {
   unknown: 'Connected',
 }
 
-/** The devices a share is connected to: name, how they are connected, what they may do. */
+/** The devices a share is connected to: name, how they are connected, what they may do, the rates. */
 export class CsPeerList extends LitElement {
   static override properties = { peers: { attribute: false } }
 
@@ -30,7 +30,7 @@ export class CsPeerList extends LitElement {
         align-items: center;
       }
       .avatar {
-        grid-row: span 2;
+        grid-row: span 3;
         width: 2.25rem;
         height: 2.25rem;
         border-radius: 50%;
@@ -47,6 +47,9 @@ export class CsPeerList extends LitElement {
       .meta {
         color: var(--cs-muted);
         font-size: 0.85rem;
+      }
+      .nowrap {
+        white-space: nowrap;
       }
       .none {
         color: var(--cs-muted);
@@ -66,6 +69,10 @@ export class CsPeerList extends LitElement {
           <span class="avatar" aria-hidden="true">${name.slice(0, 1).toUpperCase()}</span>
           <span class="name">${name}</span>
           <span class="meta">${CONNECTIONS[p.connection]} · ${levelLabel(p.accessLevel)}</span>
+          <span class="meta"
+            ><span class="nowrap">Receiving ${formatRate(p.downloadRate)}</span> ·
+            <span class="nowrap">sending ${formatRate(p.uploadRate)}</span></span
+          >
         </li>`
       })}
     </ul>`

@@ -75,6 +75,9 @@ export interface PeerView {
   /** How the link runs: `webrtc`, `tcp`, or `bridge` (a TCP peer reached through the signaling server's bridge). */
   readonly connection: 'webrtc' | 'tcp' | 'bridge' | 'unknown'
   readonly sinceMs: number
+  /** Bytes per second from and to this peer. */
+  readonly downloadRate: number
+  readonly uploadRate: number
 }
 
 export interface EngineHostOptions {
@@ -95,7 +98,8 @@ export class EngineHost {
     private readonly options: EngineHostOptions,
   ) {
     engine.on((event) => {
-      if (event.type === 'registrations') for (const listener of this.registrationListeners) listener(this.registrations())
+      if (event.type === 'registrations')
+        for (const listener of this.registrationListeners) listener(this.registrations())
       this.scheduleSnapshot()
     })
   }
@@ -118,7 +122,11 @@ export class EngineHost {
       shares: this.engine.shareList.map((s) => s.status()),
       joining: this.engine.pendingJoins.map((j) => {
         const failure = this.engine.joinFailure(j.accessId)
-        return { location: j.location, sinceMs: j.createdAtMs, ...(failure ? { problem: failure.reason } : {}) }
+        return {
+          location: j.location,
+          sinceMs: j.createdAtMs,
+          ...(failure ? { problem: failure.reason } : {}),
+        }
       }),
       codes: this.engine.accessCodes.map(({ grant, location, code }) => ({
         code,
@@ -158,7 +166,14 @@ export class EngineHost {
         const value = record.value as { size?: unknown; sha256?: unknown }
         const kind = value.sha256 === null ? 'directory' : 'file'
         const name = record.key.slice(record.key.lastIndexOf('/') + 1)
-        files.push({ path: record.key, kind, size: Number(value.size ?? 0), present: share.directory.holds(record.key), conflict: isConflictName(name), ...(arriving.has(record.key) ? { received: arriving.get(record.key) } : {}) })
+        files.push({
+          path: record.key,
+          kind,
+          size: Number(value.size ?? 0),
+          present: share.directory.holds(record.key),
+          conflict: isConflictName(name),
+          ...(arriving.has(record.key) ? { received: arriving.get(record.key) } : {}),
+        })
       }
     }
     return files.sort((a, b) => (a.path < b.path ? -1 : 1))
@@ -166,13 +181,17 @@ export class EngineHost {
 
   /** The peers a share is connected to now. */
   peers(location: string): PeerView[] {
-    return [...this.engine.share(location).connections.links.entries()].map(([linkId, { sender, openedAt }]) => ({
+    const share = this.engine.share(location)
+    const rates = share.directory.linkRates()
+    return [...share.connections.links.entries()].map(([linkId, { sender, openedAt }]) => ({
       peerId: sender.remote.peerId,
       ...(sender.remote.name ? { name: sender.remote.name } : {}),
       software: sender.remote.software,
       accessLevel: sender.access,
       connection: connectionKind(this.engine.linkPlace(linkId), sender.remote.software),
       sinceMs: openedAt,
+      downloadRate: rates.get(linkId)?.downloadRate ?? 0,
+      uploadRate: rates.get(linkId)?.uploadRate ?? 0,
     }))
   }
 
@@ -194,10 +213,17 @@ export class EngineHost {
   }
 
   /** control.md `create_access_code`. */
-  async createAccessCode(location: string, level: AccessLevel, multiUse = false, expiresInMs?: number | null): Promise<CodeView> {
+  async createAccessCode(
+    location: string,
+    level: AccessLevel,
+    multiUse = false,
+    expiresInMs?: number | null,
+  ): Promise<CodeView> {
     const created = await this.engine.createAccessCode(location, level, {
       multiUse,
-      ...(expiresInMs === undefined ? {} : { expiresAtMs: expiresInMs === null ? null : Date.now() + expiresInMs }),
+      ...(expiresInMs === undefined
+        ? {}
+        : { expiresAtMs: expiresInMs === null ? null : Date.now() + expiresInMs }),
     })
     const view = this.snapshot().codes.find((c) => c.code === created.code)
     if (!view) throw new EngineError('EIO', 'the new access code was not stored')
@@ -232,7 +258,10 @@ export class EngineHost {
   }
 
   /** Copies files the person dropped or picked into a share kept in browser storage, streamed. */
-  async addFiles(location: string, files: ReadonlyArray<{ readonly path: string; readonly file: File }>): Promise<void> {
+  async addFiles(
+    location: string,
+    files: ReadonlyArray<{ readonly path: string; readonly file: File }>,
+  ): Promise<void> {
     const root = await this.root(location)
     for (const { path, file } of files) {
       const names = segmentsOf(parseSharePath(path))
