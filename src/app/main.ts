@@ -21,7 +21,9 @@ engine.then(
     ;(window as unknown as { clearskies: typeof client }).clearskies = client
   },
   (err: unknown) =>
-    app?.announce(`ClearSkies could not start: ${(err as Error).message}. Reload the page to try again.`),
+    app?.startFailed(
+      `ClearSkies could not start: ${(err as Error).message}. Reload the page to try again; in a private window, open a normal one (the browser gives private windows no lasting storage).`,
+    ),
 )
 
 const updateServiceWorker = registerSW({

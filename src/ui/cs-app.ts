@@ -51,6 +51,7 @@ export class CsApp extends LitElement {
     preview: { state: true },
     incoming: { state: true },
     storage: { state: true },
+    startError: { state: true },
   }
 
   status = ''
@@ -67,6 +68,8 @@ export class CsApp extends LitElement {
   preview: { path: string; file: File } | undefined
   incoming: File[] = []
   storage: StorageReport | undefined
+  /** Why the engine did not start; it stays on screen (there is nothing else to show). */
+  startError = ''
 
   private readonly engine = new EngineController(this)
   private actions: AppActions | undefined
@@ -252,6 +255,10 @@ export class CsApp extends LitElement {
   /** How much browser storage the app uses, and whether the browser promised to keep it. */
   showStorage(report: StorageReport): void {
     this.storage = report
+  }
+
+  startFailed(message: string): void {
+    this.startError = message
   }
 
   announce(message: string): void {
@@ -470,6 +477,7 @@ export class CsApp extends LitElement {
 
   private renderScreen() {
     const snapshot = this.engine.snapshot
+    if (this.startError) return html`<p class="error" role="alert">${this.startError}</p>`
     if (!snapshot) return html`<p class="starting" role="status">Starting ClearSkies…</p>`
     if (this.current) {
       return html`<cs-share-view
