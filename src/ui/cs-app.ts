@@ -29,6 +29,7 @@ type Dialog = 'create' | 'join' | 'code' | 'settings' | undefined
 const DETAILS_INTERVAL_MS = 1_000
 const SHARE_ROUTE = '#/share/'
 const STATUS_VISIBLE_MS = 5_000
+const JOIN_RECHECK_MS = 15_000
 /** Above this share of the quota, the footer warns that storage is running out. */
 const STORAGE_WARNING_SHARE = 0.9
 
@@ -230,6 +231,10 @@ export class CsApp extends LitElement {
       () => void this.onShareChange('ClearSkies may use the folder again.', (a, l) => a.allowFolder(l)),
     )
     this.addEventListener('cs-add-incoming', (e) => void this.onIncoming(e.detail.location))
+    // What a pending join says changes with time alone (after a minute without an answer).
+    setInterval(() => {
+      if (this.engine.snapshot?.joining.length) this.requestUpdate()
+    }, JOIN_RECHECK_MS)
     window.addEventListener('popstate', () => this.readRoute())
     window.addEventListener('hashchange', () => this.readRoute())
     this.readRoute()
