@@ -43,6 +43,8 @@ export interface BridgeServer {
   readonly online: boolean
   /** Counters since start, for logs and tests. */
   readonly stats: BridgeStats
+  /** Relayed connections open now, over all browser peers. */
+  readonly relays: number
   close(): Promise<void>
 }
 
@@ -103,9 +105,9 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
       clearTimeout(timer)
       const session = routes.get(id)
       if (!session) return refuse(`no browser peer is reachable here for ${id.slice(0, 8)}…`)
-      log.info('inbound', { source, id: id.slice(0, 8), session: session.name })
+      if (!session.incoming(socket, id, head)) return refuse(`${session.name} holds ${config.maxConnectionsPerPeer} connections already`)
       stats.inbound++
-      void session.incoming(socket, id, head)
+      log.info('inbound', { source, id: id.slice(0, 8), session: session.name })
     }
     socket.on('data', onData)
     socket.on('error', () => socket.destroy())
@@ -208,6 +210,9 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
       return online
     },
     stats,
+    get relays() {
+      return [...sessions.values()].reduce((sum, { session }) => sum + session.relayCount, 0)
+    },
     async close() {
       stopped = true
       clearTimeout(retryTimer)

@@ -144,7 +144,9 @@ export function relay(channel: RelayChannel, socket: net.Socket, options: RelayO
       }
       socket.on('data', onData)
       socket.on('end', onEnd)
-      socket.resume()
+      // A paused socket still reports its end, so the end may have come and gone already.
+      if (socket.readableEnded) onEnd()
+      else socket.resume()
     }
     if (channel.readyState === 'open') start()
     else channel.addEventListener('open', start)

@@ -97,6 +97,11 @@ export class BrowserSession {
     return this.deps.name
   }
 
+  /** Relayed connections open now. */
+  get relayCount(): number {
+    return this.relays.size
+  }
+
   private send(message: BridgeMessage): void {
     if (!this.closed && this.control?.readyState === 'open') this.control.send(encodeBridgeMessage(message))
   }
@@ -138,9 +143,20 @@ export class BrowserSession {
     }
   }
 
-  /** An inbound TCP connection for one of this browser's IDs; `head` holds the bytes read to route it. */
-  async incoming(socket: net.Socket, id: string, head: Uint8Array): Promise<void> {
-    if (this.relays.size >= this.deps.limits.maxRelays) return void socket.destroy()
+  /**
+   * An inbound TCP connection for one of this browser's IDs; `head` holds the bytes read to route
+   * it. False if it was refused (over the connection limit).
+   */
+  incoming(socket: net.Socket, id: string, head: Uint8Array): boolean {
+    if (this.relays.size >= this.deps.limits.maxRelays) {
+      socket.destroy()
+      return false
+    }
+    void this.relayIncoming(socket, id, head)
+    return true
+  }
+
+  private async relayIncoming(socket: net.Socket, id: string, head: Uint8Array): Promise<void> {
     const channelId = this.allocateInbound()
     const log = this.deps.log.child({ channel: channelId, from: socket.remoteAddress ?? '?' })
     const accepted = new Promise<boolean>((resolve) => {

@@ -108,6 +108,7 @@ describe('dialling for a browser', () => {
     expect((await browser.dial(ID, address)).error).toMatch(/more than 2 connections at once/)
     first.channel?.close()
     second.channel?.close()
+    await expect.poll(() => bridge.relays).toBe(0)
   })
 })
 

@@ -6,6 +6,7 @@
 import { generatePeerId } from '../../src/protocol/access'
 import { BRIDGE_ID, BRIDGE_SCHEME, CONTROL_CHANNEL_ID, encodeBridgeMessage, FIRST_DIAL_CHANNEL, parseBridgeMessage, type BridgeMessage } from '../../src/protocol/bridge/messages'
 import { runTrackerClient, type TrackerClientHandle } from '../../src/protocol/tracker/client-driver'
+import type { JsonObject } from '../../src/protocol/wire/json-value'
 import { RtcPeer, type NodeDataChannel } from '../../bridge/rtc'
 import { openWsStream } from '../../bridge/ws-stream'
 
@@ -21,15 +22,41 @@ export interface NodeBrowser {
   close(): void
 }
 
-/** Connects to the bridge registered at `signalingUrl` (`http://…`), registering `ids` too. */
+const ATTEMPTS = 5
+const RETRY_PAUSE_MS = 300
+const ATTEMPT_MS = 8_000
+
+/**
+ * Connects to the bridge registered at `signalingUrl` (`http://…`), registering `ids` too. Two
+ * node-datachannel peers in one process sometimes fail their first negotiation ("remote candidate
+ * without ICE transport"; Chromium, the bridge's real counterpart, does not), so it tries again.
+ */
 export async function connectNodeBrowser(signalingUrl: string, ids: ReadonlyMap<string, string> = new Map()): Promise<NodeBrowser> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(signalingUrl, ids, AbortSignal.timeout(ATTEMPT_MS))
+    } catch (err) {
+      if (attempt === ATTEMPTS) throw err
+      await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS))
+    }
+  }
+}
+
+async function connectOnce(signalingUrl: string, ids: ReadonlyMap<string, string>, signal: AbortSignal): Promise<NodeBrowser> {
   let tracker: TrackerClientHandle | undefined
   let rtc: RtcPeer | undefined
   let bridgePeer = ''
   const answers = new Map<number, (m: { error?: string }) => void>()
   const incoming: NodeBrowser['incoming'] = []
   let nextDial = FIRST_DIAL_CHANNEL
+  const early: JsonObject[] = []
+  let answered = false
   const control = await new Promise<NodeDataChannel>((resolve, reject) => {
+    signal.addEventListener('abort', () => {
+      rtc?.close('no hello in time')
+      tracker?.close()
+      reject(new Error('no hello from the bridge in time'))
+    })
     void openWsStream(`${signalingUrl.replace(/^http/, 'ws')}/tracker`).then((stream) => {
       tracker = runTrackerClient(stream, {
         software: 'test-browser',
@@ -40,16 +67,34 @@ export async function connectNodeBrowser(signalingUrl: string, ids: ReadonlyMap<
             const found = [...event.peers].find(([, a]) => a.some((x) => x.startsWith(BRIDGE_SCHEME)))
             if (!found) return
             bridgePeer = found[0]
-            rtc = new RtcPeer({ initiator: true, sendSignal: (s) => tracker?.sendSignal(BRIDGE_ID, bridgePeer, s), onClose: (r) => reject(new Error(r)) })
+            rtc = new RtcPeer({
+              initiator: true,
+              sendSignal: (s) => tracker?.sendSignal(BRIDGE_ID, bridgePeer, s),
+              onClose: (r) => {
+                tracker?.close()
+                reject(new Error(r))
+              },
+            })
             const peer = rtc
             void peer.connected.then(() => resolve(peer.channel(CONTROL_CHANNEL_ID, 'clearskies')))
-          } else if (event.type === 'signal' && event.from === bridgePeer) rtc?.signal(event.signal)
+          } else if (event.type === 'signal' && event.from === bridgePeer) {
+            // The bridge's candidates may overtake its answer; libdatachannel refuses them before
+            // it (simple-peer holds them back only when remoteDescription is null, which the
+            // polyfill's never is).
+            if (event.signal.type === 'answer') {
+              rtc?.signal(event.signal)
+              for (const held of early.splice(0)) rtc?.signal(held)
+              answered = true
+            } else if (answered) rtc?.signal(event.signal)
+            else early.push(event.signal)
+          }
         },
       })
       tracker.setIds(new Map([...ids, [BRIDGE_ID, generatePeerId()]]))
     }, reject)
   })
-  const inbound = await new Promise<string | null>((resolve) => {
+  const inbound = await new Promise<string | null>((resolve, reject) => {
+    signal.addEventListener('abort', () => reject(new Error('no hello from the bridge in time')))
     control.addEventListener('message', (event) => {
       const message = parseBridgeMessage(String((event as Event & { data?: unknown }).data))
       if (message.type === 'hello') resolve(message.inbound)
