@@ -15,7 +15,7 @@ export interface SyncTempReport {
   readonly content: string
   readonly lockedError: string
   readonly namesAfter: string[]
-  /** A commit onto a file while a read of it holds a read-only handle. */
+  /** A commit onto a file while a read of it is under way: reads hold no lock. */
   readonly commitWhileReading: string
   readonly readAfter: string
 }
@@ -49,7 +49,7 @@ async function run(dir: FileSystemDirectoryHandle): Promise<SyncTempReport> {
   const namesAfter: string[] = []
   for await (const entry of store.list()) namesAfter.push(entry.path)
   const reading = store.read(path)[Symbol.asyncIterator]()
-  await reading.next() // the read's handle is open now
+  await reading.next() // the read is under way
   const replacement = await store.openTemp(path, SHA.replace('ab', 'cd'))
   await replacement.append(text('new'))
   const commitWhileReading = await store.commit(replacement, { expected: { kind: 'any' } }).then(

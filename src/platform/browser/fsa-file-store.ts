@@ -39,7 +39,7 @@ import { fileStat, MemoryAttributeStore, type AttributeStore, type SideAttribute
 import { readBlob } from './blob-reader'
 import { domName, entryIn, guarded, readWritePermission, storeError, tryMove, type EntryHandle } from './fsa-handles'
 import { FsaTempFile, WritableTempFile } from './fsa-temp-file'
-import { openSyncAccess, readSyncAccess } from './sync-access'
+import { openSyncAccess } from './sync-access'
 import { SyncTempFile } from './sync-temp-file'
 
 export interface FsaFileStoreOptions {
@@ -187,22 +187,11 @@ export class FsaFileStore implements FileStore {
     const handle = await entryIn(dir, name)
     if (handle === null) throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`)
     if (handle.kind !== 'file') throw new FileStoreError('ERR_NOT_A_FILE', `${path} is not a file`)
-    const start = range?.start ?? 0
-    const end = range ? start + range.length : Number.POSITIVE_INFINITY
-    // In the engine's worker on OPFS: straight from the file, holding a shared lock meanwhile (a
-    // commit or removal of this file waits for the read: ERR_BUSY). Elsewhere, or while a writer
-    // holds the file, through a File snapshot.
-    const access = await openSyncAccess(handle, 'read-only').catch(() => null)
-    if (access) {
-      try {
-        yield* readSyncAccess(access, start, end)
-      } finally {
-        access.close()
-      }
-      return
-    }
+    // A File is a snapshot: no lock is held, so a commit of this path meanwhile goes ahead, and
+    // a read that outlives it fails (NotReadableError) rather than mixing the two versions.
     const file = await guarded(path, () => handle.getFile())
-    yield* readBlob(file, start, end)
+    const start = range?.start ?? 0
+    yield* readBlob(file, start, range ? start + range.length : file.size)
   }
 
   async openTemp(path: SharePath, sha256: string): Promise<TempFile> {
@@ -210,7 +199,7 @@ export class FsaFileStore implements FileStore {
     const temp = tempName(name, sha256)
     const handle = await guarded(path, () => dir.getFileHandle(temp, { create: true }))
     // Locked: another tab holds it, and a writable could not open it either.
-    const access = await guarded(path, () => openSyncAccess(handle, 'readwrite'))
+    const access = await guarded(path, () => openSyncAccess(handle))
     if (access) return new SyncTempFile(path, sha256, dir, temp, handle, access)
     const file = await guarded(path, () => handle.getFile())
     return new WritableTempFile(path, sha256, dir, temp, handle, file.size)

@@ -1,8 +1,8 @@
 /**
- * `FileSystemSyncAccessHandle`: OPFS files, in a dedicated worker (where the engine runs). Reads
- * and writes go straight to the file from the worker, without the browser process in between,
- * which makes them the cheapest way through a file: the fast path for hashing (bench/browser) and
- * for writing temporary files in place (`sync-temp-file.ts`).
+ * `FileSystemSyncAccessHandle`: OPFS files, in a dedicated worker (where the engine runs). Writes
+ * go straight into the file, without a swap file: how temporary files are written where it exists
+ * (`sync-temp-file.ts`). Reads of committed files do not use it: it locks the file, and in the
+ * bench it was no faster than `Blob.stream()` (`blob-reader.ts`).
  */
 import { MAX_READ_CHUNK_BYTES } from '../../protocol/directory/file-store'
 import { domName } from './fsa-handles'
@@ -17,30 +17,28 @@ export interface SyncAccessHandle {
   close(): void
 }
 
-/** 'read-only' handles share the file with each other (Chromium 121+); 'readwrite' is exclusive. */
-export type SyncAccessMode = 'read-only' | 'readwrite'
-
 interface SyncCapable {
-  createSyncAccessHandle(options?: { mode: SyncAccessMode }): Promise<SyncAccessHandle>
+  createSyncAccessHandle(): Promise<SyncAccessHandle>
 }
 
 /**
- * The file's sync access handle; null where the browser has none for it (the page's thread, a
- * picked folder, a browser without the API). Throws the DOMException where it has one but cannot
- * give it now: `NoModificationAllowedError` for a file locked by another handle.
+ * The file's sync access handle, which holds the file exclusively until closed; null where the
+ * browser has none for it (the page's thread, a picked folder, a browser without the API). Throws
+ * the DOMException where it has one but cannot give it now: `NoModificationAllowedError` for a
+ * file locked by another handle.
  */
-export async function openSyncAccess(handle: FileSystemFileHandle, mode: SyncAccessMode): Promise<SyncAccessHandle | null> {
+export async function openSyncAccess(handle: FileSystemFileHandle): Promise<SyncAccessHandle | null> {
   const create = (handle as Partial<SyncCapable>).createSyncAccessHandle
   if (typeof create !== 'function') return null
   try {
-    return await create.call(handle, { mode })
+    return await create.call(handle)
   } catch (err) {
     if (domName(err) === 'NoModificationAllowedError' || domName(err) === 'QuotaExceededError') throw err
     return null
   }
 }
 
-/** [start, end) in fresh chunks of at most 1 MiB; synchronous reads, a few hundred microseconds each. */
+/** [start, end) in fresh chunks of at most 1 MiB (a temporary file's bytes, to re-hash before resuming). */
 export async function* readSyncAccess(access: SyncAccessHandle, start: number, end: number): AsyncGenerator<Uint8Array<ArrayBuffer>> {
   const stop = Math.min(end, access.getSize())
   for (let at = Math.max(0, start); at < stop; ) {
