@@ -7,7 +7,8 @@
  *   file store: `FsaFileStore.read()` of a FILE_MIB MiB OPFS file into the wasm hasher, the path
  *               the engine hashes local files by (target: 80% or more of in-memory), on the
  *               page's thread and in a dedicated worker (where the engine runs);
- *   Blob.stream(): the plain way, for comparison (about a third of in-memory in Chromium).
+ *   Blob.stream(): the plain way, for comparison (issue 7 saw about a third of in-memory; the file
+ *               store reads through it now, see src/platform/browser/blob-reader.ts).
  * They are interleaved for ROUNDS rounds; medians are printed, and ratios taken within each round.
  * The page is served by Vite from this folder on 127.0.0.1.
  */
