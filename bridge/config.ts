@@ -85,10 +85,13 @@ export function parseBridgeConfig(args: string[]): BridgeConfig {
     }
     return list ?? []
   }
+  const listen = values.listen ? hostPort(values.listen, 'listen') : null
+  // Browsers announce the address as theirs: a wildcard would tell TCP peers nothing.
+  if (listen && ['0.0.0.0', '::', ''].includes(listen.host) && !values['public-host']) throw new BridgeConfigError(`--listen ${values.listen} needs --public-host: the address TCP peers dial`)
   if (!(LOG_LEVELS as readonly string[]).includes(values['log-level'])) throw new BridgeConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
   return {
     signaling: values.signaling.replace(/\/+$/, ''),
-    listen: values.listen ? hostPort(values.listen, 'listen') : null,
+    listen,
     publicHost: values['public-host'] ?? null,
     tracker: values.tracker ? hostPort(values.tracker, 'tracker') : null,
     allow: cidrs(values.allow, 'allow'),
