@@ -6,6 +6,7 @@
  * The ceiling the app's sync is measured against: no TLS, no MessagePort, no worker, no storage.
  */
 import type { Browser, Page } from 'playwright'
+import { chromiumCpuSeconds } from './cpu'
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_LOW_WATER_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../../src/net/data-channel-pump'
 
 /** Both pages keep their connection here between evaluate calls. */
@@ -93,14 +94,19 @@ export async function measureRaw(link: RawLink, bytes: number): Promise<number> 
   return bytes / 1e6 / ((ended - started) / 1000)
 }
 
-/** Median MB/s of `runs` transfers of `mib` MiB over one link, and every run's figure. */
-export async function rawThroughput(browser: Browser, mib: number, runs: number): Promise<{ median: number; runs: number[] }> {
+/**
+ * Median MB/s of `runs` transfers of `mib` MiB over one link, every run's figure, and Chromium's
+ * CPU milliseconds per MB over all of them.
+ */
+export async function rawThroughput(browser: Browser, mib: number, runs: number): Promise<{ median: number; runs: number[]; cpuMsPerMB: number }> {
   const link = await openRawLink(browser)
   try {
     const figures: number[] = []
+    const cpuBefore = chromiumCpuSeconds()
     for (let i = 0; i < runs; i++) figures.push(await measureRaw(link, mib * 1024 * 1024))
+    const cpuMsPerMB = ((chromiumCpuSeconds() - cpuBefore) * 1000) / ((runs * mib * 1024 * 1024) / 1e6)
     const sorted = [...figures].sort((a, b) => a - b)
-    return { median: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, runs: figures }
+    return { median: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, runs: figures, cpuMsPerMB }
   } finally {
     await link.close()
   }

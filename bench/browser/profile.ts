@@ -8,45 +8,16 @@
  *   - a V8 CPU profile of both pages and both engine workers (CDP `Profiler`, the workers reached
  *     through `Target.setAutoAttach` on each page's session), self time summed by source file.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import type { CDPSession, Page } from 'playwright'
 import { launchChromium } from '../../e2e/support/browser'
 import { bigFile, fillShare, newPeer, progressOf, smallFiles, startSyncBench } from './sync'
 import { reexecInNetns } from './transfer'
+import { threadTimes, type ThreadTimes } from './cpu'
 
 const MIB = Number(process.env.BENCH_PROFILE_MIB ?? 128)
 /** BENCH_PROFILE_FILES=N profiles N small files (1–8 KiB) instead of the big file. */
 const FILES = Number(process.env.BENCH_PROFILE_FILES ?? 0)
 const TOP = 25
-
-type ThreadTimes = Map<string, number>
-
-/** CPU seconds of every thread of the Chromium processes in our network namespace, by "process type / thread name". */
-function threadTimes(): ThreadTimes {
-  const ticks = 100 // USER_HZ on Linux
-  const ownNet = readlinkSync('/proc/self/ns/net')
-  const out: ThreadTimes = new Map()
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readlinkSync(`/proc/${pid}/ns/net`) !== ownNet) continue
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-      if (!cmdline[0]?.includes('chromium')) continue
-      const type = cmdline.find((a) => a.startsWith('--type='))?.slice(7) ?? 'browser'
-      const utility = cmdline.find((a) => a.startsWith('--utility-sub-type='))?.slice(19).split('.').at(-2)
-      for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-        const cpu = (Number(fields[11]) + Number(fields[12])) / ticks
-        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, 'N')
-        const key = `${utility ?? type} / ${name}`
-        out.set(key, (out.get(key) ?? 0) + cpu)
-      }
-    } catch {
-      // a process or thread that ended meanwhile
-    }
-  }
-  return out
-}
 
 interface ProfileNode {
   id: number

@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright'
-import { build } from 'vite'
+import { build, type Plugin } from 'vite'
 import { parseSignalingConfig } from '../../signaling/config'
 import { createLogger } from '../../signaling/log'
 import { startSignalingServer, type SignalingServer } from '../../signaling/server'
 import { openApp } from '../../e2e/support/app'
+import { chromiumCpuSeconds } from './cpu'
 
 const LOCATION = 'Bench'
 const POLL_MS = 500
@@ -47,6 +48,8 @@ export interface SyncResult {
   /** Bytes B had when the clock stopped (all of them, unless it timed out). */
   readonly bytesReceived: number
   readonly waitedSeconds: number
+  /** Chromium's CPU milliseconds (both peers, every thread) per MB received. */
+  readonly cpuMsPerMB: number
 }
 
 export interface SyncBench {
@@ -60,7 +63,22 @@ export interface SyncBench {
 export async function startSyncBench(browser: Browser): Promise<SyncBench> {
   const root = fileURLToPath(new URL('../..', import.meta.url))
   const outDir = mkdtempSync(join(tmpdir(), 'clearskies-bench-app-'))
-  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } })
+  // BENCH_PIECE_MIB: an experiment on the fetcher's piece size (transfer-plan.ts), in this build only.
+  const pieceMib = process.env.BENCH_PIECE_MIB
+  const plugins: Plugin[] = pieceMib
+    ? [
+        {
+          name: 'bench-piece-size',
+          transform: (code, id) => {
+            if (!id.endsWith('transfer-plan.ts')) return null
+            const changed = code.replace(/DEFAULT_PIECE_BYTES = [^\n]*/, `DEFAULT_PIECE_BYTES = ${Number(pieceMib)} * 1024 * 1024`)
+            if (changed === code) throw new Error('BENCH_PIECE_MIB: DEFAULT_PIECE_BYTES not found in transfer-plan.ts')
+            return changed
+          },
+        },
+      ]
+    : []
+  await build({ root, logLevel: 'warn', plugins, build: { outDir, emptyOutDir: true, sourcemap: false } })
   const config = parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0', '--static', outDir], {})
   const signaling = await startSignalingServer(config, createLogger('warn'))
   return {
@@ -133,6 +151,8 @@ export async function measureSync(bench: SyncBench, set: SyncSet, timeoutSeconds
   try {
     const code = await fillShare(a.page, set)
     const start = performance.now()
+    const cpuStart = chromiumCpuSeconds()
+    const cpuMsPerMB = (bytesIn: number): number => ((chromiumCpuSeconds() - cpuStart) * 1000) / (bytesIn / 1e6)
     await b.page.evaluate(({ code, location }) => (window as unknown as AppWindow).clearskies.host.addShare(code, location), { code, location: LOCATION })
     let firstByte: number | undefined
     let received = 0
@@ -142,10 +162,10 @@ export async function measureSync(bench: SyncBench, set: SyncSet, timeoutSeconds
       received = progress?.bytesReceived ?? 0
       if (received > 0 && firstByte === undefined) firstByte = now
       if (progress && received >= bytes && progress.filesRemaining === 0 && progress.bytesRemaining === 0) {
-        return { name: set.name, bytes, files: set.sizes.length, seconds: (now - start) / 1000, transferSeconds: (now - (firstByte ?? start)) / 1000, bytesReceived: received, waitedSeconds: (now - start) / 1000 }
+        return { name: set.name, bytes, files: set.sizes.length, seconds: (now - start) / 1000, transferSeconds: (now - (firstByte ?? start)) / 1000, bytesReceived: received, waitedSeconds: (now - start) / 1000, cpuMsPerMB: cpuMsPerMB(received) }
       }
       if (now - start > timeoutSeconds * 1000) {
-        return { name: set.name, bytes, files: set.sizes.length, seconds: undefined, transferSeconds: undefined, bytesReceived: received, waitedSeconds: (now - start) / 1000 }
+        return { name: set.name, bytes, files: set.sizes.length, seconds: undefined, transferSeconds: undefined, bytesReceived: received, waitedSeconds: (now - start) / 1000, cpuMsPerMB: cpuMsPerMB(received) }
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     }
@@ -167,14 +187,15 @@ export function smallFiles(count: number): SyncSet {
 }
 
 /** Prints one result line: time, MB/s (10^6 bytes), and the ratio to the raw data-channel figure. */
-export function formatSync(result: SyncResult, rawMBps: number): string {
+export function formatSync(result: SyncResult, rawMBps: number, rawCpuMsPerMB: number): string {
   const mb = result.bytes / 1e6
+  const cpu = `; CPU ${result.cpuMsPerMB.toFixed(0)} ms/MB, ${(result.cpuMsPerMB / rawCpuMsPerMB).toFixed(1)}x raw's`
   if (result.seconds === undefined || result.transferSeconds === undefined) {
     const rate = result.bytesReceived / 1e6 / result.waitedSeconds
-    return `  ${result.name.padEnd(24)} did not finish in ${result.waitedSeconds.toFixed(0)} s: ${(result.bytesReceived / 1e6).toFixed(0)} of ${mb.toFixed(0)} MB in, ${rate.toFixed(1)} MB/s, ${((rate / rawMBps) * 100).toFixed(0)}% of raw`
+    return `  ${result.name.padEnd(24)} did not finish in ${result.waitedSeconds.toFixed(0)} s: ${(result.bytesReceived / 1e6).toFixed(0)} of ${mb.toFixed(0)} MB in, ${rate.toFixed(1)} MB/s, ${((rate / rawMBps) * 100).toFixed(0)}% of raw${cpu}`
   }
   const rate = mb / result.seconds
   const transferRate = mb / result.transferSeconds
   const filesPerSecond = result.files > 1 ? `, ${(result.files / result.seconds).toFixed(0)} files/s` : ''
-  return `  ${result.name.padEnd(24)} ${result.seconds.toFixed(1).padStart(6)} s  ${rate.toFixed(1).padStart(5)} MB/s  ${((rate / rawMBps) * 100).toFixed(0).padStart(3)}% of raw${filesPerSecond}   (from the first byte: ${result.transferSeconds.toFixed(1)} s, ${transferRate.toFixed(1)} MB/s, ${((transferRate / rawMBps) * 100).toFixed(0)}%)`
+  return `  ${result.name.padEnd(24)} ${result.seconds.toFixed(1).padStart(6)} s  ${rate.toFixed(1).padStart(5)} MB/s  ${((rate / rawMBps) * 100).toFixed(0).padStart(3)}% of raw${filesPerSecond}   (from the first byte: ${result.transferSeconds.toFixed(1)} s, ${transferRate.toFixed(1)} MB/s, ${((transferRate / rawMBps) * 100).toFixed(0)}%${cpu})`
 }

@@ -4,7 +4,8 @@
  *         and after the syncs;
  *   sync: time and MB/s to sync one big file and many small files between two fresh browser
  *         peers through the real app (sync.ts), and each as a share of the raw figure
- *         (target: the 1 GiB file at 70% or more).
+ *         (target: the 1 GiB file at 70% or more). Also Chromium's CPU milliseconds per MB moved
+ *         (cpu.ts), raw and synced: on a shared machine, a figure the others' load moves far less.
  * Settings (environment): BENCH_RAW_MIB (64) per raw run, BENCH_RAW_RUNS (3), BENCH_SYNC_MIB
  * ("256,1024": one big-file set each; 256 MiB first, since 1 GiB may take minutes here),
  * BENCH_SMALL_FILES (5000), BENCH_SYNC_TIMEOUT_S (600, per set; a set that runs out reports what
@@ -49,7 +50,8 @@ export async function printTransferFigures(browser: Browser): Promise<void> {
   const runs = [...before.runs, ...after.runs]
   const raw = [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)] ?? Number.NaN
   console.log(`data channel, raw, between two pages (64 KiB messages, 1 MiB high water), ${RAW_MIB} MiB a run, ${RAW_RUNS} runs before the syncs and ${RAW_RUNS} after:`)
-  console.log(`  ${raw.toFixed(1)} MB/s median   (before: ${before.runs.map((r) => r.toFixed(1)).join(' / ')}; after: ${after.runs.map((r) => r.toFixed(1)).join(' / ')})`)
+  const rawCpu = (before.cpuMsPerMB + after.cpuMsPerMB) / 2
+  console.log(`  ${raw.toFixed(1)} MB/s median   (before: ${before.runs.map((r) => r.toFixed(1)).join(' / ')}; after: ${after.runs.map((r) => r.toFixed(1)).join(' / ')}); Chromium CPU ${rawCpu.toFixed(0)} ms/MB`)
   console.log(`sync between two fresh browser peers through the app (WebRTC, TLS, worker, OPFS), from addShare to all in:`)
-  for (const result of results) console.log(formatSync(result, raw))
+  for (const result of results) console.log(formatSync(result, raw, rawCpu))
 }
