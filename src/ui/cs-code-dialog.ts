@@ -3,7 +3,7 @@ import type { SignalingState } from '../net/peer-manager'
 import type { CodeView } from '../platform/browser/engine-host'
 import { emit } from './events'
 import { formatExpiry } from './format'
-import { syncModal } from './modal'
+import { closedByPerson, syncModal } from './modal'
 import { shared } from './styles'
 import './cs-qr-code'
 
@@ -212,7 +212,7 @@ export class CsCodeDialog extends LitElement {
 
   override render() {
     const code = this.code
-    return html`<dialog aria-labelledby="code-title" @close=${() => emit(this, 'cs-close')}>
+    return html`<dialog aria-labelledby="code-title" @close=${closedByPerson(this, () => this.open)}>
       <h2 id="code-title">Share “${this.location}”</h2>
       <p>
         Send the link or the code to the person or device that should get these files. Anyone who has it can

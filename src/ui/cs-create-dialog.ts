@@ -2,7 +2,7 @@ import { LitElement, html } from 'lit'
 import { canPickFolder, pickFolder } from '../app/file-access'
 import { emit } from './events'
 import { formFooter, whereChoice, type Where } from './form-parts'
-import { syncModal } from './modal'
+import { closedByPerson, syncModal } from './modal'
 import { shared } from './styles'
 
 /**
@@ -49,7 +49,7 @@ export class CsCreateDialog extends LitElement {
   }
 
   override render() {
-    return html`<dialog aria-labelledby="create-title" @close=${() => emit(this, 'cs-close')}>
+    return html`<dialog aria-labelledby="create-title" @close=${closedByPerson(this, () => this.open)}>
       <form @submit=${(e: SubmitEvent) => void this.submit(e)}>
         <h2 id="create-title">Create a share</h2>
         <div class="field">

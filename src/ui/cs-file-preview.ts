@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { emit } from './events'
 import { baseName, mimeTypeOf, previewKindOf } from './file-kinds'
-import { syncModal } from './modal'
+import { closedByPerson, syncModal } from './modal'
 import { shared } from './styles'
 
 /** Text previews show this much of a file: enough to recognise it, never a whole log in memory. */
@@ -109,7 +109,10 @@ export class CsFilePreview extends LitElement {
   }
 
   override render() {
-    return html`<dialog aria-labelledby="preview-title" @close=${() => emit(this, 'cs-close')}>
+    return html`<dialog
+      aria-labelledby="preview-title"
+      @close=${closedByPerson(this, () => this.file !== undefined)}
+    >
       <div class="head">
         <h2 id="preview-title">${baseName(this.path)}</h2>
         <div class="row">

@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit'
 import { pickFolder } from '../app/file-access'
 import { emit } from './events'
 import { formFooter, whereChoice, type Where } from './form-parts'
-import { syncModal } from './modal'
+import { closedByPerson, syncModal } from './modal'
 import { shared } from './styles'
 
 /**
@@ -64,7 +64,7 @@ export class CsJoinDialog extends LitElement {
   }
 
   override render() {
-    return html`<dialog aria-labelledby="join-title" @close=${() => emit(this, 'cs-close')}>
+    return html`<dialog aria-labelledby="join-title" @close=${closedByPerson(this, () => this.open)}>
       <form @submit=${(e: SubmitEvent) => void this.submit(e)}>
         <h2 id="join-title">Join a share</h2>
         <div class="field">

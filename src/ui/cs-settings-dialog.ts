@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit'
 import { formatIceServers, parseIceServers, type Settings } from '../app/settings'
 import { emit } from './events'
 import { formFooter } from './form-parts'
-import { syncModal } from './modal'
+import { closedByPerson, syncModal } from './modal'
 import { shared } from './styles'
 
 /**
@@ -65,7 +65,7 @@ export class CsSettingsDialog extends LitElement {
 
   override render() {
     const s = this.settings
-    return html`<dialog aria-labelledby="settings-title" @close=${() => emit(this, 'cs-close')}>
+    return html`<dialog aria-labelledby="settings-title" @close=${closedByPerson(this, () => this.open)}>
       <form @submit=${(e: SubmitEvent) => this.submit(e)}>
         <h2 id="settings-title">Settings</h2>
         <div class="field">
