@@ -69,10 +69,10 @@ export async function connectHostile(address: string, keyId: string, key: string
         const chunks: Uint8Array[] = []
         for await (const chunk of message.payload ?? []) chunks.push(chunk.slice())
         received.push({ ...message, payload: message.payload ? iterate(chunks) : null })
-        if (message.type === 'directory.get') void answer(message)
+        if (message.type === 'directory.get') void answer(message).catch(() => undefined)
         // directory.md: "Simple implementations ... should send a value of 0xff. This tells its
         // peer to probe for files it needs using trial and error."
-        if (message.type === 'directory.get_presence') void writer.send({ type: 'directory.bloom_filter', k_value: 1 }, { payload: [Uint8Array.of(0xff)] })
+        if (message.type === 'directory.get_presence') void writer.send({ type: 'directory.bloom_filter', k_value: 1 }, { payload: [Uint8Array.of(0xff)] }).catch(() => undefined)
         for (const wake of waiters) wake()
       }
       return 'ended'
