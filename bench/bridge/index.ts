@@ -87,7 +87,7 @@ const page = {
 async function openPage(browser: Browser, url: string): Promise<Page> {
   const p = await (await browser.newContext()).newPage()
   await p.goto(url)
-  await p.waitForFunction('"clearskies" in window', undefined, { timeout: 30_000 })
+  await p.waitForFunction('"clearskies" in window', undefined, { timeout: 120_000 })
   return p
 }
 
