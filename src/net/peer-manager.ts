@@ -185,10 +185,14 @@ export class PeerManager {
       sendSignal: (signal) => this.tracker?.sendSignal(id, peerId, signal),
     })
     this.links.set(key, link)
-    const where = `webrtc:${peerId}`
+    // The place tells the engine (and so the interface) whether a TURN server relays the link.
+    let where = `webrtc:${peerId}`
     const done = (reason: string): void => this.ended(key, link, where, reason)
     link.opened.then(
-      (channel) => this.run(id, { channel, holdSending: () => undefined }, initiator, where).then(done),
+      async (channel) => {
+        if (await link.relayed().catch(() => false)) where = `webrtc-relay:${peerId}`
+        done(await this.run(id, { channel, holdSending: () => undefined }, initiator, where))
+      },
       (err: unknown) => done((err as Error).message),
     )
     for (const listener of this.listeners) listener(this.status)

@@ -7,6 +7,7 @@
  */
 import './node-globals'
 import SimplePeer from 'simple-peer'
+import { isRelayed, type StatsEntry } from './ice-stats'
 import type { JsonObject } from '../protocol/wire/json-value'
 
 /** Both sides create the channel with this id; simple-peer's own channel gets a low one. */
@@ -58,6 +59,12 @@ export class RtcLink {
     const channel = this.pc.createDataChannel(label, { negotiated: true, id, ordered: true })
     channel.binaryType = 'arraybuffer'
     return channel
+  }
+
+  /** Whether the connection runs through a TURN relay (asked once it is open). */
+  async relayed(): Promise<boolean> {
+    const report = await this.pc.getStats()
+    return isRelayed(report.values() as Iterable<StatsEntry>)
   }
 
   /** A signal from the other side (offer, answer or ICE candidate). */

@@ -5,6 +5,7 @@ import { shared } from './styles'
 
 const CONNECTIONS: Record<PeerView['connection'], string> = {
   webrtc: 'Direct (WebRTC)',
+  relayed: 'Relayed (TURN)',
   tcp: 'Direct (TCP)',
   bridge: 'Through the bridge',
   unknown: 'Connected',

@@ -73,7 +73,7 @@ export interface PeerView {
   readonly software: string
   readonly accessLevel: string
   /** How the link runs: `webrtc`, `tcp`, or `bridge` (a TCP peer reached through the signaling server's bridge). */
-  readonly connection: 'webrtc' | 'tcp' | 'bridge' | 'unknown'
+  readonly connection: 'webrtc' | 'relayed' | 'tcp' | 'bridge' | 'unknown'
   readonly sinceMs: number
   /** Bytes per second from and to this peer. */
   readonly downloadRate: number
@@ -373,6 +373,7 @@ export class EngineHost {
 /** A link through the signaling server's bridge says so in its place (or the bridge in its software string). */
 function connectionKind(place: string | undefined, software: string): PeerView['connection'] {
   if (place?.startsWith('bridge') || /bridge/i.test(software)) return 'bridge'
+  if (place?.startsWith('webrtc-relay:')) return 'relayed'
   if (place?.startsWith('webrtc:')) return 'webrtc'
   if (place?.startsWith('tcp:')) return 'tcp'
   return 'unknown'
