@@ -107,6 +107,22 @@ describe('the bridge', () => {
     await page.context().close()
   })
 
+  it('refuses to dial, for a browser, an address the tracker never published', async () => {
+    const page = await browserPeer()
+    const refusedBefore = bridge.stats.refused
+    const reason = await page.evaluate(async () => {
+      type Clearskies = { host: Host & { registrations(): Promise<Array<[string, string]>> }; peers: { connectTcp(id: string, address: string): Promise<string> } }
+      const { host, peers } = (window as unknown as { clearskies: Clearskies }).clearskies
+      await host.createShare('Lonely')
+      const [[id] = ['']] = await host.registrations()
+      // A listening daemon would answer here, but nobody published it for this share.
+      return peers.connectTcp(id, 'tcp:127.0.0.1:9')
+    })
+    expect(reason).toMatch(/the bridge refused tcp:127\.0\.0\.1:9/)
+    expect(bridge.stats.refused).toBeGreaterThan(refusedBefore)
+    await page.context().close()
+  })
+
   it('relayed only ciphertext: the marker inside the synced files never passed through it', () => {
     const all = Buffer.concat(relayed)
     expect(all.length).toBeGreaterThan(4 * MARKER.length)

@@ -161,7 +161,7 @@ export class PeerManager {
       if (addresses.some((a) => a.startsWith(WEBRTC_SCHEME))) {
         if (ours < peerId && (await this.host.wantsConnection(id, peerId))) this.open(id, peerId, true)
       } else if (tcp && this.bridge?.inbound !== undefined && (await this.host.wantsConnection(id, peerId))) {
-        this.openBridged(id, peerId, tcp)
+        void this.openBridged(id, peerId, tcp)
       }
     }
   }
@@ -247,23 +247,39 @@ export class PeerManager {
     })
   }
 
-  /** Dials a TCP peer through the bridge; we are the TLS client. */
-  private openBridged(id: string, peerId: string, address: string): void {
+  /**
+   * Connects the share registered as `id` to a TCP peer the person named (`tcp:HOST:PORT`, say a
+   * desktop's daemon), through the bridge; resolves with why the link ended, or why the bridge
+   * refused (it dials only addresses the tracker published for this share, or that it allows).
+   */
+  connectTcp(id: string, address: string): Promise<string> {
+    if (!this.bridge?.client) return Promise.resolve('no bridge is connected: TCP peers are reached through one')
+    return this.openBridged(id, address, address)
+  }
+
+  /** Dials a TCP peer through the bridge; we are the TLS client. Resolves with why the link ended. */
+  private openBridged(id: string, peerId: string, address: string): Promise<string> {
     const client = this.bridge?.client
-    if (!client) return
+    if (!client) return Promise.resolve('no bridge is connected')
     const key = `${id} ${peerId}`
     let bridged: BridgedChannel | undefined
     const link = { destroy: () => bridged?.channel.close() }
     this.links.set(key, link)
     const where = `bridge:${address}`
-    client.dial(id, address).then(
-      (opened) => {
-        bridged = opened
-        return this.run(id, opened, true, where)
-      },
-      (err: unknown) => (err as Error).message,
-    ).then((reason) => this.ended(key, link, where, reason))
     for (const listener of this.listeners) listener(this.status)
+    return client
+      .dial(id, address)
+      .then(
+        (opened) => {
+          bridged = opened
+          return this.run(id, opened, true, where)
+        },
+        (err: unknown) => (err as Error).message,
+      )
+      .then((reason) => {
+        this.ended(key, link, where, reason)
+        return reason
+      })
   }
 
   private ended(key: string, link: Link, where: string, reason: string): void {
