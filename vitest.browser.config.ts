@@ -15,6 +15,9 @@ export default defineConfig({
       enabled: true,
       headless: true,
       screenshotFailures: false,
+      // Vite prepares the browser bundle before Chromium can connect; on a busy machine that has
+      // taken over the default 60 s (seen once in a full run), so allow three minutes.
+      connectTimeout: 180_000,
       provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
       instances: [{ browser: 'chromium' }],
     },
