@@ -18,6 +18,9 @@ export default defineConfig({
       // Vite prepares the browser bundle before Chromium can connect; on a busy machine that has
       // taken over the default 60 s (seen once in a full run), so allow three minutes.
       connectTimeout: 180_000,
+      // Chromium connects back to vitest's server; name the loopback address rather than
+      // "localhost", whose resolution inside the private network namespace is not reliable.
+      api: { host: '127.0.0.1' },
       provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
       instances: [{ browser: 'chromium' }],
     },
