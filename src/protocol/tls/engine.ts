@@ -28,6 +28,9 @@ export class TlsEngine implements HandshakeSink {
   private writeCipher: CipherState | null = null
   private readonly outgoing: Outgoing[] = []
   private readonly received: Uint8Array[] = []
+  private bufferedBytes = 0
+  /** The last batch of protected records' delivery: later batches are acted on after it. */
+  private delivered: Promise<void> = Promise.resolve()
 
   constructor(
     makeMachine: (sink: HandshakeSink) => HandshakeMachine,
@@ -38,6 +41,11 @@ export class TlsEngine implements HandshakeSink {
 
   get handshakeDone(): boolean {
     return this.machine.result !== undefined
+  }
+
+  /** Bytes of application data waiting to be taken: the driver reads ahead only while this is small. */
+  get receivedBytes(): number {
+    return this.bufferedBytes
   }
 
   get hasOutput(): boolean {
@@ -101,26 +109,45 @@ export class TlsEngine implements HandshakeSink {
 
   /** The next decrypted fragment, or null: fragments are handed out as they are, never joined. */
   takeApplicationData(): Uint8Array | null {
-    return this.received.shift() ?? null
+    const data = this.received.shift() ?? null
+    if (data) this.bufferedBytes -= data.length
+    return data
   }
 
-  /** Takes bytes from the peer and acts on every whole record in them. Throws a TlsFailure. */
+  /**
+   * Takes bytes from the peer and acts on every whole record in them. Throws a TlsFailure.
+   * After the handshake, calls may overlap: each takes its records and their sequence numbers
+   * synchronously, opens them concurrently with earlier calls, and acts on them in arrival order.
+   */
   async receive(chunk: Uint8Array): Promise<void> {
     this.decoder.push(chunk)
-    while (!this.peerClosed) {
-      if (this.handshakeDone && this.readCipher) {
-        // After the handshake the read cipher cannot change, so every whole record opens in one batch.
-        const batch: RawRecord[] = []
-        for (let r = this.decoder.next(); r; r = this.decoder.next()) batch.push(r)
-        if (batch.length === 0) return
-        const plains = await this.readCipher.openMany(batch)
-        for (const [i, r] of batch.entries()) await this.dispatch(r.type, plains[i] as Uint8Array)
-      } else {
-        const r = this.decoder.next()
-        if (!r) return
-        await this.dispatch(r.type, this.readCipher ? await this.readCipher.open(r) : fragmentOf(r))
-      }
+    while (!this.peerClosed && !(this.handshakeDone && this.readCipher)) {
+      const r = this.decoder.next()
+      if (!r) return
+      await this.dispatch(r.type, this.readCipher ? await this.readCipher.open(r) : fragmentOf(r))
     }
+    if (this.peerClosed) return
+    return this.openProtected(this.readCipher as CipherState)
+  }
+
+  /** Settles once every record received so far has been acted on (rejects if one failed). */
+  get settled(): Promise<void> {
+    return this.delivered
+  }
+
+  /** After the handshake the read cipher cannot change, so every whole record opens in one batch. */
+  private openProtected(cipher: CipherState): Promise<void> {
+    const batch: RawRecord[] = []
+    for (let r = this.decoder.next(); r; r = this.decoder.next()) batch.push(r)
+    if (batch.length === 0) return this.delivered
+    const opened = cipher.openMany(batch)
+    opened.catch(() => {}) // an earlier batch's failure is the one reported
+    const delivered = this.delivered.then(async () => {
+      const plains = await opened
+      for (const [i, r] of batch.entries()) await this.dispatch(r.type, plains[i] as Uint8Array)
+    })
+    this.delivered = delivered
+    return delivered
   }
 
   private async dispatch(type: ContentType, data: Uint8Array): Promise<void> {
@@ -150,7 +177,10 @@ export class TlsEngine implements HandshakeSink {
       case ContentType.application_data:
         if (!this.handshakeDone)
           throw new TlsError('ERR_TLS_UNEXPECTED_MESSAGE', 'application data before the handshake finished')
-        if (data.length > 0) this.received.push(data)
+        if (data.length > 0) {
+          this.received.push(data)
+          this.bufferedBytes += data.length
+        }
         return
     }
   }

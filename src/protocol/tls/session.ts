@@ -3,13 +3,16 @@ import { ClientHandshake, type TlsClientOptions } from './client-handshake'
 import { TlsEngine } from './engine'
 import { AlertDescription, TlsError, type TlsFailure, TlsTransportError, asTlsFailure } from './errors'
 import type { HandshakeMachine, TlsParameters } from './handshake'
+import { SealPipeline } from './seal-pipeline'
 import { ServerHandshake, type TlsServerOptions } from './server-handshake'
 
 /**
  * The one async driver: it pumps bytes between a transport ByteStream and a TlsEngine, and hands
- * back the application data as another ByteStream. Back-pressure passes through with a little
- * slack for throughput: reads decrypt at most one transport chunk ahead of the consumer, and
- * writes resolve at once only while at most WRITE_BEHIND_BYTES are still being sealed or queued.
+ * back the application data as another ByteStream. Back-pressure passes through with some slack
+ * for throughput, since WebCrypto's calls cost more in waiting than in computing: reads open up
+ * to OPENING_CHUNKS transport chunks at once while the consumer has taken what came before, and
+ * writes are sealed SEALING_BATCHES at a time and resolve at once only while at most
+ * WRITE_BEHIND_BYTES are still being sealed or queued.
  */
 
 export interface TlsDriverOptions {
@@ -28,6 +31,11 @@ export interface TlsSession {
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000
 /** How much written data may be in flight (being sealed or queued) before write() waits. */
 const WRITE_BEHIND_BYTES = 256 * 1024
+/** Batches of written data being sealed at once. */
+const SEALING_BATCHES = 3
+/** Transport chunks being opened at once, and how much opened data may wait for the consumer. */
+const OPENING_CHUNKS = 3
+const READ_AHEAD_BYTES = 256 * 1024
 /** How long a fatal alert may take to leave, and the peer to hang up, before we close anyway. */
 const ALERT_GRACE_MS = 1_000
 
@@ -70,15 +78,19 @@ class TlsConnection implements ByteStream {
   private settleClosed: (err: Error | undefined) => void = () => {}
   private closedCleanly = false
   private failure: TlsFailure | undefined
-  private writeChain: Promise<void> = Promise.resolve()
+  private readonly output: SealPipeline
   private ended = false
   /** Plaintext bytes write() has accepted whose records have not reached the transport yet. */
   private unsentBytes = 0
   /** Written chunks waiting for their batch's turn (none once it has begun), and that batch's send. */
   private openBatch: Uint8Array[] | undefined
   private nextBatch: Promise<void> = Promise.resolve()
-  /** The transport read in progress, if any (a read, or a read-ahead). */
-  private pumping: Promise<void> | null = null
+  /** A transport read is in progress (after the handshake). */
+  private reading = false
+  /** Transport chunks read whose records have not been acted on yet. */
+  private opening = 0
+  /** Wakes a read() waiting for records to be acted on, or for a failure. */
+  private wake: (() => void) | undefined
   private readonly id = nextConnectionId++
   private readonly machine: HandshakeMachine
 
@@ -88,6 +100,7 @@ class TlsConnection implements ByteStream {
     private readonly options: TlsDriverOptions,
   ) {
     this.machine = engine.machine
+    this.output = new SealPipeline((bytes) => transport.write(bytes), SEALING_BATCHES)
     this.closed = new Promise((resolve) => (this.settleClosed = resolve))
     // A local close() without an error is a clean close, whatever the transport says.
     transport.closed.then((err) => this.settleClosed(this.closedCleanly ? undefined : (this.failure ?? err)))
@@ -130,7 +143,9 @@ class TlsConnection implements ByteStream {
       }
       if (this.failure) throw new StreamClosedError(this.failure)
       if (this.engine.peerClosed) return null
-      await this.pumpOnce()
+      const woken = new Promise<void>((resolve) => (this.wake = resolve))
+      this.readAhead()
+      await woken
     }
   }
 
@@ -145,17 +160,17 @@ class TlsConnection implements ByteStream {
     if (!batch) {
       const chunks: Uint8Array[] = []
       batch = this.openBatch = chunks
-      this.nextBatch = this.enqueue(async () => {
-        if (this.openBatch === chunks) this.openBatch = undefined // later writes start the next batch
-        const bytes = chunks.reduce((n, c) => n + c.length, 0)
-        try {
-          await this.transport.write(await this.engine.sealApplicationData(chunks))
-        } finally {
-          this.unsentBytes -= bytes
-        }
-      }).catch((err: unknown) => {
-        throw new StreamClosedError(this.fail(err))
-      })
+      let bytes = 0
+      this.nextBatch = this.output
+        .push(() => {
+          if (this.openBatch === chunks) this.openBatch = undefined // later writes start the next batch
+          bytes = chunks.reduce((n, c) => n + c.length, 0)
+          return this.engine.sealApplicationData(chunks)
+        })
+        .finally(() => (this.unsentBytes -= bytes))
+        .catch((err: unknown) => {
+          throw new StreamClosedError(this.fail(err))
+        })
     }
     batch.push(chunk)
     const sent = this.nextBatch
@@ -209,48 +224,67 @@ class TlsConnection implements ByteStream {
     return failure
   }
 
-  /** One transport chunk through the engine; concurrent callers share it. Failures close the stream. */
-  private pumpOnce(): Promise<void> {
-    this.pumping ??= this.pump()
-      .then(() => (this.engine.hasOutput ? this.flush() : undefined))
-      .catch((err: unknown) => void this.fail(err))
-      .finally(() => (this.pumping = null))
-    return this.pumping
-  }
-
-  /** Decrypts the next chunk while the consumer handles this one: at most one chunk ahead. */
+  /** Starts the next transport read if there is room ahead of the consumer. */
   private readAhead(): void {
-    if (!this.pumping && !this.failure && !this.engine.peerClosed) void this.pumpOnce()
+    if (
+      !this.reading &&
+      this.opening < OPENING_CHUNKS &&
+      this.engine.receivedBytes < READ_AHEAD_BYTES &&
+      !this.failure &&
+      !this.engine.peerClosed
+    )
+      void this.readChunk()
   }
 
-  private async pump(): Promise<void> {
-    let chunk: Uint8Array | null
+  /** One transport chunk through the engine, the next one read while it opens. Failures close the stream. */
+  private async readChunk(): Promise<void> {
+    this.reading = true
+    this.opening++
     try {
-      chunk = await this.transport.read()
+      let chunk: Uint8Array | null
+      try {
+        chunk = await this.readTransport()
+      } finally {
+        this.reading = false
+      }
+      if (chunk === null) {
+        // Records read before the end may still hold the close_notify.
+        await this.engine.settled
+        if (!this.engine.peerClosed) throw new TlsTransportError('transport ended without close_notify')
+        return
+      }
+      const acted = this.engine.receive(chunk)
+      this.readAhead()
+      await acted
+      if (this.engine.hasOutput) await this.flush()
+    } catch (err) {
+      this.fail(err)
+    } finally {
+      this.opening--
+      this.wake?.()
+      this.wake = undefined
+    }
+  }
+
+  /** One handshake-time transport chunk through the engine. */
+  private async pump(): Promise<void> {
+    const chunk = await this.readTransport()
+    if (chunk === null) throw new TlsTransportError('transport ended without close_notify')
+    await this.engine.receive(chunk)
+  }
+
+  private async readTransport(): Promise<Uint8Array | null> {
+    try {
+      return await this.transport.read()
     } catch (err) {
       throw new TlsTransportError('transport failed', err)
     }
-    if (chunk === null) throw new TlsTransportError('transport ended without close_notify')
-    await this.engine.receive(chunk)
   }
 
   /** Queued handshake records and alerts, sealed in their turn among the writes. */
   private flush(): Promise<void> {
     this.openBatch = undefined // writes after this go out after it
-    return this.enqueue(async () => {
-      const bytes = await this.engine.drainOutput()
-      if (bytes) await this.transport.write(bytes)
-    })
-  }
-
-  /**
-   * Output goes out one batch at a time, in the order it was asked for; each batch takes its
-   * sequence numbers when its turn comes, so the numbers follow the wire order.
-   */
-  private enqueue(op: () => Promise<void>): Promise<void> {
-    const p = this.writeChain.then(op)
-    this.writeChain = p.catch(() => {})
-    return p
+    return this.output.push(() => this.engine.drainOutput())
   }
 
   private trace(): void {
