@@ -5,7 +5,8 @@
  * (bench/tls's measuring code), and `rsync -a` between two local folders for the same data.
  * Run: `npx tsx bench/sync/index.ts [big MiB] [small files]` (defaults 1024 and 10000).
  * BENCH_PROFILE=DIR writes each peer's CPU profile there; BENCH_TRACE=1 prints the joiner's
- * progress four times a second.
+ * progress four times a second. BENCH_ONLY=big,big-lean,small,small-lean runs only those syncs
+ * (and the TLS figure only with a big one): for profiling one case at a time.
  * Targets: the 1 GiB file at >= 60% of our TLS throughput; 10,000 files in < 8 s; RSS < 300 MB.
  *
  * The sync time runs from the joiner entering the access code to the last file in place (the
@@ -50,6 +51,8 @@ interface SyncRun {
   readonly bytes: number
   readonly files: number
   readonly rssMb: readonly [number, number]
+  /** CPU time of each peer process over its whole life (both threads and the thread pool). */
+  readonly cpuMs: readonly [number, number]
 }
 
 /** Two fresh peers: A shares `source`, B joins into an empty folder; timed until B has everything. */
@@ -63,8 +66,9 @@ async function syncOnce(source: string, work: string, setup: Setup = { durable: 
   if (joined.kind !== 'joined') throw new Error('peer B did not join')
   const [sa, sb] = [await a.ask({ cmd: 'stop' }), await b.ask({ cmd: 'stop' })]
   const rss = (r: PeerReply): number => (r.kind === 'stopped' ? r.maxRssMb : Number.NaN)
+  const cpu = (r: PeerReply): number => (r.kind === 'stopped' ? r.cpuMs : Number.NaN)
   await rm(target, { recursive: true, force: true })
-  return { scanMs: served.scanMs, syncMs: joined.ms, bytes: joined.bytes, files: served.files, rssMb: [rss(sa), rss(sb)] }
+  return { scanMs: served.scanMs, syncMs: joined.ms, bytes: joined.bytes, files: served.files, rssMb: [rss(sa), rss(sb)], cpuMs: [cpu(sa), cpu(sb)] }
 }
 
 /** `rsync -a` from one local folder to a fresh one: the tool a user has at hand. */
@@ -112,30 +116,36 @@ try {
     await writeFile(join(dir, `f${i}.txt`), Buffer.alloc(size, 97 + (i % 26)))
   }
 
-  const tcp = await tcpMbps(TCP_MIB * 1024 * 1024)
-  const tls = (await ours(TLS_SRP_SHA_WITH_AES_128_CBC_SHA, TLS_MIB * 1024 * 1024)).mbps
-  const rsyncBig = rsyncMs(bigSource, root)
-  const rsyncSmall = rsyncMs(smallSource, root)
+  const only = process.env.BENCH_ONLY?.split(',')
+  const runs = (name: string): boolean => only === undefined || only.includes(name)
+  const anyBig = runs('big') || runs('big-lean')
+  const tcp = only ? Number.NaN : await tcpMbps(TCP_MIB * 1024 * 1024)
+  const tls = anyBig ? (await ours(TLS_SRP_SHA_WITH_AES_128_CBC_SHA, TLS_MIB * 1024 * 1024)).mbps : Number.NaN
+  const rsyncBig = only ? Number.NaN : rsyncMs(bigSource, root)
+  const rsyncSmall = only ? Number.NaN : rsyncMs(smallSource, root)
   const lean: Setup = { durable: false, gzip: false }
-  const big = await syncOnce(bigSource, join(root, 'run-big'))
-  const bigLean = await syncOnce(bigSource, join(root, 'run-big-lean'), lean)
-  const small = await syncOnce(smallSource, join(root, 'run-small'))
-  const smallLean = await syncOnce(smallSource, join(root, 'run-small-lean'), lean)
+  const skipped: SyncRun = { scanMs: Number.NaN, syncMs: Number.NaN, bytes: 0, files: 0, rssMb: [Number.NaN, Number.NaN], cpuMs: [Number.NaN, Number.NaN] }
+  const big = runs('big') ? await syncOnce(bigSource, join(root, 'run-big')) : skipped
+  const bigLean = runs('big-lean') ? await syncOnce(bigSource, join(root, 'run-big-lean'), lean) : skipped
+  const small = runs('small') ? await syncOnce(smallSource, join(root, 'run-small')) : skipped
+  const smallLean = runs('small-lean') ? await syncOnce(smallSource, join(root, 'run-small-lean'), lean) : skipped
 
   const bigBytes = BIG_MIB * 1024 * 1024
   const mbps = (run: SyncRun): number => bigBytes / MB / (run.syncMs / 1000)
   const bigMbps = mbps(big)
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
+  // The sharer's CPU time includes its scan.
+  const cpu = (run: SyncRun): string => `  cpu sharer ${s(run.cpuMs[0])}, joiner ${s(run.cpuMs[1])}`
   console.log(`loopback, two peers in their own processes, TLS-SRP AES-128-CBC (EtM); durable commits and gzip unless "lean"`)
   console.log(`  raw TCP                          ${tcp.toFixed(0).padStart(6)} MB/s`)
   console.log(`  our TLS (bench/tls, ${TLS_MIB} MiB)       ${tls.toFixed(0).padStart(6)} MB/s`)
   console.log(`one ${BIG_MIB} MiB file`)
-  console.log(`  sync            ${s(big.syncMs).padStart(9)}  ${bigMbps.toFixed(0).padStart(5)} MB/s  = ${((100 * bigMbps) / tls).toFixed(0)}% of our TLS (target >= 60%)   [sharer's scan ${s(big.scanMs)}]`)
-  console.log(`  sync, lean      ${s(bigLean.syncMs).padStart(9)}  ${mbps(bigLean).toFixed(0).padStart(5)} MB/s  = ${((100 * mbps(bigLean)) / tls).toFixed(0)}% of our TLS (no gzip, no fsync)`)
+  console.log(`  sync            ${s(big.syncMs).padStart(9)}  ${bigMbps.toFixed(0).padStart(5)} MB/s  = ${((100 * bigMbps) / tls).toFixed(0)}% of our TLS (target >= 60%)   [sharer's scan ${s(big.scanMs)}]${cpu(big)}`)
+  console.log(`  sync, lean      ${s(bigLean.syncMs).padStart(9)}  ${mbps(bigLean).toFixed(0).padStart(5)} MB/s  = ${((100 * mbps(bigLean)) / tls).toFixed(0)}% of our TLS (no gzip, no fsync)${cpu(bigLean)}`)
   console.log(`  rsync -a        ${s(rsyncBig).padStart(9)}  ${(bigBytes / MB / (rsyncBig / 1000)).toFixed(0).padStart(5)} MB/s`)
   console.log(`${SMALL_FILES} files of 1-8 KiB (${(smallBytes / MB).toFixed(1)} MB)`)
-  console.log(`  sync            ${s(small.syncMs).padStart(9)}  ${(SMALL_FILES / (small.syncMs / 1000)).toFixed(0).padStart(5)} files/s (target < 8 s)   [sharer's scan ${s(small.scanMs)}]`)
-  console.log(`  sync, lean      ${s(smallLean.syncMs).padStart(9)}  ${(SMALL_FILES / (smallLean.syncMs / 1000)).toFixed(0).padStart(5)} files/s (no gzip, no fsync: as rsync does)`)
+  console.log(`  sync            ${s(small.syncMs).padStart(9)}  ${(SMALL_FILES / (small.syncMs / 1000)).toFixed(0).padStart(5)} files/s (target < 8 s)   [sharer's scan ${s(small.scanMs)}]${cpu(small)}`)
+  console.log(`  sync, lean      ${s(smallLean.syncMs).padStart(9)}  ${(SMALL_FILES / (smallLean.syncMs / 1000)).toFixed(0).padStart(5)} files/s (no gzip, no fsync: as rsync does)${cpu(smallLean)}`)
   console.log(`  rsync -a        ${s(rsyncSmall).padStart(9)}  ${(SMALL_FILES / (rsyncSmall / 1000)).toFixed(0).padStart(5)} files/s`)
   const peak = (runs: SyncRun[], i: 0 | 1): string => `${Math.max(...runs.map((r) => r.rssMb[i])).toFixed(0)} MB`
   console.log(`peak RSS (target < 300 MB): big file sharer ${peak([big, bigLean], 0)}, joiner ${peak([big, bigLean], 1)}; small files sharer ${peak([small, smallLean], 0)}, joiner ${peak([small, smallLean], 1)}`)

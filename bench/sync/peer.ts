@@ -23,7 +23,7 @@ export type PeerCommand =
 export type PeerReply =
   | { readonly kind: 'serving'; readonly code: string; readonly address: string; readonly files: number; readonly scanMs: number }
   | { readonly kind: 'joined'; readonly ms: number; readonly bytes: number }
-  | { readonly kind: 'stopped'; readonly maxRssMb: number }
+  | { readonly kind: 'stopped'; readonly maxRssMb: number; readonly cpuMs: number }
   | { readonly kind: 'failed'; readonly error: string }
 
 const POLL_MS = 20
@@ -81,8 +81,11 @@ async function handle(command: PeerCommand): Promise<void> {
       await listener?.close()
       await engine?.close()
       close()
-      // resourceUsage().maxRSS is in KiB: the peak of this process over its whole life.
-      reply({ kind: 'stopped', maxRssMb: process.resourceUsage().maxRSS / 1024 })
+      // resourceUsage().maxRSS is in KiB: the peak of this process over its whole life. CPU time
+      // (user + system, every thread of the process) moves less with the shared machine's load
+      // than wall time does.
+      const usage = process.resourceUsage()
+      reply({ kind: 'stopped', maxRssMb: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 })
       setTimeout(() => process.exit(0), 50)
       return
     }
