@@ -20,6 +20,11 @@ export class RandomQueue<T> {
     return this.positions.has(key)
   }
 
+  get(key: string): T | undefined {
+    const at = this.positions.get(key)
+    return at === undefined ? undefined : this.items[at]?.value
+  }
+
   /** Puts the item at a random position; an item already queued under `key` stays where it is. */
   add(key: string, value: T): void {
     if (this.positions.has(key)) return

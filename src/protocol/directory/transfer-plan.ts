@@ -90,6 +90,12 @@ export class TransferPlan {
   private readonly backoff = new Map<string, number>()
   /** The latest time any call was given, for the calls that do not take one. */
   private nowMs = 0
+  /**
+   * Files planned (queued, resumable or in flight) and their bytes still to come, kept as they
+   * change: progress is asked for many times a second, and summing 100k files each time is not free.
+   */
+  private plannedFiles = 0
+  private plannedBytes = 0
 
   constructor(options: TransferPlanOptions) {
     this.pieceBytes = options.pieceBytes ?? DEFAULT_PIECE_BYTES
@@ -110,8 +116,15 @@ export class TransferPlan {
       if (!Number.isSafeInteger(resumeFrom) || resumeFrom < 0 || resumeFrom > size) {
         throw new RangeError(`resume offset ${resumeFrom} is outside 0..${size} for ${sha256}`)
       }
-      if (resumeFrom < size && !this.has(sha256)) this.enqueue({ sha256, size, offset: resumeFrom })
+      if (resumeFrom < size && !this.has(sha256)) this.plan({ sha256, size, offset: resumeFrom })
     }
+  }
+
+  /** A file enters the plan. */
+  private plan(file: FileState): void {
+    this.plannedFiles++
+    this.plannedBytes += file.size - file.offset
+    this.enqueue(file)
   }
 
   private enqueue(file: FileState): void {
@@ -125,6 +138,11 @@ export class TransferPlan {
 
   /** No longer wanted (the record changed or was deleted); a response still on its way is ignored. */
   drop(sha256: string): void {
+    const planned = this.inFlight.get(sha256) ?? this.resumable.get(sha256) ?? this.queue.get(sha256)
+    if (planned) {
+      this.plannedFiles--
+      this.plannedBytes -= planned.size - planned.offset
+    }
     const file = this.inFlight.get(sha256)
     if (file?.request) this.release(file)
     this.queue.delete(sha256)
@@ -247,12 +265,15 @@ export class TransferPlan {
       this.getError(peer, sha256, nowMs)
       return 'more'
     }
-    file.offset = Math.min(file.size, file.offset + length)
+    const offset = Math.min(file.size, file.offset + length)
+    this.plannedBytes -= offset - file.offset
+    file.offset = offset
     if (file.offset < file.size) {
       this.requeue(file)
       return 'more'
     }
     this.release(file)
+    this.plannedFiles--
     this.forgetAnswers(sha256)
     return 'done'
   }
@@ -298,26 +319,18 @@ export class TransferPlan {
   corrupt(peer: string, sha256: string, size: number, nowMs: number): void {
     this.drop(sha256)
     this.backoff.set(`${peer}\n${sha256}`, nowMs + this.backoffMs)
-    this.queue.add(sha256, { sha256, size, offset: 0 })
+    this.plan({ sha256, size, offset: 0 })
   }
 
   /** Files begun (a request out, or bytes in), and how far each has come: a per-file progress display. */
   active(): Array<{ readonly sha256: string; readonly size: number; readonly received: number }> {
-    const begun = [...this.inFlight.values()]
-    for (const map of [this.resumable, this.queue]) for (const f of map.values()) if (f.offset > 0) begun.push(f)
+    // The random queue holds only files not begun: `enqueue` sends the others to `resumable`.
+    const begun = [...this.inFlight.values(), ...this.resumable.values()]
     return begun.map((f) => ({ sha256: f.sha256, size: f.size, received: f.offset }))
   }
 
   /** What is left, for progress and an ETA. */
   remaining(): { files: number; bytes: number } {
-    let bytes = 0
-    let files = 0
-    for (const map of [this.resumable, this.queue, this.inFlight]) {
-      for (const file of map.values()) {
-        files++
-        bytes += file.size - file.offset
-      }
-    }
-    return { files, bytes }
+    return { files: this.plannedFiles, bytes: this.plannedBytes }
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PresenceFilter, PROBE_EVERYTHING, NOTHING_PRESENT } from '../../../src/protocol/directory/bloom'
 import { TransferPlan, type WantedFile } from '../../../src/protocol/directory/transfer-plan'
@@ -198,5 +199,68 @@ describe('TransferPlan.active', () => {
     expect(plan.active()).toEqual([{ sha256: file!.sha256, size: 100, received: 40 }])
     plan.next(0)
     expect(plan.active()).toEqual([{ sha256: file!.sha256, size: 100, received: 40 }])
+  })
+})
+
+describe('TransferPlan.remaining', () => {
+  const params = { seed: Date.now() ^ 0x5eed, verbose: 1 } as const
+  const SIZES = [0, 1, 10, 25, 100]
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('want' as const), file: fc.nat(5), resumeFrom: fc.nat(100) }),
+    fc.record({ kind: fc.constant('drop' as const), file: fc.nat(5) }),
+    fc.record({ kind: fc.constant('next' as const) }),
+    fc.record({ kind: fc.constant('received' as const), nth: fc.nat(10), length: fc.integer({ min: -1, max: 40 }) }),
+    fc.record({ kind: fc.constant('notPresent' as const), nth: fc.nat(10) }),
+    fc.record({ kind: fc.constant('removePeer' as const), peer: fc.constantFrom('a', 'b') }),
+  )
+
+  it('counts the files and bytes still to come, kept as they change', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const plan = new TransferPlan({ random: seeded(1), pieceBytes: 10, maxInFlightPerPeer: 2, maxInFlightTotal: 3 })
+        plan.setPresence('a', everything)
+        plan.setPresence('b', everything)
+        // The model: offset of each planned file, by index.
+        const planned = new Map<number, number>()
+        const size = (i: number): number => SIZES[i % SIZES.length]!
+        let sent: Array<{ peer: string; sha256: string }> = []
+        for (const o of ops) {
+          if (o.kind === 'want') {
+            const resumeFrom = Math.min(o.resumeFrom, size(o.file))
+            if (!planned.has(o.file) && resumeFrom < size(o.file)) planned.set(o.file, resumeFrom)
+            plan.want([{ sha256: sha(`f${o.file}`), size: size(o.file), resumeFrom }])
+          } else if (o.kind === 'drop') {
+            planned.delete(o.file)
+            plan.drop(sha(`f${o.file}`))
+          } else if (o.kind === 'next') {
+            sent = [...sent, ...plan.next(0)]
+          } else if (o.kind === 'removePeer') {
+            plan.removePeer(o.peer)
+            plan.setPresence(o.peer, everything)
+          } else {
+            const request = sent[o.nth % Math.max(1, sent.length)]
+            if (!request) continue
+            const file = [...planned.keys()].find((i) => sha(`f${i}`) === request.sha256)
+            if (o.kind === 'notPresent') {
+              plan.notPresent(request.peer, request.sha256, 0)
+              continue
+            }
+            const outcome = plan.received(request.peer, request.sha256, o.length, 0)
+            if (outcome === 'ignored' || file === undefined || o.length <= 0) continue
+            const offset = Math.min(size(file), planned.get(file)! + o.length)
+            if (outcome === 'done') {
+              planned.delete(file)
+              if (o.length % 2 === 0) {
+                plan.corrupt(request.peer, request.sha256, size(file), 0)
+                planned.set(file, 0)
+              }
+            } else planned.set(file, offset)
+          }
+          const bytes = [...planned].reduce((sum, [i, offset]) => sum + size(i) - offset, 0)
+          expect(plan.remaining()).toEqual({ files: planned.size, bytes })
+        }
+      }),
+      params,
+    )
   })
 })
