@@ -16,12 +16,19 @@ const MAX_STORED_BLOCK_BYTES = 65_535
 /** RFC 1950: CM 8 (deflate), CINFO 7, FLEVEL 0, FCHECK making the header a multiple of 31. */
 const ZLIB_HEADER = [0x78, 0x01] as const
 
-export function adaptiveZlib(codec: ZlibCodec): ZlibCodec {
+/** A platform's zlib, which may also write stored blocks itself (faster than `storedZlib`'s loop). */
+export interface PlatformZlib extends ZlibCodec {
+  /** `data` as one zlib stream of stored deflate blocks. */
+  store?(data: Uint8Array): Promise<Uint8Array>
+}
+
+export function adaptiveZlib(codec: PlatformZlib): ZlibCodec {
+  const store = codec.store?.bind(codec) ?? ((data: Uint8Array) => Promise.resolve(storedZlib(data)))
   return {
     async deflate(data) {
       if (data.byteLength < SAMPLE_FROM_BYTES) return codec.deflate(data)
       const sample = await codec.deflate(data.subarray(0, SAMPLE_BYTES))
-      return sample.byteLength < SAMPLE_BYTES * WORTH_IT_RATIO ? codec.deflate(data) : storedZlib(data)
+      return sample.byteLength < SAMPLE_BYTES * WORTH_IT_RATIO ? codec.deflate(data) : store(data)
     },
     inflate: (data, maxOutputBytes) => codec.inflate(data, maxOutputBytes),
   }
