@@ -26,14 +26,14 @@ import {
 } from '../protocol/access'
 import type { AccessLevel, KeyEntry, Keys } from '../protocol/core/messages'
 import type { ByteStream } from '../protocol/stream/byte-stream'
-import type { ZlibCodec } from '../protocol/wire'
 import { acceptTls, connectTls, TlsAlertReceivedError, type TlsRateLimiter } from '../protocol/tls'
 import type { KeyValueStore } from './kv-store'
 import { PeerLink, type LinkHandler, type LinkSender } from './link'
 import { keysFor } from './keys-for'
 import { LiveShare, selectionFor, type SharePlatform, type ShareStatus } from './live-share'
 import { TokenBucket } from './token-bucket'
-import { adaptiveZlib } from './adaptive-zlib'
+import { adaptiveZlib, type PlatformZlib } from './adaptive-zlib'
+import type { Defer } from './coalescing-stream'
 import { grantFromJson, grantToJson, joinFromJson, joinToJson, shareFromJson, shareToJson, GRANT_PREFIX, JOIN_PREFIX, SHARE_PREFIX, type ShareOptions, type StoredGrant, type StoredJoin, type StoredShare } from './stored'
 
 export const SOFTWARE = 'clearskies-browser-peer 0.1'
@@ -48,7 +48,9 @@ export interface EnginePlatform extends SharePlatform {
   /** Opens a byte stream to a peer address (`tcp:host:port`, or another transport's form). */
   dial(address: string): Promise<ByteStream>
   /** zlib for the gzip extension (gzip.md): offered to peers only when present. */
-  readonly zlib?: ZlibCodec
+  readonly zlib?: PlatformZlib
+  /** Runs a task once the current turn of the event loop is over; a zero timeout if absent. */
+  readonly defer?: Defer
 }
 
 export interface EngineOptions {
@@ -532,6 +534,7 @@ export class Engine {
       log: (m) => this.log(`[${id} ${where}] ${m}`),
       now: this.platform.now,
       ...(this.platform.zlib ? { zlib: adaptiveZlib(this.platform.zlib) } : {}),
+      ...(this.platform.defer ? { defer: this.platform.defer } : {}),
     })
     this.live.add(link)
     this.places.set(id, where)

@@ -11,7 +11,7 @@ import { WireReader, WireWriter, type ReceivedMessage, type WireBody } from '../
 import type { Payload } from '../protocol/wire/writer'
 import type { AccessLevel } from '../protocol/core/messages'
 import { gzipStream, type ZlibCodec } from '../protocol/wire'
-import { coalescingStream, type CoalescingStream } from './coalescing-stream'
+import { coalescingStream, type CoalescingStream, type Defer } from './coalescing-stream'
 
 /** How often the session's keep-alive clock is checked. */
 export const LINK_TICK_MS = 1_000
@@ -51,6 +51,8 @@ export interface LinkOptions {
   now?: () => number
   /** Compression for the gzip extension; offered only when the platform has it. */
   zlib?: ZlibCodec
+  /** When the writes of one turn of the event loop go down together (coalescing-stream.ts). */
+  defer?: Defer
 }
 
 export class PeerLink {
@@ -70,7 +72,7 @@ export class PeerLink {
     this.reader = new WireReader(options.stream)
     // Until core.start is through, the framing may still change to gzip after any message.
     this.reader.messageAtATime = true
-    this.output = coalescingStream(options.stream)
+    this.output = coalescingStream(options.stream, options.defer)
     this.writer = new WireWriter(this.output)
     this.session = new CoreSession(options.session, this.now())
   }
@@ -162,7 +164,7 @@ export class PeerLink {
     const rest = this.reader.detach()
     const compressed = gzipStream(prepend(rest, this.options.stream), zlib)
     this.reader = new WireReader(compressed)
-    this.output = coalescingStream(compressed)
+    this.output = coalescingStream(compressed, this.options.defer)
     this.writer = new WireWriter(this.output)
     this.options.log('gzip on')
   }

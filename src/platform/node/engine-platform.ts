@@ -61,6 +61,8 @@ export function nodeEnginePlatform(options: NodePlatformOptions): EnginePlatform
       return connectTcp(host, port)
     },
     zlib: nodeZlibCodec,
+    // After this turn's I/O callbacks, before the next poll: no timer's millisecond of delay.
+    defer: (task) => void setImmediate(task),
     close: () => kv.close(),
   }
 }

@@ -13,6 +13,7 @@ import type { LocalState } from './local-state'
 import { directoryBody, type ByteRange, type DirectoryMessage } from './messages'
 import type { SharePath } from './share-path'
 import { DEFAULT_PIECE_BYTES, TransferPlan, type PeerPresence } from './transfer-plan'
+import { concatBytes } from '../wire/bytes'
 import type { JsonObject } from '../wire/json-value'
 
 /** How a link is used by the fetcher: a message, with a binary payload for `directory.data`. */
@@ -71,6 +72,22 @@ export interface TransferProgress {
 
 /** How far back the transfer rates look. */
 const RATE_WINDOW_MS = 5_000
+/**
+ * A whole file up to this size is gathered in memory as it arrives and written to its temporary
+ * file afterwards, off the link: the link goes on to the next response at once instead of waiting
+ * on the disk (an open, a write) for each small file, so a sync of many small files is not bound
+ * by the disk's latency times the number of files.
+ */
+export const IN_MEMORY_MAX_BYTES = 256 * 1024
+/** Files gathered in memory and not yet written: past this, the link waits (back-pressure). */
+export const MAX_UNWRITTEN_FILES = 64
+/**
+ * Bytes of small answers read ahead of their turn to be sent. Reading each answer only when the
+ * one before it has gone out serialises the disk's latency (open, read, close) file by file;
+ * read ahead, the answers to a burst of requests go out together. Beyond this the reads wait
+ * their turn, so a peer asking for everything at once costs no more memory than this.
+ */
+export const MAX_READ_AHEAD_BYTES = 8 * 1024 * 1024
 
 class RateMeter {
   private samples: Array<{ at: number; bytes: number }> = []
@@ -104,6 +121,15 @@ export class Fetcher {
   private readonly sent = new RateMeter()
   /** The same, per link: the interface shows each peer's rates. */
   private readonly perLink = new Map<string, { readonly received: RateMeter; readonly sent: RateMeter }>()
+  /** Files gathered in memory and being written, and the links waiting for one to finish. */
+  private unwritten = 0
+  private readonly waitingToWrite: Array<() => void> = []
+  /** Those writes (and what follows them), for `close` to wait for. */
+  private readonly writing = new Set<Promise<void>>()
+  /** Bytes of answers read ahead and not yet sent (`MAX_READ_AHEAD_BYTES`). */
+  private readAhead = 0
+  /** Per link, the last answer handed over to it: the next waits for it, to keep their order. */
+  private readonly answered = new Map<string, Promise<void>>()
 
   constructor(private readonly o: FetcherOptions) {
     this.pieceBytes = o.pieceBytes ?? DEFAULT_PIECE_BYTES
@@ -182,6 +208,7 @@ export class Fetcher {
 
   /** The share closes: partial files are released as they are, to resume from next time. */
   async close(): Promise<void> {
+    await Promise.all(this.writing)
     const wanted = [...this.wanted]
     this.wanted.clear()
     this.byPath.clear()
@@ -204,6 +231,7 @@ export class Fetcher {
 
   removeLink(id: string): void {
     this.links.delete(id)
+    this.answered.delete(id)
     this.perLink.delete(id)
     this.plan.removePeer(id)
     this.pump()
@@ -234,6 +262,10 @@ export class Fetcher {
   async data(id: string, sha256: string, range: ByteRange | undefined, payload: AsyncIterable<Uint8Array> | null): Promise<void> {
     const wanted = this.wanted.get(sha256)
     if (!wanted || !payload) return
+    const size = Number(wanted.value.size)
+    if (wanted.fresh && wanted.opening === undefined && size <= IN_MEMORY_MAX_BYTES && Number(range?.start ?? 0n) === 0) {
+      return this.dataInMemory(id, sha256, wanted, range ? Number(range.length) : size, payload)
+    }
     await this.open(wanted)
     const temp = wanted.temp
     const start = range ? Number(range.start) : 0
@@ -250,14 +282,7 @@ export class Fetcher {
     let length = 0
     for await (const received of payload) {
       length += received.byteLength
-      if (length > limit) {
-        this.links.get(id)?.close(`directory.data for ${sha256} sent more than the ${limit} bytes asked for`)
-        return
-      }
-      this.received.add(received.byteLength, this.o.now())
-      this.meters(id).received.add(received.byteLength, this.o.now())
-      // Waiting here leaves the rest unread on the link: the sender is held back by back-pressure.
-      await this.o.download?.take(received.byteLength)
+      if (!(await this.take(id, sha256, received.byteLength, length, limit))) return
       const chunk = skip > 0 ? received.subarray(Math.min(skip, received.byteLength)) : received
       skip -= received.byteLength - chunk.byteLength
       if (chunk.byteLength === 0) continue
@@ -268,6 +293,74 @@ export class Fetcher {
     // Placing the file waits on the disk; the link goes on reading the next responses meanwhile.
     if (outcome === 'done') void this.finish(sha256, wanted, id).catch((err: unknown) => this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`))
     this.pump()
+  }
+
+  /**
+   * Counts a chunk of `bytes` in, `length` so far of a response of at most `limit`, and waits for
+   * the download limit; false (the link is closed) when the peer sent more than asked for.
+   */
+  private async take(id: string, sha256: string, bytes: number, length: number, limit: number): Promise<boolean> {
+    if (length > limit) {
+      this.links.get(id)?.close(`directory.data for ${sha256} sent more than the ${limit} bytes asked for`)
+      return false
+    }
+    this.received.add(bytes, this.o.now())
+    this.meters(id).received.add(bytes, this.o.now())
+    // Waiting here leaves the rest unread on the link: the sender is held back by back-pressure.
+    await this.o.download?.take(bytes)
+    return true
+  }
+
+  /**
+   * A small file's whole content: gathered in memory, then written, verified and placed off the
+   * link (`IN_MEMORY_MAX_BYTES`). A short answer is written at once, and the rest is asked for
+   * from where it stopped, as for any file.
+   */
+  private async dataInMemory(id: string, sha256: string, wanted: Wanted, limit: number, payload: AsyncIterable<Uint8Array>): Promise<void> {
+    const parts: Uint8Array[] = []
+    let length = 0
+    for await (const received of payload) {
+      length += received.byteLength
+      if (!(await this.take(id, sha256, received.byteLength, length, limit))) return
+      parts.push(received)
+    }
+    const data = parts.length === 1 ? parts[0]! : concatBytes(parts)
+    if (length < Number(wanted.value.size)) await this.write(wanted, data)
+    const outcome = this.plan.received(id, sha256, length, this.o.now())
+    if (outcome === 'done') {
+      await this.writeSlot()
+      const writing = this.write(wanted, data)
+        .then(() => this.finish(sha256, wanted, id))
+        .catch((err: unknown) => this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`))
+        .finally(() => {
+          this.writing.delete(writing)
+          this.releaseWriteSlot()
+        })
+      this.writing.add(writing)
+    }
+    this.pump()
+  }
+
+  /** Appends bytes that arrived to the file's temporary file, hashed on the way. */
+  private async write(wanted: Wanted, data: Uint8Array): Promise<void> {
+    await this.open(wanted)
+    if (data.byteLength === 0 || !wanted.temp) return
+    wanted.hasher?.update(data)
+    await wanted.temp.append(data)
+  }
+
+  private writeSlot(): Promise<void> | void {
+    if (this.unwritten < MAX_UNWRITTEN_FILES) {
+      this.unwritten++
+      return
+    }
+    return new Promise((resolve) => this.waitingToWrite.push(resolve))
+  }
+
+  private releaseWriteSlot(): void {
+    const next = this.waitingToWrite.shift()
+    if (next) next()
+    else this.unwritten--
   }
 
   notPresent(id: string, sha256: string): void {
@@ -292,10 +385,39 @@ export class Fetcher {
     }
     const start = Math.min(Number(range?.start ?? 0n), known.size)
     const length = Math.min(range ? Number(range.length) : known.size, known.size - start)
-    const body = directoryBody({ type: 'directory.data', sha256, range: { start: BigInt(start), length: BigInt(length) } })
-    const read = this.o.store.read(local, { start, length })
+    const body = directoryBody({ type: 'directory.data', sha256, range: { start: BigInt(start), length: BigInt(length) } }) as JsonObject & { type: string }
+    const failed = (err: unknown): void => this.o.log('warn', `sending ${path} failed: ${(err as Error).message}`)
+    // Read ahead (small answers, within the budget): handed to the link once in memory, so a file
+    // that cannot be read now (changed or removed since the scan) is answered `not_present`
+    // rather than with a payload broken halfway.
+    const ahead = length <= IN_MEMORY_MAX_BYTES && this.readAhead + length <= MAX_READ_AHEAD_BYTES
+    if (ahead) this.readAhead += length
+    const reading = ahead ? collectChunks(this.o.store.read(local, { start, length })) : undefined
+    reading?.catch(() => undefined) // awaited below, maybe only after it failed
+    // Answers go out in the order they were asked for (a peer may pipeline pieces of one file):
+    // each is handed to the link once the one before it was.
+    const previous = this.answered.get(link.id) ?? Promise.resolve()
+    const handed = previous.then(async () => {
+      if (!reading) {
+        link.send(body, this.countedOut(link.id, this.o.store.read(local, { start, length }))).catch(failed)
+        return
+      }
+      try {
+        const chunks = await reading
+        link.send(body, this.countedOut(link.id, chunks)).catch(failed).finally(() => (this.readAhead -= length))
+      } catch (err) {
+        this.readAhead -= length
+        this.o.log('warn', `cannot read ${path} for a peer: ${(err as Error).message}`)
+        link.send(directoryBody({ type: 'directory.not_present', sha256 }) as JsonObject & { type: string }).catch(failed)
+      }
+    })
+    this.answered.set(link.id, handed)
+  }
+
+  /** File data on its way out, counted and held to the upload limit chunk by chunk. */
+  private countedOut(id: string, read: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
     const sent = this.sent
-    const linkSent = this.meters(link.id).sent
+    const linkSent = this.meters(id).sent
     const now = this.o.now
     const upload = this.o.upload
     async function* counted(): AsyncIterable<Uint8Array> {
@@ -306,9 +428,7 @@ export class Fetcher {
         yield chunk
       }
     }
-    link.send(body as JsonObject & { type: string }, counted()).catch((err: unknown) => {
-      this.o.log('warn', `sending ${path} failed: ${(err as Error).message}`)
-    })
+    return counted()
   }
 
   /**
@@ -361,4 +481,10 @@ export class Fetcher {
     for (const path of wanted.targets.keys()) if (this.byPath.get(path) === sha256) this.byPath.delete(path)
     await this.o.fetched(sha256, temp, wanted.targets, from)
   }
+}
+
+async function collectChunks(read: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of read) chunks.push(chunk)
+  return chunks
 }
