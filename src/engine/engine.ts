@@ -49,7 +49,7 @@ export interface EnginePlatform extends SharePlatform {
   dial(address: string): Promise<ByteStream>
   /** zlib for the gzip extension (gzip.md): offered to peers only when present. */
   readonly zlib?: PlatformZlib
-  /** Runs a task once the current turn of the event loop is over; a zero timeout if absent. */
+  /** Runs a task once the current turn of the event loop is over (coalescing-stream.ts). */
   readonly defer?: Defer
 }
 
