@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import type { ByteStream } from '../../src/protocol/stream/byte-stream'
 import { pumpDataChannel, type DataChannelLike } from '../../src/net/data-channel-pump'
 import { portStream } from '../../src/platform/browser/port-stream'
+import { FakeChannel } from './fake-channel'
 import { readAll, sameBytes } from './streams'
 
 async function channelPair(): Promise<{ a: RTCDataChannel; b: RTCDataChannel; close(): void }> {
@@ -28,29 +29,6 @@ function pumped(channel: DataChannelLike): { worker: ByteStream; closed: Promise
   const ports = new MessageChannel()
   const pump = pumpDataChannel(channel, ports.port1, { windowBytes: 256 * 1024 })
   return { worker: portStream(ports.port2, { windowBytes: 256 * 1024 }), closed: pump.closed }
-}
-
-/** A channel whose buffer fills as it is sent to and drains when the test says. */
-class FakeChannel extends EventTarget implements DataChannelLike {
-  binaryType = 'blob'
-  bufferedAmount = 0
-  bufferedAmountLowThreshold = 0
-  readyState = 'open'
-  sent = 0
-  send(data: ArrayBufferView<ArrayBuffer>): void {
-    this.bufferedAmount += data.byteLength
-    this.sent += data.byteLength
-  }
-  close(): void {
-    this.readyState = 'closed'
-  }
-  receive(data: ArrayBuffer | string): void {
-    this.dispatchEvent(new MessageEvent('message', { data }))
-  }
-  drain(): void {
-    this.bufferedAmount = 0
-    this.dispatchEvent(new Event('bufferedamountlow'))
-  }
 }
 
 describe('pumpDataChannel', () => {

@@ -9,13 +9,14 @@
  * us, its `tcp:` address is announced as ours, so TCP peers can dial us too.
  */
 import { proxy, transfer, type Remote } from 'comlink'
-import type { EngineHost } from '../platform/browser/engine-host'
+import type { EngineHost, LinkTransport } from '../platform/browser/engine-host'
 import { generatePeerId } from '../protocol/access'
 import { BRIDGE_ID, BRIDGE_SCHEME } from '../protocol/bridge/messages'
 import { TCP_SCHEME, WEBRTC_SCHEME } from '../protocol/tracker/addresses'
 import { runTrackerClient, type TrackerClientHandle } from '../protocol/tracker/client-driver'
 import type { JsonObject } from '../protocol/wire/json-value'
 import { BridgeClient, type BridgedChannel } from './bridge-client'
+import { handOverChannel } from './channel-handover'
 import { pumpDataChannel } from './data-channel-pump'
 import { RtcLink } from './rtc-link'
 import { openWebSocketStream } from './websocket-stream'
@@ -184,27 +185,37 @@ export class PeerManager {
       iceServers: this.options.iceServers,
       sendSignal: (signal) => this.tracker?.sendSignal(id, peerId, signal),
     })
+    // Now, in the task that created the channel: the only time Chromium lets it go to the worker.
+    const handover = handOverChannel(this.host, link.channel)
     this.links.set(key, link)
     // The place tells the engine (and so the interface) whether a TURN server relays the link.
     let where = `webrtc:${peerId}`
     const done = (reason: string): void => this.ended(key, link, where, reason)
     link.opened.then(
-      async (channel) => {
+      async () => {
         if (await link.relayed().catch(() => false)) where = `webrtc-relay:${peerId}`
-        done(await this.run(id, { channel, holdSending: () => undefined }, initiator, where))
+        done(await this.run(id, await handover.transport, initiator, where))
       },
-      (err: unknown) => done((err as Error).message),
+      (err: unknown) => {
+        handover.release()
+        done((err as Error).message)
+      },
     )
     for (const listener of this.listeners) listener(this.status)
     return link
   }
 
-  /** Pumps an open channel to the worker, which runs TLS over it; resolves with why the link ended. */
-  private run(id: string, { channel, holdSending }: BridgedChannel, initiator: boolean, where: string): Promise<string> {
+  /** The worker runs TLS and the protocol over the link's bytes; resolves with why the link ended. */
+  private run(id: string, transport: LinkTransport, initiator: boolean, where: string): Promise<string> {
+    const run = initiator ? this.host.connectOver(id, transport, where) : this.host.accept(transport, where)
+    return run.catch((err: unknown) => (err as Error).message)
+  }
+
+  /** A bridge's relay channel stays on the page (its hold signal comes from the page's control channel): pumped. */
+  private runBridged(id: string, { channel, holdSending }: BridgedChannel, initiator: boolean, where: string): Promise<string> {
     const { port1, port2 } = new MessageChannel()
     pumpDataChannel(channel, port1, { holdSending })
-    const run = initiator ? this.host.connectOver(id, transfer(port2, [port2]), where) : this.host.accept(transfer(port2, [port2]), where)
-    return run.catch((err: unknown) => (err as Error).message)
+    return this.run(id, transfer({ kind: 'port', port: port2 }, [port2]), initiator, where)
   }
 
   // --- the bridge to TCP peers ----------------------------------------------------------------
@@ -225,7 +236,7 @@ export class PeerManager {
         const key = `bridge ${source}`
         const link = { destroy: () => bridged.channel.close() }
         this.links.set(key, link)
-        void this.run(id, bridged, false, `bridge:tcp:${source}`).then((reason) => this.ended(key, link, `bridge:tcp:${source}`, reason))
+        void this.runBridged(id, bridged, false, `bridge:tcp:${source}`).then((reason) => this.ended(key, link, `bridge:tcp:${source}`, reason))
       },
       ...(this.options.log ? { log: this.options.log } : {}),
     })
@@ -272,7 +283,7 @@ export class PeerManager {
       .then(
         (opened) => {
           bridged = opened
-          return this.run(id, opened, true, where)
+          return this.runBridged(id, opened, true, where)
         },
         (err: unknown) => (err as Error).message,
       )

@@ -2,8 +2,9 @@
  * The one file that knows simple-peer: a WebRTC connection to one peer, set up with signals that
  * travel through the tracker's relay. simple-peer negotiates the connection; the bytes go over a
  * data channel of our own, created on both sides with a fixed id (`negotiated`), so that
- * simple-peer's stream layer never buffers them and the pump to the worker sees the channel's real
- * back-pressure (`bufferedAmount`).
+ * simple-peer's stream layer never buffers them and whoever reads the channel sees its real
+ * back-pressure (`bufferedAmount`). The channel exists from the constructor on, so that it can be
+ * transferred to the engine's worker in the task that created it (src/net/channel-handover.ts).
  */
 import './node-globals'
 import SimplePeer from 'simple-peer'
@@ -24,8 +25,12 @@ export interface RtcLinkOptions {
 
 export class RtcLink {
   readonly channel: RTCDataChannel
-  /** Resolves when the data channel is open; rejects if the connection fails first. */
-  readonly opened: Promise<RTCDataChannel>
+  /**
+   * Resolves when the connection is up (simple-peer's own channel, on the same SCTP association as
+   * ours, is open; ours may have gone to the worker, where the page hears none of its events);
+   * rejects if the connection fails first.
+   */
+  readonly opened: Promise<void>
   private readonly peer: SimplePeer.Instance
   private readonly pc: RTCPeerConnection
   private destroyed = false
@@ -45,11 +50,12 @@ export class RtcLink {
       }
       this.peer.on('error', fail)
       this.peer.on('close', () => fail(new Error('the WebRTC connection closed')))
-      if (this.channel.readyState === 'open') resolve(this.channel)
-      this.channel.addEventListener('open', () => {
+      const open = (): void => {
         clearTimeout(timer)
-        resolve(this.channel)
-      })
+        resolve()
+      }
+      this.peer.on('connect', open)
+      this.channel.addEventListener('open', open)
     })
     this.opened.catch(() => this.destroy())
   }

@@ -17,7 +17,9 @@ import { ARCHIVE_DIR } from '../../protocol/directory/ignore'
 import { parseSharePath, segmentsOf } from '../../protocol/directory/share-path'
 import { browserEnginePlatform } from './engine-platform'
 import { FolderHandles } from './folder-handles'
+import { channelStream } from './channel-stream'
 import { portStream } from './port-stream'
+import type { ByteStream } from '../../protocol/stream/byte-stream'
 
 /** Snapshots go to the page at most this often, however busy the engine is. */
 const SNAPSHOT_INTERVAL_MS = 250
@@ -80,6 +82,13 @@ export interface PeerView {
   readonly uploadRate: number
 }
 
+/**
+ * A link's bytes, as the page hands them over: a data channel transferred to this worker earlier
+ * (`adoptChannel`, by its key), or a MessagePort the page pumps a channel through
+ * (src/net/channel-handover.ts says which and why).
+ */
+export type LinkTransport = { readonly kind: 'adopted'; readonly key: string } | { readonly kind: 'port'; readonly port: MessagePort }
+
 export interface EngineHostOptions {
   /** This device's name, shown to peers. */
   readonly name?: string
@@ -91,6 +100,8 @@ export class EngineHost {
   private listeners = new Set<(snapshot: AppSnapshot) => void>()
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined
   private registrationListeners = new Set<(ids: Array<[string, string]>) => void>()
+  /** Data channels the page transferred here, until a link runs over them (or is given up). */
+  private readonly adopted = new Map<string, ByteStream>()
 
   private constructor(
     private readonly engine: Engine,
@@ -359,14 +370,36 @@ export class EngineHost {
     return this.engine.wantsConnection(id, peerId)
   }
 
+  /**
+   * A data channel the page just created and transferred here: wrapped at once, so that what
+   * arrives once it opens is queued for the link that `connectOver` or `accept` starts on it.
+   */
+  adoptChannel(key: string, channel: RTCDataChannel): void {
+    this.adopted.set(key, channelStream(channel))
+  }
+
+  /** The page gave up the link before it ran (the connection failed): close its channel. */
+  releaseChannel(key: string): void {
+    this.adopted.get(key)?.close()
+    this.adopted.delete(key)
+  }
+
+  private transport(transport: LinkTransport): ByteStream {
+    if (transport.kind === 'port') return portStream(transport.port)
+    const stream = this.adopted.get(transport.key)
+    if (!stream) throw new Error(`no data channel was handed over as ${transport.key}`)
+    this.adopted.delete(transport.key)
+    return stream
+  }
+
   /** We offered the data channel: we are the TLS client. */
-  connectOver(id: string, port: MessagePort, where: string): Promise<string> {
-    return this.engine.connectOver(id, portStream(port), where)
+  async connectOver(id: string, transport: LinkTransport, where: string): Promise<string> {
+    return this.engine.connectOver(id, this.transport(transport), where)
   }
 
   /** We answered the offer: we are the TLS server. */
-  accept(port: MessagePort, source: string): Promise<string> {
-    return this.engine.accept(portStream(port), source)
+  async accept(transport: LinkTransport, source: string): Promise<string> {
+    return this.engine.accept(this.transport(transport), source)
   }
 }
 

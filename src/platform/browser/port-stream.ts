@@ -12,7 +12,7 @@
  * (plus the one chunk that overdrew it) is ever queued in the port or at the reader.
  */
 import { StreamClosedError, type ByteStream } from '../../protocol/stream/byte-stream'
-import { ChunkQueue } from '../../protocol/stream/chunk-queue'
+import { MessageStream } from './message-stream'
 
 /** The messages on the port; both ends speak all of them. */
 export type PortMessage =
@@ -62,25 +62,16 @@ export function portStream(port: MessagePort, options: PortStreamOptions = {}): 
   return new PortStream(port, options.windowBytes ?? DEFAULT_WINDOW_BYTES)
 }
 
-class PortStream implements ByteStream {
-  // Credit comes from the other end's reads, so the local queue needs no bound of its own.
-  private readonly incoming = new ChunkQueue(Number.POSITIVE_INFINITY)
+class PortStream extends MessageStream {
   private credit = 0
   private creditWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined
-  /** Writes go out one after another, in call order, each once credit allows. */
-  private writes: Promise<void> = Promise.resolve()
   private consumedUngranted = 0
-  private sentEnd = false
-  private receivedEnd = false
-  private failure: Error | undefined
-  private done = false
-  private settle: (err: Error | undefined) => void = () => {}
-  readonly closed = new Promise<Error | undefined>((resolve) => (this.settle = resolve))
 
   constructor(
     private readonly port: MessagePort,
     private readonly windowBytes: number,
   ) {
+    super()
     port.onmessage = (event: MessageEvent<unknown>) => this.receive(event.data)
     port.onmessageerror = () => this.close(new Error('port stream: a message could not be deserialized'))
     this.post({ kind: 'credit', bytes: windowBytes })
@@ -101,16 +92,14 @@ class PortStream implements ByteStream {
     }
     switch (message.kind) {
       case 'data':
-        void this.incoming.push(new Uint8Array(message.bytes))
+        this.received(new Uint8Array(message.bytes))
         break
       case 'credit':
         this.credit += message.bytes
         this.creditWaiter?.resolve()
         break
       case 'end':
-        this.receivedEnd = true
-        this.incoming.end()
-        if (this.sentEnd) this.finish(undefined)
+        this.receivedEnd()
         break
       case 'close':
         this.finish(new Error(`closed by the other end${message.reason ? `: ${message.reason}` : ''}`))
@@ -118,8 +107,8 @@ class PortStream implements ByteStream {
     }
   }
 
-  async read(): Promise<Uint8Array | null> {
-    const chunk = await this.incoming.pull()
+  override async read(): Promise<Uint8Array | null> {
+    const chunk = await super.read()
     if (chunk !== null) this.grant(chunk.byteLength)
     return chunk
   }
@@ -132,14 +121,7 @@ class PortStream implements ByteStream {
     this.consumedUngranted = 0
   }
 
-  write(chunk: Uint8Array): Promise<void> {
-    const write = this.writes.then(() => this.send(chunk))
-    this.writes = write.catch(() => undefined)
-    return write
-  }
-
-  private async send(chunk: Uint8Array): Promise<void> {
-    this.checkWritable()
+  protected async send(chunk: Uint8Array): Promise<void> {
     if (chunk.byteLength === 0) return
     // A chunk larger than the credit left may overdraw it: never split (splitting would copy).
     while (this.credit <= 0) {
@@ -152,34 +134,17 @@ class PortStream implements ByteStream {
     this.post({ kind: 'data', bytes }, [bytes])
   }
 
-  private checkWritable(): void {
-    if (this.failure || this.done) throw new StreamClosedError(this.failure)
-    if (this.sentEnd) throw new StreamClosedError(new Error('write after end()'))
-  }
-
-  async end(): Promise<void> {
-    await this.writes // what was written before end() goes first
-    if (this.sentEnd || this.done) return
-    this.sentEnd = true
+  protected sendEnd(): void {
     this.post({ kind: 'end' })
-    if (this.receivedEnd) this.finish(undefined)
   }
 
-  close(err?: Error): void {
-    if (this.done) return
+  protected sendClose(err: Error | undefined): void {
     this.post({ kind: 'close', ...(err ? { reason: err.message } : {}) })
-    this.finish(err)
   }
 
-  private finish(err: Error | undefined): void {
-    if (this.done) return
-    this.done = true
-    this.failure = err
-    // After both ends ended, queued chunks are still the reader's; otherwise they are dropped.
-    if (err || !this.receivedEnd) this.incoming.fail(err ?? new Error('closed'))
+  protected release(err: Error | undefined): void {
     this.creditWaiter?.reject(new StreamClosedError(err))
     this.port.onmessage = null
     this.port.close()
-    this.settle(err)
   }
 }
