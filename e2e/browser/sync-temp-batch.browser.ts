@@ -73,11 +73,12 @@ async function readAll(temp: SyncTempFile): Promise<Uint8Array> {
 it('writes TLS-record-sized appends in batches, and reads and closes with every byte', async () => {
   const access = new MemoryHandle()
   const temp = await tempFile(access)
-  const chunks = Array.from({ length: 200 }, (_, i) => pattern(RECORD_BYTES - (i % 7), i))
+  // Two and a half batches' worth, none of the appends a whole record.
+  const chunks = Array.from({ length: (WRITE_BATCH_BYTES / RECORD_BYTES) * 2.5 }, (_, i) => pattern(RECORD_BYTES - (i % 7), i))
   await Promise.all(chunks.map((chunk) => temp.append(chunk)))
   const expected = concatBytes(chunks)
   expect(temp.size).toBe(expected.byteLength)
-  expect(access.writes).toBe(Math.floor(expected.byteLength / WRITE_BATCH_BYTES))
+  expect(access.writes).toBe(2)
   expect(firstDifference(await readAll(temp), expected)).toBe(-1)
   // A cut within what is gathered, then more: the file is what size says once closed.
   await temp.append(pattern(1000, 1))
@@ -104,12 +105,24 @@ it('a full quota cuts the file back to what was written before the batch, and si
   const temp = await tempFile(access)
   await temp.append(pattern(WRITE_BATCH_BYTES, 0))
   access.quota = WRITE_BATCH_BYTES + 1000
-  const appends = Array.from({ length: 80 }, (_, i) => temp.append(pattern(RECORD_BYTES, i)))
+  const perBatch = WRITE_BATCH_BYTES / RECORD_BYTES
+  const appends = Array.from({ length: perBatch + 16 }, (_, i) => temp.append(pattern(RECORD_BYTES, i)))
   const results = await Promise.allSettled(appends)
   const failed = results.find((r) => r.status === 'rejected')
   expect((failed as PromiseRejectedResult | undefined)?.reason).toMatchObject({ code: 'ERR_NO_SPACE' })
-  expect(temp.size).toBe(WRITE_BATCH_BYTES + (80 - 64) * RECORD_BYTES)
+  expect(temp.size).toBe(WRITE_BATCH_BYTES + 16 * RECORD_BYTES)
   expect(access.getSize()).toBe(WRITE_BATCH_BYTES)
+})
+
+it('gathers a small file in a small buffer, growing it as appends come, and writes it once', async () => {
+  const access = new MemoryHandle()
+  const temp = await tempFile(access)
+  const chunks = [pattern(3000, 1), pattern(70_000, 2), pattern(1, 3), pattern(200_000, 4)]
+  for (const chunk of chunks) await temp.append(chunk)
+  expect(access.writes).toBe(0)
+  await temp.close()
+  expect(access.writes).toBe(1)
+  expect(firstDifference(access.bytes, concatBytes(chunks))).toBe(-1)
 })
 
 it('reads a fresh, empty temporary file without asking the handle anything', async () => {
