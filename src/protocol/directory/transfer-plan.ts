@@ -13,7 +13,11 @@ import { RandomQueue } from './random-queue'
  *   [start, length]: files are fetched in pieces of `pieceBytes`, from the end of what is already
  *   in the temporary file ("Software should attempt to resume partial file transfers").
  * - "software may issue multiple 'get' requests in order to receive pipelined responses": up to
- *   `maxInFlightPerPeer` requests per peer, over every peer at once. One file has one request in
+ *   `maxInFlightPerPeer` requests per peer, over every peer at once, as long as the peer's
+ *   requests in flight ask for less than `maxInFlightBytesPerPeer`. The count lets many small
+ *   files be on their way at once (each round trip waits on both peers' disks and crypto
+ *   threads: with few in flight, a loaded machine's latency bounds the files per second); the
+ *   bytes keep a peer from holding many large pieces that others could serve meanwhile. One file has one request in
  *   flight at a time, so its temporary file is only ever appended to, in order (a response may
  *   come "out of order" relative to other files, which does not matter then).
  * - `directory.not_present` ("perhaps because it has yet to be downloaded from a third peer"):
@@ -25,8 +29,9 @@ import { RandomQueue } from './random-queue'
  *   `errorBackoffMs`.
  */
 export const DEFAULT_PIECE_BYTES = 4 * 1024 * 1024
-export const DEFAULT_MAX_IN_FLIGHT_PER_PEER = 16
-export const DEFAULT_MAX_IN_FLIGHT_TOTAL = 64
+export const DEFAULT_MAX_IN_FLIGHT_PER_PEER = 256
+export const DEFAULT_MAX_IN_FLIGHT_TOTAL = 1024
+export const DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER = 16 * 1024 * 1024
 export const DEFAULT_ERROR_BACKOFF_MS = 6 * 60 * 60 * 1000
 export const NOT_PRESENT_FIRST_RETRY_MS = 2_000
 export const NOT_PRESENT_MAX_RETRY_MS = 5 * 60_000
@@ -56,6 +61,8 @@ export interface TransferPlanOptions {
   readonly pieceBytes?: number
   readonly maxInFlightPerPeer?: number
   readonly maxInFlightTotal?: number
+  /** A peer is given no new request while its requests in flight ask for this many bytes or more. */
+  readonly maxInFlightBytesPerPeer?: number
   readonly errorBackoffMs?: number
 }
 
@@ -75,12 +82,15 @@ interface PeerState {
   /** Contents the peer answered `not_present` for: when to ask again, and the wait after that. */
   readonly notPresent: Map<string, { until: number; delayMs: number }>
   inFlight: number
+  /** Bytes the requests in flight ask for. */
+  inFlightBytes: number
 }
 
 export class TransferPlan {
   private readonly pieceBytes: number
   private readonly maxPerPeer: number
   private readonly maxTotal: number
+  private readonly maxBytesPerPeer: number
   private readonly backoffMs: number
   /** Started files first, so half-fetched files finish before new ones begin; then the random queue. */
   private readonly resumable = new Map<string, FileState>()
@@ -101,6 +111,7 @@ export class TransferPlan {
     this.pieceBytes = options.pieceBytes ?? DEFAULT_PIECE_BYTES
     this.maxPerPeer = options.maxInFlightPerPeer ?? DEFAULT_MAX_IN_FLIGHT_PER_PEER
     this.maxTotal = options.maxInFlightTotal ?? DEFAULT_MAX_IN_FLIGHT_TOTAL
+    this.maxBytesPerPeer = options.maxInFlightBytesPerPeer ?? DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER
     this.backoffMs = options.errorBackoffMs ?? DEFAULT_ERROR_BACKOFF_MS
     this.queue = new RandomQueue(options.random)
   }
@@ -158,7 +169,7 @@ export class TransferPlan {
   private peer(peer: string): PeerState {
     let state = this.peers.get(peer)
     if (!state) {
-      state = { announced: new Set(), notPresent: new Map(), inFlight: 0 }
+      state = { announced: new Set(), notPresent: new Map(), inFlight: 0, inFlightBytes: 0 }
       this.peers.set(peer, state)
     }
     return state
@@ -202,14 +213,19 @@ export class TransferPlan {
   next(nowMs: number): PieceRequest[] {
     this.nowMs = nowMs
     const requests: PieceRequest[] = []
-    let free = 0
-    for (const state of this.peers.values()) free += Math.max(0, this.maxPerPeer - state.inFlight)
-    free = Math.min(free, this.maxTotal - this.inFlight.size)
+    // Free slots over every peer: recounted after each request, since one may use up a peer's
+    // bytes, so the sweep stops as soon as no peer can take more.
+    const countFree = (): number => {
+      let free = 0
+      for (const state of this.peers.values()) free += this.freeSlots(state)
+      return Math.min(free, this.maxTotal - this.inFlight.size)
+    }
+    let free = countFree()
     const take = (file: FileState): boolean => {
       const request = free > 0 ? this.assign(file, nowMs) : undefined
       if (request === undefined) return false
       requests.push(request)
-      free--
+      free = countFree()
       return true
     }
     for (const file of this.resumable.values()) if (take(file)) this.resumable.delete(file.sha256)
@@ -217,12 +233,21 @@ export class TransferPlan {
     return requests
   }
 
+  /**
+   * Requests the peer may be given now. One request may take it past the byte bound (a piece
+   * is asked for whole), so that a peer with room is never passed over for a file that would
+   * fit, and `next` never sweeps the queue for files small enough.
+   */
+  private freeSlots(state: PeerState): number {
+    return state.inFlightBytes < this.maxBytesPerPeer ? Math.max(0, this.maxPerPeer - state.inFlight) : 0
+  }
+
   /** Asks the least busy peer that may have the file, if any has a free slot. */
   private assign(file: FileState, nowMs: number): PieceRequest | undefined {
     let chosen: [string, PeerState] | undefined
     for (const entry of this.peers) {
       const [peer, state] = entry
-      if (state.inFlight >= this.maxPerPeer || !this.canServe(peer, state, file.sha256, nowMs)) continue
+      if (this.freeSlots(state) === 0 || !this.canServe(peer, state, file.sha256, nowMs)) continue
       if (!chosen || state.inFlight < chosen[1].inFlight) chosen = entry
     }
     if (!chosen) return undefined
@@ -233,6 +258,7 @@ export class TransferPlan {
     }
     file.request = request
     chosen[1].inFlight++
+    chosen[1].inFlightBytes += request.range[1]
     this.inFlight.set(file.sha256, file)
     return request
   }
@@ -244,7 +270,10 @@ export class TransferPlan {
 
   private release(file: FileState): void {
     const peer = file.request && this.peers.get(file.request.peer)
-    if (peer) peer.inFlight--
+    if (peer && file.request) {
+      peer.inFlight--
+      peer.inFlightBytes -= file.request.range[1]
+    }
     file.request = undefined
     this.inFlight.delete(file.sha256)
   }

@@ -54,6 +54,21 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     expect(plan.remaining()).toEqual({ files: 19, bytes: 1900 })
   })
 
+  it('gives a peer no new request while its requests in flight ask for the byte bound', () => {
+    const plan = new TransferPlan({ random: seeded(6), pieceBytes: 4 * MiB, maxInFlightBytesPerPeer: 10 * MiB })
+    plan.want([...files(3, 5 * MiB), ...files(50).map((f) => ({ ...f, sha256: sha(`small ${f.sha256}`) }))])
+    plan.setPresence('a', everything)
+    const first = plan.next(0)
+    const bytes = first.reduce((sum, r) => sum + r.range[1], 0)
+    // Requests are given until the bound is reached; the last may pass it by one piece.
+    expect(bytes).toBeGreaterThanOrEqual(10 * MiB)
+    expect(bytes - first.at(-1)!.range[1]).toBeLessThan(10 * MiB)
+    expect(plan.next(0)).toEqual([])
+    const done = first.find((r) => r.range[1] === 100) ?? first[0]!
+    plan.received('a', done.sha256, done.range[1], 0)
+    expect(plan.next(0).length).toBeLessThanOrEqual(1)
+  })
+
   it('splits a large file into pieces, one in flight at a time, resuming from a partial temp file', () => {
     const plan = new TransferPlan({ random: seeded(4), pieceBytes: 4 * MiB })
     const big = sha('big')
