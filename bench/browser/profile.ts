@@ -8,16 +8,23 @@
  *   - a V8 CPU profile of both pages and both engine workers (CDP `Profiler`, the workers reached
  *     through `Target.setAutoAttach` on each page's session), self time summed by source file.
  */
-import type { CDPSession, Page } from 'playwright'
+import type { Browser, CDPSession, Page } from 'playwright'
 import { launchChromium } from '../../e2e/support/browser'
 import { bigFile, fillShare, newPeer, progressOf, smallFiles, startSyncBench } from './sync'
 import { reexecInNetns } from './transfer'
-import { threadTimes, type ThreadTimes } from './cpu'
+import { newRenderers, rendererPids, threadTimes, type ProcessNaming, type ThreadTimes } from './cpu'
+import { measureRaw, openRawLink, type RawPlacement } from './datachannel'
 
 const MIB = Number(process.env.BENCH_PROFILE_MIB ?? 128)
 /** BENCH_PROFILE_FILES=N profiles N small files (1–8 KiB) instead of the big file. */
 const FILES = Number(process.env.BENCH_PROFILE_FILES ?? 0)
 const TOP = 25
+/** BENCH_PROFILE_V8=0: thread times only, without the V8 profiler's own cost (about 6% of the CPU) in them. */
+const V8 = process.env.BENCH_PROFILE_V8 !== '0'
+/** BENCH_PROFILE_RAW_MIB (256; 0 for none): the raw data channel's threads first, for comparison... */
+const RAW_MIB = Number(process.env.BENCH_PROFILE_RAW_MIB ?? 256)
+/** ...with its ends on the pages' main threads and in workers (BENCH_PROFILE_RAW=page or worker: one of them). */
+const RAW_PLACEMENTS = (process.env.BENCH_PROFILE_RAW ?? 'page,worker').split(',').filter((p): p is RawPlacement => p === 'page' || p === 'worker')
 
 interface ProfileNode {
   id: number
@@ -102,10 +109,38 @@ class PageProfiler {
   }
 }
 
-function printTable(title: string, rows: Map<string, number>, total: number, unit: string): void {
+function printTable(title: string, rows: Map<string, number>, total: number, unit: string, mb?: number): void {
   console.log(title)
   for (const [key, value] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
-    console.log(`  ${value.toFixed(unit === 's' ? 1 : 0).padStart(7)} ${unit}  ${((value / total) * 100).toFixed(0).padStart(3)}%  ${key}`)
+    const perMB = mb === undefined ? '' : `  ${((value * 1000) / mb).toFixed(1).padStart(5)} ms/MB`
+    console.log(`  ${value.toFixed(unit === 's' ? 1 : 0).padStart(7)} ${unit}  ${((value / total) * 100).toFixed(0).padStart(3)}%${perMB}  ${key}`)
+  }
+}
+
+/** Each thread's CPU seconds between two readings, and per MB moved meanwhile. */
+function printThreads(what: string, before: ThreadTimes, after: ThreadTimes, seconds: number, mb: number): void {
+  const cpu: ThreadTimes = new Map()
+  for (const [key, value] of after) {
+    const used = value - (before.get(key) ?? 0)
+    if (used > 0.05) cpu.set(key, used)
+  }
+  const total = [...cpu.values()].reduce((x, y) => x + y, 0)
+  console.log(`${what}: ${mb.toFixed(0)} MB in ${seconds.toFixed(1)} s (${(mb / seconds).toFixed(1)} MB/s)`)
+  printTable(`Chromium CPU: ${total.toFixed(1)} s over ${seconds.toFixed(1)} s wall (2 cores: ${(2 * seconds).toFixed(1)} s at most), ${((total * 1000) / mb).toFixed(0)} ms/MB, by process / thread`, cpu, total, 's', mb)
+}
+
+/** The raw data channel (datachannel.ts) moving `mib` MiB, for the same table as the sync's. */
+async function profileRaw(browser: Browser, mib: number, placement: RawPlacement): Promise<void> {
+  const link = await openRawLink(browser, placement)
+  try {
+    await measureRaw(link, 16 * 1024 * 1024) // warm-up
+    const naming = { names: link.renderers }
+    const before = threadTimes(naming)
+    const t0 = performance.now()
+    await measureRaw(link, mib * 1024 * 1024)
+    printThreads(`raw data channel, ends in the ${placement === 'page' ? "pages' main threads" : 'workers'}`, before, threadTimes(naming), (performance.now() - t0) / 1000, (mib * 1024 * 1024) / 1e6)
+  } finally {
+    await link.close()
   }
 }
 
@@ -113,16 +148,23 @@ async function main(): Promise<void> {
   const browser = await launchChromium()
   const bench = await startSyncBench(browser)
   try {
+    if (RAW_MIB > 0) for (const placement of RAW_PLACEMENTS) await profileRaw(browser, RAW_MIB, placement)
     const set = FILES > 0 ? smallFiles(FILES) : bigFile(MIB)
+    // Each page's renderer is the one that appeared as it opened: the tables name them A and B.
+    const names = new Map<string, string>()
+    const known = rendererPids()
     const a = await newPeer(bench)
+    for (const pid of newRenderers(known)) names.set(pid, 'A renderer')
     const b = await newPeer(bench)
+    for (const pid of newRenderers(known)) names.set(pid, 'B renderer')
+    const naming: ProcessNaming = { names }
     const code = await fillShare(a.page, set)
-    const profilers = [await PageProfiler.attach('A', a.page), await PageProfiler.attach('B', b.page)]
+    const profilers = V8 ? [await PageProfiler.attach('A', a.page), await PageProfiler.attach('B', b.page)] : []
     await b.page.evaluate(({ code }) => (window as unknown as { clearskies: { host: { addShare(c: string, l: string): Promise<void> } } }).clearskies.host.addShare(code, 'Bench'), { code })
     // Start measuring once bytes flow, so the handshake and index exchange stay out of it.
     while (((await progressOf(b.page))?.bytesReceived ?? 0) === 0) await new Promise((r) => setTimeout(r, 200))
     const startBytes = (await progressOf(b.page))?.bytesReceived ?? 0
-    const before = threadTimes()
+    const before = threadTimes(naming)
     const t0 = performance.now()
     for (const p of profilers) await p.start()
     let progress = await progressOf(b.page)
@@ -131,18 +173,10 @@ async function main(): Promise<void> {
       progress = await progressOf(b.page)
     }
     const seconds = (performance.now() - t0) / 1000
-    const after = threadTimes()
+    const after = threadTimes(naming)
     const profiles = (await Promise.all(profilers.map((p) => p.stop()))).flat()
-    const mb = ((progress.bytesReceived - startBytes) / 1e6)
-    console.log(`profile: ${mb.toFixed(0)} MB in ${seconds.toFixed(1)} s (${(mb / seconds).toFixed(1)} MB/s) of ${set.name}, two browser peers`)
-
-    const cpu: ThreadTimes = new Map()
-    for (const [key, value] of after) {
-      const used = value - (before.get(key) ?? 0)
-      if (used > 0.05) cpu.set(key, used)
-    }
-    const cpuTotal = [...cpu.values()].reduce((x, y) => x + y, 0)
-    printTable(`Chromium CPU while bytes flowed: ${cpuTotal.toFixed(1)} s over ${seconds.toFixed(1)} s wall (2 cores: ${(2 * seconds).toFixed(1)} s at most), by process / thread`, cpu, cpuTotal, 's')
+    const mb = (progress.bytesReceived - startBytes) / 1e6
+    printThreads(`sync of ${set.name} between two browser peers, while bytes flowed`, before, after, seconds, mb)
 
     for (const [name, profile] of profiles) {
       const byFile = new Map<string, number>()

@@ -78,7 +78,9 @@ export async function startSyncBench(browser: Browser): Promise<SyncBench> {
         },
       ]
     : []
-  await build({ root, logLevel: 'warn', plugins, build: { outDir, emptyOutDir: true, sourcemap: false } })
+  // BENCH_MINIFY=0: readable names in profile.ts's tables (the figures then run unminified code).
+  const minify = process.env.BENCH_MINIFY !== '0'
+  await build({ root, logLevel: 'warn', plugins, build: { outDir, emptyOutDir: true, sourcemap: false, minify } })
   const config = parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0', '--static', outDir], {})
   const signaling = await startSignalingServer(config, createLogger('warn'))
   return {
