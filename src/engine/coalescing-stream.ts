@@ -13,7 +13,9 @@
  *
  * Back-pressure stays: a write resolves when it is buffered, and the buffer holds at most
  * `maxBufferBytes`; past that, writes wait for it to go down. Large chunks (file data) are not
- * copied: the buffer goes first, then the chunk as it is.
+ * copied: the buffer goes first, then the chunk as it is. A large chunk's write resolves at once
+ * while less than `COALESCE_WRITE_BEHIND_BYTES` of them are on their way below, so the producer
+ * reads its next chunk from disk while this one is compressed and sealed, instead of after.
  */
 import type { ByteStream } from '../protocol/stream/byte-stream'
 import { concatBytes } from '../protocol/wire/bytes'
@@ -22,6 +24,8 @@ import { concatBytes } from '../protocol/wire/bytes'
 export const COALESCE_MAX_COPY_BYTES = 16 * 1024
 /** How much may wait in the buffer before writers are held back. */
 export const COALESCE_BUFFER_BYTES = 256 * 1024
+/** Large chunks that may be on their way below before their writer waits. */
+export const COALESCE_WRITE_BEHIND_BYTES = 4 * 1024 * 1024
 
 /** Runs `task` once the current turn of the event loop is over (setImmediate on Node). */
 export type Defer = (task: () => void) => void
@@ -52,6 +56,8 @@ export function coalescingStream(inner: ByteStream, defer: Defer = deferNot, max
   /** The batch still open for small writes. */
   let batch: Batch | undefined
   let failure: unknown
+  /** Bytes of large chunks handed below and not yet accepted. */
+  let behind = 0
 
   const schedule = (write: () => Promise<void>): Promise<void> => {
     const run = tail.then(write)
@@ -87,7 +93,10 @@ export function coalescingStream(inner: ByteStream, defer: Defer = deferNot, max
       if (failure !== undefined) throw failure
       if (chunk.byteLength >= COALESCE_MAX_COPY_BYTES) {
         release()
-        return schedule(() => inner.write(chunk))
+        behind += chunk.byteLength
+        const written = schedule(() => inner.write(chunk)).finally(() => (behind -= chunk.byteLength))
+        written.catch(() => undefined) // a failure is kept and thrown by the next call
+        return behind <= COALESCE_WRITE_BEHIND_BYTES ? undefined : written
       }
       const current = (batch ??= open())
       // A small view may be reused by its producer once we return: keep a copy.

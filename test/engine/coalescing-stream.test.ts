@@ -1,6 +1,6 @@
 /** The coalescing stream: small writes of one turn go down as one, in order, with back-pressure. */
 import { describe, expect, it } from 'vitest'
-import { coalescingStream, COALESCE_MAX_COPY_BYTES, type Defer } from '../../src/engine/coalescing-stream'
+import { coalescingStream, COALESCE_MAX_COPY_BYTES, COALESCE_WRITE_BEHIND_BYTES, type Defer } from '../../src/engine/coalescing-stream'
 import type { ByteStream } from '../../src/protocol/stream/byte-stream'
 
 /** A stream that records each write it is given. */
@@ -79,5 +79,22 @@ describe('coalescingStream', () => {
     reused[0] = 8
     await stream.flush()
     expect(inner.writes).toEqual([bytes(7)])
+  })
+  it('lets large chunks go ahead of their acceptance up to the write-behind bound', async () => {
+    const accepted: Array<() => void> = []
+    const inner = { ...recorder(), write: () => new Promise<void>((resolve) => accepted.push(resolve)) }
+    const stream = coalescingStream(inner, manualTurns().defer)
+    const chunk = new Uint8Array(COALESCE_WRITE_BEHIND_BYTES / 2)
+    await stream.write(chunk)
+    await stream.write(chunk)
+    let third = false
+    const waiting = stream.write(chunk).then(() => (third = true))
+    await settle()
+    expect(third).toBe(false)
+    while (!third) {
+      accepted.shift()?.()
+      await settle()
+    }
+    await waiting
   })
 })

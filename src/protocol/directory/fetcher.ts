@@ -72,6 +72,8 @@ export interface TransferProgress {
 
 /** How far back the transfer rates look. */
 const RATE_WINDOW_MS = 5_000
+/** Files up to this size are fetched from byte 0, without looking for a partial file to resume. */
+export const FRESH_MAX_BYTES = 4 * 1024 * 1024
 /**
  * A whole file up to this size is gathered in memory as it arrives and written to its temporary
  * file afterwards, off the link: the link goes on to the next response at once instead of waiting
@@ -171,9 +173,9 @@ export class Fetcher {
       existing.targets.set(path, uuid)
       return
     }
-    // A file of one piece is fetched whole: checking for a partial file to resume would cost an
-    // open per file and save at most one small request.
-    const fresh = value.size <= BigInt(this.pieceBytes)
+    // A small file is fetched whole: checking for a partial file to resume would cost an open
+    // per file and save little.
+    const fresh = value.size <= BigInt(Math.min(this.pieceBytes, FRESH_MAX_BYTES))
     const wanted: Wanted = { value, targets: new Map([[path, uuid]]), fresh }
     this.wanted.set(value.sha256, wanted)
     if (fresh) {
@@ -233,7 +235,7 @@ export class Fetcher {
     this.links.delete(id)
     this.answered.delete(id)
     this.perLink.delete(id)
-    this.plan.removePeer(id)
+    this.plan.removePeer(id, (sha256) => this.wanted.get(sha256)?.temp?.size)
     this.pump()
   }
 

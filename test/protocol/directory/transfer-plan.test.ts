@@ -179,6 +179,22 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     expect(plan.remaining().files).toBe(0)
   })
 
+  it('asks elsewhere from where the cut-off piece reached, not from the piece start', () => {
+    const plan = new TransferPlan({ random: seeded(19), pieceBytes: 16 * MiB })
+    const s = sha('cut')
+    plan.want([{ sha256: s, size: 20 * MiB }])
+    plan.setPresence('a', everything)
+    expect(plan.next(0)[0]?.range).toEqual([0, 16 * MiB])
+    plan.removePeer('a', () => 9 * MiB)
+    expect(plan.remaining()).toEqual({ files: 1, bytes: 11 * MiB })
+    plan.setPresence('b', everything)
+    expect(plan.next(0)[0]?.range).toEqual([9 * MiB, 11 * MiB])
+    // Every byte in, but the response's end cut off: the last byte is asked for again.
+    plan.removePeer('b', () => 20 * MiB)
+    plan.setPresence('c', everything)
+    expect(plan.next(0)[0]?.range).toEqual([20 * MiB - 1, 1])
+  })
+
   it('restarts a corrupt file from zero, elsewhere', () => {
     const plan = new TransferPlan({ random: seeded(10) })
     const s = sha('bad')
