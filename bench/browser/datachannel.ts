@@ -147,7 +147,7 @@ export async function openRawLink(browser: Browser, placement: RawPlacement = 'p
 }
 
 /** Sends `bytes` from sender to receiver as the app does; MB/s (10^6 bytes) from first send to last byte received. */
-export async function measureRaw(link: RawLink, bytes: number): Promise<number> {
+export async function measureRaw(link: RawLink, bytes: number, messageBytes = DEFAULT_MAX_MESSAGE_BYTES): Promise<number> {
   await link.receiver.evaluate((total) => {
     const raw = (window as unknown as RawBenchWindow).rawBench
     raw.request({ kind: 'receive', total })
@@ -159,7 +159,7 @@ export async function measureRaw(link: RawLink, bytes: number): Promise<number> 
       raw.request(request)
       return raw.wait('sent')
     },
-    { kind: 'send', total: bytes, message: DEFAULT_MAX_MESSAGE_BYTES, high: DEFAULT_HIGH_WATER_BYTES } as const,
+    { kind: 'send', total: bytes, message: messageBytes, high: DEFAULT_HIGH_WATER_BYTES } as const,
   )
   const received = await link.receiver.evaluate(() => (window as unknown as RawBenchWindow).rawBench.wait('received'))
   if (sent.kind !== 'sent' || received.kind !== 'received') throw new Error('raw bench: replies out of order')

@@ -17,9 +17,13 @@ import { createServer } from 'vite'
 import { launchChromium } from '../../e2e/support/browser'
 import type { BrowserBench, HashingRound } from './page'
 import { printTransferFigures, reexecInNetns } from './transfer'
+import { chromiumCpuSeconds } from './cpu'
+import type { PartRequest } from './parts-worker'
 
 const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 256)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+/** MiB for each part of a sync timed alone (BENCH_PARTS_MIB; 0 to skip). */
+const PARTS_MIB = Number(process.env.BENCH_PARTS_MIB ?? 256)
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -61,6 +65,22 @@ async function main(): Promise<void> {
     console.log(`  Blob.stream()      ${blobStream.toFixed(0).padStart(5)} MB/s  ${pct((r) => r.blobStream)}`)
     const each = rounds.map((r) => [r.inMemory, r.fileStore, r.fileStoreInWorker, r.blobStream].map((x) => x.toFixed(0)).join('/'))
     console.log(`  rounds (in-memory / file store / in a worker / Blob.stream, MB/s): ${each.join('  ')}`)
+    if (PARTS_MIB > 0) {
+      // What the sync's own work costs, beside the raw channel's CPU per MB printed below: the
+      // sum of these and the raw figure is about what a sync can cost at the least.
+      console.log(`parts of a sync, each alone in a worker, ${PARTS_MIB} MiB (Chromium's CPU per MB, all threads):`)
+      const labels: Record<PartRequest['part'], string> = {
+        tls: 'TLS seal + open, 1 MiB writes',
+        hash: 'SHA-256, 16 KiB updates',
+        store: 'temp-file appends, 16 KiB',
+      }
+      for (const part of ['tls', 'hash', 'store'] as const) {
+        const cpu = chromiumCpuSeconds()
+        const ms = await page.evaluate(([part, mib]) => (window as unknown as { clearskiesBench: BrowserBench }).clearskiesBench.part(part, mib), [part, PARTS_MIB] as const)
+        const mb = (PARTS_MIB * 1024 * 1024) / 1e6
+        console.log(`  ${labels[part].padEnd(30)} ${(mb / (ms / 1000)).toFixed(0).padStart(5)} MB/s  ${(((chromiumCpuSeconds() - cpu) * 1000) / mb).toFixed(1).padStart(5)} ms/MB`)
+      }
+    }
     await printTransferFigures(browser)
   } finally {
     await browser.close()

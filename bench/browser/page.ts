@@ -8,6 +8,7 @@ import { parseSharePath } from '../../src/protocol/directory/share-path'
 import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
 import { createWasmHasher } from '../../src/platform/browser/wasm-hasher'
 import type { HashRequest } from './hash-worker'
+import type { PartRequest } from './parts-worker'
 
 const MiB = 1024 * 1024
 const IN_MEMORY_MIB = 64
@@ -92,7 +93,25 @@ async function hashing(fileMiB: number, rounds: number): Promise<HashingRound[]>
   }
 }
 
-const bench = { hashing }
+let partsWorker: Worker | undefined
+
+/** Milliseconds one part of a sync took alone in a worker (parts-worker.ts), `mib` MiB of it. */
+async function part(name: PartRequest['part'], mib: number): Promise<number> {
+  partsWorker ??= new Worker(new URL('./parts-worker.ts', import.meta.url), { type: 'module' })
+  const root = await navigator.storage.getDirectory()
+  const dir = await root.getDirectoryHandle(`parts-${Date.now()}`, { create: true })
+  try {
+    const worker = partsWorker
+    return await new Promise<number>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<number | string>) => (typeof event.data === 'number' ? resolve(event.data) : reject(new Error(event.data)))
+      worker.postMessage({ part: name, mib, dir } satisfies PartRequest)
+    })
+  } finally {
+    await root.removeEntry(dir.name, { recursive: true })
+  }
+}
+
+const bench = { hashing, part }
 export type BrowserBench = typeof bench
 
 declare global {
