@@ -1,11 +1,10 @@
-import { constants, type BigIntStats } from 'node:fs'
-import { lstat, mkdir, open, opendir, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { constants, mkdirSync, openSync, renameSync, rmdirSync, unlinkSync, type BigIntStats } from 'node:fs'
+import { opendir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   archiveSlot,
   FileStoreError,
   matchesExpected,
-  MAX_READ_CHUNK_BYTES,
   tempName,
   type Attributes,
   type ByteRange,
@@ -25,6 +24,7 @@ import {
   type LocalPath,
 } from '../../protocol/directory/local-names'
 import type { SharePath } from '../../protocol/directory/share-path'
+import { applyAttributes, closeFd, errno, fdSize, fdStat, lstatOrNone, openNoFollow, readChunks, syncFd, truncateFd, writeAll } from './fd'
 
 /**
  * The file store on node:fs. Atomic replacement is the POSIX recipe: write a temporary file
@@ -34,7 +34,9 @@ import type { SharePath } from '../../protocol/directory/share-path'
  * O_NOFOLLOW, so a symbolic link inside the share never leads a read or a write outside it.
  *
  * Known gap: between the "target unchanged?" check and rename() a local edit can still slip in;
- * POSIX has no compare-and-rename, and the window is a few microseconds.
+ * POSIX has no compare-and-rename, and the window is the temporary file's fsync.
+ *
+ * Metadata calls and small reads and writes are synchronous, fsync and bulk data are not (fd.ts).
  */
 export interface FsFileStoreOptions {
   /** Name rules of the file system; by default those of the platform we run on. */
@@ -54,17 +56,8 @@ export function nameRulesFor(platform: NodeJS.Platform): LocalNameRules {
   return POSIX_NAMES
 }
 
-const NS_PER_SECOND = 1_000_000_000n
-/** Modes from peers carry permission bits only: a peer cannot make a setuid or setgid file here. */
-const PERMISSION_BITS = 0o777
-/** We always keep read and write for ourselves, or we could neither serve nor update the file. */
-const OWNER_READ_WRITE = 0o600
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW
 const TEMP_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW
-
-function errno(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code
-}
 
 function toEntryStat(s: BigIntStats): EntryStat {
   const kind = s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other'
@@ -76,63 +69,26 @@ function toEntryStat(s: BigIntStats): EntryStat {
   }
 }
 
-async function lstatEntry(abs: string): Promise<EntryStat | null> {
-  try {
-    return toEntryStat(await lstat(abs, { bigint: true }))
-  } catch (err) {
-    if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return null
-    throw err
-  }
-}
-
-/** Positional reads of [start, end) in fresh chunks of at most 1 MiB (a consumer may keep them). */
-async function* readChunks(handle: FileHandle, start: number, end: number): AsyncGenerator<Uint8Array> {
-  let position = start
-  while (position < end) {
-    const want = Math.min(MAX_READ_CHUNK_BYTES, end - position)
-    const chunk = new Uint8Array(want)
-    const { bytesRead } = await handle.read(chunk, 0, want, position)
-    if (bytesRead === 0) return
-    position += bytesRead
-    yield bytesRead === want ? chunk : chunk.subarray(0, bytesRead)
-  }
-}
-
-/** open() that refuses a symbolic link as the last name (O_NOFOLLOW), with our error codes. */
-async function openNoFollow(abs: string, flags: number, path: SharePath): Promise<FileHandle> {
-  try {
-    return await open(abs, flags, OWNER_READ_WRITE)
-  } catch (err) {
-    if (errno(err) === 'ELOOP')
-      throw new FileStoreError('ERR_OUTSIDE_SHARE', `${path} is a symbolic link`, { cause: err })
-    if (errno(err) === 'ENOENT')
-      throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`, { cause: err })
-    throw err
-  }
-}
-
-async function applyAttributes(handle: FileHandle, attributes: Attributes | undefined): Promise<void> {
-  if (attributes?.mode !== undefined)
-    await handle.chmod((attributes.mode & PERMISSION_BITS) | OWNER_READ_WRITE)
-  if (attributes?.mtimeNs !== undefined) {
-    // utimes takes seconds as a double: about a microsecond of precision today. The caller gets
-    // the mtime actually set back from commit/setAttributes and keeps that for change detection.
-    const seconds = Number(attributes.mtimeNs) / Number(NS_PER_SECOND)
-    await handle.utimes(Date.now() / 1000, seconds)
-  }
+/** What is at `abs` (not following a link), or null. Synchronous: see fd.ts. */
+function lstatEntry(abs: string): EntryStat | null {
+  const found = lstatOrNone(abs)
+  return found ? toEntryStat(found) : null
 }
 
 /** fsync a directory so a rename in it survives a power cut (best effort: not every system allows it). */
 async function syncDirectory(abs: string): Promise<void> {
+  let fd: number
   try {
-    const handle = await open(abs, constants.O_RDONLY)
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
+    fd = openSync(abs, constants.O_RDONLY)
   } catch {
-    // Windows cannot open a directory for fsync; its rename is durable through NTFS's journal.
+    return // Windows cannot open a directory for fsync; its rename is durable through NTFS's journal.
+  }
+  try {
+    await syncFd(fd)
+  } catch {
+    // Some file systems refuse to fsync a directory; there is nothing more to do.
+  } finally {
+    closeFd(fd)
   }
 }
 
@@ -184,7 +140,7 @@ export class FsFileStore implements FileStore {
       if (!dirent.isFile() && !dirent.isDirectory()) continue // links, devices, sockets: not synced
       const childLocal = `${local === '/' ? '' : local}/${dirent.name}`
       const abs = join(absDir, dirent.name)
-      const entry = await lstatEntry(abs)
+      const entry = lstatEntry(abs)
       if (entry === null || entry.kind === 'other') continue // gone, or replaced by a link meanwhile
       const path = this.names.toWire(childLocal)
       // Reserve the name as found, so a peer's file that differs only in case is mapped beside it.
@@ -220,12 +176,14 @@ export class FsFileStore implements FileStore {
     let abs = this.root
     for (const name of localDir.split('/').filter(Boolean)) {
       abs = join(abs, name)
-      let entry = await lstatEntry(abs)
+      let entry = lstatEntry(abs)
       if (entry === null && create) {
-        await mkdir(abs).catch((err: unknown) => {
+        try {
+          mkdirSync(abs)
+        } catch (err) {
           if (errno(err) !== 'EEXIST') throw err
-        })
-        entry = await lstatEntry(abs)
+        }
+        entry = lstatEntry(abs)
       }
       if (entry === null) throw new FileStoreError('ERR_NOT_FOUND', `${localDir}: ${abs} does not exist`)
       if (entry.kind === 'other')
@@ -248,7 +206,7 @@ export class FsFileStore implements FileStore {
   private async find(path: SharePath): Promise<{ at: Location; stat: EntryStat | null } | null> {
     try {
       const at = await this.locate(path, false)
-      return { at, stat: await lstatEntry(at.abs) }
+      return { at, stat: lstatEntry(at.abs) }
     } catch (err) {
       if (
         err instanceof FileStoreError &&
@@ -265,34 +223,34 @@ export class FsFileStore implements FileStore {
 
   async *read(path: SharePath, range?: ByteRange): AsyncIterable<Uint8Array> {
     const { abs } = await this.locate(path, false)
-    const handle = await openNoFollow(abs, READ_FLAGS, path)
+    const fd = openNoFollow(abs, READ_FLAGS, path)
     try {
-      const info = await handle.stat()
+      const info = fdStat(fd)
       if (!info.isFile()) throw new FileStoreError('ERR_NOT_A_FILE', `${path} is not a file`)
-      const size = info.size
+      const size = Number(info.size)
       const start = range?.start ?? 0
-      yield* readChunks(handle, start, Math.min(size, range ? start + range.length : size))
+      yield* readChunks(fd, start, Math.min(size, range ? start + range.length : size))
     } finally {
-      await handle.close()
+      closeFd(fd)
     }
   }
 
   async openTemp(path: SharePath, sha256: string): Promise<TempFile> {
     const { dir, name } = await this.locate(path, true)
     const abs = join(dir, tempName(name, sha256))
-    const handle = await openNoFollow(abs, TEMP_FLAGS, path)
-    return new FsTempFile(path, sha256, abs, handle, (await handle.stat()).size)
+    const fd = openNoFollow(abs, TEMP_FLAGS, path)
+    return new FsTempFile(path, sha256, abs, fd, fdSize(fd))
   }
 
   async commit(temp: TempFile, options: CommitOptions): Promise<ChangeResult> {
     if (!(temp instanceof FsTempFile)) throw new TypeError('commit takes a temporary file from this store')
     const target = await this.locate(options.target ?? temp.path, true)
-    const actual = await lstatEntry(target.abs)
+    const actual = lstatEntry(target.abs)
     if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
     await temp.finish(options.attributes, this.durable)
-    await rename(temp.abs, target.abs)
+    renameSync(temp.abs, target.abs)
     if (this.durable) await syncDirectory(target.dir)
-    return { ok: true, stat: await lstatEntry(target.abs) }
+    return { ok: true, stat: lstatEntry(target.abs) }
   }
 
   async move(from: SharePath, to: SharePath, expected: Expected): Promise<ChangeResult> {
@@ -301,9 +259,9 @@ export class FsFileStore implements FileStore {
     if (source === null || !matchesExpected(actual, expected) || actual === null)
       return { ok: false, reason: 'changed', actual }
     const target = await this.locate(to, true)
-    const existing = await lstatEntry(target.abs)
+    const existing = lstatEntry(target.abs)
     if (existing !== null) return { ok: false, reason: 'changed', actual: existing }
-    await rename(source.at.abs, target.abs)
+    renameSync(source.at.abs, target.abs)
     this.names.forget(from)
     if (this.durable) await syncDirectory(target.dir)
     return { ok: true, stat: await lstatEntry(target.abs) }
@@ -315,16 +273,18 @@ export class FsFileStore implements FileStore {
     if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
     if (found === null || actual === null) return { ok: true, stat: null }
     if (actual.kind === 'directory') {
-      await rmdir(found.at.abs).catch((err: unknown) => {
+      try {
+        rmdirSync(found.at.abs)
+      } catch (err) {
         if (errno(err) === 'ENOTEMPTY' || errno(err) === 'EEXIST') {
           throw new FileStoreError('ERR_NOT_EMPTY', `${path} is a folder that is not empty`)
         }
         throw err
-      })
+      }
     } else if (options.archive) {
-      await rename(found.at.abs, await this.freeArchiveSlot(found.at.local))
+      renameSync(found.at.abs, await this.freeArchiveSlot(found.at.local))
     } else {
-      await unlink(found.at.abs)
+      unlinkSync(found.at.abs)
     }
     this.names.forget(path)
     return { ok: true, stat: null }
@@ -335,7 +295,7 @@ export class FsFileStore implements FileStore {
     const dir = await this.directory(archiveSlot(local, 1).dir, true)
     for (let attempt = 1; ; attempt++) {
       const abs = join(dir, archiveSlot(local, attempt).name)
-      if ((await lstatEntry(abs)) === null) return abs
+      if (lstatEntry(abs) === null) return abs
     }
   }
 
@@ -345,12 +305,12 @@ export class FsFileStore implements FileStore {
 
   async setAttributes(path: SharePath, attributes: Attributes): Promise<EntryStat> {
     const { abs } = await this.locate(path, false)
-    const handle = await openNoFollow(abs, READ_FLAGS, path)
+    const fd = openNoFollow(abs, READ_FLAGS, path)
     try {
-      await applyAttributes(handle, attributes)
-      return toEntryStat(await handle.stat({ bigint: true }))
+      applyAttributes(fd, attributes)
+      return toEntryStat(fdStat(fd))
     } finally {
-      await handle.close()
+      closeFd(fd)
     }
   }
 }
@@ -363,7 +323,7 @@ class FsTempFile implements TempFile {
     readonly path: SharePath,
     readonly sha256: string,
     readonly abs: string,
-    private readonly handle: FileHandle,
+    private readonly fd: number,
     public size: number,
   ) {}
 
@@ -375,17 +335,8 @@ class FsTempFile implements TempFile {
   append(chunk: Uint8Array): Promise<void> {
     this.check()
     const done = this.appending.then(async () => {
-      let written = 0
-      while (written < chunk.byteLength) {
-        const { bytesWritten } = await this.handle.write(
-          chunk,
-          written,
-          chunk.byteLength - written,
-          this.size + written,
-        )
-        written += bytesWritten
-      }
-      this.size += written
+      await writeAll(this.fd, chunk, this.size)
+      this.size += chunk.byteLength
     })
     this.appending = done.catch(() => undefined)
     return done
@@ -393,33 +344,38 @@ class FsTempFile implements TempFile {
 
   async *read(): AsyncIterable<Uint8Array> {
     this.check()
-    yield* readChunks(this.handle, 0, this.size)
+    yield* readChunks(this.fd, 0, this.size)
   }
 
   async truncate(length: number): Promise<void> {
     this.check()
-    await this.handle.truncate(length)
+    await this.appending
+    truncateFd(this.fd, length)
     this.size = Math.min(this.size, length)
   }
 
-  /** Makes the bytes durable (if asked) and sets attributes, then releases the handle: ready to rename. */
+  /** Makes the bytes durable (if asked) and sets attributes, then releases the file: ready to rename. */
   async finish(attributes: Attributes | undefined, durable: boolean): Promise<void> {
     this.check()
-    if (durable) await this.handle.sync()
-    await applyAttributes(this.handle, attributes)
+    await this.appending
+    if (durable) await syncFd(this.fd)
+    applyAttributes(this.fd, attributes)
     await this.close()
   }
 
   async close(): Promise<void> {
     if (!this.open) return
     this.open = false
-    await this.handle.close()
+    await this.appending
+    closeFd(this.fd)
   }
 
   async discard(): Promise<void> {
     await this.close()
-    await unlink(this.abs).catch((err: unknown) => {
+    try {
+      unlinkSync(this.abs)
+    } catch (err) {
       if (errno(err) !== 'ENOENT') throw err
-    })
+    }
   }
 }

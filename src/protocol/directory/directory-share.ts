@@ -38,6 +38,8 @@ const MAX_FILTER_BYTES = 16 * 1024 * 1024
 const MAX_CONCURRENT_PLACES = 16
 /** Queued changes after which the local index is saved even if more are waiting. */
 const FLUSH_EVERY_TASKS = 500
+/** While changes keep coming, the local index is saved at most this often (and on close). */
+const FLUSH_INTERVAL_MS = 1_000
 
 export interface DirectoryShareOptions {
   readonly database: Database
@@ -82,6 +84,9 @@ export class DirectoryShare {
   /** Changes queued or running, and those run since the local index was last saved. */
   private queued = 0
   private sinceFlush = 0
+  private lastFlushAt = Number.NEGATIVE_INFINITY
+  private readonly now: () => number
+  private flushTimer: ReturnType<typeof setTimeout> | undefined
   /** Contents verified and waiting to be placed by the next queued change. */
   private arrivals: { tasks: Array<() => Promise<void>>; done: Promise<void> | undefined } | undefined
 
@@ -91,6 +96,7 @@ export class DirectoryShare {
   ) {
     this.selection = o.selection ?? new Selection()
     const now = o.now ?? Date.now
+    this.now = now
     this.materializer = new Materializer({
       database: o.database,
       store: o.store,
@@ -198,7 +204,7 @@ export class DirectoryShare {
   async close(): Promise<void> {
     await this.fetcher.close()
     await this.queue
-    await this.state.flush()
+    await this.flushIndex()
   }
 
   /** A peer link opened: the fetcher may use it, and we ask what it has. */
@@ -264,15 +270,29 @@ export class DirectoryShare {
       // long burst), not after each change: a burst of 10,000 records would be 10,000
       // transactions. A crash in between loses only index entries, which the next scan rebuilds
       // by hashing those files again.
+      // The queue also runs dry between files that arrive one by one: then the save waits for
+      // FLUSH_INTERVAL_MS since the last one, or a fast disk makes it a transaction per file.
       this.queued--
-      if (this.queued === 0 || ++this.sinceFlush >= FLUSH_EVERY_TASKS) {
-        this.sinceFlush = 0
-        return this.state.flush()
-      }
+      if (++this.sinceFlush >= FLUSH_EVERY_TASKS) return this.flushIndex()
+      if (this.queued > 0) return undefined
+      const wait = this.lastFlushAt + FLUSH_INTERVAL_MS - this.now()
+      if (wait <= 0) return this.flushIndex()
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = undefined
+        this.flushIndex().catch((err: unknown) => this.o.log('warn', `directory: saving the local index failed: ${(err as Error).message}`))
+      }, wait)
       return undefined
     })
     this.queue = run.catch((err: unknown) => this.o.log('warn', `directory: ${(err as Error).message}`))
     return run
+  }
+
+  private flushIndex(): Promise<void> {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    this.sinceFlush = 0
+    this.lastFlushAt = this.now()
+    return this.state.flush()
   }
 
   private async sendPresence(link: DirectoryLink): Promise<void> {
