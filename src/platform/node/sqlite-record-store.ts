@@ -48,8 +48,11 @@ interface Row {
   signature: string | null
 }
 
-/** Digits enough to pass 2^53; text without such a run cannot hold an unsafe integer. */
-const LONG_DIGITS = /\d{16}/
+/**
+ * A number with digits enough to pass 2^53, where a value starts; text without one cannot hold an
+ * unsafe integer. (A bare run of 16 digits also matched inside hex strings: one SHA-256 in 30.)
+ */
+const LONG_DIGITS = /(?:^|[:,[])\s*-?\d{16}/
 
 function parseJson(text: string): JsonValue {
   // JSON.parse is several times faster; the lossless parser is only needed for long integers.
