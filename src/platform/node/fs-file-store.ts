@@ -24,6 +24,7 @@ import {
   type LocalPath,
 } from '../../protocol/directory/local-names'
 import type { SharePath } from '../../protocol/directory/share-path'
+import { DirectorySyncs } from './directory-sync'
 import { applyAttributes, closeFd, errno, fdSize, fdStat, lstatOrNone, openNoFollow, readChunks, syncFd, truncateFd, writeAll } from './fd'
 
 /**
@@ -103,6 +104,7 @@ interface Location {
 export class FsFileStore implements FileStore {
   readonly names: LocalPathMap
   private readonly durable: boolean
+  private readonly directorySyncs = new DirectorySyncs(syncDirectory)
 
   constructor(
     readonly root: string,
@@ -249,7 +251,7 @@ export class FsFileStore implements FileStore {
     if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
     await temp.finish(options.attributes, this.durable)
     renameSync(temp.abs, target.abs)
-    if (this.durable) await syncDirectory(target.dir)
+    if (this.durable) await this.directorySyncs.sync(target.dir)
     return { ok: true, stat: lstatEntry(target.abs) }
   }
 
@@ -263,7 +265,7 @@ export class FsFileStore implements FileStore {
     if (existing !== null) return { ok: false, reason: 'changed', actual: existing }
     renameSync(source.at.abs, target.abs)
     this.names.forget(from)
-    if (this.durable) await syncDirectory(target.dir)
+    if (this.durable) await this.directorySyncs.sync(target.dir)
     return { ok: true, stat: await lstatEntry(target.abs) }
   }
 
