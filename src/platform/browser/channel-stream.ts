@@ -44,8 +44,15 @@ export interface ChannelStreamOptions {
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
-export const DEFAULT_HIGH_WATER_BYTES = 1024 * 1024
-export const DEFAULT_LOW_WATER_BYTES = 256 * 1024
+/**
+ * Sending resumes with 2 MiB still buffered, about 100 ms of a link at 20 MB/s: the engine's worker
+ * that sends is also sealing, reading and framing, and on a loaded machine it may take that long
+ * to get back to the channel; resuming at 256 KiB (about 10 ms) leaves the channel little to go on. (Chromium
+ * closes a channel whose buffer passes 16 MiB; a write never adds more than one message past
+ * the mark.) bench/browser: 81-83 ms of CPU a MB synced against 85-87 with 1 MiB / 256 KiB.
+ */
+export const DEFAULT_HIGH_WATER_BYTES = 4 * 1024 * 1024
+export const DEFAULT_LOW_WATER_BYTES = 2 * 1024 * 1024
 
 /** Resolves with the first of `types` the target fires. */
 function once(target: EventTarget, types: readonly string[]): Promise<string> {
