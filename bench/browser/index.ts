@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- browser` (or `npx tsx bench/browser/index.ts`): figures measured inside
  * Debian's Chromium, in one run (inside the private network namespace, for WebRTC): the hashing
- * figures of issue 7, then the transfer figures of transfer.ts (raw data channel, sync of a big file
- * and of many small files between two browser peers). The hashing figures:
+ * figures of issue 7, the parts of a sync each alone (parts-worker.ts; BENCH_PARTS_MIB, 256), then
+ * the transfer figures of transfer.ts (raw data channel, sync of a big file and of many small files
+ * between two browser peers). The hashing figures:
  *   in-memory:  hash-wasm over a buffer already in memory (the ceiling);
  *   file store: `FsaFileStore.read()` of a FILE_MIB MiB OPFS file into the wasm hasher, the path
  *               the engine hashes local files by (target: 80% or more of in-memory), on the

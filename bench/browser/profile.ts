@@ -8,7 +8,8 @@
  *   - a V8 CPU profile of both pages and both engine workers (CDP `Profiler`, the workers reached
  *     through `Target.setAutoAttach` on each page's session), self time summed by source file.
  */
-import type { Browser, CDPSession, Page } from 'playwright'
+import type { CDPSession, Page } from 'playwright'
+import { contextMaker, type ContextMaker } from './contexts'
 import { launchChromium } from '../../e2e/support/browser'
 import { bigFile, fillShare, newPeer, progressOf, smallFiles, startSyncBench } from './sync'
 import { reexecInNetns } from './transfer'
@@ -130,8 +131,8 @@ function printThreads(what: string, before: ThreadTimes, after: ThreadTimes, sec
 }
 
 /** The raw data channel (datachannel.ts) moving `mib` MiB, for the same table as the sync's. */
-async function profileRaw(browser: Browser, mib: number, placement: RawPlacement): Promise<void> {
-  const link = await openRawLink(browser, placement)
+async function profileRaw(newContext: ContextMaker, mib: number, placement: RawPlacement): Promise<void> {
+  const link = await openRawLink(newContext, placement)
   try {
     await measureRaw(link, 16 * 1024 * 1024) // warm-up
     const naming = { names: link.renderers }
@@ -146,9 +147,10 @@ async function profileRaw(browser: Browser, mib: number, placement: RawPlacement
 
 async function main(): Promise<void> {
   const browser = await launchChromium()
-  const bench = await startSyncBench(browser)
+  const newContext = contextMaker(browser)
+  const bench = await startSyncBench(newContext)
   try {
-    if (RAW_MIB > 0) for (const placement of RAW_PLACEMENTS) await profileRaw(browser, RAW_MIB, placement)
+    if (RAW_MIB > 0) for (const placement of RAW_PLACEMENTS) await profileRaw(newContext, RAW_MIB, placement)
     const set = FILES > 0 ? smallFiles(FILES) : bigFile(MIB)
     // Each page's renderer is the one that appeared as it opened: the tables name them A and B.
     const names = new Map<string, string>()

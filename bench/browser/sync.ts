@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser, BrowserContext, Page } from 'playwright'
+import type { BrowserContext, Page } from 'playwright'
+import { pageOf, type ContextMaker } from './contexts'
 import { build, type Plugin } from 'vite'
 import { parseSignalingConfig } from '../../signaling/config'
 import { createLogger } from '../../signaling/log'
@@ -53,14 +54,14 @@ export interface SyncResult {
 }
 
 export interface SyncBench {
-  readonly browser: Browser
+  readonly newContext: ContextMaker
   readonly signaling: SignalingServer
   readonly url: string
   close(): Promise<void>
 }
 
 /** Builds the app into a temporary folder (never touching `dist/`, which others' tests serve) and serves it. */
-export async function startSyncBench(browser: Browser): Promise<SyncBench> {
+export async function startSyncBench(newContext: ContextMaker): Promise<SyncBench> {
   const root = fileURLToPath(new URL('../..', import.meta.url))
   const outDir = mkdtempSync(join(tmpdir(), 'clearskies-bench-app-'))
   // BENCH_PIECE_MIB: an experiment on the fetcher's piece size (transfer-plan.ts), in this build only.
@@ -84,7 +85,7 @@ export async function startSyncBench(browser: Browser): Promise<SyncBench> {
   const config = parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0', '--static', outDir], {})
   const signaling = await startSignalingServer(config, createLogger('warn'))
   return {
-    browser,
+    newContext,
     signaling,
     url: `http://127.0.0.1:${signaling.httpPort}`,
     close: async () => {
@@ -95,8 +96,8 @@ export async function startSyncBench(browser: Browser): Promise<SyncBench> {
 }
 
 export async function newPeer(bench: SyncBench): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await bench.browser.newContext()
-  const page = await context.newPage()
+  const context = await bench.newContext()
+  const page = await pageOf(context)
   page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
   await openApp(page, bench.url)
   return { context, page }

@@ -11,7 +11,8 @@
  * Settings (environment): BENCH_RAW_MIB (64) per raw run, BENCH_RAW_RUNS (3), BENCH_SYNC_MIB
  * ("256,1024": one big-file set each; 256 MiB first, since 1 GiB may take minutes here),
  * BENCH_SMALL_FILES (5000), BENCH_SYNC_TIMEOUT_S (600, per set; a set that runs out reports what
- * arrived and its rate).
+ * arrived and its rate), BENCH_PROFILES ("private", or "disk": see contexts.ts; the raw channel's
+ * pages and the peers alike).
  *
  * WebRTC needs the private network namespace (e2e/README.md): `reexecInNetns()` runs this same
  * command again through scripts/netns-run.sh unless already inside it.
@@ -19,6 +20,8 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright'
+import { contextMaker, PROFILES } from './contexts'
+import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_LOW_WATER_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../../src/platform/browser/channel-stream'
 import { rawThroughput, type RawFigures, type RawPlacement } from './datachannel'
 import { bigFile, formatSync, measureSync, smallFiles, startSyncBench, type SyncResult, type SyncSet } from './sync'
 
@@ -37,12 +40,13 @@ export function reexecInNetns(): void {
 }
 
 export async function printTransferFigures(browser: Browser): Promise<void> {
+  const newContext = contextMaker(browser)
   // The raw figure is measured before and after the syncs, and the ratios taken against the median
   // of all those runs: the machine's load drifts over the minutes the syncs take.
   const placements: RawPlacement[] = ['page', 'worker']
   const before: RawFigures[] = []
-  for (const placement of placements) before.push(await rawThroughput(browser, RAW_MIB, RAW_RUNS, placement))
-  const bench = await startSyncBench(browser)
+  for (const placement of placements) before.push(await rawThroughput(newContext, RAW_MIB, RAW_RUNS, placement))
+  const bench = await startSyncBench(newContext)
   const results: SyncResult[] = []
   try {
     const sets: SyncSet[] = [...SYNC_MIB.map(bigFile), ...(SMALL_FILES > 0 ? [smallFiles(SMALL_FILES)] : [])]
@@ -51,8 +55,12 @@ export async function printTransferFigures(browser: Browser): Promise<void> {
     await bench.close()
   }
   const after: RawFigures[] = []
-  for (const placement of [...placements].reverse()) after.push(await rawThroughput(browser, RAW_MIB, RAW_RUNS, placement))
-  console.log(`data channel, raw, between two pages (64 KiB messages, 1 MiB high water), ${RAW_MIB} MiB a run, ${RAW_RUNS} runs before the syncs and ${RAW_RUNS} after:`)
+  for (const placement of [...placements].reverse()) after.push(await rawThroughput(newContext, RAW_MIB, RAW_RUNS, placement))
+  const where = PROFILES === 'disk' ? 'each in its own browser with a profile on disk (BENCH_PROFILES=disk)' : 'private contexts of one browser'
+  console.log(`pages: ${where}`)
+  const KiB = 1024
+  const pacing = `${DEFAULT_MAX_MESSAGE_BYTES / KiB} KiB messages, sending above ${DEFAULT_HIGH_WATER_BYTES / KiB} KiB buffered waits until ${DEFAULT_LOW_WATER_BYTES / KiB} KiB, as the app`
+  console.log(`data channel, raw, between two pages (${pacing}), ${RAW_MIB} MiB a run, ${RAW_RUNS} runs before the syncs and ${RAW_RUNS} after:`)
   let best: { median: number; cpuMsPerMB: number } | undefined
   for (const placement of placements) {
     const was = before.find((f) => f.placement === placement)
