@@ -5,7 +5,7 @@
  * the share, the connection survives or is closed cleanly, and the engine keeps running.
  */
 import { createHash } from 'node:crypto'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateRsaKeyPair } from '../../src/protocol/access'
@@ -123,5 +123,56 @@ describe('a hostile read-only peer', () => {
       expect(await exists(join(a.folder, key))).toBe(false)
     }
     expect(await readFile(join(a.folder, 'real.txt'), 'utf8')).toBe('real content')
+  })
+})
+
+describe('answers cut short, and files gone since the scan', () => {
+  // A peer of its own: the hostile peers above stay connected and would answer too.
+  let b: TestPeer
+  const mine: HostilePeer[] = []
+  beforeAll(async () => {
+    b = await startPeer('bob')
+    await writeFile(join(b.folder, 'real.txt'), 'real content')
+    await (await b.engine.createShare(b.folder)).scan()
+  })
+  afterAll(async () => {
+    for (const h of mine) h.close()
+    await b.stop()
+    await removeTemp(join(b.folder, '..'))
+  })
+  const connect = async (): Promise<HostilePeer> => {
+    const key = b.engine.share(b.folder).key('read_write')!
+    const peer = await connectHostile(b.address, key.id!, key.key!)
+    mine.push(peer)
+    return peer
+  }
+
+  it('a short answer: the rest is asked for from where it stopped, and the file lands whole', async () => {
+    const h = await connect()
+    const content = bytes('first half, second half')
+    const asked: Array<readonly [number, number]> = []
+    h.serve((_, range) => {
+      asked.push(range)
+      // The first answer stops after 5 bytes; later ones give what was asked.
+      return asked.length === 1 ? content.subarray(0, 5) : content.subarray(range[0], range[0] + range[1])
+    })
+    await h.send(forgedUpdate(h.peerId, '/halves.txt', { size: content.byteLength, sha256: sha('first half, second half') }))
+    await eventually(async () => expect(await readFile(join(b.folder, 'halves.txt'), 'utf8')).toBe('first half, second half'))
+    expect(asked.map((r) => [Number(r[0]), Number(r[1])])).toEqual([
+      [0, content.byteLength],
+      [5, content.byteLength - 5],
+    ])
+  })
+
+  it('a file that cannot be read any more is answered not_present, and the link goes on', async () => {
+    await writeFile(join(b.folder, 'gone.txt'), 'here at the scan')
+    await b.engine.share(b.folder).scan()
+    await rm(join(b.folder, 'gone.txt'))
+    const h = await connect()
+    await h.send({ type: 'directory.get', sha256: sha('here at the scan'), range: [0, 100] })
+    const answer = await h.waitFor((m) => m.type === 'directory.not_present' || m.type === 'directory.data')
+    expect(answer.type).toBe('directory.not_present')
+    await h.send({ type: 'directory.get', sha256: sha('real content'), range: [0, 100] })
+    expect((await h.waitFor((m) => m.type === 'directory.data')).body.sha256).toBe(sha('real content'))
   })
 })

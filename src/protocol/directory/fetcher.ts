@@ -327,8 +327,9 @@ export class Fetcher {
       parts.push(received)
     }
     const data = parts.length === 1 ? parts[0]! : concatBytes(parts)
-    if (length < Number(wanted.value.size)) await this.write(wanted, data)
+    // An answer the plan no longer waits for (a misbehaving peer's) is dropped, not written.
     const outcome = this.plan.received(id, sha256, length, this.o.now())
+    if (outcome === 'more') await this.write(wanted, data)
     if (outcome === 'done') {
       await this.writeSlot()
       const writing = this.write(wanted, data)
