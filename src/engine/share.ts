@@ -47,13 +47,15 @@ export class ShareConnections {
   /**
    * Attaches a freshly opened link to the database and the directory extension. When two peers
    * dial each other at once, both keep the link opened by the smaller peer ID (the same choice on
-   * both sides), and the other closes.
+   * both sides), and the other closes. When one peer opened both, the newer stays: it dialled
+   * again because the older looks gone to it (a cut the other side has not noticed yet), and
+   * keeping the older would leave both without a link until the next redial.
    */
   attach(sender: LinkSender): LinkHandler {
     const { database, directory, log } = this.share
     for (const other of this.open.values()) {
       if (other.sender.remote.peerId !== sender.remote.peerId) continue
-      const keepNew = sender.initiator < other.sender.initiator
+      const keepNew = sender.initiator <= other.sender.initiator
       ;(keepNew ? other.sender : sender).close('a second connection to the same peer')
       if (!keepNew) return { receive: async () => undefined, closed: () => undefined }
     }

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually, startPeer, treeOf, type TestPeer } from './peers'
+import { throttleProxy } from './throttle-proxy'
 
 let peers: TestPeer[] = []
 
@@ -51,6 +52,25 @@ describe('two peers over TCP with TLS-SRP', () => {
     await a.engine.share(a.folder).scan()
     await eventually(async () => expect(await treeOf(b.folder)).toEqual(await treeOf(a.folder)))
     expect(b.logs.some((l) => l.includes('moved /docs/nested/données ü.bin to /moved.bin'))).toBe(true)
+  })
+
+  it('a peer that dials again while its first link still looks open to the other keeps the new link', async () => {
+    const { a, b } = await pair()
+    await eventually(() => expect(b.engine.share(b.folder).connections.links.size).toBe(1))
+    const [first] = b.engine.share(b.folder).connections.links.keys()
+    const proxy = await throttleProxy(a.address, 1024 * 1024 * 1024)
+    await b.engine.addPeerAddress(b.folder, proxy.address)
+    await eventually(() => {
+      const links = [...b.engine.share(b.folder).connections.links.keys()]
+      expect(links).toHaveLength(1)
+      expect(links[0]).not.toBe(first)
+      expect(a.engine.share(a.folder).connections.links.size).toBe(1)
+    })
+    // And it carries the sync.
+    await writeFile(join(a.folder, 'after.txt'), 'over the new link')
+    await a.engine.share(a.folder).scan()
+    await eventually(async () => expect(await readFile(join(b.folder, 'after.txt'), 'utf8')).toBe('over the new link'))
+    await proxy.close()
   })
 
   it('a one-time code works once', async () => {
