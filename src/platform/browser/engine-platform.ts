@@ -6,6 +6,7 @@
  */
 import type { EnginePlatform } from '../../engine/engine'
 import type { ShareStorage } from '../../engine/live-share'
+import { endOfTurn } from './end-of-turn'
 import { FolderHandles } from './folder-handles'
 import { FsaFileStore } from './fsa-file-store'
 import { IdbAttributeStore } from './idb-attribute-store'
@@ -21,6 +22,7 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
     createHasher: createWasmHasher,
     randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
     now: Date.now,
+    defer: endOfTurn(),
     async openShareStorage(storageId, location): Promise<ShareStorage> {
       const root = (await folders.get(location)) ?? (await opfsFolder(storageId))
       const [attributes, index, records] = await Promise.all([
