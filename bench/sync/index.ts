@@ -147,7 +147,8 @@ try {
   console.log(`  sync            ${s(small.syncMs).padStart(9)}  ${(SMALL_FILES / (small.syncMs / 1000)).toFixed(0).padStart(5)} files/s (target < 8 s)   [sharer's scan ${s(small.scanMs)}]${cpu(small)}`)
   console.log(`  sync, lean      ${s(smallLean.syncMs).padStart(9)}  ${(SMALL_FILES / (smallLean.syncMs / 1000)).toFixed(0).padStart(5)} files/s (no gzip, no fsync: as rsync does)${cpu(smallLean)}`)
   console.log(`  rsync -a        ${s(rsyncSmall).padStart(9)}  ${(SMALL_FILES / (rsyncSmall / 1000)).toFixed(0).padStart(5)} files/s`)
-  const peak = (runs: SyncRun[], i: 0 | 1): string => `${Math.max(...runs.map((r) => r.rssMb[i])).toFixed(0)} MB`
+  // Runs left out by BENCH_ONLY have no figure.
+  const peak = (runs: SyncRun[], i: 0 | 1): string => `${Math.max(...runs.map((r) => r.rssMb[i]).filter(Number.isFinite)).toFixed(0)} MB`
   console.log(`peak RSS (target < 300 MB): big file sharer ${peak([big, bigLean], 0)}, joiner ${peak([big, bigLean], 1)}; small files sharer ${peak([small, smallLean], 0)}, joiner ${peak([small, smallLean], 1)}`)
 } finally {
   await rm(root, { recursive: true, force: true })
