@@ -53,6 +53,8 @@ interface SyncRun {
   readonly rssMb: readonly [number, number]
   /** CPU time of each peer process over its whole life (both threads and the thread pool). */
   readonly cpuMs: readonly [number, number]
+  /** The part of it spent in the kernel (file system calls, fsync, sockets). */
+  readonly systemMs: readonly [number, number]
 }
 
 /** Two fresh peers: A shares `source`, B joins into an empty folder; timed until B has everything. */
@@ -67,8 +69,9 @@ async function syncOnce(source: string, work: string, setup: Setup = { durable: 
   const [sa, sb] = [await a.ask({ cmd: 'stop' }), await b.ask({ cmd: 'stop' })]
   const rss = (r: PeerReply): number => (r.kind === 'stopped' ? r.maxRssMb : Number.NaN)
   const cpu = (r: PeerReply): number => (r.kind === 'stopped' ? r.cpuMs : Number.NaN)
+  const system = (r: PeerReply): number => (r.kind === 'stopped' ? r.systemMs : Number.NaN)
   await rm(target, { recursive: true, force: true })
-  return { scanMs: served.scanMs, syncMs: joined.ms, bytes: joined.bytes, files: served.files, rssMb: [rss(sa), rss(sb)], cpuMs: [cpu(sa), cpu(sb)] }
+  return { scanMs: served.scanMs, syncMs: joined.ms, bytes: joined.bytes, files: served.files, rssMb: [rss(sa), rss(sb)], cpuMs: [cpu(sa), cpu(sb)], systemMs: [system(sa), system(sb)] }
 }
 
 /** `rsync -a` from one local folder to a fresh one: the tool a user has at hand. */
@@ -124,7 +127,7 @@ try {
   const rsyncBig = only ? Number.NaN : rsyncMs(bigSource, root)
   const rsyncSmall = only ? Number.NaN : rsyncMs(smallSource, root)
   const lean: Setup = { durable: false, gzip: false }
-  const skipped: SyncRun = { scanMs: Number.NaN, syncMs: Number.NaN, bytes: 0, files: 0, rssMb: [Number.NaN, Number.NaN], cpuMs: [Number.NaN, Number.NaN] }
+  const skipped: SyncRun = { scanMs: Number.NaN, syncMs: Number.NaN, bytes: 0, files: 0, rssMb: [Number.NaN, Number.NaN], cpuMs: [Number.NaN, Number.NaN], systemMs: [Number.NaN, Number.NaN] }
   const big = runs('big') ? await syncOnce(bigSource, join(root, 'run-big')) : skipped
   const bigLean = runs('big-lean') ? await syncOnce(bigSource, join(root, 'run-big-lean'), lean) : skipped
   const small = runs('small') ? await syncOnce(smallSource, join(root, 'run-small')) : skipped
@@ -135,7 +138,7 @@ try {
   const bigMbps = mbps(big)
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
   // The sharer's CPU time includes its scan.
-  const cpu = (run: SyncRun): string => `  cpu sharer ${s(run.cpuMs[0])}, joiner ${s(run.cpuMs[1])}`
+  const cpu = (run: SyncRun): string => `  cpu sharer ${s(run.cpuMs[0])} (kernel ${s(run.systemMs[0])}), joiner ${s(run.cpuMs[1])} (kernel ${s(run.systemMs[1])})`
   console.log(`loopback, two peers in their own processes, TLS-SRP AES-128-CBC (EtM); durable commits and gzip unless "lean"`)
   console.log(`  raw TCP                          ${tcp.toFixed(0).padStart(6)} MB/s`)
   console.log(`  our TLS (bench/tls, ${TLS_MIB} MiB)       ${tls.toFixed(0).padStart(6)} MB/s`)

@@ -23,7 +23,7 @@ export type PeerCommand =
 export type PeerReply =
   | { readonly kind: 'serving'; readonly code: string; readonly address: string; readonly files: number; readonly scanMs: number }
   | { readonly kind: 'joined'; readonly ms: number; readonly bytes: number }
-  | { readonly kind: 'stopped'; readonly maxRssMb: number; readonly cpuMs: number }
+  | { readonly kind: 'stopped'; readonly maxRssMb: number; readonly cpuMs: number; readonly systemMs: number }
   | { readonly kind: 'failed'; readonly error: string }
 
 const POLL_MS = 20
@@ -85,7 +85,7 @@ async function handle(command: PeerCommand): Promise<void> {
       // (user + system, every thread of the process) moves less with the shared machine's load
       // than wall time does.
       const usage = process.resourceUsage()
-      reply({ kind: 'stopped', maxRssMb: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 })
+      reply({ kind: 'stopped', maxRssMb: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, systemMs: usage.systemCPUTime / 1000 })
       setTimeout(() => process.exit(0), 50)
       return
     }
