@@ -12,7 +12,7 @@ import { MIN_CHECKPOINT_BYTES, WritableTempFile } from '../../src/platform/brows
 import { IdbAttributeStore } from '../../src/platform/browser/idb-attribute-store'
 import { createWasmHasher } from '../../src/platform/browser/wasm-hasher'
 import { collect, describeFileStoreContract, type StoreFixture } from '../../test/protocol/directory/file-store-contract'
-import { folderAt, freshOpfsFolder } from './opfs'
+import { folderAt, freshOpfsFolder, namesBelow } from './opfs'
 
 const p = parseSharePath
 const wasm = await createSHA256()
@@ -21,15 +21,6 @@ function sha256Hex(data: Uint8Array | string): string {
   wasm.init()
   wasm.update(data)
   return wasm.digest('hex')
-}
-
-async function namesBelow(dir: FileSystemDirectoryHandle, prefix = ''): Promise<string[]> {
-  const out: string[] = []
-  for await (const [name, handle] of dir.entries()) {
-    out.push(`${prefix}/${name}`)
-    if (handle.kind === 'directory') out.push(...(await namesBelow(handle, `${prefix}/${name}`)))
-  }
-  return out.sort()
 }
 
 function split(path: string): { dirs: string[]; name: string } {

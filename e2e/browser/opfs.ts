@@ -21,3 +21,13 @@ export async function folderAt(dir: FileSystemDirectoryHandle, names: string[], 
   }
   return at
 }
+
+/** Every name below `dir` (`/a`, `/a/b`), sorted, as the disk has them. */
+export async function namesBelow(dir: FileSystemDirectoryHandle, prefix = ''): Promise<string[]> {
+  const out: string[] = []
+  for await (const [name, handle] of dir.entries()) {
+    out.push(`${prefix}/${name}`)
+    if (handle.kind === 'directory') out.push(...(await namesBelow(handle, `${prefix}/${name}`)))
+  }
+  return out.sort()
+}

@@ -11,6 +11,8 @@ it('writes temporary files in place through a sync access handle in a worker, re
       worker.postMessage(dir)
     })
     expect(report).toEqual({
+      freshInMemory: true,
+      freshNamesBeforeClose: ['/sub'],
       syncKind: true,
       resumedSize: 16,
       resumedBytes: 'hello wide world',

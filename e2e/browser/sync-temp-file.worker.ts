@@ -4,10 +4,15 @@
  */
 import { parseSharePath } from '../../src/protocol/directory/share-path'
 import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
+import { MemoryTempFile } from '../../src/platform/browser/memory-temp-file'
 import { SyncTempFile } from '../../src/platform/browser/sync-temp-file'
 import { concatBytes } from '../../src/protocol/wire/bytes'
+import { namesBelow } from './opfs'
 
 export interface SyncTempReport {
+  /** A fresh temporary file gathers in memory; nothing is on disk until it is closed or committed. */
+  readonly freshInMemory: boolean
+  readonly freshNamesBeforeClose: string[]
   readonly syncKind: boolean
   readonly resumedSize: number
   readonly resumedBytes: string
@@ -33,13 +38,15 @@ async function run(dir: FileSystemDirectoryHandle): Promise<SyncTempReport> {
   const path = parseSharePath('/sub/file.txt')
   const first = await store.openTemp(path, SHA)
   await Promise.all(['hello ', 'wide ', 'world'].map((part) => first.append(text(part))))
+  const freshInMemory = first instanceof MemoryTempFile && first.inMemory
+  const freshNamesBeforeClose = await namesBelow(dir)
+  await first.close()
+  const resumed = await store.openTemp(path, SHA)
   // A second opening while the first holds the file: the exclusive lock shows as a typed error.
   const lockedError = await store.openTemp(path, SHA).then(
     () => 'none',
     (err: unknown) => (err as { code?: string }).code ?? String(err),
   )
-  await first.close()
-  const resumed = await store.openTemp(path, SHA)
   const resumedSize = resumed.size
   const resumedBytes = await textOf(resumed.read())
   await resumed.truncate(11)
@@ -58,7 +65,7 @@ async function run(dir: FileSystemDirectoryHandle): Promise<SyncTempReport> {
   )
   await reading.return?.()
   const readAfter = await textOf(store.read(path))
-  return { commitWhileReading, readAfter, syncKind: first instanceof SyncTempFile, resumedSize, resumedBytes, committed: result.ok, content, lockedError, namesAfter }
+  return { commitWhileReading, readAfter, freshInMemory, freshNamesBeforeClose, syncKind: resumed instanceof SyncTempFile, resumedSize, resumedBytes, committed: result.ok, content, lockedError, namesAfter }
 }
 
 addEventListener('message', (event: MessageEvent<FileSystemDirectoryHandle>) => {

@@ -37,8 +37,10 @@ import type { SharePath } from '../../protocol/directory/share-path'
 import { asArrayBufferView } from '../../protocol/wire/bytes'
 import { fileStat, MemoryAttributeStore, type AttributeStore, type SideAttributes } from './attribute-store'
 import { readBlob } from './blob-reader'
+import { DirectoryCache } from './directory-cache'
 import { domName, entryIn, guarded, readWritePermission, storeError, tryMove, type EntryHandle } from './fsa-handles'
 import { FsaTempFile, WritableTempFile } from './fsa-temp-file'
+import { MemoryTempFile } from './memory-temp-file'
 import { openSyncAccess } from './sync-access'
 import { SyncTempFile } from './sync-temp-file'
 
@@ -75,6 +77,7 @@ interface Location extends Place {
 export class FsaFileStore implements FileStore {
   readonly names: LocalPathMap
   private readonly attributes: AttributeStore
+  private readonly dirs: DirectoryCache
 
   constructor(
     readonly root: FileSystemDirectoryHandle,
@@ -82,6 +85,7 @@ export class FsaFileStore implements FileStore {
   ) {
     this.names = new LocalPathMap(options.names ?? POSIX_NAMES)
     this.attributes = options.attributes ?? new MemoryAttributeStore()
+    this.dirs = new DirectoryCache(root)
   }
 
   async checkRoot(): Promise<void> {
@@ -143,16 +147,26 @@ export class FsaFileStore implements FileStore {
     }
   }
 
-  /** The directories from the root down to `localDir`; missing ones are created when asked. */
-  private async directory(localDir: LocalPath, create: boolean): Promise<FileSystemDirectoryHandle> {
-    let dir = this.root
-    let walked = ''
-    for (const name of localDir.split('/').filter(Boolean)) {
-      walked += `/${name}`
-      const parent = dir
-      dir = await guarded(walked, () => parent.getDirectoryHandle(name, { create }))
+  /** The directories from the root down to `localDir` (cached: `directory-cache.ts`); missing ones are created when asked. */
+  private directory(localDir: LocalPath, create: boolean): Promise<FileSystemDirectoryHandle> {
+    return this.dirs.get(localDir, create)
+  }
+
+  /**
+   * Runs a change once more, from fresh directory handles, should it fail because a cached folder
+   * was removed behind the store's back (without the cache it would have walked, and created the
+   * folder again). `retry` false, for a change that cannot simply run again: the cache is
+   * cleared for the next call, and the error stands.
+   */
+  private async healing<T>(change: () => Promise<T>, retry = true): Promise<T> {
+    try {
+      return await change()
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+      this.dirs.clear()
+      if (!retry) throw err
+      return change()
     }
-    return dir
   }
 
   private async locate(path: SharePath, createParents: boolean): Promise<Location> {
@@ -194,10 +208,27 @@ export class FsaFileStore implements FileStore {
     yield* readBlob(file, start, range ? start + range.length : file.size)
   }
 
+  /**
+   * A partial file left by an interrupted transfer is reopened as it is; otherwise the content
+   * gathers in memory until complete (or too large: `memory-temp-file.ts`), and nothing is created.
+   */
   async openTemp(path: SharePath, sha256: string): Promise<TempFile> {
-    const { dir, name } = await this.locate(path, true)
-    const temp = tempName(name, sha256)
-    const handle = await guarded(path, () => dir.getFileHandle(temp, { create: true }))
+    return this.healing(async () => {
+      const { dir, name, local } = await this.locate(path, true)
+      const temp = tempName(name, sha256)
+      const left = await entryIn(dir, temp)
+      if (left?.kind === 'file') return this.openOnDisk(path, sha256, dir, temp, left)
+      const refind = (): Promise<FileSystemDirectoryHandle> => {
+        this.dirs.clear()
+        return this.directory(local.slice(0, local.lastIndexOf('/')), true)
+      }
+      return new MemoryTempFile(path, sha256, dir, temp, { spill: () => this.openOnDisk(path, sha256, dir, temp), refind })
+    })
+  }
+
+  /** The temporary file on disk, created if missing: in place through a sync access handle where there is one. */
+  private async openOnDisk(path: SharePath, sha256: string, dir: FileSystemDirectoryHandle, temp: string, existing?: FileSystemFileHandle): Promise<FsaTempFile> {
+    const handle = existing ?? (await guarded(path, () => dir.getFileHandle(temp, { create: true })))
     // Locked: another tab holds it, and a writable could not open it either.
     const access = await guarded(path, () => openSyncAccess(handle))
     if (access) return new SyncTempFile(path, sha256, dir, temp, handle, access)
@@ -208,14 +239,29 @@ export class FsaFileStore implements FileStore {
   async commit(temp: TempFile, options: CommitOptions): Promise<ChangeResult> {
     if (!(temp instanceof FsaTempFile)) throw new TypeError('commit takes a temporary file from this store')
     const path = options.target ?? temp.path
-    const target = await this.locate(path, true)
+    let target = await this.locate(path, true)
     const actual = await this.statAt(target)
     if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
-    await temp.finish()
-    await this.moveFile(temp.handle, temp.dir, target, `replacing ${target.local}`)
+    const finished = await this.healing(() => temp.finish(), false)
+    const what = `replacing ${target.local}`
+    let placed: FileSystemFileHandle
+    try {
+      placed = await this.moveFile(finished, temp.dir, target, what)
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+      // A cached folder removed behind our back: found (or made) again, and checked again.
+      this.dirs.clear()
+      target = await this.locate(path, true)
+      const again = await this.statAt(target)
+      if (!matchesExpected(again, options.expected)) throw err
+      placed = await this.moveFile(finished, temp.dir, target, what)
+    }
+    // The moved handle is the target now: its stat costs no lookup. The target's old side-table
+    // entry no longer applies (set afresh below, or dropped).
+    const file = await guarded(what, () => placed.getFile())
+    if (options.attributes) return { ok: true, stat: await this.applyAttributes(target.local, file, options.attributes, undefined) }
     await this.attributes.delete(target.local)
-    if (options.attributes) return { ok: true, stat: await this.setAttributes(path, options.attributes) }
-    return { ok: true, stat: await this.statAt(target) }
+    return { ok: true, stat: fileStat(file, undefined) }
   }
 
   /**
@@ -223,8 +269,9 @@ export class FsaFileStore implements FileStore {
    * the target's writable, whose swap file replaces the target atomically on close, and then the
    * source removed.
    */
-  private async moveFile(source: FileSystemFileHandle, sourceDir: FileSystemDirectoryHandle, to: Place, what: string): Promise<void> {
-    if (await guarded(what, () => tryMove(source, to.dir, to.name))) return
+  private async moveFile(source: FileSystemFileHandle, sourceDir: FileSystemDirectoryHandle, to: Place, what: string): Promise<FileSystemFileHandle> {
+    // A handle follows its file when moved: `source` names the target from now on.
+    if (await guarded(what, () => tryMove(source, to.dir, to.name))) return source
     const handle = await guarded(what, () => to.dir.getFileHandle(to.name, { create: true }))
     const writable = await guarded(what, () => handle.createWritable())
     try {
@@ -235,9 +282,14 @@ export class FsaFileStore implements FileStore {
     }
     await guarded(what, () => writable.close())
     await guarded(what, () => sourceDir.removeEntry(source.name))
+    return handle
   }
 
   async move(from: SharePath, to: SharePath, expected: Expected): Promise<ChangeResult> {
+    return this.healing(() => this.moveNow(from, to, expected), false)
+  }
+
+  private async moveNow(from: SharePath, to: SharePath, expected: Expected): Promise<ChangeResult> {
     const source = await this.find(from)
     const actual = source?.handle ? await this.statOf(source.at.local, source.handle) : null
     if (source === null || source.handle === null || actual === null || !matchesExpected(actual, expected)) {
@@ -247,6 +299,7 @@ export class FsaFileStore implements FileStore {
     const existing = await this.statAt(target)
     if (existing !== null) return { ok: false, reason: 'changed', actual: existing }
     await this.moveEntry(source.handle, source.at.dir, target, `moving ${from}`)
+    if (source.handle.kind === 'directory') this.dirs.forget(source.at.local)
     await this.attributes.move(source.at.local, target.local)
     this.names.forget(from)
     return { ok: true, stat: await this.statAt(target) }
@@ -258,7 +311,10 @@ export class FsaFileStore implements FileStore {
    * is lost if it stops halfway: each entry is in one of the two places.
    */
   private async moveEntry(handle: EntryHandle, fromDir: FileSystemDirectoryHandle, to: Place, what: string): Promise<void> {
-    if (handle.kind === 'file') return this.moveFile(handle, fromDir, to, what)
+    if (handle.kind === 'file') {
+      await this.moveFile(handle, fromDir, to, what)
+      return
+    }
     if (await guarded(what, () => tryMove(handle, to.dir, to.name))) return
     const moved = await guarded(what, () => to.dir.getDirectoryHandle(to.name, { create: true }))
     const children: EntryHandle[] = []
@@ -268,6 +324,10 @@ export class FsaFileStore implements FileStore {
   }
 
   async remove(path: SharePath, options: RemoveOptions): Promise<ChangeResult> {
+    return this.healing(() => this.removeNow(path, options), false)
+  }
+
+  private async removeNow(path: SharePath, options: RemoveOptions): Promise<ChangeResult> {
     const found = await this.find(path)
     const actual = found?.handle ? await this.statOf(found.at.local, found.handle) : null
     if (!matchesExpected(actual, options.expected)) return { ok: false, reason: 'changed', actual }
@@ -277,6 +337,7 @@ export class FsaFileStore implements FileStore {
       await this.moveEntry(handle, at.dir, await this.freeArchiveSlot(at.local), `archiving ${path}`)
     } else {
       await guarded(path, () => at.dir.removeEntry(at.name))
+      if (handle.kind === 'directory') this.dirs.forget(at.local)
     }
     await this.attributes.delete(at.local)
     this.names.forget(path)
@@ -293,7 +354,12 @@ export class FsaFileStore implements FileStore {
   }
 
   async mkdir(path: SharePath): Promise<void> {
-    await this.directory(this.names.toLocal(path), true)
+    // Made for certain: a cached handle may name a folder removed since.
+    const local = this.names.toLocal(path)
+    await this.healing(async () => {
+      const dir = await this.directory(local, true)
+      await guarded(local, () => dir.keys().next())
+    })
   }
 
   async setAttributes(path: SharePath, attributes: Attributes): Promise<EntryStat> {
@@ -302,16 +368,25 @@ export class FsaFileStore implements FileStore {
     if (handle === null) throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`)
     if (handle.kind === 'directory') return DIRECTORY_STAT
     const file = await guarded(path, () => handle.getFile())
-    const before = fileStat(file, await this.attributes.get(at.local))
+    return this.applyAttributes(at.local, file, attributes, await this.attributes.get(at.local))
+  }
+
+  /** Keeps a peer's mtime and mode for the file at `local`, now `file`, whose side-table entry was `side`. */
+  private async applyAttributes(local: LocalPath, file: File, attributes: Attributes, side: SideAttributes | undefined): Promise<EntryStat> {
+    const before = fileStat(file, side)
     // As on Node: permission bits only, and always read and write for ourselves.
     const mode = attributes.mode === undefined ? before.mode : (attributes.mode & PERMISSION_BITS) | OWNER_READ_WRITE
-    const side: SideAttributes = {
+    const after: SideAttributes = {
       mtimeNs: attributes.mtimeNs ?? before.mtimeNs,
       size: file.size,
       lastModifiedMs: file.lastModified,
       ...(mode === undefined ? {} : { mode }),
     }
-    await this.attributes.set(at.local, side)
-    return fileStat(file, side)
+    await this.attributes.set(local, after)
+    return fileStat(file, after)
   }
+}
+
+function isNotFound(err: unknown): boolean {
+  return domName(err) === 'NotFoundError' || (err instanceof FileStoreError && err.code === 'ERR_NOT_FOUND')
 }

@@ -20,7 +20,7 @@ import { guarded } from './fsa-handles'
 
 export const MIN_CHECKPOINT_BYTES = 16 * 1024 * 1024
 
-/** What both kinds share, and what `commit` needs of either: the handle to move, once finished. */
+/** What every kind shares, and what `commit` needs of each: the handle to move, once finished. */
 export abstract class FsaTempFile implements TempFile {
   protected open = true
   private appending: Promise<void> = Promise.resolve()
@@ -28,12 +28,22 @@ export abstract class FsaTempFile implements TempFile {
   constructor(
     readonly path: SharePath,
     readonly sha256: string,
-    /** The folder it is in, and its name there. */
-    readonly dir: FileSystemDirectoryHandle,
+    /** The folder it is in (a `MemoryTempFile` may find it again: `folder`), and its name there. */
+    protected folder: FileSystemDirectoryHandle,
     readonly name: string,
-    readonly handle: FileSystemFileHandle,
+    /** The file on disk; none yet for a `MemoryTempFile` not written out. */
+    protected fileHandle: FileSystemFileHandle | undefined,
     public size: number,
   ) {}
+
+  get dir(): FileSystemDirectoryHandle {
+    return this.folder
+  }
+
+  get handle(): FileSystemFileHandle {
+    if (!this.fileHandle) throw new FileStoreError('ERR_TEMP_CLOSED', `temporary file for ${this.path} is not on disk`)
+    return this.fileHandle
+  }
 
   protected check(): void {
     if (!this.open) throw new FileStoreError('ERR_TEMP_CLOSED', `temporary file for ${this.path} is closed`)
@@ -53,10 +63,11 @@ export abstract class FsaTempFile implements TempFile {
   abstract close(): Promise<void>
   abstract discard(): Promise<void>
 
-  /** Saves the last bytes and releases the file: ready to replace its target. */
-  async finish(): Promise<void> {
+  /** Saves the last bytes and releases the file: ready to replace its target, which is the handle returned. */
+  async finish(): Promise<FileSystemFileHandle> {
     this.check()
     await this.close()
+    return this.handle
   }
 
   /** Removes the file itself, once released. */
