@@ -2,12 +2,14 @@
  * Sync benchmark (issue 4, "Done when"): two fresh peers, each in its own process, sync over
  * loopback TCP with TLS-SRP (and gzip, as the Node platform offers it) one 1 GiB file, then 10,000
  * files of 1-8 KiB. Beside them, in the same run: raw loopback TCP throughput, our TLS throughput
- * (bench/tls's measuring code), and `rsync -a` between two local folders for the same data.
+ * (bench/tls's measuring code), `rsync -a` between two local folders, and Debian's Syncthing
+ * between two instances over loopback (bench/sync/syncthing.ts), for the same data.
  * Run: `npx tsx bench/sync/index.ts [big MiB] [small files]` (defaults 1024 and 10000).
  * BENCH_PROFILE=DIR writes each peer's CPU profile there; BENCH_TRACE=1 prints the joiner's
- * progress four times a second. BENCH_ONLY=big,big-lean,small,small-lean runs only those syncs
+ * progress four times a second. BENCH_ONLY=big,big-lean,small,small-lean,syncthing runs only those
  * (and the TLS figure only with a big one): for profiling one case at a time.
- * Targets: the 1 GiB file at >= 60% of our TLS throughput; 10,000 files in < 8 s; RSS < 300 MB.
+ * Targets: the 1 GiB file at >= 60% of our TLS throughput; both sets no slower than Syncthing;
+ * 10,000 files in < 8 s; RSS < 300 MB.
  *
  * The sync time runs from the joiner entering the access code to the last file in place (the
  * sharer's scan is timed apart). Files are committed durably (fsync of each file and its folder),
@@ -15,13 +17,14 @@
  * again "lean" (neither), which is what rsync does and what shows the engine's own cost.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TLS_SRP_SHA_WITH_AES_128_CBC_SHA } from '../../src/protocol/tls/index'
 import { ours } from '../tls/measure'
-import { writeRandomFile } from '../../test/engine/peers'
+import { makeData } from './data'
+import { syncthingRun } from './syncthing'
 import type { PeerCommand, PeerReply, Setup } from './peer'
 
 const BIG_MIB = Number(process.argv[2] ?? 1024)
@@ -106,18 +109,7 @@ async function tcpMbps(totalBytes: number): Promise<number> {
 
 const root = await mkdtemp(join(tmpdir(), 'cs-bench-sync-'))
 try {
-  const bigSource = join(root, 'big')
-  const smallSource = join(root, 'small')
-  await mkdir(bigSource)
-  await writeRandomFile(join(bigSource, 'big.bin'), BIG_MIB * 1024 * 1024, 1)
-  let smallBytes = 0
-  for (let i = 0; i < SMALL_FILES; i++) {
-    const dir = join(smallSource, `d${i % 100}`)
-    if (i < 100) await mkdir(dir, { recursive: true })
-    const size = 1024 + ((i * 7919) % (7 * 1024 + 1))
-    smallBytes += size
-    await writeFile(join(dir, `f${i}.txt`), Buffer.alloc(size, 97 + (i % 26)))
-  }
+  const { big: bigSource, small: smallSource, smallBytes } = await makeData(root, BIG_MIB, SMALL_FILES)
 
   const only = process.env.BENCH_ONLY?.split(',')
   const runs = (name: string): boolean => only === undefined || only.includes(name)
@@ -132,6 +124,8 @@ try {
   const bigLean = runs('big-lean') ? await syncOnce(bigSource, join(root, 'run-big-lean'), lean) : skipped
   const small = runs('small') ? await syncOnce(smallSource, join(root, 'run-small')) : skipped
   const smallLean = runs('small-lean') ? await syncOnce(smallSource, join(root, 'run-small-lean'), lean) : skipped
+  const syncthingBig = runs('syncthing') ? await syncthingRun(bigSource, join(root, 'syncthing-big')) : null
+  const syncthingSmall = runs('syncthing') ? await syncthingRun(smallSource, join(root, 'syncthing-small')) : null
 
   const bigBytes = BIG_MIB * 1024 * 1024
   const mbps = (run: SyncRun): number => bigBytes / MB / (run.syncMs / 1000)
@@ -146,10 +140,12 @@ try {
   console.log(`  sync            ${s(big.syncMs).padStart(9)}  ${bigMbps.toFixed(0).padStart(5)} MB/s  = ${((100 * bigMbps) / tls).toFixed(0)}% of our TLS (target >= 60%)   [sharer's scan ${s(big.scanMs)}]${cpu(big)}`)
   console.log(`  sync, lean      ${s(bigLean.syncMs).padStart(9)}  ${mbps(bigLean).toFixed(0).padStart(5)} MB/s  = ${((100 * mbps(bigLean)) / tls).toFixed(0)}% of our TLS (no gzip, no fsync)${cpu(bigLean)}`)
   console.log(`  rsync -a        ${s(rsyncBig).padStart(9)}  ${(bigBytes / MB / (rsyncBig / 1000)).toFixed(0).padStart(5)} MB/s`)
+  if (syncthingBig) console.log(`  syncthing       ${s(syncthingBig.syncMs).padStart(9)}  ${(bigBytes / MB / (syncthingBig.syncMs / 1000)).toFixed(0).padStart(5)} MB/s  ours takes ${(big.syncMs / syncthingBig.syncMs).toFixed(2)}x its time (target <= 1)   [its scan ${s(syncthingBig.scanMs)}]`)
   console.log(`${SMALL_FILES} files of 1-8 KiB (${(smallBytes / MB).toFixed(1)} MB)`)
   console.log(`  sync            ${s(small.syncMs).padStart(9)}  ${(SMALL_FILES / (small.syncMs / 1000)).toFixed(0).padStart(5)} files/s (target < 8 s)   [sharer's scan ${s(small.scanMs)}]${cpu(small)}`)
   console.log(`  sync, lean      ${s(smallLean.syncMs).padStart(9)}  ${(SMALL_FILES / (smallLean.syncMs / 1000)).toFixed(0).padStart(5)} files/s (no gzip, no fsync: as rsync does)${cpu(smallLean)}`)
   console.log(`  rsync -a        ${s(rsyncSmall).padStart(9)}  ${(SMALL_FILES / (rsyncSmall / 1000)).toFixed(0).padStart(5)} files/s`)
+  if (syncthingSmall) console.log(`  syncthing       ${s(syncthingSmall.syncMs).padStart(9)}  ${(SMALL_FILES / (syncthingSmall.syncMs / 1000)).toFixed(0).padStart(5)} files/s  ours takes ${(small.syncMs / syncthingSmall.syncMs).toFixed(2)}x its time (target <= 1)   [its scan ${s(syncthingSmall.scanMs)}]`)
   // Runs left out by BENCH_ONLY have no figure.
   const peak = (runs: SyncRun[], i: 0 | 1): string => `${Math.max(...runs.map((r) => r.rssMb[i]).filter(Number.isFinite)).toFixed(0)} MB`
   console.log(`peak RSS (target < 300 MB): big file sharer ${peak([big, bigLean], 0)}, joiner ${peak([big, bigLean], 1)}; small files sharer ${peak([small, smallLean], 0)}, joiner ${peak([small, smallLean], 1)}`)

@@ -51,7 +51,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
-import { writeRandomFile } from '../../test/engine/peers'
+import { makeData } from './data'
 
 /** One Syncthing run; the fields mirror index.ts's SyncRun. */
 export interface SyncthingRun {
@@ -476,26 +476,6 @@ export async function syncthingRun(source: string, work: string): Promise<Syncth
     for (const dir of [target, ...homes]) await rm(dir, { recursive: true, force: true })
     for (const home of homes) await rm(`${home}.log`, { force: true })
   }
-}
-
-/** The data of index.ts: one random file of `bigMiB`, and `smallFiles` files of 1-8 KiB in 100 folders. */
-async function makeData(
-  root: string,
-  bigMiB: number,
-  smallFiles: number,
-): Promise<{ big: string; small: string }> {
-  const big = join(root, 'big')
-  const small = join(root, 'small')
-  await mkdir(big)
-  await writeRandomFile(join(big, 'big.bin'), bigMiB * 1024 * 1024, 1)
-  // index.ts builds its small files inline (not exported); the same sizes, names and contents.
-  for (let i = 0; i < smallFiles; i++) {
-    const dir = join(small, `d${i % 100}`)
-    if (i < 100) await mkdir(dir, { recursive: true })
-    const size = 1024 + ((i * 7919) % (7 * 1024 + 1))
-    await writeFile(join(dir, `f${i}.txt`), Buffer.alloc(size, 97 + (i % 26)))
-  }
-  return { big, small }
 }
 
 async function main(): Promise<void> {
