@@ -55,6 +55,10 @@ describe('FsaFileStore: temporary files in memory', () => {
     const kept = await store.openTemp(p('/k.txt'), SHA)
     await kept.append(text('part'))
     await kept.close()
+    // Another store (after a reload) lists the folder and finds it too.
+    const elsewhere = await new FsaFileStore(root).openTemp(p('/k.txt'), SHA)
+    expect(elsewhere.size).toBe(4)
+    await elsewhere.close()
     const resumed = await store.openTemp(p('/k.txt'), SHA)
     expect(resumed.size).toBe(4)
     expect(await bytesOf(resumed.read())).toEqual(text('part'))

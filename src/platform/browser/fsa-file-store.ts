@@ -38,6 +38,7 @@ import { asArrayBufferView } from '../../protocol/wire/bytes'
 import { fileStat, MemoryAttributeStore, type AttributeStore, type SideAttributes } from './attribute-store'
 import { readBlob } from './blob-reader'
 import { DirectoryCache } from './directory-cache'
+import { LeftTemps } from './left-temps'
 import { domName, entryIn, guarded, readWritePermission, storeError, tryMove, type EntryHandle } from './fsa-handles'
 import { FsaTempFile, WritableTempFile } from './fsa-temp-file'
 import { MemoryTempFile } from './memory-temp-file'
@@ -78,6 +79,7 @@ export class FsaFileStore implements FileStore {
   readonly names: LocalPathMap
   private readonly attributes: AttributeStore
   private readonly dirs: DirectoryCache
+  private readonly temps = new LeftTemps()
 
   constructor(
     readonly root: FileSystemDirectoryHandle,
@@ -152,6 +154,17 @@ export class FsaFileStore implements FileStore {
     return this.dirs.get(localDir, create)
   }
 
+  private clearCaches(): void {
+    this.dirs.clear()
+    this.temps.clear()
+  }
+
+  /** A folder the store removed or moved. */
+  private forgetFolder(local: LocalPath): void {
+    this.dirs.forget(local)
+    this.temps.forget(local)
+  }
+
   /**
    * Runs a change once more, from fresh directory handles, should it fail because a cached folder
    * was removed behind the store's back (without the cache it would have walked, and created the
@@ -163,7 +176,7 @@ export class FsaFileStore implements FileStore {
       return await change()
     } catch (err) {
       if (!isNotFound(err)) throw err
-      this.dirs.clear()
+      this.clearCaches()
       if (!retry) throw err
       return change()
     }
@@ -215,20 +228,24 @@ export class FsaFileStore implements FileStore {
   async openTemp(path: SharePath, sha256: string): Promise<TempFile> {
     return this.healing(async () => {
       const { dir, name, local } = await this.locate(path, true)
+      const localDir = local.slice(0, local.lastIndexOf('/'))
       const temp = tempName(name, sha256)
-      const left = await entryIn(dir, temp)
+      const left = (await this.temps.has(localDir, dir, temp)) ? await entryIn(dir, temp) : null
       if (left?.kind === 'file') return this.openOnDisk(path, sha256, dir, temp, left)
       const refind = (): Promise<FileSystemDirectoryHandle> => {
-        this.dirs.clear()
-        return this.directory(local.slice(0, local.lastIndexOf('/')), true)
+        this.clearCaches()
+        return this.directory(localDir, true)
       }
-      return new MemoryTempFile(path, sha256, dir, temp, { spill: () => this.openOnDisk(path, sha256, dir, temp), refind })
+      const written = (): void => this.temps.note(localDir, temp, true)
+      return new MemoryTempFile(path, sha256, dir, temp, { spill: () => this.openOnDisk(path, sha256, dir, temp), refind, written })
     })
   }
 
   /** The temporary file on disk, created if missing: in place through a sync access handle where there is one. */
   private async openOnDisk(path: SharePath, sha256: string, dir: FileSystemDirectoryHandle, temp: string, existing?: FileSystemFileHandle): Promise<FsaTempFile> {
     const handle = existing ?? (await guarded(path, () => dir.getFileHandle(temp, { create: true })))
+    const local = this.names.toLocal(path)
+    this.temps.note(local.slice(0, local.lastIndexOf('/')), temp, true)
     // Locked: another tab holds it, and a writable could not open it either.
     const access = await guarded(path, () => openSyncAccess(handle))
     if (access) return new SyncTempFile(path, sha256, dir, temp, handle, access)
@@ -250,12 +267,14 @@ export class FsaFileStore implements FileStore {
     } catch (err) {
       if (!isNotFound(err)) throw err
       // A cached folder removed behind our back: found (or made) again, and checked again.
-      this.dirs.clear()
+      this.clearCaches()
       target = await this.locate(path, true)
       const again = await this.statAt(target)
       if (!matchesExpected(again, options.expected)) throw err
       placed = await this.moveFile(finished, temp.dir, target, what)
     }
+    const tempLocal = this.names.toLocal(temp.path)
+    this.temps.note(tempLocal.slice(0, tempLocal.lastIndexOf('/')), temp.name, false)
     // The moved handle is the target now: its stat costs no lookup. The target's old side-table
     // entry no longer applies (set afresh below, or dropped).
     const file = await guarded(what, () => placed.getFile())
@@ -299,7 +318,7 @@ export class FsaFileStore implements FileStore {
     const existing = await this.statAt(target)
     if (existing !== null) return { ok: false, reason: 'changed', actual: existing }
     await this.moveEntry(source.handle, source.at.dir, target, `moving ${from}`)
-    if (source.handle.kind === 'directory') this.dirs.forget(source.at.local)
+    if (source.handle.kind === 'directory') this.forgetFolder(source.at.local)
     await this.attributes.move(source.at.local, target.local)
     this.names.forget(from)
     return { ok: true, stat: await this.statAt(target) }
@@ -337,7 +356,7 @@ export class FsaFileStore implements FileStore {
       await this.moveEntry(handle, at.dir, await this.freeArchiveSlot(at.local), `archiving ${path}`)
     } else {
       await guarded(path, () => at.dir.removeEntry(at.name))
-      if (handle.kind === 'directory') this.dirs.forget(at.local)
+      if (handle.kind === 'directory') this.forgetFolder(at.local)
     }
     await this.attributes.delete(at.local)
     this.names.forget(path)

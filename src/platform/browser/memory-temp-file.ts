@@ -28,6 +28,8 @@ export interface MemoryTempOptions {
    * been removed behind the store's back since (then made again, as a walk would have).
    */
   readonly refind: () => Promise<FileSystemDirectoryHandle>
+  /** Told when the content went to disk as the temporary file (closed for a resume, or finished). */
+  readonly written: () => void
 }
 
 export class MemoryTempFile extends FsaTempFile {
@@ -156,6 +158,7 @@ export class MemoryTempFile extends FsaTempFile {
       throw err
     }
     await guarded(what, () => writable.close())
+    this.o.written()
     return handle
   }
 }
