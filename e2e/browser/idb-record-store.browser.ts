@@ -34,6 +34,32 @@ describe('IdbRecordStore', () => {
     await store.close()
   })
 
+  it('shares a read transaction between reads in a row, and never answers a read asked after a write from before it', async () => {
+    const store = await IdbRecordStore.open(nextName())
+    const peer = id(0xd)
+    // Reads chained in one task (one transaction), each followed by a write of the next version:
+    // every read must see every write asked for before it.
+    let seen = 0n
+    for (let rev = 1n; rev <= 20n; rev++) {
+      const current = await store.getByUuid(id(0x10))
+      expect(current?.lastUpdatedRev ?? 0n).toBe(seen)
+      expect((await store.getByKey('/k')).map((r) => r.lastUpdatedRev)).toEqual(seen === 0n ? [] : [seen])
+      const writing = store.write({ records: [record({ uuid: id(0x10), key: '/k', lastUpdatedBy: peer, lastUpdatedRev: rev })], state: new Map() })
+      // Asked after the write, before it is done: answered after it.
+      const after = store.getByUuid(id(0x10))
+      await writing
+      expect((await after)?.lastUpdatedRev).toBe(rev)
+      seen = rev
+    }
+    // Many reads at once, on one transaction or several, each with its own answer.
+    const reads = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? store.getByKey('/k') : store.getByUuid(id(0x10)).then((r) => (r ? [r] : [])))))
+    for (const found of reads) expect(found.map((r) => r.lastUpdatedRev)).toEqual([20n])
+    // Long after the shared transaction ended: a new one.
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect((await store.getByUuid(id(0x10)))?.lastUpdatedRev).toBe(20n)
+    await store.close()
+  })
+
   it('opens a club of 100,000 records in under 2 seconds (figures printed)', async () => {
     const name = nextName()
     const writer = await IdbRecordStore.open(name)
