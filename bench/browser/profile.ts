@@ -1,13 +1,16 @@
 /**
  * Where a browser-to-browser sync spends its CPU (`npx tsx bench/browser/profile.ts`, inside the
  * network namespace like the bench): one big file (BENCH_PROFILE_MIB, 128) synced between two
- * fresh peers as sync.ts does (or BENCH_PROFILE_FILES small files), and while its bytes flow,
+ * fresh peers as sync.ts does (or BENCH_PROFILE_FILES small files), and while its bytes flow (or
+ * from the join: BENCH_PROFILE_FROM=join; raw profiles saved with BENCH_PROFILE_DUMP=folder),
  *   - every Chromium thread's CPU time from /proc (utime + stime), summed by process type and
  *     thread name: the data channels' SCTP/DTLS work runs on the renderers' WebRTC threads,
  *     WebCrypto on the thread pool, JavaScript on the main threads and the engine workers;
  *   - a V8 CPU profile of both pages and both engine workers (CDP `Profiler`, the workers reached
  *     through `Target.setAutoAttach` on each page's session), self time summed by source file.
  */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { CDPSession, Page } from 'playwright'
 import { contextMaker, type ContextMaker } from './contexts'
 import { launchChromium } from '../../e2e/support/browser'
@@ -20,6 +23,8 @@ const MIB = Number(process.env.BENCH_PROFILE_MIB ?? 128)
 /** BENCH_PROFILE_FILES=N profiles N small files (1–8 KiB) instead of the big file. */
 const FILES = Number(process.env.BENCH_PROFILE_FILES ?? 0)
 const TOP = 25
+/** BENCH_PROFILE_FROM=join: measure from B's join (the record exchange too), not from the first byte received. */
+const FROM_JOIN = process.env.BENCH_PROFILE_FROM === 'join'
 /** BENCH_PROFILE_V8=0: thread times only, without the V8 profiler's own cost (about 6% of the CPU) in them. */
 const V8 = process.env.BENCH_PROFILE_V8 !== '0'
 /** BENCH_PROFILE_RAW_MIB (256; 0 for none): the raw data channel's threads first, for comparison... */
@@ -162,13 +167,19 @@ async function main(): Promise<void> {
     const naming: ProcessNaming = { names }
     const code = await fillShare(a.page, set)
     const profilers = V8 ? [await PageProfiler.attach('A', a.page), await PageProfiler.attach('B', b.page)] : []
+    let before = threadTimes(naming)
+    let t0 = performance.now()
+    if (FROM_JOIN) for (const p of profilers) await p.start()
     await b.page.evaluate(({ code }) => (window as unknown as { clearskies: { host: { addShare(c: string, l: string): Promise<void> } } }).clearskies.host.addShare(code, 'Bench'), { code })
     // Start measuring once bytes flow, so the handshake and index exchange stay out of it.
     while (((await progressOf(b.page))?.bytesReceived ?? 0) === 0) await new Promise((r) => setTimeout(r, 200))
-    const startBytes = (await progressOf(b.page))?.bytesReceived ?? 0
-    const before = threadTimes(naming)
-    const t0 = performance.now()
-    for (const p of profilers) await p.start()
+    if (FROM_JOIN) console.log(`first byte ${((performance.now() - t0) / 1000).toFixed(1)} s after the join`)
+    const startBytes = FROM_JOIN ? 0 : ((await progressOf(b.page))?.bytesReceived ?? 0)
+    if (!FROM_JOIN) {
+      before = threadTimes(naming)
+      t0 = performance.now()
+      for (const p of profilers) await p.start()
+    }
     let progress = await progressOf(b.page)
     while (!progress || progress.bytesRemaining > 0 || progress.filesRemaining > 0) {
       await new Promise((r) => setTimeout(r, 500))
@@ -178,8 +189,11 @@ async function main(): Promise<void> {
     const after = threadTimes(naming)
     const profiles = (await Promise.all(profilers.map((p) => p.stop()))).flat()
     const mb = (progress.bytesReceived - startBytes) / 1e6
-    printThreads(`sync of ${set.name} between two browser peers, while bytes flowed`, before, after, seconds, mb)
+    printThreads(`sync of ${set.name} between two browser peers, ${FROM_JOIN ? 'from the join' : 'while bytes flowed'}`, before, after, seconds, mb)
 
+    // BENCH_PROFILE_DUMP=folder: each V8 profile saved there as well (`.cpuprofile`, for DevTools or a script).
+    const dump = process.env.BENCH_PROFILE_DUMP
+    if (dump) for (const [name, profile] of profiles) writeFileSync(join(dump, `${name.replace(/[^\w.-]+/g, '_')}.cpuprofile`), JSON.stringify(profile))
     for (const [name, profile] of profiles) {
       const byFile = new Map<string, number>()
       const byFunction = new Map<string, number>()
