@@ -137,7 +137,10 @@ export class MemoryTempFile extends FsaTempFile {
   /**
    * The content as a new file, through a writable: it starts empty (whatever an unexpected file of
    * that name held is dropped) and its swap file becomes the file on `close()`, which is when the
-   * browser has it all. Asynchronous, so the worker goes on reading the link meanwhile.
+   * browser has it all. Asynchronous, so the worker goes on reading the link meanwhile. (Through
+   * a sync access handle instead, with a flush, the receiving worker spent 5 s blocked in write
+   * and truncate per 2,000 small files against 1.4 s in the writable's write, and the sync took
+   * longer: profile.ts, BENCH_PROFILE_FROM=join.)
    */
   private async writeWhole(): Promise<FileSystemFileHandle> {
     const what = `writing ${this.path}`
