@@ -12,7 +12,7 @@ it('writes temporary files in place through a sync access handle in a worker, re
     })
     expect(report).toEqual({
       freshInMemory: true,
-      freshNamesBeforeClose: ['/sub'],
+      freshNamesBeforeClose: ['/sub', '/sub/.file.txt.abababab.!clearsky'], // written early, hidden; no target
       syncKind: true,
       resumedSize: 16,
       resumedBytes: 'hello wide world',

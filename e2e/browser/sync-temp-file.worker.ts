@@ -10,7 +10,7 @@ import { concatBytes } from '../../src/protocol/wire/bytes'
 import { namesBelow } from './opfs'
 
 export interface SyncTempReport {
-  /** A fresh temporary file gathers in memory; nothing is on disk until it is closed or committed. */
+  /** A fresh temporary file gathers in memory (a small one is also written out early, hidden); the target appears only at the commit. */
   readonly freshInMemory: boolean
   readonly freshNamesBeforeClose: string[]
   readonly syncKind: boolean

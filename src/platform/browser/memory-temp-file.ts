@@ -1,7 +1,7 @@
 /**
  * A temporary file that starts in memory: where no partial file was left (every file of a fresh
- * sync), nothing touches the disk until the content is complete, and then it is written in one
- * go. A small file then costs a few asynchronous calls (create, open a writable, write, close)
+ * sync), the content is written in one go (at once in the background for a small file, which
+ * arrives whole, else when committed or closed). A small file then costs a few asynchronous calls (create, open a writable, write, close)
  * instead of a sync access handle's five blocking round trips (open, size, write, flush, close),
  * which in a private window's OPFS took over 3 ms of a receiving worker per file, during which
  * it did nothing else (bench/browser/profile.ts, BENCH_PROFILE_FILES=2000).
@@ -19,6 +19,13 @@ import { WRITE_BATCH_BYTES } from './sync-temp-file'
 
 /** Content kept in memory up to this size: a sync temporary file's batch, so a crash loses no more. */
 export const MEMORY_MAX_BYTES = WRITE_BATCH_BYTES
+/**
+ * Content up to this size (a small file, which arrives in one append) is written out at once in
+ * the background: its four round trips then overlap the other files', instead of adding to the
+ * latency of placing it, which runs a few files at a time (directory-share.ts). A commit uses that
+ * file if the content did not change since, and writes it again if it did.
+ */
+const EARLY_MAX_BYTES = 256 * 1024
 
 export interface MemoryTempOptions {
   /** Creates the temporary file on disk (empty, or as left: the caller truncates), once the content outgrows memory. */
@@ -36,6 +43,10 @@ export class MemoryTempFile extends FsaTempFile {
   private parts: Uint8Array[] = []
   /** The file on disk once spilled: every call goes to it then. */
   private disk: FsaTempFile | undefined
+  /** Bumped at each change of the content, to tell whether the early write still holds it. */
+  private version = 0
+  /** The background write of the content at `version`; undefined once done if it failed (the commit writes again, and reports). */
+  private early: { readonly version: number; readonly done: Promise<FileSystemFileHandle | undefined> } | undefined
 
   constructor(
     path: SharePath,
@@ -51,9 +62,9 @@ export class MemoryTempFile extends FsaTempFile {
     return this.disk?.handle ?? super.handle
   }
 
-  /** Whether the content is still only in memory (for tests). */
+  /** Whether the content is held in memory, not spilled to a file written in place (for tests). */
   get inMemory(): boolean {
-    return this.disk === undefined && this.fileHandle === undefined
+    return this.disk === undefined
   }
 
   protected async appendNow(chunk: Uint8Array): Promise<void> {
@@ -67,9 +78,21 @@ export class MemoryTempFile extends FsaTempFile {
     // A copy: the caller may reuse its buffer once the append resolved, as with a write to disk.
     this.parts.push(chunk.slice())
     this.size += chunk.byteLength
+    this.version++
+    if (!this.early && this.size <= EARLY_MAX_BYTES) this.early = { version: this.version, done: this.writeWhole().catch(() => undefined) }
+  }
+
+  /** The content on disk as it is now: the early write's file if it still holds it, else written again. */
+  private async writtenNow(): Promise<FileSystemFileHandle> {
+    const early = this.early
+    const handle = await early?.done
+    if (handle && early?.version === this.version) return handle
+    return this.writeWhole()
   }
 
   private async spillNow(): Promise<void> {
+    // The early write's writable must be closed before the file can be opened in place.
+    await this.early?.done
     const disk = await this.o.spill()
     // Believed absent when this was opened; should one have appeared since, it starts over.
     if (disk.size > 0) await disk.truncate(0)
@@ -104,14 +127,15 @@ export class MemoryTempFile extends FsaTempFile {
     if (length >= this.size) return
     this.parts = [this.gathered().slice(0, length)]
     this.size = length
+    this.version++
   }
 
   async close(): Promise<void> {
     if (!this.open) return
     this.open = false
     if (this.disk) return this.disk.close()
-    // Kept for a resume: what arrived so far goes to disk (nothing, if nothing did).
-    if (this.size > 0) this.fileHandle = await this.writeWhole()
+    // Kept for a resume: what arrived so far goes to disk (nothing, if nothing did and nothing was written early).
+    if (this.size > 0 || this.early) this.fileHandle = await this.writtenNow()
     this.parts = []
   }
 
@@ -121,7 +145,7 @@ export class MemoryTempFile extends FsaTempFile {
       this.open = false
       return this.disk.finish()
     }
-    this.fileHandle = await this.writeWhole()
+    this.fileHandle = await this.writtenNow()
     this.open = false
     this.parts = []
     return this.fileHandle
@@ -131,7 +155,8 @@ export class MemoryTempFile extends FsaTempFile {
     this.open = false
     this.parts = []
     if (this.disk) return this.disk.discard()
-    if (this.fileHandle) await this.remove()
+    const early = await this.early?.done
+    if (this.fileHandle || early) await this.remove()
   }
 
   /**
