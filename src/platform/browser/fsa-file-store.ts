@@ -33,7 +33,7 @@ import {
   type TempFile,
 } from '../../protocol/directory/file-store'
 import { LocalPathMap, POSIX_NAMES, type LocalNameRules, type LocalPath } from '../../protocol/directory/local-names'
-import type { SharePath } from '../../protocol/directory/share-path'
+import { ROOT_PATH, type SharePath } from '../../protocol/directory/share-path'
 import { asArrayBufferView } from '../../protocol/wire/bytes'
 import { fileStat, MemoryAttributeStore, type AttributeStore, type SideAttributes } from './attribute-store'
 import { readBlob } from './blob-reader'
@@ -190,6 +190,8 @@ export class FsaFileStore implements FileStore {
 
   /** Like locate, but a missing parent means "nothing there" rather than an error. */
   private async find(path: SharePath): Promise<{ at: Location; handle: EntryHandle | null } | null> {
+    // The share's folder has no name to ask its parent for (getFileHandle('') is a TypeError).
+    if (path === ROOT_PATH) return { at: { local: ROOT_PATH, dir: this.root, name: '' }, handle: this.root }
     try {
       const at = await this.locate(path, false)
       return { at, handle: await entryIn(at.dir, at.name) }

@@ -104,6 +104,8 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       await fx.writeLocal('/d/f.txt', 'hello', 1_700_000_000_000)
       expect(await fx.store.stat(p('/d/f.txt'))).toMatchObject({ kind: 'file', size: 5, mtimeNs: 1_700_000_000_000_000_000n })
       expect(await fx.store.stat(p('/d'))).toMatchObject({ kind: 'directory' })
+      // The share's own folder: a scan without a saved local index asks for it.
+      expect(await fx.store.stat(p('/'))).toMatchObject({ kind: 'directory', size: 0 })
       expect(await fx.store.stat(p('/nope'))).toBeNull()
       expect(await fx.store.stat(p('/nope/deeper'))).toBeNull()
       expect(await fx.store.stat(p('/d/f.txt/under-a-file'))).toBeNull()
