@@ -40,7 +40,9 @@ describe('FsaFileStore: temporary files in memory', () => {
     await temp.append(text('hello world')) // a small file arrives in one append, and is written out early
     expect(await bytesOf(temp.read())).toEqual(text('hello world'))
     const tempName = `/a/.f.txt.${SHA.slice(0, 8)}.!clearsky`
-    expect((await namesBelow(root)).filter((n) => n !== tempName)).toEqual(['/a']) // no target
+    // No target. The early write may still be under way: Chromium's swap file for it goes with a crash.
+    const left = (await namesBelow(root)).filter((n) => n !== tempName && !n.endsWith('.crswap'))
+    expect(left).toEqual(['/a'])
     // The tab is gone here (no close, no commit): a new store finds nothing, or the whole content.
     const again = await new FsaFileStore(root).openTemp(p('/a/f.txt'), SHA)
     expect([0, 11]).toContain(again.size)
