@@ -35,7 +35,7 @@ export type Defer = (task: () => void) => void
  * come while one is on its way are still gathered. (A zero timeout would be the portable end of a
  * turn, but browsers stretch nested ones to 4 ms.)
  */
-export const deferNot: Defer = (task) => task()
+const deferNot: Defer = (task) => task()
 
 export interface CoalescingStream extends ByteStream {
   /** Resolves once everything written so far has gone down (before the framing below changes). */

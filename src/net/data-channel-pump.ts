@@ -15,7 +15,7 @@ import { channelStream, type ChannelStreamOptions, type DataChannelLike } from '
 import { portStream } from '../platform/browser/port-stream'
 import { StreamClosedError, type ByteStream } from '../protocol/stream/byte-stream'
 
-export { DEFAULT_HIGH_WATER_BYTES, DEFAULT_LOW_WATER_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type DataChannelLike } from '../platform/browser/channel-stream'
+export type { DataChannelLike } from '../platform/browser/channel-stream'
 
 export interface PumpOptions extends ChannelStreamOptions {
   /** The port stream's credit window towards the worker. */

@@ -33,11 +33,17 @@ const ATTEMPT_MS = 8_000
  */
 export async function connectNodeBrowser(signalingUrl: string, ids: ReadonlyMap<string, string> = new Map()): Promise<NodeBrowser> {
   for (let attempt = 1; ; attempt++) {
+    // Our own timer, cleared once the attempt ends: an AbortSignal.timeout would still fire later
+    // and close the link this attempt handed back.
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), ATTEMPT_MS)
     try {
-      return await connectOnce(signalingUrl, ids, AbortSignal.timeout(ATTEMPT_MS))
+      return await connectOnce(signalingUrl, ids, controller.signal)
     } catch (err) {
       if (attempt === ATTEMPTS) throw err
       await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS))
+    } finally {
+      clearTimeout(timer)
     }
   }
 }

@@ -102,15 +102,18 @@ function apply(change: Change, entries: ReadonlyMap<string, SideAttributes>, cha
       changed.set(change.local, null)
       return [store.delete(change.local)]
     case 'move': {
-      const requests: Array<Promise<unknown>> = []
-      const current = new Map(entries)
-      for (const [key, value] of changed) {
-        if (value === null) current.delete(key)
-        else current.set(key, value)
+      // What is under `from` now: `changed` over `entries`, gathered before `changed` changes.
+      const under: Array<[string, string, SideAttributes]> = []
+      for (const [key, value] of entries) {
+        const moved = changed.has(key) ? undefined : movedKey(key, change.from, change.to)
+        if (moved !== undefined) under.push([key, moved, value])
       }
-      for (const [key, value] of current) {
+      for (const [key, value] of changed) {
         const moved = movedKey(key, change.from, change.to)
-        if (moved === undefined) continue
+        if (value !== null && moved !== undefined) under.push([key, moved, value])
+      }
+      const requests: Array<Promise<unknown>> = []
+      for (const [key, moved, value] of under) {
         changed.set(key, null)
         changed.set(moved, value)
         requests.push(store.delete(key), store.put({ ...value, local: moved }))

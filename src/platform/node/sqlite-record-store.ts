@@ -10,8 +10,7 @@ import type { PeerId } from '../../protocol/database/ids'
 import type { DatabaseRecord } from '../../protocol/database/record'
 import { parseVectorClock, vectorClockJson } from '../../protocol/database/record'
 import type { RecordStore, StoreBatch } from '../../protocol/database/record-store'
-import type { JsonValue } from '../../protocol/wire/json-value'
-import { parseJson as parseLosslessJson, stringifyJson } from '../../protocol/wire/json'
+import { parseJson, stringifyJson } from '../../protocol/wire/json'
 
 /** Step n takes the schema from `PRAGMA user_version` n to n + 1; later versions append steps. */
 const MIGRATIONS: readonly string[] = [
@@ -46,17 +45,6 @@ interface Row {
   deleted: bigint
   signed_body: Uint8Array | null
   signature: string | null
-}
-
-/**
- * A number with digits enough to pass 2^53, where a value starts; text without one cannot hold an
- * unsafe integer. (A bare run of 16 digits also matched inside hex strings: one SHA-256 in 30.)
- */
-const LONG_DIGITS = /(?:^|[:,[])\s*-?\d{16}/
-
-function parseJson(text: string): JsonValue {
-  // JSON.parse is several times faster; the lossless parser is only needed for long integers.
-  return LONG_DIGITS.test(text) ? parseLosslessJson(text) : (JSON.parse(text) as JsonValue)
 }
 
 function toRecord(row: Row): DatabaseRecord {

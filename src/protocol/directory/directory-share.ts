@@ -300,7 +300,7 @@ export class DirectoryShare {
     const filter = CountingBloomFilter.forFiles(Math.max(1, contents.length))
     for (const sha256 of contents) filter.add(sha256)
     const body = directoryBody({ type: 'directory.bloom_filter', kValue: filter.k })
-    await link.send(body as JsonObject & { type: string }, once(filter.toAttachment()))
+    await link.send(body, once(filter.toAttachment()))
   }
 
   /** A fetched content is verified: commit it where its records still want it, copy it to the rest. */
@@ -325,7 +325,7 @@ export class DirectoryShare {
   /** directory.md, "Changes to File Presence": tell every link about contents we now hold. */
   private announce(contents: Iterable<string>, except?: string): void {
     for (const sha256 of contents) {
-      const body = directoryBody({ type: 'directory.present', sha256 }) as JsonObject & { type: string }
+      const body = directoryBody({ type: 'directory.present', sha256 })
       for (const link of this.links.values()) if (link.id !== except) void link.send(body).catch(() => undefined)
     }
   }

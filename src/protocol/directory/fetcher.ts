@@ -13,6 +13,7 @@ import type { LocalState } from './local-state'
 import { directoryBody, type ByteRange, type DirectoryMessage } from './messages'
 import type { SharePath } from './share-path'
 import { DEFAULT_PIECE_BYTES, TransferPlan, type PeerPresence } from './transfer-plan'
+import { Slots } from '../stream/slots'
 import { concatBytes } from '../wire/bytes'
 import type { JsonObject } from '../wire/json-value'
 
@@ -134,8 +135,7 @@ export class Fetcher {
   /** The same, per link: the interface shows each peer's rates. */
   private readonly perLink = new Map<string, { readonly received: RateMeter; readonly sent: RateMeter }>()
   /** Files gathered in memory and being written, and the links waiting for one to finish. */
-  private unwritten = 0
-  private readonly waitingToWrite: Array<() => void> = []
+  private readonly unwritten = new Slots(MAX_UNWRITTEN_FILES)
   /** Those writes (and what follows them), for `close` to wait for. */
   private readonly writing = new Set<Promise<void>>()
   /** Bytes of answers read ahead and not yet sent (`MAX_READ_AHEAD_BYTES`). */
@@ -266,7 +266,7 @@ export class Fetcher {
       if (!link) continue
       const [start, length] = request.range
       const message: DirectoryMessage = { type: 'directory.get', sha256: request.sha256, range: { start: BigInt(start), length: BigInt(length) } }
-      link.send(directoryBody(message) as JsonObject & { type: string }).catch(() => undefined)
+      link.send(directoryBody(message)).catch(() => undefined)
     }
   }
 
@@ -298,12 +298,11 @@ export class Fetcher {
     // fetched again from the file's end.
     let batch: Uint8Array[] = []
     let batched = 0
-    const append = async (): Promise<void> => {
+    const append = (): Promise<void> => {
       const data = batch.length === 1 ? batch[0]! : concatBytes(batch)
       batch = []
       batched = 0
-      wanted.hasher?.update(data)
-      await temp.append(data)
+      return this.write(wanted, data)
     }
     for await (const received of payload) {
       length += received.byteLength
@@ -356,13 +355,13 @@ export class Fetcher {
     const outcome = this.plan.received(id, sha256, length, this.o.now())
     if (outcome === 'more') await this.write(wanted, data)
     if (outcome === 'done') {
-      await this.writeSlot()
+      await this.unwritten.take()
       const writing = this.write(wanted, data)
         .then(() => this.finish(sha256, wanted, id))
         .catch((err: unknown) => this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`))
         .finally(() => {
           this.writing.delete(writing)
-          this.releaseWriteSlot()
+          this.unwritten.release()
         })
       this.writing.add(writing)
     }
@@ -375,20 +374,6 @@ export class Fetcher {
     if (data.byteLength === 0 || !wanted.temp) return
     wanted.hasher?.update(data)
     await wanted.temp.append(data)
-  }
-
-  private writeSlot(): Promise<void> | void {
-    if (this.unwritten < MAX_UNWRITTEN_FILES) {
-      this.unwritten++
-      return
-    }
-    return new Promise((resolve) => this.waitingToWrite.push(resolve))
-  }
-
-  private releaseWriteSlot(): void {
-    const next = this.waitingToWrite.shift()
-    if (next) next()
-    else this.unwritten--
   }
 
   notPresent(id: string, sha256: string): void {
@@ -407,13 +392,14 @@ export class Fetcher {
     const path = this.o.state.pathWith(sha256)
     const known = path === undefined ? undefined : this.o.state.get(path)
     const local = path === undefined ? undefined : this.o.selection.toLocal(path)
+    const notPresent = directoryBody({ type: 'directory.not_present', sha256 })
     if (!known || local === undefined) {
-      void link.send(directoryBody({ type: 'directory.not_present', sha256 }) as JsonObject & { type: string }).catch(() => undefined)
+      void link.send(notPresent).catch(() => undefined)
       return
     }
     const start = Math.min(Number(range?.start ?? 0n), known.size)
     const length = Math.min(range ? Number(range.length) : known.size, known.size - start)
-    const body = directoryBody({ type: 'directory.data', sha256, range: { start: BigInt(start), length: BigInt(length) } }) as JsonObject & { type: string }
+    const body = directoryBody({ type: 'directory.data', sha256, range: { start: BigInt(start), length: BigInt(length) } })
     const failed = (err: unknown): void => this.o.log('warn', `sending ${path} failed: ${(err as Error).message}`)
     // Read ahead (small answers, within the budget): handed to the link once in memory, so a file
     // that cannot be read now (changed or removed since the scan) is answered `not_present`
@@ -436,7 +422,7 @@ export class Fetcher {
       } catch (err) {
         this.readAhead -= length
         this.o.log('warn', `cannot read ${path} for a peer: ${(err as Error).message}`)
-        link.send(directoryBody({ type: 'directory.not_present', sha256 }) as JsonObject & { type: string }).catch(failed)
+        link.send(notPresent).catch(failed)
       }
     })
     this.answered.set(link.id, handed)

@@ -70,7 +70,8 @@ export function parseDirectoryMessage(body: JsonObject): DirectoryMessage | unde
   return undefined
 }
 
-export function directoryBody(message: DirectoryMessage): JsonObject {
+/** A message's body as it goes on the wire (with its `type`, as a link's `send` wants it). */
+export function directoryBody(message: DirectoryMessage): JsonObject & { type: string } {
   switch (message.type) {
     case 'directory.get_presence':
       return { type: message.type }
@@ -81,7 +82,7 @@ export function directoryBody(message: DirectoryMessage): JsonObject {
       return { type: message.type, sha256: message.sha256 }
     case 'directory.get':
     case 'directory.data': {
-      const body: JsonObject = { type: message.type, sha256: message.sha256 }
+      const body: JsonObject & { type: string } = { type: message.type, sha256: message.sha256 }
       if (message.range) body.range = [rangeNumber(message.range.start), rangeNumber(message.range.length)]
       return body
     }

@@ -207,9 +207,7 @@ export class TransferPlan {
       if (file.request?.peer !== peer) continue
       // At most up to the last byte: a request for it, answered from the temporary file's end,
       // is what completes a file whose last response was cut off just after its data.
-      const offset = Math.min(file.size - 1, Math.max(file.offset, reached?.(file.sha256) ?? 0))
-      this.plannedBytes -= offset - file.offset
-      file.offset = offset
+      this.advance(file, Math.min(file.size - 1, Math.max(file.offset, reached?.(file.sha256) ?? 0)))
       this.requeue(file)
     }
     this.peers.delete(peer)
@@ -293,6 +291,12 @@ export class TransferPlan {
     this.inFlight.delete(file.sha256)
   }
 
+  /** Moves a file's offset, and the bytes still planned with it. */
+  private advance(file: FileState, offset: number): void {
+    this.plannedBytes -= offset - file.offset
+    file.offset = offset
+  }
+
   private requeue(file: FileState): void {
     this.release(file)
     this.enqueue(file)
@@ -309,9 +313,7 @@ export class TransferPlan {
       this.getError(peer, sha256, nowMs)
       return 'more'
     }
-    const offset = Math.min(file.size, file.offset + length)
-    this.plannedBytes -= offset - file.offset
-    file.offset = offset
+    this.advance(file, Math.min(file.size, file.offset + length))
     if (file.offset < file.size) {
       this.requeue(file)
       return 'more'

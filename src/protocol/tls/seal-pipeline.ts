@@ -1,3 +1,5 @@
+import { Slots } from '../stream/slots'
+
 /**
  * Outgoing records in order, sealed concurrently. A WebCrypto call costs far more in waiting
  * (a hop to the crypto thread and back) than in computing, so one batch at a time leaves the CPU
@@ -8,14 +10,13 @@
 export class SealPipeline {
   private lastBegun: Promise<void> = Promise.resolve()
   private lastWritten: Promise<void> = Promise.resolve()
-  private free: number
-  private readonly waiting: Array<() => void> = []
+  private readonly slots: Slots
 
   constructor(
     private readonly write: (bytes: Uint8Array) => Promise<void>,
     slots: number,
   ) {
-    this.free = slots
+    this.slots = new Slots(slots)
   }
 
   /**
@@ -27,12 +28,12 @@ export class SealPipeline {
     let begin: () => void = () => {}
     const begun = new Promise<void>((resolve) => (begin = resolve))
     const sealed = this.lastBegun.then(async () => {
-      await this.takeSlot()
+      await this.slots.take()
       begin()
       try {
         return await seal()
       } finally {
-        this.releaseSlot()
+        this.slots.release()
       }
     })
     this.lastBegun = begun
@@ -42,19 +43,5 @@ export class SealPipeline {
     this.lastWritten = written
     written.catch(() => {}) // the caller of push handles it; later batches inherit it
     return written
-  }
-
-  private takeSlot(): Promise<void> | void {
-    if (this.free > 0) {
-      this.free--
-      return
-    }
-    return new Promise((resolve) => this.waiting.push(resolve))
-  }
-
-  private releaseSlot(): void {
-    const next = this.waiting.shift()
-    if (next) next()
-    else this.free++
   }
 }
