@@ -3,7 +3,7 @@
  * writes: shared by bench/tls and bench/sync (which sets the sync figures beside it).
  */
 import { connectTcp, listenTcp } from '../../src/platform/node/tcp-stream'
-import { type CipherSuite, acceptTls, connectTls } from '../../src/protocol/tls/index'
+import { type CipherSuite, type RecordCrypto, acceptTls, connectTls } from '../../src/protocol/tls/index'
 
 export const WRITE_BYTES = 64 * 1024
 export const USER = 'clearskies:1:' + 'ab'.repeat(32)
@@ -46,11 +46,11 @@ export function counter(totalBytes: number): { add(n: number): void; done: Promi
   }
 }
 
-/** Our client writes `totalBytes` in 64 KiB writes; our server counts them. */
-export async function ours(suite: CipherSuite, totalBytes: number): Promise<Run> {
+/** Our client writes `totalBytes` in 64 KiB writes; our server counts them. Both use `records`. */
+export async function ours(suite: CipherSuite, totalBytes: number, records: RecordCrypto): Promise<Run> {
   const count = counter(totalBytes)
   const listener = await listenTcp('127.0.0.1', 0, (tcp) => {
-    void acceptTls(tcp, { lookup: async () => ({ password: PASSWORD }), secret: SECRET })
+    void acceptTls(tcp, { lookup: async () => ({ password: PASSWORD }), secret: SECRET, recordCrypto: records })
       .then(async (s) => {
         for (let c = await s.stream.read(); c; c = await s.stream.read()) count.add(c.length)
       })
@@ -60,6 +60,7 @@ export async function ours(suite: CipherSuite, totalBytes: number): Promise<Run>
     username: USER,
     password: PASSWORD,
     cipherSuites: [suite],
+    recordCrypto: records,
   })
   const run = await measure(
     async () => {

@@ -26,7 +26,7 @@ import {
 } from '../protocol/access'
 import type { AccessLevel, KeyEntry, Keys } from '../protocol/core/messages'
 import type { ByteStream } from '../protocol/stream/byte-stream'
-import { acceptTls, connectTls, TlsAlertReceivedError, type TlsRateLimiter } from '../protocol/tls'
+import { acceptTls, connectTls, type RecordCrypto, type RecordLayerOptions, TlsAlertReceivedError, type TlsRateLimiter } from '../protocol/tls'
 import type { KeyValueStore } from './kv-store'
 import { PeerLink, type LinkHandler, type LinkSender } from './link'
 import { keysFor } from './keys-for'
@@ -51,6 +51,8 @@ export interface EnginePlatform extends SharePlatform {
   readonly zlib?: PlatformZlib
   /** Runs a task once the current turn of the event loop is over (coalescing-stream.ts). */
   readonly defer?: Defer
+  /** TLS record primitives faster than WebCrypto's, where the platform has them. */
+  readonly recordCrypto?: RecordCrypto
 }
 
 export interface EngineOptions {
@@ -450,7 +452,11 @@ export class Engine {
       return 'nothing to connect for'
     }
     try {
-      const session = await connectTls(raw, { username: SRP_USERNAME_PREFIX + id, password: context.password })
+      const session = await connectTls(raw, {
+        username: SRP_USERNAME_PREFIX + id,
+        password: context.password,
+        ...this.recordLayer(),
+      })
       return await this.runLink(session.stream, context, 'client', where)
     } catch (err) {
       const reason = (err as Error).message
@@ -458,6 +464,10 @@ export class Engine {
       if (context.kind === 'join') this.joinFailures.set(id, { address: where, reason, ...(err instanceof TlsAlertReceivedError ? { alert: err.description } : {}) })
       return reason
     }
+  }
+
+  private recordLayer(): RecordLayerOptions {
+    return this.platform.recordCrypto ? { recordCrypto: this.platform.recordCrypto } : {}
   }
 
   /** Serves one incoming connection (the TLS server side); resolves when it ends. */
@@ -471,6 +481,7 @@ export class Engine {
       const session = await acceptTls(raw, {
         secret: this.secret,
         source,
+        ...this.recordLayer(),
         ...(this.options.rateLimiter ? { rateLimiter: this.options.rateLimiter } : {}),
         lookup: async (username) => {
           context = username.startsWith(SRP_USERNAME_PREFIX) ? this.resolve(username.slice(SRP_USERNAME_PREFIX.length)) : undefined

@@ -1,6 +1,6 @@
 /**
  * The engine's platform on Node: SQLite for records, the local index and the engine's own state,
- * node:fs for files, node:crypto for hashing and randomness, TCP for dialling. Everything a peer
+ * node:fs for files, node:crypto for hashing, randomness and TLS records, TCP for dialling. Everything a peer
  * keeps lives under one state folder; each share's files stay in the folder it syncs.
  */
 import { mkdirSync } from 'node:fs'
@@ -14,6 +14,7 @@ import { SqliteKeyValueStore } from './sqlite-kv'
 import { SqliteLocalIndex } from './sqlite-local-index'
 import { SqliteRecordStore } from './sqlite-record-store'
 import { connectTcp } from './tcp-stream'
+import { nodeRecordCrypto } from './record-crypto'
 import { nodeZlibCodec } from './zlib-codec'
 
 /** `tcp:HOST:PORT`, with an IPv6 host in brackets (core.md, "Peer Discovery"). */
@@ -61,6 +62,7 @@ export function nodeEnginePlatform(options: NodePlatformOptions): EnginePlatform
       return connectTcp(host, port)
     },
     zlib: nodeZlibCodec,
+    recordCrypto: nodeRecordCrypto,
     // After this turn's I/O callbacks, before the next poll: no timer's millisecond of delay.
     defer: (task) => void setImmediate(task),
     close: () => kv.close(),

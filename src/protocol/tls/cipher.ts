@@ -6,29 +6,22 @@ import {
   RECORD_HEADER_BYTES,
 } from './constants'
 import { TlsError } from './errors'
-import { asArrayBufferView } from '../wire/bytes'
-import { type Key, importHmacKey } from './prf'
+import { type RecordCrypto, type RecordKeys, webCryptoRecords } from './record-crypto'
 import { FRAGMENT_OFFSET, type RawRecord, RECORD_HEADROOM_BYTES, writeHeader } from './record'
 
 /**
  * One direction of record protection: AES-CBC with HMAC-SHA1, MAC-then-encrypt (RFC 5246
- * §6.2.3.2) or encrypt-then-MAC (RFC 7366), with an explicit IV per record.
+ * §6.2.3.2) or encrypt-then-MAC (RFC 7366), with an explicit IV per record. The primitives come
+ * from a RecordCrypto (record-crypto.ts).
  *
- * WebCrypto's AES-CBC always applies PKCS#7 padding, which TLS padding is not. Encrypting: we pad
- * the TLS way to whole blocks, WebCrypto appends one block of PKCS#7 padding, and we drop that last
- * ciphertext block (in CBC a later block never changes an earlier one). Decrypting: we append the
- * one block that decrypts to a full PKCS#7 block, E_k(C_last XOR 0x10..), which is the first block
- * of an encryption of 0x10.. under IV C_last; WebCrypto's padding check then passes and strips it.
- *
- * Each WebCrypto call costs far more than the AES of one record, so records are protected in
- * batches: one AES call per batch each way. Sealing, the batch is one CBC chain and each record's
- * explicit IV is the previous record's last ciphertext block: the whole batch's plaintext is fixed
- * before any of its ciphertext exists, so those IVs are as unpredictable as a fresh random one.
- * Opening, the records' IVs and ciphertexts are laid end to end and decrypted in one pass: each IV
- * decrypts to a junk block (where the MAC header then goes) and makes the next block right.
+ * A primitive call (a WebCrypto one above all) costs far more than the AES of one record, so
+ * records are protected in batches: one AES call per batch each way. Sealing, the batch is one CBC
+ * chain and each record's explicit IV is the previous record's last ciphertext block: the whole
+ * batch's plaintext is fixed before any of its ciphertext exists, so those IVs are as
+ * unpredictable as a fresh random one. Opening, the records' IVs and ciphertexts are laid end to
+ * end and decrypted in one pass: each IV decrypts to a junk block (where the MAC header then goes)
+ * and makes the next block right.
  */
-const PKCS7_FULL_BLOCK = new Uint8Array(AES_BLOCK_BYTES).fill(AES_BLOCK_BYTES)
-const ZERO_IV = new Uint8Array(AES_BLOCK_BYTES)
 const SEQUENCE_BYTES = 8
 /** seq_num + type + version + length, what the MAC covers before the data (RFC 5246 §6.2.3.1). */
 const MAC_HEADER_BYTES = SEQUENCE_BYTES + RECORD_HEADER_BYTES
@@ -37,20 +30,17 @@ export class CipherState {
   private sequence = 0n
 
   private constructor(
-    private readonly aesKey: Key,
-    private readonly macKey: Key,
+    private readonly keys: RecordKeys,
     readonly encryptThenMac: boolean,
   ) {}
 
-  static async create(encKey: Uint8Array, macKey: Uint8Array, encryptThenMac: boolean): Promise<CipherState> {
-    const [aes, mac] = await Promise.all([
-      crypto.subtle.importKey('raw', asArrayBufferView(encKey), { name: 'AES-CBC' }, false, [
-        'encrypt',
-        'decrypt',
-      ]),
-      importHmacKey('SHA-1', macKey),
-    ])
-    return new CipherState(aes, mac, encryptThenMac)
+  static async create(
+    encKey: Uint8Array,
+    macKey: Uint8Array,
+    encryptThenMac: boolean,
+    recordCrypto: RecordCrypto = webCryptoRecords,
+  ): Promise<CipherState> {
+    return new CipherState(await recordCrypto.keys(encKey, macKey), encryptThenMac)
   }
 
   /** One protected record of `data` (at most 2^14 bytes). */
@@ -95,20 +85,16 @@ export class CipherState {
     const sizes = chunks.map((c) => roundUpToBlock(c.length + MAC_BYTES + 1))
     const starts = offsets(sizes, MAC_HEADER_BYTES)
     const plain = new Uint8Array(MAC_HEADER_BYTES + sum(sizes))
-    const macs = chunks.map((c, i) => {
+    const macInputs = chunks.map((c, i) => {
       const at = starts[i] as number
       plain.set(c, at)
       writeMacHeader(plain, at - MAC_HEADER_BYTES, seqs[i] as bigint, type, c.length)
-      return crypto.subtle.sign(
-        'HMAC',
-        this.macKey,
-        asArrayBufferView(plain.subarray(at - MAC_HEADER_BYTES, at + c.length)),
-      )
+      return plain.subarray(at - MAC_HEADER_BYTES, at + c.length)
     })
-    const macValues = await Promise.all(macs)
+    const macValues = await this.keys.macs(macInputs)
     chunks.forEach((c, i) => {
       const at = (starts[i] as number) + c.length
-      plain.set(new Uint8Array(macValues[i] as ArrayBuffer), at)
+      plain.set(macValues[i] as Uint8Array, at)
       plain.fill(
         (sizes[i] as number) - c.length - MAC_BYTES - 1,
         at + MAC_BYTES,
@@ -116,7 +102,7 @@ export class CipherState {
       )
     })
     const iv = randomIv()
-    const ct = await this.encrypt(iv, plain.subarray(MAC_HEADER_BYTES))
+    const ct = await this.keys.encrypt(iv, plain.subarray(MAC_HEADER_BYTES))
     const out = new Uint8Array(sum(sizes) + chunks.length * (RECORD_HEADER_BYTES + AES_BLOCK_BYTES))
     let o = 0
     let c = 0
@@ -135,7 +121,7 @@ export class CipherState {
     chunks: readonly Uint8Array[],
     seqs: readonly bigint[],
   ): Promise<Uint8Array> {
-    // Padding of 1 to 16 bytes (never 0), so our peer decrypts without an extra AES call (see decryptRecords).
+    // Padding of 1 to 16 bytes (never 0), so a WebCrypto peer decrypts without an extra AES call (record-crypto.ts).
     const sizes = chunks.map((c) => roundUpToBlock(c.length + 2))
     const plain = new Uint8Array(sum(sizes))
     let p = 0
@@ -145,13 +131,13 @@ export class CipherState {
       p += sizes[i] as number
     })
     const iv = randomIv()
-    const ct = await this.encrypt(iv, plain)
+    const ct = await this.keys.encrypt(iv, plain)
     // out: [seq room][header iv ct mac]…, RFC 7366 §3 MACs seq + header (length without the MAC) +
     // IV + ciphertext. Each record's sequence number goes over the previous record's MAC slot,
     // which is only filled once every MAC has been computed.
     const recordBytes = (size: number): number => RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size + MAC_BYTES
     const out = new Uint8Array(SEQUENCE_BYTES + sum(sizes.map(recordBytes)))
-    const macs: Array<Promise<ArrayBuffer>> = []
+    const macInputs: Uint8Array[] = []
     let o = SEQUENCE_BYTES
     let c = 0
     sizes.forEach((size, i) => {
@@ -160,17 +146,15 @@ export class CipherState {
       out.set(c === 0 ? iv : ct.subarray(c - AES_BLOCK_BYTES, c), o + RECORD_HEADER_BYTES)
       out.set(ct.subarray(c, c + size), o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES)
       const macEnd = o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size
-      macs.push(
-        crypto.subtle.sign('HMAC', this.macKey, asArrayBufferView(out.subarray(o - SEQUENCE_BYTES, macEnd))),
-      )
+      macInputs.push(out.subarray(o - SEQUENCE_BYTES, macEnd))
       o += recordBytes(size)
       c += size
     })
-    const macValues = await Promise.all(macs)
+    const macValues = await this.keys.macs(macInputs)
     o = SEQUENCE_BYTES
     sizes.forEach((size, i) => {
       writeHeader(out, o, type, AES_BLOCK_BYTES + size + MAC_BYTES)
-      out.set(new Uint8Array(macValues[i] as ArrayBuffer), o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size)
+      out.set(macValues[i] as Uint8Array, o + RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size)
       o += recordBytes(size)
     })
     return out.subarray(SEQUENCE_BYTES)
@@ -186,33 +170,29 @@ export class CipherState {
     })
     // The MAC covers the record as received: its headroom takes the sequence number, and its
     // header's length becomes that of IV + ciphertext.
-    const verified = records.map((r, i) => {
+    const macInputs = records.map((r, i) => {
       const cipherLength = lengths[i] as number
       const buf = r.buffer
       new DataView(buf.buffer, buf.byteOffset).setBigUint64(0, seqs[i] as bigint)
       buf[RECORD_HEADROOM_BYTES + 3] = cipherLength >> 8
       buf[RECORD_HEADROOM_BYTES + 4] = cipherLength & 0xff
-      const mac = buf.subarray(FRAGMENT_OFFSET + cipherLength, FRAGMENT_OFFSET + r.length)
-      return crypto.subtle.verify(
-        'HMAC',
-        this.macKey,
-        asArrayBufferView(mac),
-        asArrayBufferView(buf.subarray(0, FRAGMENT_OFFSET + cipherLength)),
-      )
+      return buf.subarray(0, FRAGMENT_OFFSET + cipherLength)
     })
-    // Only records whose MAC verified are decrypted: then how long decryption takes (see
-    // decryptRecords) tells an attacker nothing about ciphertext of his own making.
-    if (!(await Promise.all(verified)).every(Boolean)) throw badRecordMac('record MAC does not verify')
-    const { plain, stripped } = await this.decryptRecords(records, lengths, true)
+    const macs = await this.keys.macs(macInputs)
+    const macsMatch = records.every((r, i) =>
+      sameBytes(
+        macs[i] as Uint8Array,
+        r.buffer.subarray(FRAGMENT_OFFSET + (lengths[i] as number), FRAGMENT_OFFSET + r.length),
+      ),
+    )
+    // Only records whose MAC verified are decrypted: then how long decryption takes tells an
+    // attacker nothing about ciphertext of his own making.
+    if (!macsMatch) throw badRecordMac('record MAC does not verify')
+    const plain = await this.decryptRecords(records, lengths, true)
     let start = 0
-    return lengths.map((cipherLength, i) => {
-      const data = plain.subarray(start + AES_BLOCK_BYTES, Math.min(start + cipherLength, plain.length))
+    return lengths.map((cipherLength) => {
+      const data = plain.subarray(start + AES_BLOCK_BYTES, start + cipherLength)
       start += cipherLength
-      if (stripped > 0 && i === lengths.length - 1) {
-        // WebCrypto took `stripped` bytes of value `stripped`; TLS padding has one more.
-        if (data[data.length - 1] !== stripped) throw badRecordMac('record MAC or padding does not verify')
-        return checkPlaintextLength(data.subarray(0, data.length - 1))
-      }
       const padLength = data[data.length - 1] as number
       if (!paddingIsGood(data, padLength, 0)) throw badRecordMac('record MAC or padding does not verify')
       return checkPlaintextLength(data.subarray(0, data.length - padLength - 1))
@@ -227,7 +207,7 @@ export class CipherState {
       }
       return r.length
     })
-    const { plain } = await this.decryptRecords(records, lengths, false)
+    const plain = await this.decryptRecords(records, lengths, false)
     // Padding is checked without an early exit, and a record with bad padding is MACed as if it had
     // none (RFC 5246 §6.2.3.2), so bad padding and a bad MAC look alike. The MAC header goes into the
     // junk block before each record's plaintext.
@@ -242,79 +222,47 @@ export class CipherState {
       bad |= good ? 0 : 1
       const dataLength = end - dataStart - MAC_BYTES - (good ? padLength + 1 : 1)
       writeMacHeader(plain, dataStart - MAC_HEADER_BYTES, seqs[i] as bigint, r.type, dataLength)
-      const mac = plain.subarray(dataStart + dataLength, dataStart + dataLength + MAC_BYTES)
-      const input = plain.subarray(dataStart - MAC_HEADER_BYTES, dataStart + dataLength)
       return {
         data: plain.subarray(dataStart, dataStart + dataLength),
-        ok: crypto.subtle.verify('HMAC', this.macKey, asArrayBufferView(mac), asArrayBufferView(input)),
+        mac: plain.subarray(dataStart + dataLength, dataStart + dataLength + MAC_BYTES),
+        input: plain.subarray(dataStart - MAC_HEADER_BYTES, dataStart + dataLength),
       }
     })
-    const oks = await Promise.all(checks.map((c) => c.ok))
-    if (bad || !oks.every(Boolean)) throw badRecordMac('record MAC or padding does not verify')
+    const macs = await this.keys.macs(checks.map((c) => c.input))
+    checks.forEach((c, i) => (bad |= sameBytes(macs[i] as Uint8Array, c.mac) ? 0 : 1))
+    if (bad) throw badRecordMac('record MAC or padding does not verify')
     return checks.map((c) => checkPlaintextLength(c.data))
-  }
-
-  private async encrypt(iv: Uint8Array, plain: Uint8Array): Promise<Uint8Array> {
-    const ct = await crypto.subtle.encrypt(
-      { name: 'AES-CBC', iv: asArrayBufferView(iv) },
-      this.aesKey,
-      asArrayBufferView(plain),
-    )
-    return new Uint8Array(ct, 0, ct.byteLength - AES_BLOCK_BYTES)
   }
 
   /**
    * Decrypts records' IV + ciphertext laid end to end, in one call. In the result each record
    * starts with one junk block (its IV decrypted), then its plaintext.
-   *
-   * When the records are `authenticated`, the last block is first tried as it is: TLS padding of
-   * length 1 to 16 is also valid PKCS#7 padding, which WebCrypto then strips (`stripped` bytes,
-   * each of that value), and the extra padding block costs no AES call. Our own sender always
-   * pads by 1 to 16 bytes. Unauthenticated records never take this path, whose time would
-   * otherwise say whether forged padding was valid.
    */
   private async decryptRecords(
     records: readonly RawRecord[],
     lengths: readonly number[],
-    authenticated: boolean,
-  ): Promise<{ plain: Uint8Array; stripped: number }> {
-    const total = sum(lengths)
-    const chain = new Uint8Array(total + AES_BLOCK_BYTES)
+    verified: boolean,
+  ): Promise<Uint8Array> {
+    const chain = new Uint8Array(sum(lengths))
     let o = 0
     records.forEach((r, i) => {
       chain.set(r.buffer.subarray(FRAGMENT_OFFSET, FRAGMENT_OFFSET + (lengths[i] as number)), o)
       o += lengths[i] as number
     })
-    if (authenticated) {
-      try {
-        const plain = new Uint8Array(await this.decryptChain(chain.subarray(0, total)))
-        return { plain, stripped: total - plain.length }
-      } catch {
-        // Padding of 0 or over 16 bytes: decrypt the long way below.
-      }
-    }
-    const lastBlock = chain.subarray(total - AES_BLOCK_BYTES, total)
-    const padBlock = await crypto.subtle.encrypt(
-      { name: 'AES-CBC', iv: asArrayBufferView(lastBlock) },
-      this.aesKey,
-      asArrayBufferView(PKCS7_FULL_BLOCK),
-    )
-    chain.set(new Uint8Array(padBlock, 0, AES_BLOCK_BYTES), total)
     try {
-      return { plain: new Uint8Array(await this.decryptChain(chain)), stripped: 0 }
+      return await this.keys.decrypt(chain, verified)
     } catch {
-      // Cannot happen with the block above; if it does, it must look like any other bad record.
+      // Whole blocks always decrypt; if they do not, it must look like any other bad record.
       throw badRecordMac('record does not decrypt')
     }
   }
+}
 
-  private decryptChain(chain: Uint8Array): Promise<ArrayBuffer> {
-    return crypto.subtle.decrypt(
-      { name: 'AES-CBC', iv: asArrayBufferView(ZERO_IV) },
-      this.aesKey,
-      asArrayBufferView(chain),
-    )
-  }
+/** Equal bytes, compared without an early exit. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length
+  for (let i = 0; i < a.length && i < b.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
+  return diff === 0
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type HandshakeMachine,
   type HandshakeSink,
   type SessionKeys,
+  type RecordLayerOptions,
   type TlsParameters,
   Transcript,
   deriveSessionKeys,
@@ -38,7 +39,7 @@ import {
 import { equalBytes } from './prf'
 import { clientPublic, clientSecret, premasterSecret, randomExponent } from './srp'
 
-export interface TlsClientOptions {
+export interface TlsClientOptions extends RecordLayerOptions {
   /** The SRP username: for ClearSkies `clearskies:1:` + access ID or key ID in lowercase hex. */
   readonly username: string
   /** The SRP password: the access code's second half or the share key, as lowercase hex. */
@@ -216,6 +217,7 @@ export class ClientHandshake implements HandshakeMachine {
       this.extendedMasterSecret,
       suite,
       this.encryptThenMac,
+      this.options.recordCrypto,
     )
     this.keys = keys
     this.sink.sendChangeCipherSpec()

@@ -1,5 +1,6 @@
 import { concatBytes } from '../wire/bytes'
 import { CipherState } from './cipher'
+import type { RecordCrypto } from './record-crypto'
 import { type CipherSuite, MAC_BYTES } from './constants'
 import { TlsError } from './errors'
 import { type Key, finishedVerifyData, masterSecretKey, prf, sha256 } from './prf'
@@ -53,6 +54,12 @@ export class Transcript {
   }
 }
 
+/** Options of both sides that concern the record layer. */
+export interface RecordLayerOptions {
+  /** The AES-CBC and HMAC-SHA1 primitives (default: WebCrypto). */
+  readonly recordCrypto?: RecordCrypto
+}
+
 export interface SessionKeys {
   readonly masterKey: Key
   readonly clientWrite: CipherState
@@ -74,11 +81,12 @@ export async function deriveSessionKeys(
   extendedMasterSecret: boolean,
   suite: CipherSuite,
   encryptThenMac: boolean,
+  recordCrypto: RecordCrypto | undefined,
 ): Promise<SessionKeys> {
   const sessionHash = extendedMasterSecret ? transcriptHash : null
   const masterKey = await masterSecretKey(premaster, clientRandom, serverRandom, sessionHash)
   const [ciphers, clientVerifyData] = await Promise.all([
-    deriveCipherStates(masterKey, clientRandom, serverRandom, suite, encryptThenMac),
+    deriveCipherStates(masterKey, clientRandom, serverRandom, suite, encryptThenMac, recordCrypto),
     finishedVerifyData(masterKey, 'client', transcriptHash),
   ])
   return { masterKey, clientVerifyData, ...ciphers }
@@ -91,6 +99,7 @@ async function deriveCipherStates(
   serverRandom: Uint8Array,
   suite: CipherSuite,
   encryptThenMac: boolean,
+  recordCrypto: RecordCrypto | undefined,
 ): Promise<Pick<SessionKeys, 'clientWrite' | 'serverWrite'>> {
   const k = suite.keyBytes
   const seed = concatBytes([serverRandom, clientRandom])
@@ -100,8 +109,8 @@ async function deriveCipherStates(
   const clientKey = block.subarray(2 * MAC_BYTES, 2 * MAC_BYTES + k)
   const serverKey = block.subarray(2 * MAC_BYTES + k, 2 * MAC_BYTES + 2 * k)
   const [clientWrite, serverWrite] = await Promise.all([
-    CipherState.create(clientKey, clientMac, encryptThenMac),
-    CipherState.create(serverKey, serverMac, encryptThenMac),
+    CipherState.create(clientKey, clientMac, encryptThenMac, recordCrypto),
+    CipherState.create(serverKey, serverMac, encryptThenMac, recordCrypto),
   ])
   return { clientWrite, serverWrite }
 }

@@ -16,6 +16,7 @@ import {
   type HandshakeMachine,
   type HandshakeSink,
   type SessionKeys,
+  type RecordLayerOptions,
   type TlsParameters,
   Transcript,
   deriveSessionKeys,
@@ -54,7 +55,7 @@ export interface TlsRateLimiter {
   report?(attempt: TlsAttempt, succeeded: boolean): void
 }
 
-export interface TlsServerOptions {
+export interface TlsServerOptions extends RecordLayerOptions {
   /**
    * The password for a username, or null if there is none: the engine picks the club's key or a
    * pending access code. An unknown username is answered exactly like a wrong password.
@@ -228,6 +229,7 @@ export class ServerHandshake implements HandshakeMachine {
       this.extendedMasterSecret,
       offer.suite,
       this.encryptThenMac,
+      this.options.recordCrypto,
     )
     this.state = 'wait_change_cipher_spec'
   }

@@ -9,6 +9,7 @@ import { CIPHER_SUITES } from '../../../src/protocol/tls/constants'
 import { TlsAlertReceivedError, connectTls } from '../../../src/protocol/tls/index'
 import {
   badCredentials,
+  caseName,
   clearskiesUsername,
   echoThrough,
   expectServed,
@@ -55,13 +56,14 @@ afterAll(async () => {
 describe('our client against gnutls-serv', () => {
   for (const c of SUITE_CASES) {
     it(
-      `${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`,
+      `${caseName(c)}: 1 MiB echoed byte for byte`,
       async () => {
         const session = await connectTls(await connectTcp('127.0.0.1', serv.port), {
           username: user,
           password,
           cipherSuites: CIPHER_SUITES.filter((s) => s.name === c.name),
           encryptThenMac: c.etm,
+          recordCrypto: c.records,
         })
         expect(session.parameters).toMatchObject({
           encryptThenMac: c.etm,
@@ -122,9 +124,9 @@ describe('our client against gnutls-serv', () => {
 describe('our server against gnutls-cli', () => {
   for (const c of SUITE_CASES) {
     it(
-      `${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB of random bytes echoed`,
+      `${caseName(c)}: 1 MiB of random bytes echoed`,
       async () => {
-        const server = await startOurEchoServer(serverFor(user, password))
+        const server = await startOurEchoServer(serverFor(user, password, c.records))
         try {
           const data = randomData(MIB)
           const result = await runGnutlsCli(dir, {

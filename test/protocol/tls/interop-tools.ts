@@ -9,6 +9,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { nodeRecordCrypto } from '../../../src/platform/node/record-crypto'
 import { type TcpListener, listenTcp } from '../../../src/platform/node/tcp-stream'
 import { toHex } from '../../../src/protocol/access/hex'
 import { expect } from 'vitest'
@@ -16,7 +17,9 @@ import {
   type TlsParameters,
   type TlsServerOptions,
   type TlsSession,
+  type RecordCrypto,
   acceptTls,
+  webCryptoRecords,
 } from '../../../src/protocol/tls/index'
 
 const SETUP_HINT = 'install the test tools with scripts/setup-debian.sh'
@@ -46,34 +49,24 @@ export interface SuiteCase {
   readonly gnutls: string
   readonly openssl: string
   readonly etm: boolean
+  /** Our side's record primitives: WebCrypto (as in the browser) or node:crypto (as the daemon runs). */
+  readonly records: RecordCrypto
 }
-/** Both suites, with and without encrypt-then-MAC. */
-export const SUITE_CASES: readonly SuiteCase[] = [
-  {
-    name: 'TLS_SRP_SHA_WITH_AES_256_CBC_SHA',
-    gnutls: 'AES-256-CBC',
-    openssl: 'SRP-AES-256-CBC-SHA',
-    etm: true,
-  },
-  {
-    name: 'TLS_SRP_SHA_WITH_AES_256_CBC_SHA',
-    gnutls: 'AES-256-CBC',
-    openssl: 'SRP-AES-256-CBC-SHA',
-    etm: false,
-  },
-  {
-    name: 'TLS_SRP_SHA_WITH_AES_128_CBC_SHA',
-    gnutls: 'AES-128-CBC',
-    openssl: 'SRP-AES-128-CBC-SHA',
-    etm: true,
-  },
-  {
-    name: 'TLS_SRP_SHA_WITH_AES_128_CBC_SHA',
-    gnutls: 'AES-128-CBC',
-    openssl: 'SRP-AES-128-CBC-SHA',
-    etm: false,
-  },
-]
+
+const SUITES = [
+  { name: 'TLS_SRP_SHA_WITH_AES_256_CBC_SHA', gnutls: 'AES-256-CBC', openssl: 'SRP-AES-256-CBC-SHA' },
+  { name: 'TLS_SRP_SHA_WITH_AES_128_CBC_SHA', gnutls: 'AES-128-CBC', openssl: 'SRP-AES-128-CBC-SHA' },
+] as const
+
+/** Both suites, with and without encrypt-then-MAC, with each set of record primitives. */
+export const SUITE_CASES: readonly SuiteCase[] = [webCryptoRecords, nodeRecordCrypto].flatMap((records) =>
+  SUITES.flatMap((suite) => [true, false].map((etm) => ({ ...suite, etm, records }))),
+)
+
+/** A case's title: suite, encrypt-then-MAC, primitives. */
+export function caseName(c: SuiteCase): string {
+  return `${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}, ${c.records.name}`
+}
 
 export function gnutlsPriority(c?: SuiteCase): string {
   if (!c) return GNUTLS_BASE_PRIORITY
@@ -382,10 +375,11 @@ export function randomData(bytes: number): Uint8Array {
 }
 
 /** Options for our server that knows one user. */
-export function serverFor(user: string, password: string): TlsServerOptions {
+export function serverFor(user: string, password: string, records?: RecordCrypto): TlsServerOptions {
   return {
     lookup: async (u) => (u === user ? { password } : null),
     secret: crypto.getRandomValues(new Uint8Array(32)),
+    ...(records ? { recordCrypto: records } : {}),
   }
 }
 

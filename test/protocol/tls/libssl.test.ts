@@ -9,6 +9,7 @@ import { CIPHER_SUITES } from '../../../src/protocol/tls/constants'
 import { TlsAlertReceivedError, connectTls } from '../../../src/protocol/tls/index'
 import {
   badCredentials,
+  caseName,
   clearskiesUsername,
   echoThrough,
   expectServed,
@@ -40,7 +41,7 @@ afterAll(() => dir?.remove())
 describe('our client against libssl as SRP server', () => {
   for (const c of SUITE_CASES) {
     it(
-      `${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`,
+      `${caseName(c)}: 1 MiB echoed byte for byte`,
       async () => {
         const server = await startLibsslServer({
           user,
@@ -55,6 +56,7 @@ describe('our client against libssl as SRP server', () => {
             password,
             encryptThenMac: true,
             cipherSuites: CIPHER_SUITES,
+            recordCrypto: c.records,
           })
           expect(session.parameters).toMatchObject({
             encryptThenMac: c.etm,
@@ -104,9 +106,9 @@ describe('our client against libssl as SRP server', () => {
 describe('our server against libssl as SRP client', () => {
   for (const c of SUITE_CASES) {
     it(
-      `${c.name}, encrypt-then-MAC ${c.etm ? 'on' : 'off'}: 1 MiB echoed byte for byte`,
+      `${caseName(c)}: 1 MiB echoed byte for byte`,
       async () => {
-        const server = await startOurEchoServer(serverFor(user, password))
+        const server = await startOurEchoServer(serverFor(user, password, c.records))
         try {
           const data = randomData(MIB)
           const result = await runLibsslClient(dir, {

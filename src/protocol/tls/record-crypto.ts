@@ -1,0 +1,106 @@
+import { AES_BLOCK_BYTES } from './constants'
+import { asArrayBufferView } from '../wire/bytes'
+import { type Key, importHmacKey } from './prf'
+
+/**
+ * The primitives record protection is built from (AES-CBC and HMAC-SHA1, RFC 5246 §6.2.3.2), for
+ * one direction's keys. The record layer (cipher.ts) lays records out and checks them; this only
+ * computes. WebCrypto serves everywhere; a platform may plug in faster primitives (on Node,
+ * node:crypto answers synchronously, where each WebCrypto call is a hop to a thread and back).
+ */
+export interface RecordKeys {
+  /** AES-CBC of whole blocks under `iv`, without padding: as many bytes out as in. */
+  encrypt(iv: Uint8Array, blocks: Uint8Array): Promise<Uint8Array>
+  /**
+   * AES-CBC decryption of whole blocks under a zero IV, without padding: as many bytes out as in.
+   * `verified`: their MAC has been checked, so how long decrypting takes may depend on them.
+   */
+  decrypt(blocks: Uint8Array, verified: boolean): Promise<Uint8Array>
+  /** HMAC-SHA1 of each input (inputs may share a buffer; none is changed). */
+  macs(inputs: readonly Uint8Array[]): Promise<Uint8Array[]>
+}
+
+export interface RecordCrypto {
+  /** For traces and benchmarks. */
+  readonly name: string
+  keys(encKey: Uint8Array, macKey: Uint8Array): Promise<RecordKeys>
+}
+
+const PKCS7_FULL_BLOCK = new Uint8Array(AES_BLOCK_BYTES).fill(AES_BLOCK_BYTES)
+const ZERO_IV = new Uint8Array(AES_BLOCK_BYTES)
+
+/**
+ * WebCrypto's AES-CBC always applies PKCS#7 padding, which TLS padding is not. Encrypting, we drop
+ * the block of PKCS#7 padding it appends (in CBC a later block never changes an earlier one).
+ * Decrypting, we append the one block that decrypts to a full PKCS#7 block, E_k(C_last XOR 0x10..),
+ * which is the first block of an encryption of 0x10.. under IV C_last: WebCrypto's padding check
+ * then passes and strips it. Verified blocks are first tried as they are: TLS padding of 1 to 16
+ * bytes is also valid PKCS#7 padding, and the bytes WebCrypto strips (n of value n) are put back,
+ * which saves the extra call. Unverified blocks never take that path, whose time would say
+ * whether forged padding was valid.
+ */
+class WebCryptoRecordKeys implements RecordKeys {
+  constructor(
+    private readonly aesKey: Key,
+    private readonly macKey: Key,
+  ) {}
+
+  async encrypt(iv: Uint8Array, blocks: Uint8Array): Promise<Uint8Array> {
+    const ct = await crypto.subtle.encrypt(
+      { name: 'AES-CBC', iv: asArrayBufferView(iv) },
+      this.aesKey,
+      asArrayBufferView(blocks),
+    )
+    return new Uint8Array(ct, 0, blocks.length)
+  }
+
+  async decrypt(blocks: Uint8Array, verified: boolean): Promise<Uint8Array> {
+    if (verified && blocks.length > 0) {
+      const plain = await this.decryptPadded(blocks).catch(() => null)
+      if (plain) {
+        if (plain.length === blocks.length) return plain
+        const whole = new Uint8Array(blocks.length)
+        whole.set(plain)
+        const stripped = blocks.length - plain.length
+        return whole.fill(stripped, plain.length)
+      }
+    }
+    const chain = new Uint8Array(blocks.length + AES_BLOCK_BYTES)
+    chain.set(blocks)
+    const lastBlock = blocks.length > 0 ? blocks.subarray(blocks.length - AES_BLOCK_BYTES) : ZERO_IV
+    const padBlock = await crypto.subtle.encrypt(
+      { name: 'AES-CBC', iv: asArrayBufferView(lastBlock) },
+      this.aesKey,
+      asArrayBufferView(PKCS7_FULL_BLOCK),
+    )
+    chain.set(new Uint8Array(padBlock, 0, AES_BLOCK_BYTES), blocks.length)
+    return this.decryptPadded(chain)
+  }
+
+  macs(inputs: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    return Promise.all(
+      inputs.map(async (input) => new Uint8Array(await crypto.subtle.sign('HMAC', this.macKey, asArrayBufferView(input)))),
+    )
+  }
+
+  private async decryptPadded(chain: Uint8Array): Promise<Uint8Array> {
+    const plain = await crypto.subtle.decrypt(
+      { name: 'AES-CBC', iv: asArrayBufferView(ZERO_IV) },
+      this.aesKey,
+      asArrayBufferView(chain),
+    )
+    return new Uint8Array(plain)
+  }
+}
+
+/** Record primitives on WebCrypto: the same code in a worker and in Node. */
+export const webCryptoRecords: RecordCrypto = {
+  name: 'WebCrypto',
+  async keys(encKey, macKey) {
+    const [aes, mac] = await Promise.all([
+      crypto.subtle.importKey('raw', asArrayBufferView(encKey), { name: 'AES-CBC' }, false, ['encrypt', 'decrypt']),
+      importHmacKey('SHA-1', macKey),
+    ])
+    return new WebCryptoRecordKeys(aes, mac)
+  },
+}
