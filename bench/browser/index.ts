@@ -72,10 +72,11 @@ async function main(): Promise<void> {
       console.log(`parts of a sync, each alone in a worker, ${PARTS_MIB} MiB (Chromium's CPU per MB, all threads):`)
       const labels: Record<PartRequest['part'], string> = {
         tls: 'TLS seal + open, 1 MiB writes',
+        'tls-webcrypto': 'same, HMAC on WebCrypto',
         hash: 'SHA-256, 16 KiB updates',
         store: 'temp-file appends, 16 KiB',
       }
-      for (const part of ['tls', 'hash', 'store'] as const) {
+      for (const part of ['tls', 'tls-webcrypto', 'hash', 'store'] as const) {
         const cpu = chromiumCpuSeconds()
         const ms = await page.evaluate(([part, mib]) => (window as unknown as { clearskiesBench: BrowserBench }).clearskiesBench.part(part, mib), [part, PARTS_MIB] as const)
         const mb = (PARTS_MIB * 1024 * 1024) / 1e6

@@ -2,7 +2,9 @@
  * Parts of a browser-to-browser sync, each alone in a dedicated worker (where the engine runs), so
  * that their cost can be set beside the sync's (index.ts prints Chromium's CPU per MB for each):
  *   tls:   our TLS-SRP over an in-memory pipe, both ends in this worker: the sender's sealing and
- *          the receiver's opening of `mib` MiB written in 1 MiB writes (as the fetcher serves);
+ *          the receiver's opening of `mib` MiB written in 1 MiB writes (as the fetcher serves),
+ *          with the browser platform's record primitives (src/platform/browser/record-crypto.ts);
+ *   tls-webcrypto: the same on WebCrypto alone (the protocol's default), for comparison;
  *   store: `mib` MiB appended to a temporary file of the OPFS store in 16 KiB appends (what each
  *          TLS record carries), then closed and discarded: the receiver's writes;
  *   hash:  `mib` MiB through the wasm hasher in 16 KiB updates: the receiver's check.
@@ -11,11 +13,12 @@
 import { parseSharePath } from '../../src/protocol/directory/share-path'
 import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
 import { createMemoryPipe } from '../../src/protocol/stream/memory-pipe'
-import { acceptTls, connectTls } from '../../src/protocol/tls/index'
+import { acceptTls, connectTls, type RecordCrypto, webCryptoRecords } from '../../src/protocol/tls/index'
+import { wasmMacRecordCrypto } from '../../src/platform/browser/record-crypto'
 import { createWasmHasher } from '../../src/platform/browser/wasm-hasher'
 
 export interface PartRequest {
-  readonly part: 'tls' | 'store' | 'hash'
+  readonly part: 'tls' | 'tls-webcrypto' | 'store' | 'hash'
   readonly mib: number
   readonly dir: FileSystemDirectoryHandle
 }
@@ -25,10 +28,10 @@ const RECORD_BYTES = 16 * 1024
 const USER = 'clearskies:1:' + 'ab'.repeat(32)
 const PASSWORD = 'cd'.repeat(32)
 
-async function tls(mib: number): Promise<void> {
+async function tls(mib: number, recordCrypto: RecordCrypto): Promise<void> {
   const [near, far] = createMemoryPipe()
-  const server = acceptTls(far, { lookup: async () => ({ password: PASSWORD }), secret: new Uint8Array(32).fill(1) })
-  const client = await connectTls(near, { username: USER, password: PASSWORD })
+  const server = acceptTls(far, { lookup: async () => ({ password: PASSWORD }), secret: new Uint8Array(32).fill(1), recordCrypto })
+  const client = await connectTls(near, { username: USER, password: PASSWORD, recordCrypto })
   const { stream } = await server
   const received = (async () => {
     let got = 0
@@ -61,7 +64,12 @@ async function hash(mib: number): Promise<void> {
   hasher.digestHex()
 }
 
-const parts = { tls, store, hash }
+const parts: Record<PartRequest['part'], (mib: number, dir: FileSystemDirectoryHandle) => Promise<void>> = {
+  tls: (mib) => tls(mib, wasmMacRecordCrypto),
+  'tls-webcrypto': (mib) => tls(mib, webCryptoRecords),
+  store,
+  hash: (mib) => hash(mib),
+}
 
 addEventListener('message', (event: MessageEvent<PartRequest>) => {
   const { part, mib, dir } = event.data
