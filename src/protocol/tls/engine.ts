@@ -92,19 +92,15 @@ export class TlsEngine implements HandshakeSink {
   }
 
   /**
-   * Application data as protected records, sealed as one batch. The chunks are joined first, so a
-   * burst of small writes (the wire protocol's messages) fills records instead of each taking one.
+   * Application data as protected records, sealed as one batch. The chunks are joined, so a burst
+   * of small writes (the wire protocol's messages) fills records instead of each taking one.
    */
   async sealApplicationData(chunks: readonly Uint8Array[]): Promise<Uint8Array> {
     const cipher = this.writeCipher
     if (!cipher || !this.handshakeDone) {
       throw new TlsError('ERR_TLS_INTERNAL', 'application data before the handshake finished')
     }
-    const data = chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(chunks)
-    const fragments: Uint8Array[] = []
-    for (let o = 0; o < data.length; o += MAX_PLAINTEXT_BYTES)
-      fragments.push(data.subarray(o, o + MAX_PLAINTEXT_BYTES))
-    return cipher.sealMany(ContentType.application_data, fragments)
+    return cipher.sealJoined(ContentType.application_data, chunks)
   }
 
   /** The next decrypted fragment, or null: fragments are handed out as they are, never joined. */

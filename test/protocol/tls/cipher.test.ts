@@ -104,6 +104,19 @@ for (const [recordCrypto, etm] of PRIMITIVES.flatMap((p) => [[p, false], [p, tru
       opened.forEach((p, i) => expect(Buffer.compare(p, chunks[i] as Uint8Array)).toBe(0))
     })
 
+    it('seals chunks joined into full records, wherever the chunks start and end', async () => {
+      const chunks = [1, 16383, 2, 40000, 0, 7, 16384].map((n) => crypto.getRandomValues(new Uint8Array(n)))
+      const joined = Buffer.concat(chunks)
+      const [tx, rx] = await pair(etm)
+      const d = new RecordDecoder()
+      d.push(await tx.sealJoined(ContentType.application_data, chunks))
+      const batch: RawRecord[] = []
+      for (let r = d.next(); r; r = d.next()) batch.push(r)
+      const opened = await rx.openMany(batch)
+      expect(opened.map((p) => p.length)).toEqual([16384, 16384, 16384, 16384, 7241])
+      expect(Buffer.compare(Buffer.concat(opened), joined)).toBe(0)
+    })
+
     it('fails a whole batch when one record in it is tampered with', async () => {
       const [tx, rx] = await pair(etm)
       const d = new RecordDecoder()
