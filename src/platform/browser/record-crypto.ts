@@ -20,8 +20,8 @@ class WasmMacRecordKeys implements RecordKeys {
     return this.aes.encrypt(iv, blocks)
   }
 
-  decrypt(blocks: Uint8Array, verified: boolean): Promise<Uint8Array> {
-    return this.aes.decrypt(blocks, verified)
+  decrypt(segments: readonly Uint8Array[], verified: boolean): Promise<Uint8Array[]> {
+    return this.aes.decrypt(segments, verified)
   }
 
   async macs(inputs: readonly Uint8Array[]): Promise<Uint8Array[]> {

@@ -19,8 +19,12 @@ class NodeRecordKeys implements RecordKeys {
     return this.run(createCipheriv(this.cipher, this.aesKey, iv), blocks)
   }
 
-  async decrypt(blocks: Uint8Array): Promise<Uint8Array> {
-    return this.run(createDecipheriv(this.cipher, this.aesKey, ZERO_IV), blocks)
+  async decrypt(segments: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    // One decipher carries the chain across segments, each decrypted where it lies: no joining copy.
+    const decipher = createDecipheriv(this.cipher, this.aesKey, ZERO_IV).setAutoPadding(false)
+    const plains = segments.map((segment) => decipher.update(segment))
+    decipher.final()
+    return plains
   }
 
   async macs(inputs: readonly Uint8Array[]): Promise<Uint8Array[]> {

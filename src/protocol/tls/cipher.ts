@@ -206,11 +206,9 @@ export class CipherState {
     // Only records whose MAC verified are decrypted: then how long decryption takes tells an
     // attacker nothing about ciphertext of his own making.
     if (!macsMatch) throw badRecordMac('record MAC does not verify')
-    const plain = await this.decryptRecords(records, lengths, true)
-    let start = 0
-    return lengths.map((cipherLength) => {
-      const data = plain.subarray(start + AES_BLOCK_BYTES, start + cipherLength)
-      start += cipherLength
+    const plains = await this.decryptRecords(records, lengths, true)
+    return plains.map((plain) => {
+      const data = plain.subarray(AES_BLOCK_BYTES)
       const padLength = data[data.length - 1] as number
       if (!paddingIsGood(data, padLength, 0)) throw badRecordMac('record MAC or padding does not verify')
       return checkPlaintextLength(data.subarray(0, data.length - padLength - 1))
@@ -225,16 +223,15 @@ export class CipherState {
       }
       return r.length
     })
-    const plain = await this.decryptRecords(records, lengths, false)
+    const plains = await this.decryptRecords(records, lengths, false)
     // Padding is checked without an early exit, and a record with bad padding is MACed as if it had
     // none (RFC 5246 §6.2.3.2), so bad padding and a bad MAC look alike. The MAC header goes into the
     // junk block before each record's plaintext.
     let bad = 0
-    let start = 0
     const checks = records.map((r, i) => {
-      const end = start + (lengths[i] as number)
-      const dataStart = start + AES_BLOCK_BYTES
-      start = end
+      const plain = plains[i] as Uint8Array
+      const end = plain.length
+      const dataStart = AES_BLOCK_BYTES
       const padLength = plain[end - 1] as number
       const good = paddingIsGood(plain.subarray(dataStart, end), padLength, MAC_BYTES)
       bad |= good ? 0 : 1
@@ -253,22 +250,17 @@ export class CipherState {
   }
 
   /**
-   * Decrypts records' IV + ciphertext laid end to end, in one call. In the result each record
-   * starts with one junk block (its IV decrypted), then its plaintext.
+   * Decrypts records' IV + ciphertext as one CBC chain, in one call. Each record's plaintext
+   * starts with one junk block (its IV decrypted).
    */
   private async decryptRecords(
     records: readonly RawRecord[],
     lengths: readonly number[],
     verified: boolean,
-  ): Promise<Uint8Array> {
-    const chain = new Uint8Array(sum(lengths))
-    let o = 0
-    records.forEach((r, i) => {
-      chain.set(r.buffer.subarray(FRAGMENT_OFFSET, FRAGMENT_OFFSET + (lengths[i] as number)), o)
-      o += lengths[i] as number
-    })
+  ): Promise<Uint8Array[]> {
+    const segments = records.map((r, i) => r.buffer.subarray(FRAGMENT_OFFSET, FRAGMENT_OFFSET + (lengths[i] as number)))
     try {
-      return await this.keys.decrypt(chain, verified)
+      return await this.keys.decrypt(segments, verified)
     } catch {
       // Whole blocks always decrypt; if they do not, it must look like any other bad record.
       throw badRecordMac('record does not decrypt')

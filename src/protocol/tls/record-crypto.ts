@@ -1,5 +1,5 @@
 import { AES_BLOCK_BYTES } from './constants'
-import { asArrayBufferView } from '../wire/bytes'
+import { asArrayBufferView, concatBytes } from '../wire/bytes'
 import { type Key, importHmacKey } from './prf'
 
 /**
@@ -12,10 +12,12 @@ export interface RecordKeys {
   /** AES-CBC of whole blocks under `iv`, without padding: as many bytes out as in. */
   encrypt(iv: Uint8Array, blocks: Uint8Array): Promise<Uint8Array>
   /**
-   * AES-CBC decryption of whole blocks under a zero IV, without padding: as many bytes out as in.
-   * `verified`: their MAC has been checked, so how long decrypting takes may depend on them.
+   * AES-CBC decryption of whole blocks under a zero IV, without padding, of `segments` as one
+   * chain (each segment's first block chains on the previous segment's last): each segment's
+   * plaintext, as many bytes as it has. `verified`: their MAC has been checked, so how long
+   * decrypting takes may depend on them.
    */
-  decrypt(blocks: Uint8Array, verified: boolean): Promise<Uint8Array>
+  decrypt(segments: readonly Uint8Array[], verified: boolean): Promise<Uint8Array[]>
   /** HMAC-SHA1 of each input (inputs may share a buffer; none is changed). */
   macs(inputs: readonly Uint8Array[]): Promise<Uint8Array[]>
 }
@@ -54,7 +56,13 @@ class WebCryptoRecordKeys implements RecordKeys {
     return new Uint8Array(ct, 0, blocks.length)
   }
 
-  async decrypt(blocks: Uint8Array, verified: boolean): Promise<Uint8Array> {
+  async decrypt(segments: readonly Uint8Array[], verified: boolean): Promise<Uint8Array[]> {
+    const plain = await this.decryptChain(concatBytes(segments), verified)
+    let o = 0
+    return segments.map((segment) => plain.subarray(o, (o += segment.length)))
+  }
+
+  private async decryptChain(blocks: Uint8Array, verified: boolean): Promise<Uint8Array> {
     if (verified && blocks.length > 0) {
       const plain = await this.decryptPadded(blocks).catch(() => null)
       if (plain) {
