@@ -6,7 +6,8 @@
  * between two instances over loopback (bench/sync/syncthing.ts), for the same data.
  * Run: `npx tsx bench/sync/index.ts [big MiB] [small files]` (defaults 1024 and 10000).
  * BENCH_PROFILE=DIR writes each peer's CPU profile there; BENCH_TRACE=1 prints the joiner's
- * progress four times a second; BENCH_NODE_FLAGS="--trace-gc ..." are given to both peers. BENCH_ONLY=big,big-lean,small,small-lean,syncthing runs only those
+ * progress four times a second; BENCH_NODE_FLAGS="--trace-gc ..." are given to both peers; BENCH_STRACE=DIR
+ * counts each peer's system calls (strace -f -c) into DIR/peer-N.txt. BENCH_ONLY=big,big-lean,small,small-lean,syncthing runs only those
  * (and the TLS figure only with a big one): for profiling one case at a time.
  * Targets: the 1 GiB file at >= 60% of our TLS throughput; both sets no slower than Syncthing;
  * 10,000 files in < 8 s; RSS < 300 MB.
@@ -38,8 +39,14 @@ interface Peer {
   ask(command: PeerCommand): Promise<PeerReply>
 }
 
+let peersStarted = 0
+
 function startPeer(): Peer {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'peer.ts'), [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const execArgv = ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])]
+  // BENCH_STRACE=DIR: each peer runs under `strace -f -c`, its syscall counts in DIR/peer-N.txt (sharers odd, joiners even).
+  const strace = process.env.BENCH_STRACE
+  const traced = strace ? { execPath: 'strace', execArgv: ['-f', '-c', '-o', join(strace, `peer-${++peersStarted}.txt`), process.execPath, ...execArgv] } : { execArgv }
+  const child: ChildProcess = fork(join(import.meta.dirname, 'peer.ts'), [], { ...traced, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   return {
     ask: (command) =>
       new Promise((resolve, reject) => {

@@ -292,7 +292,7 @@ export class DirectoryShare {
     this.flushTimer = undefined
     this.sinceFlush = 0
     this.lastFlushAt = this.now()
-    return this.state.flush()
+    return this.state.flush(() => this.o.store.settle?.() ?? Promise.resolve())
   }
 
   private async sendPresence(link: DirectoryLink): Promise<void> {

@@ -464,7 +464,7 @@ export class Fetcher {
       const [first] = wanted.targets.keys()
       const local = first === undefined ? undefined : this.o.selection.toLocal(first)
       if (local === undefined) return
-      const temp = await this.o.store.openTemp(local, wanted.value.sha256)
+      const temp = await this.o.store.openTemp(local, wanted.value.sha256, { fresh: wanted.fresh })
       const hasher = await this.o.createHasher()
       if (wanted.fresh && temp.size > 0) await temp.truncate(0)
       // A partial file from before a restart: hash what is there, then continue after it.

@@ -36,16 +36,25 @@ export interface FileStore {
   /**
    * The temporary file that will become `path` with content `sha256`, created hidden beside the
    * target (`tempName`). If one is left from an interrupted transfer it is reopened, and its
-   * `size` is where the transfer resumes.
+   * `size` is where the transfer resumes. With `fresh`, whatever one holds is dropped (a store may
+   * ignore the option; the caller then truncates what it finds).
    */
-  openTemp(path: SharePath, sha256: string): Promise<TempFile>
+  openTemp(path: SharePath, sha256: string, options?: OpenTempOptions): Promise<TempFile>
   /**
    * Replaces the target (or `options.target`) with the temporary file in one step, after checking
    * the target is still what the caller last saw (`expected`); if not, nothing changes and the
    * temporary file stays for the caller to commit elsewhere (a conflict name) or discard.
-   * Parent directories are created as needed.
+   * Parent directories are created as needed. Once committed, the file is in place for every
+   * reader; where the store defers part of making that survive a power cut, `settle` completes it.
    */
   commit(temp: TempFile, options: CommitOptions): Promise<ChangeResult>
+  /**
+   * Makes every commit so far survive a power cut, where the store defers that (the Node store
+   * fsyncs each folder renamed into once, for all the commits made in it since). The engine calls
+   * it before its local index records committed files, so the index never lists a file the disk
+   * could still lose. Absent: every commit is as durable as the store makes it when it returns.
+   */
+  settle?(): Promise<void>
   /** Renames within the share; the destination must not exist. */
   move(from: SharePath, to: SharePath, expected: Expected): Promise<ChangeResult>
   /**
@@ -100,6 +109,11 @@ export type Expected =
 export interface Attributes {
   readonly mtimeNs?: bigint
   readonly mode?: number
+}
+
+export interface OpenTempOptions {
+  /** Start empty: the transfer is not resumed (a small file is fetched whole). */
+  readonly fresh?: boolean
 }
 
 export interface CommitOptions {

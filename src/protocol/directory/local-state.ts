@@ -65,12 +65,19 @@ export class LocalState {
     this.dirty.set(path, null)
   }
 
-  /** Saves what changed since the last flush; flushes run one after another. */
-  flush(): Promise<void> {
+  /**
+   * Saves what changed since the last flush; flushes run one after another. `beforeSave` runs
+   * once the changes to save are taken, before they are written (the file store's `settle`: what
+   * the index records must be on disk first).
+   */
+  flush(beforeSave?: () => Promise<void>): Promise<void> {
     if (this.dirty.size === 0) return this.saving
     const batch = this.dirty
     this.dirty = new Map()
-    this.saving = this.saving.then(() => this.index.save(batch))
+    this.saving = this.saving.then(async () => {
+      await beforeSave?.()
+      await this.index.save(batch)
+    })
     return this.saving
   }
 

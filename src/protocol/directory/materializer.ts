@@ -121,7 +121,7 @@ export class Materializer {
     const sourceLocal = source === undefined ? undefined : this.local(source)
     const local = this.local(path)
     if (local === undefined) return
-    const temp = await this.o.store.openTemp(local, value.sha256)
+    const temp = await this.o.store.openTemp(local, value.sha256, { fresh: true })
     if (value.size === 0n) {
       await temp.truncate(0)
     } else {

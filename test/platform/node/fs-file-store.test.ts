@@ -4,9 +4,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } fro
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FileStoreError } from '../../../src/protocol/directory/file-store'
 import { parseSharePath } from '../../../src/protocol/directory/share-path'
+import { DirectorySyncs } from '../../../src/platform/node/directory-sync'
 import { FsFileStore, nameRulesFor } from '../../../src/platform/node/fs-file-store'
 import { createNodeHasher } from '../../../src/platform/node/node-hasher'
 import { collect, describeFileStoreContract, type StoreFixture } from '../../protocol/directory/file-store-contract'
@@ -160,5 +161,68 @@ describe('FsFileStore: a process killed at any moment leaves the old file or the
     } finally {
       await fx.cleanup()
     }
+  })
+})
+
+describe('FsFileStore: temporary files and folder fsyncs', () => {
+  let fx: Awaited<ReturnType<typeof fsFixture>>
+  beforeEach(async () => {
+    fx = await fsFixture()
+  })
+  afterEach(async () => {
+    vi.restoreAllMocks()
+    await fx.cleanup()
+  })
+  const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
+  const sha = (s: string): string => createHash('sha256').update(s).digest('hex')
+
+  it('opens a fresh temporary file empty, dropping what a partial one held', async () => {
+    const partial = await fx.store.openTemp(p('/f.txt'), sha('whole'))
+    await partial.append(bytes('who'))
+    await partial.close()
+    expect((await fx.store.openTemp(p('/f.txt'), sha('whole'))).size).toBe(3)
+    const fresh = await fx.store.openTemp(p('/f.txt'), sha('whole'), { fresh: true })
+    expect(fresh.size).toBe(0)
+    await fresh.append(bytes('whole'))
+    expect(await fx.store.commit(fresh, { expected: { kind: 'absent' } })).toMatchObject({ ok: true, stat: { kind: 'file', size: 5 } })
+    expect(await readFile(join(fx.root, 'f.txt'), 'utf8')).toBe('whole')
+  })
+
+  it('fsyncs each folder once at settle, for every commit made in it since', async () => {
+    const syncs = vi.spyOn(DirectorySyncs.prototype, 'sync')
+    for (const path of ['/a/1', '/a/2', '/a/3', '/b/1', '/2']) {
+      const temp = await fx.store.openTemp(p(path), sha(path))
+      await temp.append(bytes(path))
+      expect(await fx.store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({ ok: true })
+    }
+    expect(syncs).not.toHaveBeenCalled()
+    await fx.store.settle()
+    expect(syncs.mock.calls.map(([dir]) => dir).sort()).toEqual([fx.root, join(fx.root, 'a'), join(fx.root, 'b')])
+    await fx.store.settle()
+    expect(syncs).toHaveBeenCalledTimes(3)
+    // A move is durable when it returns (a conflict copy must reach the disk before what replaces it).
+    expect(await fx.store.move(p('/a/1'), p('/b/moved'), { kind: 'any' })).toMatchObject({ ok: true })
+    expect(syncs).toHaveBeenCalledTimes(4)
+  })
+
+  it('fsyncs nothing without durable', async () => {
+    const store = new FsFileStore(fx.root, { names: nameRulesFor('linux'), durable: false })
+    const syncs = vi.spyOn(DirectorySyncs.prototype, 'sync')
+    const temp = await store.openTemp(p('/x'), sha('x'))
+    await temp.append(bytes('x'))
+    await store.commit(temp, { expected: { kind: 'absent' } })
+    await store.settle()
+    expect(syncs).not.toHaveBeenCalled()
+  })
+
+  it('applies the attributes of a second attempt to commit a refused file elsewhere', async () => {
+    await fx.writeLocal('/n.txt', 'local')
+    const temp = await fx.store.openTemp(p('/n.txt'), sha('remote'))
+    await temp.append(bytes('remote'))
+    const refused = await fx.store.commit(temp, { expected: { kind: 'absent' }, attributes: { mode: 0o600 } })
+    expect(refused).toMatchObject({ ok: false, reason: 'changed' })
+    const elsewhere = await fx.store.commit(temp, { expected: { kind: 'absent' }, target: p('/n.CONFLICT.abcdefgh.txt'), attributes: { mode: 0o640 } })
+    expect(elsewhere).toMatchObject({ ok: true, stat: { mode: 0o640, size: 6 } })
+    expect(await readFile(join(fx.root, 'n.txt'), 'utf8')).toBe('local')
   })
 })
