@@ -15,13 +15,15 @@
  * The sync time runs from the joiner entering the access code to the last file in place (the
  * sharer's scan is timed apart). Files are committed durably (fsync of each file and its folder),
  * as the engine does by default, and gzip is offered, as the Node platform does; each set is timed
- * again "lean" (neither), which is what rsync does and what shows the engine's own cost.
+ * again "lean" (neither), which is what rsync does and what shows the engine's own cost. Every
+ * process of ours runs with the daemon's Node flags (daemon/node-flags.ts).
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process'
+import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags'
 import { nodeRecordCrypto } from '../../src/platform/node/record-crypto'
 import { TLS_SRP_SHA_WITH_AES_256_CBC_SHA } from '../../src/protocol/tls/index'
 import { ours } from '../tls/measure'
@@ -35,6 +37,13 @@ const TCP_MIB = 1024
 const TLS_MIB = 256
 const MB = 1e6
 
+// The peers run with the daemon's Node flags, and this process measures our TLS figure: it runs
+// with them too.
+if (!DAEMON_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+  const again = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' })
+  process.exit(again.status ?? 1)
+}
+
 interface Peer {
   ask(command: PeerCommand): Promise<PeerReply>
 }
@@ -42,7 +51,7 @@ interface Peer {
 let peersStarted = 0
 
 function startPeer(): Peer {
-  const execArgv = ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])]
+  const execArgv = ['--import', 'tsx', ...DAEMON_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])]
   // BENCH_STRACE=DIR: each peer runs under `strace -f -c`, its syscall counts in DIR/peer-N.txt (sharers odd, joiners even).
   const strace = process.env.BENCH_STRACE
   const traced = strace ? { execPath: 'strace', execArgv: ['-f', '-c', '-o', join(strace, `peer-${++peersStarted}.txt`), process.execPath, ...execArgv] } : { execArgv }
@@ -81,18 +90,18 @@ async function syncOnce(source: string, work: string, setup: Setup = { durable: 
   const rss = (r: PeerReply): number => (r.kind === 'stopped' ? r.maxRssMb : Number.NaN)
   const cpu = (r: PeerReply): number => (r.kind === 'stopped' ? r.cpuMs : Number.NaN)
   const system = (r: PeerReply): number => (r.kind === 'stopped' ? r.systemMs : Number.NaN)
-  await rm(target, { recursive: true, force: true })
+  // The synced folder stays until the whole benchmark is over: on this machine's ext4 (no journal),
+  // creating a file skips every inode freed in the last seconds, and 10,000 files removed just
+  // before the next run made its every create several times slower (the joiner's kernel time
+  // went from 1 s to 4.5 s).
   return { scanMs: served.scanMs, syncMs: joined.ms, bytes: joined.bytes, files: served.files, rssMb: [rss(sa), rss(sb)], cpuMs: [cpu(sa), cpu(sb)], systemMs: [system(sa), system(sb)] }
 }
 
 /** `rsync -a` from one local folder to a fresh one: the tool a user has at hand. */
-function rsyncMs(source: string, work: string): number {
-  const target = join(work, 'rsync-target')
+function rsyncMs(source: string, target: string): number {
   const started = performance.now()
   execFileSync('rsync', ['-a', `${source}/`, `${target}/`])
-  const ms = performance.now() - started
-  execFileSync('rm', ['-rf', target])
-  return ms
+  return performance.now() - started // the copy stays until the end, as the synced folders do (syncOnce)
 }
 
 /** Raw loopback TCP: one socket, 64 KiB writes, both ends in this process. */
@@ -124,8 +133,8 @@ try {
   const anyBig = runs('big') || runs('big-lean')
   const tcp = only ? Number.NaN : await tcpMbps(TCP_MIB * 1024 * 1024)
   const tls = anyBig ? (await ours(TLS_SRP_SHA_WITH_AES_256_CBC_SHA, TLS_MIB * 1024 * 1024, nodeRecordCrypto)).mbps : Number.NaN
-  const rsyncBig = only ? Number.NaN : rsyncMs(bigSource, root)
-  const rsyncSmall = only ? Number.NaN : rsyncMs(smallSource, root)
+  const rsyncBig = only ? Number.NaN : rsyncMs(bigSource, join(root, 'rsync-big'))
+  const rsyncSmall = only ? Number.NaN : rsyncMs(smallSource, join(root, 'rsync-small'))
   const lean: Setup = { durable: false, gzip: false }
   const skipped: SyncRun = { scanMs: Number.NaN, syncMs: Number.NaN, bytes: 0, files: 0, rssMb: [Number.NaN, Number.NaN], cpuMs: [Number.NaN, Number.NaN], systemMs: [Number.NaN, Number.NaN] }
   const big = runs('big') ? await syncOnce(bigSource, join(root, 'run-big')) : skipped

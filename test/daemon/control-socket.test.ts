@@ -3,10 +3,11 @@
  * message per line, pipelined requests answered in order, `not_understood`, the error format, and
  * the draft's commands (the CLI tests cover the rest through `clearskies`).
  */
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
+import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags'
 import { makeDaemon, stopAll } from './daemons'
 
 afterAll(stopAll)
@@ -71,4 +72,10 @@ it('speaks control.md on <state>/control, mode 0600', { timeout: 120_000 }, asyn
 
   const [, stopped] = await converse(path, ['{"type": "stop"}'], 2)
   expect(stopped).toEqual({})
+})
+
+it('the detached daemon runs with the daemon Node flags (one-threaded GC)', async () => {
+  const daemon = await makeDaemon('flags')
+  const args = (await readFile(`/proc/${daemon.pid}/cmdline`, 'utf8')).split('\0')
+  for (const flag of DAEMON_NODE_FLAGS) expect(args).toContain(flag)
 })

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { openSync, closeSync, mkdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { DaemonError, splitHostPort, startDaemon } from '../../../daemon/daemon'
+import { DAEMON_NODE_FLAGS } from '../../../daemon/node-flags'
 import { controlSocketPath, logPath } from '../../../daemon/paths'
 import { socketAnswers } from '../../platform/node/unix-socket'
 import { CliError } from '../cli-error'
@@ -86,7 +87,7 @@ async function detached(parsed: ParsedCommand, args: string[]): Promise<number> 
   const log = logPath(parsed.stateDir)
   // The child's own stderr goes to the log too, so even a crash before logging starts is there.
   const fd = openSync(log, 'a', 0o600)
-  const child = spawn(process.execPath, [BIN, 'start', '--foreground', ...args.filter((a) => a !== '--json')], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BIN, 'start', '--foreground', ...args.filter((a) => a !== '--json')], {
     detached: true,
     stdio: ['ignore', 'ignore', fd],
     env: { ...process.env, [CHILD_ENV]: '1' },
