@@ -189,19 +189,20 @@ describe('FsFileStore: temporary files and folder fsyncs', () => {
   })
 
   it('fsyncs each folder once at settle, for every commit made in it since', async () => {
+    const store = new FsFileStore(fx.root, { names: nameRulesFor('linux') })
     const syncs = vi.spyOn(DirectorySyncs.prototype, 'sync')
     for (const path of ['/a/1', '/a/2', '/a/3', '/b/1', '/2']) {
-      const temp = await fx.store.openTemp(p(path), sha(path))
+      const temp = await store.openTemp(p(path), sha(path))
       await temp.append(bytes(path))
-      expect(await fx.store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({ ok: true })
+      expect(await store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({ ok: true })
     }
     expect(syncs).not.toHaveBeenCalled()
-    await fx.store.settle()
+    await store.settle()
     expect(syncs.mock.calls.map(([dir]) => dir).sort()).toEqual([fx.root, join(fx.root, 'a'), join(fx.root, 'b')])
-    await fx.store.settle()
+    await store.settle()
     expect(syncs).toHaveBeenCalledTimes(3)
     // A move is durable when it returns (a conflict copy must reach the disk before what replaces it).
-    expect(await fx.store.move(p('/a/1'), p('/b/moved'), { kind: 'any' })).toMatchObject({ ok: true })
+    expect(await store.move(p('/a/1'), p('/b/moved'), { kind: 'any' })).toMatchObject({ ok: true })
     expect(syncs).toHaveBeenCalledTimes(4)
   })
 
