@@ -27,6 +27,8 @@ export class SqliteLocalIndex implements LocalIndex {
   static open(path: string): SqliteLocalIndex {
     const db = new Database(path)
     db.defaultSafeIntegers(true)
+    // This process is the file's only user: no file lock per statement (sqlite-record-store.ts).
+    db.pragma('locking_mode = EXCLUSIVE')
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.exec(`CREATE TABLE IF NOT EXISTS local_index (

@@ -78,6 +78,12 @@ type Dispatch =
 interface Step {
   readonly writes: PendingWrites
   readonly dispatches: Dispatch[]
+  /**
+   * No more jobs join the step: it answers a `get_updates`, whose backlog is read once the step
+   * is committed, so an update relayed by a later job of the same step would reach the client
+   * twice.
+   */
+  closed?: boolean
 }
 
 interface Job {
@@ -235,6 +241,7 @@ export class Database {
         if (type === UPDATE_TYPE) return await this.applyUpdate(attached, message, step)
         // "Once a client sends a get_updates message, it is subscribed to all future update messages"
         step.dispatches.push({ kind: 'backlog', to: id, since: parseGetUpdates(message.body) })
+        step.closed = true
         return { result: 'subscribed' }
       } catch (err) {
         if (err instanceof DatabaseError) return this.reject(id, err)
@@ -326,14 +333,25 @@ export class Database {
 
   private async drain(): Promise<void> {
     while (this.jobs.length > 0) {
-      const jobs = this.jobs.splice(0, MAX_JOBS_PER_STEP)
+      const jobs: Job[] = []
       const step: Step = { writes: new PendingWrites(this.options.store), dispatches: [] }
       const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = []
-      for (const job of jobs) {
-        try {
-          results.push({ ok: true, value: await job.run(step) })
-        } catch (error) {
-          results.push({ ok: false, error })
+      // Jobs queued while the step runs join it: the updates of a burst arrive message by message
+      // while the first ones run, and taking only those queued at the start made a transaction
+      // for every dozen (871 for a sync of 10,000 files).
+      while (this.jobs.length > 0 && jobs.length < MAX_JOBS_PER_STEP && !step.closed) {
+        const taken = this.jobs.splice(0, MAX_JOBS_PER_STEP - jobs.length)
+        for (const [i, job] of taken.entries()) {
+          if (step.closed) {
+            this.jobs.unshift(...taken.slice(i))
+            break
+          }
+          jobs.push(job)
+          try {
+            results.push({ ok: true, value: await job.run(step) })
+          } catch (error) {
+            results.push({ ok: false, error })
+          }
         }
       }
       step.writes.state.set(REVISION_STATE, this.revision.toString())

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, expect, it } from 'vitest'
+import { afterAll, expect, it, vi } from 'vitest'
 import { SqliteRecordStore } from '../../../src/platform/node/sqlite-record-store'
 import { Database } from '../../../src/protocol/database/database'
 import { updateBody } from '../../../src/protocol/database/record'
@@ -14,13 +14,14 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }))
 const SELF = id(0x5e1f)
 const noSignatures = { verify: async () => false }
 
-async function open(path: string): Promise<Database> {
-  return Database.open({ store: SqliteRecordStore.open(path), peerId: SELF, access: 'read_write', verifier: noSignatures, encodeBody })
+async function open(path: string, store = SqliteRecordStore.open(path)): Promise<Database> {
+  return Database.open({ store, peerId: SELF, access: 'read_write', verifier: noSignatures, encodeBody })
 }
 
 it('keeps revisions, clock members and value integers beyond 2^53 exact through the codec, the engine and SQLite', async () => {
   const path = join(folder, 'exact.sqlite')
-  const db = await open(path)
+  const store = SqliteRecordStore.open(path)
+  const db = await open(path, store)
   db.attach('c', { access: 'read_write', send: () => {} })
   const r = record({
     value: { size: 3762440519426216896n, parts: [2n ** 63n + 1n, 9007199254740993n] },
@@ -28,6 +29,8 @@ it('keeps revisions, clock members and value integers beyond 2^53 exact through 
     vectorClock: new Map([[id(1), 2n ** 63n - 2n], [id(2), 9007199254740993n]]),
   })
   expect(await db.receive('c', { body: decodeBody(encodeBody(updateBody(r))) })).toEqual({ result: 'stored', record: r })
+  // The file is this process's alone while open (exclusive locking): closed, then read afresh.
+  await store.close()
   const again = await open(path)
   expect(await again.getByUuid(r.uuid)).toEqual(r)
 })
@@ -43,4 +46,21 @@ it('applies 10,000 received updates (figure printed, not asserted)', async () =>
   const ms = performance.now() - start
   console.log(`sqlite-database: 10,000 database.update messages applied into SQLite in ${ms.toFixed(0)} ms`)
   expect(outcomes.every((o) => o.result === 'stored')).toBe(true)
+})
+
+it('applies updates that keep arriving while a step runs in that step: one transaction for the burst', async () => {
+  const store = SqliteRecordStore.open(join(folder, 'trickle.sqlite'))
+  const writes = vi.spyOn(store, 'write')
+  const db = await open('', store)
+  db.attach('c', { access: 'read_write', send: () => {} })
+  const outcomes = []
+  // As a link hands them over: one message, then a turn of the microtask queue, then the next.
+  for (let i = 0; i < 1_000; i++) {
+    outcomes.push(db.receive('c', { body: updateBody(record({ uuid: id(0x20000 + i), key: `/f${i}`, lastUpdatedRev: BigInt(i + 1) })) }))
+    await Promise.resolve()
+  }
+  expect((await Promise.all(outcomes)).every((o) => o.result === 'stored')).toBe(true)
+  expect(writes.mock.calls.length).toBeLessThanOrEqual(2)
+  expect((await store.maxRevisions()).get(id(1))).toBe(1_000n)
+  await store.close()
 })
