@@ -295,26 +295,34 @@ export class Fetcher {
     // Chunks are written in batches of APPEND_BATCH_BYTES (a transport hands over 16-64 KiB at a
     // time: a write each was 60,000 writes per GiB), hashed as they are written, so the hash and
     // the temporary file always hold the same bytes; a batch cut off by a dropped link is simply
-    // fetched again from the file's end.
+    // fetched again from the file's end. One batch is written while the next one arrives (the
+    // disk and the link each wait less), and none is left in flight when this answer is done.
     let batch: Uint8Array[] = []
     let batched = 0
-    const append = (): Promise<void> => {
+    let writing: Promise<void> = Promise.resolve()
+    const append = async (): Promise<void> => {
       const data = batch.length === 1 ? batch[0]! : concatBytes(batch)
       batch = []
       batched = 0
-      return this.write(wanted, data)
+      await writing
+      writing = this.write(wanted, data)
+      writing.catch(() => {}) // awaited before the next batch or in `finally`
     }
-    for await (const received of payload) {
-      length += received.byteLength
-      if (!(await this.take(id, sha256, received.byteLength, length, limit))) return
-      const chunk = skip > 0 ? received.subarray(Math.min(skip, received.byteLength)) : received
-      skip -= received.byteLength - chunk.byteLength
-      if (chunk.byteLength === 0) continue
-      batch.push(chunk)
-      batched += chunk.byteLength
-      if (batched >= APPEND_BATCH_BYTES) await append()
+    try {
+      for await (const received of payload) {
+        length += received.byteLength
+        if (!(await this.take(id, sha256, received.byteLength, length, limit))) return
+        const chunk = skip > 0 ? received.subarray(Math.min(skip, received.byteLength)) : received
+        skip -= received.byteLength - chunk.byteLength
+        if (chunk.byteLength === 0) continue
+        batch.push(chunk)
+        batched += chunk.byteLength
+        if (batched >= APPEND_BATCH_BYTES) await append()
+      }
+      if (batched > 0) await append()
+    } finally {
+      await writing
     }
-    if (batched > 0) await append()
     const outcome = this.plan.received(id, sha256, length, this.o.now())
     // Placing the file waits on the disk; the link goes on reading the next responses meanwhile.
     if (outcome === 'done') void this.finish(sha256, wanted, id).catch((err: unknown) => this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`))
