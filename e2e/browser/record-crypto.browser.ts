@@ -36,10 +36,10 @@ const WAYS: ReadonlyArray<readonly [string, RecordCrypto, RecordCrypto]> = [
 ]
 
 describe('wasmMacRecordCrypto', () => {
-  it('computes the same HMAC-SHA1 as WebCrypto, over inputs that share a buffer', async () => {
+  it('computes the same HMAC-SHA1 as WebCrypto, over inputs in parts that share a buffer', async () => {
     const [ours, theirs] = await Promise.all([wasmMacRecordCrypto.keys(encKey, macKey), webCryptoRecords.keys(encKey, macKey)])
     const buffer = crypto.getRandomValues(new Uint8Array(40_000))
-    const inputs = LENGTHS.map((n, i) => buffer.subarray(i * 7, i * 7 + n))
+    const inputs = LENGTHS.map((n, i) => [buffer.subarray(i * 7, i * 7 + 13), buffer.subarray(i * 7 + 13, i * 7 + 13 + n)])
     const before = buffer.slice()
     const macs = await ours.macs(inputs)
     expect(macs).toEqual(await theirs.macs(inputs))

@@ -24,9 +24,13 @@ class WasmMacRecordKeys implements RecordKeys {
     return this.aes.decrypt(segments, verified)
   }
 
-  async macs(inputs: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  async macs(inputs: readonly (readonly Uint8Array[])[]): Promise<Uint8Array[]> {
     // digest('binary') answers a fresh array each time: the results may be kept.
-    return inputs.map((input) => this.hmac.init().update(input).digest('binary'))
+    return inputs.map((parts) => {
+      this.hmac.init()
+      for (const part of parts) this.hmac.update(part)
+      return this.hmac.digest('binary')
+    })
   }
 }
 

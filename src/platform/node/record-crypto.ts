@@ -27,8 +27,12 @@ class NodeRecordKeys implements RecordKeys {
     return plains
   }
 
-  async macs(inputs: readonly Uint8Array[]): Promise<Uint8Array[]> {
-    return inputs.map((input) => createHmac('sha1', this.macKey).update(input).digest())
+  async macs(inputs: readonly (readonly Uint8Array[])[]): Promise<Uint8Array[]> {
+    return inputs.map((parts) => {
+      const hmac = createHmac('sha1', this.macKey)
+      for (const part of parts) hmac.update(part)
+      return hmac.digest()
+    })
   }
 
   private run(c: ReturnType<typeof createCipheriv>, blocks: Uint8Array): Uint8Array {

@@ -7,7 +7,7 @@ import {
 } from './constants'
 import { TlsError } from './errors'
 import { type RecordCrypto, type RecordKeys, webCryptoRecords } from './record-crypto'
-import { FRAGMENT_OFFSET, type RawRecord, RECORD_HEADROOM_BYTES, writeHeader } from './record'
+import { type RawRecord, writeHeader } from './record'
 
 /**
  * One direction of record protection: AES-CBC with HMAC-SHA1, MAC-then-encrypt (RFC 5246
@@ -112,7 +112,7 @@ export class CipherState {
       writeMacHeader(plain, at - MAC_HEADER_BYTES, seqs[i] as bigint, type, n)
       return plain.subarray(at - MAC_HEADER_BYTES, at + n)
     })
-    const macValues = await this.keys.macs(macInputs)
+    const macValues = await this.keys.macs(macInputs.map((input) => [input]))
     lengths.forEach((n, i) => {
       const at = (starts[i] as number) + n
       plain.set(macValues[i] as Uint8Array, at)
@@ -168,7 +168,7 @@ export class CipherState {
       o += recordBytes(size)
       c += size
     })
-    const macValues = await this.keys.macs(macInputs)
+    const macValues = await this.keys.macs(macInputs.map((input) => [input]))
     o = SEQUENCE_BYTES
     sizes.forEach((size, i) => {
       writeHeader(out, o, type, AES_BLOCK_BYTES + size + MAC_BYTES)
@@ -180,29 +180,22 @@ export class CipherState {
 
   private async openEtm(records: readonly RawRecord[], seqs: readonly bigint[]): Promise<Uint8Array[]> {
     const lengths = records.map((r) => {
-      const cipherLength = r.length - MAC_BYTES
+      const cipherLength = r.fragment.length - MAC_BYTES
       if (cipherLength < 2 * AES_BLOCK_BYTES || cipherLength % AES_BLOCK_BYTES !== 0) {
-        throw badRecordMac(`encrypt-then-MAC record of ${r.length} bytes is not IV, whole blocks and a MAC`)
+        throw badRecordMac(`encrypt-then-MAC record of ${r.fragment.length} bytes is not IV, whole blocks and a MAC`)
       }
       return cipherLength
     })
-    // The MAC covers the record as received: its headroom takes the sequence number, and its
-    // header's length becomes that of IV + ciphertext.
+    // RFC 7366 §3: the MAC covers the sequence number, the header with the length of IV +
+    // ciphertext, then IV + ciphertext as received.
+    const macHeaders = new Uint8Array(records.length * MAC_HEADER_BYTES)
     const macInputs = records.map((r, i) => {
       const cipherLength = lengths[i] as number
-      const buf = r.buffer
-      new DataView(buf.buffer, buf.byteOffset).setBigUint64(0, seqs[i] as bigint)
-      buf[RECORD_HEADROOM_BYTES + 3] = cipherLength >> 8
-      buf[RECORD_HEADROOM_BYTES + 4] = cipherLength & 0xff
-      return buf.subarray(0, FRAGMENT_OFFSET + cipherLength)
+      writeMacHeader(macHeaders, i * MAC_HEADER_BYTES, seqs[i] as bigint, r.type, cipherLength)
+      return [macHeaders.subarray(i * MAC_HEADER_BYTES, (i + 1) * MAC_HEADER_BYTES), r.fragment.subarray(0, cipherLength)]
     })
     const macs = await this.keys.macs(macInputs)
-    const macsMatch = records.every((r, i) =>
-      sameBytes(
-        macs[i] as Uint8Array,
-        r.buffer.subarray(FRAGMENT_OFFSET + (lengths[i] as number), FRAGMENT_OFFSET + r.length),
-      ),
-    )
+    const macsMatch = records.every((r, i) => sameBytes(macs[i] as Uint8Array, r.fragment.subarray(lengths[i] as number)))
     // Only records whose MAC verified are decrypted: then how long decryption takes tells an
     // attacker nothing about ciphertext of his own making.
     if (!macsMatch) throw badRecordMac('record MAC does not verify')
@@ -218,10 +211,11 @@ export class CipherState {
   private async openMte(records: readonly RawRecord[], seqs: readonly bigint[]): Promise<Uint8Array[]> {
     const lengths = records.map((r) => {
       // RFC 5246 §6.2.3.2: IV, then whole blocks holding at least the MAC and the padding length.
-      if (r.length % AES_BLOCK_BYTES !== 0 || r.length < AES_BLOCK_BYTES + roundUpToBlock(MAC_BYTES + 1)) {
-        throw badRecordMac(`ciphertext of ${r.length} bytes is not IV plus whole blocks holding a MAC`)
+      const length = r.fragment.length
+      if (length % AES_BLOCK_BYTES !== 0 || length < AES_BLOCK_BYTES + roundUpToBlock(MAC_BYTES + 1)) {
+        throw badRecordMac(`ciphertext of ${length} bytes is not IV plus whole blocks holding a MAC`)
       }
-      return r.length
+      return length
     })
     const plains = await this.decryptRecords(records, lengths, false)
     // Padding is checked without an early exit, and a record with bad padding is MACed as if it had
@@ -243,7 +237,7 @@ export class CipherState {
         input: plain.subarray(dataStart - MAC_HEADER_BYTES, dataStart + dataLength),
       }
     })
-    const macs = await this.keys.macs(checks.map((c) => c.input))
+    const macs = await this.keys.macs(checks.map((c) => [c.input]))
     checks.forEach((c, i) => (bad |= sameBytes(macs[i] as Uint8Array, c.mac) ? 0 : 1))
     if (bad) throw badRecordMac('record MAC or padding does not verify')
     return checks.map((c) => checkPlaintextLength(c.data))
@@ -258,7 +252,7 @@ export class CipherState {
     lengths: readonly number[],
     verified: boolean,
   ): Promise<Uint8Array[]> {
-    const segments = records.map((r, i) => r.buffer.subarray(FRAGMENT_OFFSET, FRAGMENT_OFFSET + (lengths[i] as number)))
+    const segments = records.map((r, i) => r.fragment.subarray(0, lengths[i] as number))
     try {
       return await this.keys.decrypt(segments, verified)
     } catch {

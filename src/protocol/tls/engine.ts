@@ -4,7 +4,7 @@ import { ContentType, HandshakeType, MAX_PLAINTEXT_BYTES } from './constants'
 import { AlertDescription, TlsAlertReceivedError, TlsError } from './errors'
 import type { HandshakeMachine, HandshakeSink } from './handshake'
 import { HandshakeReassembler } from './messages'
-import { type RawRecord, RecordDecoder, fragmentOf, plaintextRecord } from './record'
+import { type RawRecord, RecordDecoder, plaintextRecord } from './record'
 
 /**
  * The record layer around a handshake machine, without I/O: bytes from the peer go in through
@@ -120,7 +120,7 @@ export class TlsEngine implements HandshakeSink {
     while (!this.peerClosed && !(this.handshakeDone && this.readCipher)) {
       const r = this.decoder.next()
       if (!r) return
-      await this.dispatch(r.type, this.readCipher ? await this.readCipher.open(r) : fragmentOf(r))
+      await this.dispatch(r.type, this.readCipher ? await this.readCipher.open(r) : r.fragment)
     }
     if (this.peerClosed) return
     return this.openProtected(this.readCipher as CipherState)

@@ -18,8 +18,8 @@ export interface RecordKeys {
    * decrypting takes may depend on them.
    */
   decrypt(segments: readonly Uint8Array[], verified: boolean): Promise<Uint8Array[]>
-  /** HMAC-SHA1 of each input (inputs may share a buffer; none is changed). */
-  macs(inputs: readonly Uint8Array[]): Promise<Uint8Array[]>
+  /** HMAC-SHA1 of each input, given as parts to be read in order (none is changed). */
+  macs(inputs: readonly (readonly Uint8Array[])[]): Promise<Uint8Array[]>
 }
 
 export interface RecordCrypto {
@@ -85,9 +85,12 @@ class WebCryptoRecordKeys implements RecordKeys {
     return this.decryptPadded(chain)
   }
 
-  macs(inputs: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  macs(inputs: readonly (readonly Uint8Array[])[]): Promise<Uint8Array[]> {
     return Promise.all(
-      inputs.map(async (input) => new Uint8Array(await crypto.subtle.sign('HMAC', this.macKey, asArrayBufferView(input)))),
+      inputs.map(async (parts) => {
+        const input = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts)
+        return new Uint8Array(await crypto.subtle.sign('HMAC', this.macKey, asArrayBufferView(input)))
+      }),
     )
   }
 

@@ -2,27 +2,16 @@ import { ContentType, MAX_CIPHERTEXT_BYTES, RECORD_HEADER_BYTES, TLS_1_2 } from 
 import { TlsError } from './errors'
 
 /**
- * Record framing (RFC 5246 §6.2.1), synchronous: bytes in, whole records out. Each record is
- * copied once into its own buffer with room around it, so the cipher can prepend the sequence
- * number for the MAC and append one block for the padding trick without copying again.
+ * Record framing (RFC 5246 §6.2.1), synchronous: bytes in, whole records out. A record that lies
+ * within one pushed chunk is a view of it, not a copy (most do: a transport hands over 16-64 KiB
+ * at a time); one that spans chunks is copied together. Nothing here or in the cipher writes to
+ * a record's bytes.
  */
-
-/** Room before the header: the 8-byte sequence number the MAC covers (RFC 5246 §6.2.3.1). */
-export const RECORD_HEADROOM_BYTES = 8
-/** Room after the fragment: one AES block (see cipher.ts, decrypt). */
-export const RECORD_TAILROOM_BYTES = 16
-/** Offset of the fragment in a record's buffer. */
-export const FRAGMENT_OFFSET = RECORD_HEADROOM_BYTES + RECORD_HEADER_BYTES
 
 export interface RawRecord {
   readonly type: ContentType
-  /** [headroom][5-byte header][fragment][tailroom] */
-  readonly buffer: Uint8Array
-  readonly length: number
-}
-
-export function fragmentOf(r: RawRecord): Uint8Array {
-  return r.buffer.subarray(FRAGMENT_OFFSET, FRAGMENT_OFFSET + r.length)
+  /** The record's fragment: what follows its 5-byte header. */
+  readonly fragment: Uint8Array
 }
 
 const CONTENT_TYPES: ReadonlySet<number> = new Set(Object.values(ContentType))
@@ -56,11 +45,8 @@ export class RecordDecoder {
       )
     }
     if (this.buffered < RECORD_HEADER_BYTES + length) return null
-    const buffer = new Uint8Array(
-      RECORD_HEADROOM_BYTES + RECORD_HEADER_BYTES + length + RECORD_TAILROOM_BYTES,
-    )
-    this.take(buffer.subarray(RECORD_HEADROOM_BYTES, FRAGMENT_OFFSET + length))
-    return { type: type as ContentType, buffer, length }
+    this.skip(RECORD_HEADER_BYTES)
+    return { type: type as ContentType, fragment: this.take(length) }
   }
 
   private peek(into: Uint8Array): void {
@@ -73,17 +59,41 @@ export class RecordDecoder {
     }
   }
 
-  private take(into: Uint8Array): void {
+  /** The next `length` bytes: a view of the first chunk if it holds them all, else a copy. */
+  private take(length: number): Uint8Array {
+    const first = this.chunks[0]
+    if (first && first.length >= length) {
+      const taken = first.subarray(0, length)
+      this.advance(length)
+      return taken
+    }
+    const into = new Uint8Array(length)
     let filled = 0
-    while (filled < into.length) {
+    while (filled < length) {
       const c = this.chunks[0] as Uint8Array
-      const n = Math.min(c.length, into.length - filled)
+      const n = Math.min(c.length, length - filled)
       into.set(n === c.length ? c : c.subarray(0, n), filled)
       filled += n
-      if (n === c.length) this.chunks.shift()
-      else this.chunks[0] = c.subarray(n)
+      this.advance(n)
     }
-    this.buffered -= into.length
+    return into
+  }
+
+  private skip(length: number): void {
+    let left = length
+    while (left > 0) {
+      const n = Math.min((this.chunks[0] as Uint8Array).length, left)
+      this.advance(n)
+      left -= n
+    }
+  }
+
+  /** Drops `n` bytes, at most the first chunk's. */
+  private advance(n: number): void {
+    const c = this.chunks[0] as Uint8Array
+    if (n === c.length) this.chunks.shift()
+    else this.chunks[0] = c.subarray(n)
+    this.buffered -= n
   }
 }
 
