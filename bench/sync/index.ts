@@ -18,7 +18,7 @@
  * again "lean" (neither), which is what rsync does and what shows the engine's own cost. Every
  * process of ours runs with the daemon's Node flags (daemon/node-flags.ts).
  */
-import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -26,6 +26,7 @@ import { join } from 'node:path'
 import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags'
 import { nodeRecordCrypto } from '../../src/platform/node/record-crypto'
 import { TLS_SRP_SHA_WITH_AES_256_CBC_SHA } from '../../src/protocol/tls/index'
+import { runWithDaemonFlags } from '../daemon-flags'
 import { ours } from '../tls/measure'
 import { makeData } from './data'
 import { syncthingRun } from './syncthing'
@@ -37,12 +38,8 @@ const TCP_MIB = 1024
 const TLS_MIB = 256
 const MB = 1e6
 
-// The peers run with the daemon's Node flags, and this process measures our TLS figure: it runs
-// with them too.
-if (!DAEMON_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
-  const again = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' })
-  process.exit(again.status ?? 1)
-}
+// The peers run with the daemon's Node flags, and this process measures our TLS figure.
+runWithDaemonFlags()
 
 interface Peer {
   ask(command: PeerCommand): Promise<PeerReply>

@@ -6,7 +6,9 @@
  *
  * Both ends run in this process, one direction, 64 KiB writes. The machine is shared, so each
  * figure is the median of a few interleaved rounds, with the process CPU time per MiB beside it
- * (steadier than MB/s under load). `npm run bench -- tls [MiB] [rounds]` runs it too.
+ * (steadier than MB/s under load). `npm run bench -- tls [MiB] [rounds]` runs it too. Ours is
+ * measured on WebCrypto (as in a browser) and on node:crypto (as the daemon runs it), with the
+ * daemon's Node flags.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -23,7 +25,11 @@ import {
   webCryptoRecords,
 } from '../../src/protocol/tls/index'
 import { nodeRecordCrypto } from '../../src/platform/node/record-crypto'
+import { runWithDaemonFlags } from '../daemon-flags'
 import { PASSWORD, type Run, SECRET, USER, WRITE_BYTES, counter, measure, ours } from './measure'
+
+// Ours and Node's own tls alike run with the daemon's Node flags, as the daemon runs our TLS.
+runWithDaemonFlags()
 
 const TOTAL_MIB = Number(process.argv[2] ?? 64)
 const ROUNDS = Number(process.argv[3] ?? 3)
