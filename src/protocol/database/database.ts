@@ -30,6 +30,8 @@ const encodeWireBody = (body: JsonObject): Uint8Array => encodeBody(body as Wire
 export const UPDATE_PAGE_RECORDS = 500
 /** Jobs per step: bounds the memory one transaction holds. */
 const MAX_JOBS_PER_STEP = 5_000
+/** Keys whose holder `get` keeps (least recently used dropped first). */
+export const HOLDERS_KEPT = 16_384
 /** Club state names in the store. */
 export const REVISION_STATE = 'revision'
 export const LOGICAL_CLOCK_STATE = 'logical_clock'
@@ -101,6 +103,16 @@ export class Database {
   private readonly newId: () => string
   private readonly log: (level: 'debug' | 'warn', message: string) => void
   private readonly signing: SigningContext
+  /**
+   * The record each key names (`keyHolder`; null: no record), for `get`: the directory extension
+   * asks for a key as each record arrives and again as its file is placed, a store read each. A
+   * step's commit forgets the keys it wrote and keeps those its jobs looked up whole.
+   */
+  private readonly holders = new Map<string, DatabaseRecord | null>()
+  /** The key each kept holder holds, by uuid: a holder that moves away is forgotten at its old key. */
+  private readonly heldKeys = new Map<string, string>()
+  /** Counts commits: a lookup that a commit overtook keeps nothing. */
+  private commits = 0
 
   private constructor(
     private readonly options: DatabaseOptions,
@@ -151,8 +163,43 @@ export class Database {
 
   /** The live record a key names, if any. */
   async get(key: string): Promise<DatabaseRecord | undefined> {
-    const holder = keyHolder(await this.options.store.getByKey(key))
+    let holder = this.holders.get(key)
+    if (holder !== undefined) {
+      this.keepHolder(key, holder) // most recently used
+    } else {
+      const commits = this.commits
+      holder = keyHolder(await this.options.store.getByKey(key)) ?? null
+      if (commits === this.commits) this.keepHolder(key, holder)
+    }
     return holder && !holder.deleted ? holder : undefined
+  }
+
+  private keepHolder(key: string, holder: DatabaseRecord | null): void {
+    this.holders.delete(key)
+    this.holders.set(key, holder)
+    if (holder) this.heldKeys.set(holder.uuid, key)
+    if (this.holders.size > HOLDERS_KEPT) this.forgetKey(this.holders.keys().next().value as string)
+  }
+
+  private forgetKey(key: string): void {
+    const holder = this.holders.get(key)
+    this.holders.delete(key)
+    if (holder && this.heldKeys.get(holder.uuid) === key) this.heldKeys.delete(holder.uuid)
+  }
+
+  /**
+   * A step is committed: the keys its records have (and had, for a holder renamed away) may name
+   * another record now. Only the holder leaving a key changes whom it names: a key's holder is
+   * the newest of its records, which the others leaving does not change.
+   */
+  private committed(written: readonly DatabaseRecord[], lookedUp: ReadonlyMap<string, readonly DatabaseRecord[]>): void {
+    this.commits++
+    for (const record of written) {
+      this.forgetKey(record.key)
+      const held = this.heldKeys.get(record.uuid)
+      if (held !== undefined) this.forgetKey(held)
+    }
+    for (const [key, records] of lookedUp) this.keepHolder(key, keyHolder(records) ?? null)
   }
 
   async getByUuid(uuid: string): Promise<DatabaseRecord | undefined> {
@@ -356,14 +403,16 @@ export class Database {
       }
       step.writes.state.set(REVISION_STATE, this.revision.toString())
       step.writes.state.set(LOGICAL_CLOCK_STATE, this.clock.current.toString())
+      const batch = step.writes.toBatch()
       try {
-        await this.options.store.write(step.writes.toBatch())
+        await this.options.store.write(batch)
       } catch (err) {
         this.log('warn', `store write of ${jobs.length} jobs failed: ${(err as Error).message}`)
         const error = new DatabaseError('ERR_STORE', `store write failed: ${(err as Error).message}`)
         for (const job of jobs) job.reject(error)
         continue
       }
+      this.committed(batch.records, step.writes.keysLookedUp())
       jobs.forEach((job, i) => {
         const r = results[i]
         if (r?.ok) job.resolve(r.value)

@@ -10,6 +10,8 @@ export class PendingWrites {
   private readonly records = new Map<string, DatabaseRecord>()
   /** uuids of pending records by key, so a lookup by key costs no scan of the whole step. */
   private readonly uuidsByKey = new Map<string, Set<string>>()
+  /** What the store held for each key looked up in this step: with the pending records, all of the key's. */
+  private readonly storedByKey = new Map<string, DatabaseRecord[]>()
   readonly state = new Map<string, string>()
 
   constructor(private readonly store: RecordStore) {}
@@ -19,13 +21,25 @@ export class PendingWrites {
   }
 
   async getByKey(key: string): Promise<DatabaseRecord[]> {
+    const stored = await this.store.getByKey(key)
+    this.storedByKey.set(key, stored)
+    return this.withPending(key, stored)
+  }
+
+  /** The records of `key`: those the store holds, as this step leaves them, and those it added. */
+  private withPending(key: string, stored: readonly DatabaseRecord[]): DatabaseRecord[] {
     const found = new Map<string, DatabaseRecord>()
-    for (const r of await this.store.getByKey(key)) found.set(r.uuid, this.records.get(r.uuid) ?? r)
+    for (const r of stored) found.set(r.uuid, this.records.get(r.uuid) ?? r)
     for (const uuid of this.uuidsByKey.get(key) ?? []) {
       const r = this.records.get(uuid)
       if (r) found.set(uuid, r)
     }
     return [...found.values()].filter((r) => r.key === key)
+  }
+
+  /** Every record of each key this step looked up, as the step leaves them once committed. */
+  keysLookedUp(): Map<string, DatabaseRecord[]> {
+    return new Map([...this.storedByKey].map(([key, stored]) => [key, this.withPending(key, stored)]))
   }
 
   /** Revisions seen, counting pending records: an overestimate only skips superseded versions. */

@@ -64,3 +64,36 @@ it('applies updates that keep arriving while a step runs in that step: one trans
   expect((await store.maxRevisions()).get(id(1))).toBe(1_000n)
   await store.close()
 })
+
+it('answers get for a key from what it last found until a commit writes that key, and sees every change', async () => {
+  const store = SqliteRecordStore.open(join(folder, 'holders.sqlite'))
+  const reads = vi.spyOn(store, 'getByKey')
+  const db = await open('', store)
+  db.attach('c', { access: 'read_write', send: () => {} })
+  const a = await db.set('/a', { n: 1 })
+  const lookups = reads.mock.calls.length
+  // The set looked the key up whole: the holder is known without another read.
+  expect(await db.get('/a')).toEqual(a)
+  expect(await db.get('/a')).toEqual(a)
+  expect(reads.mock.calls.length).toBe(lookups)
+  expect(await db.get('/none')).toBeUndefined()
+  expect(await db.get('/none')).toBeUndefined()
+  expect(reads.mock.calls.length).toBe(lookups + 1)
+
+  // A newer record of the same key from a peer (a key conflict): the newer one is named.
+  const theirs = record({ uuid: id(0xbb), key: '/a', updateTime: a.updateTime + 1n, lastUpdatedBy: id(2), vectorClock: new Map([[id(2), 1n]]) })
+  expect(await db.receive('c', { body: updateBody(theirs) })).toMatchObject({ result: 'stored' })
+  expect((await db.get('/a'))?.uuid).toBe(theirs.uuid)
+  // The holder renamed away: the old key falls back to the other record, the new key names it.
+  await db.change({ uuid: theirs.uuid, key: '/b', value: { n: 2 } })
+  expect((await db.get('/a'))?.uuid).toBe(a.uuid)
+  expect((await db.get('/b'))?.uuid).toBe(theirs.uuid)
+  await db.delete('/b')
+  expect(await db.get('/b')).toBeUndefined()
+  expect(await db.get('/none')).toBeUndefined()
+  // Every answer agrees with the store read afresh.
+  await store.close()
+  const again = await open(join(folder, 'holders.sqlite'))
+  expect((await again.get('/a'))?.uuid).toBe(a.uuid)
+  expect(await again.get('/b')).toBeUndefined()
+})
