@@ -17,11 +17,24 @@ export function pathOfKey(key: string, onError?: (message: string) => void): Sha
   }
 }
 
+/**
+ * Each record's value as parsed (or why it is none), by record: a record is looked at several
+ * times as it arrives and again as its file is placed, and the database hands out the same record
+ * object while it keeps it (three parses per received file before).
+ */
+const parsedValues = new WeakMap<DatabaseRecord, FileValue | Error>()
+
 export function fileValueOf(record: DatabaseRecord, onError?: (message: string) => void): FileValue | undefined {
-  try {
-    return parseFileValue(record.value).value
-  } catch (err) {
-    onError?.(`record ${record.uuid} (${JSON.stringify(record.key.slice(0, 80))}): ${(err as Error).message}`)
-    return undefined
+  let parsed = parsedValues.get(record)
+  if (parsed === undefined) {
+    try {
+      parsed = parseFileValue(record.value).value
+    } catch (err) {
+      parsed = err instanceof Error ? err : new Error(String(err))
+    }
+    parsedValues.set(record, parsed)
   }
+  if (!(parsed instanceof Error)) return parsed
+  onError?.(`record ${record.uuid} (${JSON.stringify(record.key.slice(0, 80))}): ${parsed.message}`)
+  return undefined
 }
