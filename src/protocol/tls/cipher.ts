@@ -102,7 +102,7 @@ export class CipherState {
   ): Promise<Uint8Array> {
     // plain: [MAC header room][data0 mac0 pad0][data1 mac1 pad1]… Each record's MAC header is written
     // just before its data, over the previous record's not yet written MAC and padding (21 bytes at
-    // least), and WebCrypto copies its input when called, so one buffer serves every MAC and the AES.
+    // least), and every MAC is computed before any is written, so one buffer serves them all and the AES.
     const sizes = lengths.map((n) => roundUpToBlock(n + MAC_BYTES + 1))
     const starts = offsets(sizes, MAC_HEADER_BYTES)
     const plain = new Uint8Array(MAC_HEADER_BYTES + sum(sizes))
