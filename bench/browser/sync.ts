@@ -79,9 +79,24 @@ export async function startSyncBench(newContext: ContextMaker): Promise<SyncBenc
         },
       ]
     : []
+  // BENCH_RECORD_CRYPTO=webcrypto: the worker's TLS records on WebCrypto alone (the protocol's
+  // default) instead of the browser platform's primitives, in this build only: an A/B of the two.
+  if (process.env.BENCH_RECORD_CRYPTO === 'webcrypto') {
+    plugins.push({
+      name: 'bench-record-crypto',
+      transform: (code, id) => {
+        if (!id.endsWith('platform/browser/engine-platform.ts')) return null
+        const changed = code.replace(/^\s*recordCrypto: .*$/m, '')
+        if (changed === code) throw new Error('BENCH_RECORD_CRYPTO: no recordCrypto line in engine-platform.ts')
+        return changed
+      },
+    })
+  }
   // BENCH_MINIFY=0: readable names in profile.ts's tables (the figures then run unminified code).
   const minify = process.env.BENCH_MINIFY !== '0'
-  await build({ root, logLevel: 'warn', plugins, build: { outDir, emptyOutDir: true, sourcemap: false, minify } })
+  // The engine runs in a worker, which Vite bundles with the worker's plugins, not the page's: the
+  // experiments' transforms go to both (with the page's alone, they never saw the worker's modules).
+  await build({ root, logLevel: 'warn', plugins, worker: { format: 'es', plugins: () => plugins }, build: { outDir, emptyOutDir: true, sourcemap: false, minify } })
   const config = parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0', '--static', outDir], {})
   const signaling = await startSignalingServer(config, createLogger('warn'))
   return {
