@@ -40,12 +40,13 @@ const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length
 
 /**
- * Records parsed from their rows, kept by uuid for reads to come (a record is read again soon
- * after it is written: the directory extension reads each record it receives once it is stored,
- * and again when its file arrives). Parsing a value holds most of a read's cost: every file value
- * has a nanosecond mtime, beyond 2^53, which sends it through the lossless JSON parser.
+ * Records parsed from their rows, kept by uuid for reads soon after (a record read or written,
+ * then read again in the same burst). Parsing a value holds most of a read's cost: every file
+ * value has a nanosecond mtime, beyond 2^53, which sends it through the lossless JSON parser.
+ * Few: the reads of a sync that come back to a record much later are answered by the database's
+ * own holder of each key (database.ts), and a scan writes every record of the share.
  */
-export const PARSED_RECORDS_KEPT = 16_384
+export const PARSED_RECORDS_KEPT = 2_048
 
 interface Row {
   uuid: string

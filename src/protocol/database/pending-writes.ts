@@ -10,7 +10,10 @@ export class PendingWrites {
   private readonly records = new Map<string, DatabaseRecord>()
   /** uuids of pending records by key, so a lookup by key costs no scan of the whole step. */
   private readonly uuidsByKey = new Map<string, Set<string>>()
-  /** What the store held for each key looked up in this step: with the pending records, all of the key's. */
+  /**
+   * What the store held for each key looked up with `keep` in this step: with the pending
+   * records, all of the key's.
+   */
   private readonly storedByKey = new Map<string, DatabaseRecord[]>()
   readonly state = new Map<string, string>()
 
@@ -20,9 +23,10 @@ export class PendingWrites {
     return this.records.get(uuid) ?? (await this.store.getByUuid(uuid))
   }
 
-  async getByKey(key: string): Promise<DatabaseRecord[]> {
+  /** `keep`: the key is one `keysLookedUp` lists. */
+  async getByKey(key: string, keep = false): Promise<DatabaseRecord[]> {
     const stored = await this.store.getByKey(key)
-    this.storedByKey.set(key, stored)
+    if (keep) this.storedByKey.set(key, stored)
     return this.withPending(key, stored)
   }
 
@@ -37,7 +41,7 @@ export class PendingWrites {
     return [...found.values()].filter((r) => r.key === key)
   }
 
-  /** Every record of each key this step looked up, as the step leaves them once committed. */
+  /** Every record of each key this step looked up with `keep`, as the step leaves them once committed. */
   keysLookedUp(): Map<string, DatabaseRecord[]> {
     return new Map([...this.storedByKey].map(([key, stored]) => [key, this.withPending(key, stored)]))
   }
