@@ -71,9 +71,9 @@ export function threadTimes(naming: ProcessNaming = {}): ThreadTimes {
   return out
 }
 
-/** CPU seconds of all those threads together. */
-export function chromiumCpuSeconds(): number {
+/** CPU seconds of all those threads together, or of those of processes of one type (`browser`, `renderer`, ...). */
+export function chromiumCpuSeconds(processType?: string): number {
   let total = 0
-  for (const seconds of threadTimes().values()) total += seconds
+  for (const [key, seconds] of threadTimes()) if (processType === undefined || key.startsWith(`${processType} / `)) total += seconds
   return total
 }

@@ -4,27 +4,29 @@
  *   tls:   our TLS-SRP over an in-memory pipe, both ends in this worker: the sender's sealing and
  *          the receiver's opening of `mib` MiB written in 1 MiB writes (as the fetcher serves),
  *          with the browser platform's record primitives (src/platform/browser/record-crypto.ts);
- *   tls-webcrypto: the same on WebCrypto alone (the protocol's default), for comparison;
- *   store: `mib` MiB appended to a temporary file of the OPFS store in 16 KiB appends (what each
- *          TLS record carries), then closed and discarded: the receiver's writes;
- *   hash:  `mib` MiB through the wasm hasher in 16 KiB updates: the receiver's check.
+ *   tls-webcrypto, tls-wasm-mac: the same with the protocol's WebCrypto primitives as they are,
+ *          and with HMAC on hash-wasm, for comparison;
+ *   store: `mib` MiB appended to a temporary file of the OPFS store in 1 MiB appends (the fetcher's
+ *          batches, APPEND_BATCH_BYTES), then closed and discarded: the receiver's writes;
+ *   hash:  `mib` MiB through the wasm hasher in 1 MiB updates: the receiver's check, as the fetcher
+ *          hashes each batch.
  * Answers the milliseconds taken, or an error's text.
  */
+import { APPEND_BATCH_BYTES } from '../../src/protocol/directory/fetcher'
 import { parseSharePath } from '../../src/protocol/directory/share-path'
 import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
 import { createMemoryPipe } from '../../src/protocol/stream/memory-pipe'
 import { acceptTls, connectTls, type RecordCrypto, webCryptoRecords } from '../../src/protocol/tls/index'
-import { wasmMacRecordCrypto } from '../../src/platform/browser/record-crypto'
+import { browserRecordCrypto, wasmMacRecordCrypto } from '../../src/platform/browser/record-crypto'
 import { createWasmHasher } from '../../src/platform/browser/wasm-hasher'
 
 export interface PartRequest {
-  readonly part: 'tls' | 'tls-webcrypto' | 'store' | 'hash'
+  readonly part: 'tls' | 'tls-webcrypto' | 'tls-wasm-mac' | 'store' | 'hash'
   readonly mib: number
   readonly dir: FileSystemDirectoryHandle
 }
 
 const MiB = 1024 * 1024
-const RECORD_BYTES = 16 * 1024
 const USER = 'clearskies:1:' + 'ab'.repeat(32)
 const PASSWORD = 'cd'.repeat(32)
 
@@ -50,8 +52,8 @@ async function tls(mib: number, recordCrypto: RecordCrypto): Promise<void> {
 
 async function store(mib: number, dir: FileSystemDirectoryHandle): Promise<void> {
   const temp = await new FsaFileStore(dir).openTemp(parseSharePath('/parts.bin'), 'ab'.repeat(32))
-  const record = new Uint8Array(RECORD_BYTES).fill(7)
-  for (let at = 0; at < mib * MiB; at += RECORD_BYTES) await temp.append(record.slice())
+  const batch = new Uint8Array(APPEND_BATCH_BYTES).fill(7)
+  for (let at = 0; at < mib * MiB; at += APPEND_BATCH_BYTES) await temp.append(batch.slice())
   await temp.close()
   const again = await new FsaFileStore(dir).openTemp(parseSharePath('/parts.bin'), 'ab'.repeat(32))
   await again.discard()
@@ -59,14 +61,15 @@ async function store(mib: number, dir: FileSystemDirectoryHandle): Promise<void>
 
 async function hash(mib: number): Promise<void> {
   const hasher = await createWasmHasher()
-  const record = new Uint8Array(RECORD_BYTES).fill(7)
-  for (let at = 0; at < mib * MiB; at += RECORD_BYTES) hasher.update(record)
+  const batch = new Uint8Array(APPEND_BATCH_BYTES).fill(7)
+  for (let at = 0; at < mib * MiB; at += APPEND_BATCH_BYTES) hasher.update(batch)
   hasher.digestHex()
 }
 
 const parts: Record<PartRequest['part'], (mib: number, dir: FileSystemDirectoryHandle) => Promise<void>> = {
-  tls: (mib) => tls(mib, wasmMacRecordCrypto),
+  tls: (mib) => tls(mib, browserRecordCrypto),
   'tls-webcrypto': (mib) => tls(mib, webCryptoRecords),
+  'tls-wasm-mac': (mib) => tls(mib, wasmMacRecordCrypto),
   store,
   hash: (mib) => hash(mib),
 }

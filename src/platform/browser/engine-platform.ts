@@ -1,7 +1,7 @@
 /**
  * The engine's platform in the browser worker: IndexedDB for the engine's state, records and the
  * local index; file contents in a folder the person picked or, by default, in the origin private
- * file system (OPFS) under `shares/<storage id>`; hash-wasm for SHA-256 and for TLS records' HMAC
+ * file system (OPFS) under `shares/<storage id>`; hash-wasm for SHA-256; WebCrypto for TLS records
  * (record-crypto.ts). Peers are not dialled from here: the page sets up WebRTC and hands the
  * worker finished streams.
  */
@@ -14,7 +14,7 @@ import { IdbAttributeStore } from './idb-attribute-store'
 import { IdbKeyValueStore } from './idb-kv'
 import { IdbLocalIndex } from './idb-local-index'
 import { IdbRecordStore } from './idb-record-store'
-import { wasmMacRecordCrypto } from './record-crypto'
+import { browserRecordCrypto } from './record-crypto'
 import { createWasmHasher } from './wasm-hasher'
 
 export async function browserEnginePlatform(folders: FolderHandles): Promise<EnginePlatform> {
@@ -22,7 +22,7 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
   return {
     kv,
     createHasher: createWasmHasher,
-    recordCrypto: wasmMacRecordCrypto,
+    recordCrypto: browserRecordCrypto,
     randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
     now: Date.now,
     defer: endOfTurn(),
