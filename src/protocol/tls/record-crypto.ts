@@ -42,6 +42,8 @@ const ZERO_IV = new Uint8Array(AES_BLOCK_BYTES)
  * whether forged padding was valid.
  */
 class WebCryptoRecordKeys implements RecordKeys {
+  private scratch = new Uint8Array(0)
+
   constructor(
     private readonly aesKey: Key,
     private readonly macKey: Key,
@@ -57,32 +59,30 @@ class WebCryptoRecordKeys implements RecordKeys {
   }
 
   async decrypt(segments: readonly Uint8Array[], verified: boolean): Promise<Uint8Array[]> {
-    const plain = await this.decryptChain(concatBytes(segments), verified)
-    let o = 0
-    return segments.map((segment) => plain.subarray(o, (o += segment.length)))
-  }
-
-  private async decryptChain(blocks: Uint8Array, verified: boolean): Promise<Uint8Array> {
-    if (verified && blocks.length > 0) {
-      const plain = await this.decryptPadded(blocks).catch(() => null)
-      if (plain) {
-        if (plain.length === blocks.length) return plain
-        const whole = new Uint8Array(blocks.length)
-        whole.set(plain)
-        const stripped = blocks.length - plain.length
-        return whole.fill(stripped, plain.length)
-      }
+    let total = 0
+    for (const segment of segments) total += segment.length
+    if (verified && total > 0) {
+      // WebCrypto copies its input as it is called: the scratch is free again at once.
+      const plain = await this.decryptPadded(this.joined(segments, total)).catch(() => null)
+      if (plain) return splitPlain(plain, segments, total)
     }
-    const chain = new Uint8Array(blocks.length + AES_BLOCK_BYTES)
-    chain.set(blocks)
-    const lastBlock = blocks.length > 0 ? blocks.subarray(blocks.length - AES_BLOCK_BYTES) : ZERO_IV
+    const chain = new Uint8Array(total + AES_BLOCK_BYTES)
+    joinInto(chain, segments)
+    const lastBlock = total > 0 ? chain.subarray(total - AES_BLOCK_BYTES, total) : ZERO_IV
     const padBlock = await crypto.subtle.encrypt(
       { name: 'AES-CBC', iv: asArrayBufferView(lastBlock) },
       this.aesKey,
       asArrayBufferView(PKCS7_FULL_BLOCK),
     )
-    chain.set(new Uint8Array(padBlock, 0, AES_BLOCK_BYTES), blocks.length)
-    return this.decryptPadded(chain)
+    chain.set(new Uint8Array(padBlock, 0, AES_BLOCK_BYTES), total)
+    return splitPlain(await this.decryptPadded(chain), segments, total)
+  }
+
+  /** `segments` end to end in a buffer kept for the purpose (grown as needed, never shrunk). */
+  private joined(segments: readonly Uint8Array[], total: number): Uint8Array {
+    if (this.scratch.length < total) this.scratch = new Uint8Array(Math.max(total, 2 * this.scratch.length))
+    joinInto(this.scratch, segments)
+    return this.scratch.subarray(0, total)
   }
 
   macs(inputs: readonly (readonly Uint8Array[])[]): Promise<Uint8Array[]> {
@@ -102,6 +102,32 @@ class WebCryptoRecordKeys implements RecordKeys {
     )
     return new Uint8Array(plain)
   }
+}
+
+function joinInto(into: Uint8Array, segments: readonly Uint8Array[]): void {
+  let at = 0
+  for (const segment of segments) {
+    into.set(segment, at)
+    at += segment.length
+  }
+}
+
+/**
+ * Each segment's part of `plain`, the decryption of `total` bytes from which WebCrypto may have
+ * stripped PKCS#7 padding (n bytes of value n, at the end): only the last segment is copied to
+ * put them back.
+ */
+function splitPlain(plain: Uint8Array, segments: readonly Uint8Array[], total: number): Uint8Array[] {
+  const stripped = total - plain.length
+  let o = 0
+  return segments.map((segment, i) => {
+    const start = o
+    o += segment.length
+    if (stripped === 0 || i < segments.length - 1) return plain.subarray(start, o)
+    const last = new Uint8Array(segment.length)
+    last.set(plain.subarray(start))
+    return last.fill(stripped, segment.length - stripped)
+  })
 }
 
 /** Record primitives on WebCrypto: the same code in a worker and in Node. */

@@ -143,6 +143,18 @@ describe('application data', () => {
     expect(Buffer.compare(gotDown, down)).toBe(0)
   })
 
+  it('seals a large write in batches of at most 512 KiB', async () => {
+    const w = wire()
+    const { client, server } = await handshakePair({}, {}, w)
+    const c = sessionOf(client).stream
+    const data = new Uint8Array(3 << 20).map((_, i) => (i * 31) & 0xff)
+    const [got] = await Promise.all([readAll(sessionOf(server).stream), c.write(data).then(() => c.end())])
+    expect(Buffer.compare(got, data)).toBe(0)
+    const sizes = w.toServer.map((chunk) => chunk.length)
+    expect(Math.max(...sizes)).toBeLessThan(512 * 1024 * 1.01)
+    expect(sizes.length).toBeGreaterThanOrEqual(6)
+  })
+
   it('packs a burst of small writes into few records', async () => {
     const w = wire()
     const { client, server } = await handshakePair({}, {}, w)
