@@ -4,14 +4,14 @@
  * cached directory handles (healed when a folder goes behind the store's back), and the side
  * table's group-committed writes (in call order, each after its file is in place).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseSharePath } from '../../src/protocol/directory/share-path'
 import { MemoryAttributeStore, type SideAttributes } from '../../src/platform/browser/attribute-store'
 import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
 import { IdbAttributeStore } from '../../src/platform/browser/idb-attribute-store'
 import { MEMORY_MAX_BYTES, MemoryTempFile } from '../../src/platform/browser/memory-temp-file'
 import { concatBytes } from '../../src/protocol/wire/bytes'
-import { folderAt, freshOpfsFolder, namesBelow } from './opfs'
+import { eachFreshOpfsFolder, folderAt, freshOpfsFolder, namesBelow } from './opfs'
 
 const p = parseSharePath
 const SHA = 'ab'.repeat(32)
@@ -25,13 +25,7 @@ async function bytesOf(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 
 describe('FsaFileStore: temporary files in memory', () => {
   let root: FileSystemDirectoryHandle
-  let cleanup: () => Promise<void>
-  beforeEach(async () => {
-    const folder = await freshOpfsFolder('batching')
-    root = folder.dir
-    cleanup = () => folder.parent.removeEntry(folder.name, { recursive: true })
-  })
-  afterEach(() => cleanup())
+  eachFreshOpfsFolder('batching', (dir) => (root = dir))
 
   it('never shows a half-written target: a crash before the commit leaves at most the hidden temporary file, whole', async () => {
     const store = new FsaFileStore(root)
@@ -117,13 +111,7 @@ describe('FsaFileStore: temporary files in memory', () => {
 
 describe('FsaFileStore: cached folders', () => {
   let root: FileSystemDirectoryHandle
-  let cleanup: () => Promise<void>
-  beforeEach(async () => {
-    const folder = await freshOpfsFolder('dircache')
-    root = folder.dir
-    cleanup = () => folder.parent.removeEntry(folder.name, { recursive: true })
-  })
-  afterEach(() => cleanup())
+  eachFreshOpfsFolder('dircache', (dir) => (root = dir))
 
   it('places a file in a folder removed behind its back, and makes a removed folder again', async () => {
     const store = new FsaFileStore(root)

@@ -1,4 +1,5 @@
 /** Test folders in the origin private file system: each test gets its own, removed afterwards. */
+import { afterEach, beforeEach } from 'vitest'
 
 let counter = 0
 
@@ -6,6 +7,16 @@ export async function freshOpfsFolder(prefix: string): Promise<{ parent: FileSys
   const parent = await navigator.storage.getDirectory()
   const name = `${prefix}-${Date.now()}-${counter++}`
   return { parent, name, dir: await parent.getDirectoryHandle(name, { create: true }) }
+}
+
+/** A fresh OPFS folder for each test of the calling describe block, handed to `use`, removed after the test. */
+export function eachFreshOpfsFolder(prefix: string, use: (dir: FileSystemDirectoryHandle) => void): void {
+  let folder: Awaited<ReturnType<typeof freshOpfsFolder>> | undefined
+  beforeEach(async () => {
+    folder = await freshOpfsFolder(prefix)
+    use(folder.dir)
+  })
+  afterEach(() => folder?.parent.removeEntry(folder.name, { recursive: true }))
 }
 
 /** The handle of `path` (`/a/b`) below `dir`, creating folders when asked; null when missing. */

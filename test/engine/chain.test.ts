@@ -2,15 +2,10 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { converge, removeTemp, scan, shareAndJoin, startPeer, type TestPeer } from './peers'
+import { converge, stopAndRemove, scan, shareAndJoin, startPeer, type TestPeer } from './peers'
 
 const peers: TestPeer[] = []
-afterAll(async () => {
-  for (const p of peers) {
-    await p.stop()
-    await removeTemp(join(p.folder, '..'))
-  }
-})
+afterAll(() => stopAndRemove(peers))
 
 describe('three peers in a chain', () => {
   it('A and C never connect, yet converge through B', async () => {

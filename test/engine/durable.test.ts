@@ -12,16 +12,11 @@ import { DirectorySyncs } from '../../src/platform/node/directory-sync'
 import { SqliteLocalIndex } from '../../src/platform/node/sqlite-local-index'
 import type { LocalEntry } from '../../src/protocol/directory/local-index'
 import type { SharePath } from '../../src/protocol/directory/share-path'
-import { converge, removeTemp, startPeer, type TestPeer } from './peers'
+import { converge, removeTemp, stopAndRemove, startPeer, type TestPeer } from './peers'
 
 const peers: TestPeer[] = []
 afterEach(() => vi.restoreAllMocks())
-afterAll(async () => {
-  for (const p of peers) {
-    await p.stop()
-    await removeTemp(join(p.folder, '..'))
-  }
-})
+afterAll(() => stopAndRemove(peers))
 
 describe('a received file on a durable peer', () => {
   it('is in a folder fsynced after its rename before the local index records it, one fsync for many files', async () => {

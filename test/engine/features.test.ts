@@ -6,14 +6,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ShareOptions } from '../../src/engine/stored'
-import { converge, eventually, exists, removeTemp, scan, startPeer, treeOf, writeRandomFile, type TestPeer } from './peers'
+import { converge, eventually, exists, stopAndRemove, scan, startPeer, treeOf, writeRandomFile, type TestPeer } from './peers'
 
 let peers: TestPeer[] = []
 afterEach(async () => {
-  for (const p of peers) {
-    await p.stop()
-    await removeTemp(join(p.folder, '..'))
-  }
+  await stopAndRemove(peers)
   peers = []
 })
 

@@ -8,17 +8,14 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { adler32, storedZlib } from '../../src/engine/adaptive-zlib'
-import { converge, eventually, removeTemp, startPeer, writeRandomFile, type TestPeer } from './peers'
+import { converge, eventually, stopAndRemove, startPeer, writeRandomFile, type TestPeer } from './peers'
 import { throttleProxy, type ThrottleProxy } from './throttle-proxy'
 
 let peers: TestPeer[] = []
 let proxies: ThrottleProxy[] = []
 afterEach(async () => {
   for (const p of proxies) await p.close()
-  for (const p of peers) {
-    await p.stop()
-    await removeTemp(join(p.folder, '..'))
-  }
+  await stopAndRemove(peers)
   peers = []
   proxies = []
 })

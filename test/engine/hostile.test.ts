@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateRsaKeyPair } from '../../src/protocol/access'
 import { parseJson, signBody, type JsonObject } from '../../src/protocol/wire'
 import { bodyBytes, connectHostile, forgedUpdate, type HostilePeer } from './hostile-peer'
-import { eventually, exists, removeTemp, startPeer, treeOf, type TestPeer } from './peers'
+import { eventually, exists, stopAndRemove, startPeer, treeOf, type TestPeer } from './peers'
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex')
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
@@ -36,16 +36,21 @@ async function logged(pattern: RegExp): Promise<string> {
   return line!
 }
 
+/** A peer sharing a folder that holds one file, `real.txt`. */
+async function sharingRealFile(name: string): Promise<TestPeer> {
+  const peer = await startPeer(name)
+  await writeFile(join(peer.folder, 'real.txt'), 'real content')
+  await (await peer.engine.createShare(peer.folder)).scan()
+  return peer
+}
+
 beforeAll(async () => {
-  a = await startPeer('alice')
-  await writeFile(join(a.folder, 'real.txt'), 'real content')
-  await (await a.engine.createShare(a.folder)).scan()
+  a = await sharingRealFile('alice')
 })
 
 afterAll(async () => {
   for (const h of hostiles) h.close()
-  await a.stop()
-  await removeTemp(join(a.folder, '..'))
+  await stopAndRemove([a])
 })
 
 describe('a hostile read-write peer', () => {
@@ -131,14 +136,11 @@ describe('answers cut short, and files gone since the scan', () => {
   let b: TestPeer
   const mine: HostilePeer[] = []
   beforeAll(async () => {
-    b = await startPeer('bob')
-    await writeFile(join(b.folder, 'real.txt'), 'real content')
-    await (await b.engine.createShare(b.folder)).scan()
+    b = await sharingRealFile('bob')
   })
   afterAll(async () => {
     for (const h of mine) h.close()
-    await b.stop()
-    await removeTemp(join(b.folder, '..'))
+    await stopAndRemove([b])
   })
   const connect = async (): Promise<HostilePeer> => {
     const key = b.engine.share(b.folder).key('read_write')!

@@ -7,14 +7,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fileValueOf } from '../../src/protocol/directory/record-view'
-import { converge, eventually, exists, removeTemp, scan, shareAndJoin, startPeer, type TestPeer } from './peers'
+import { converge, eventually, exists, stopAndRemove, scan, shareAndJoin, startPeer, type TestPeer } from './peers'
 
 let peers: TestPeer[] = []
 afterEach(async () => {
-  for (const p of peers) {
-    await p.stop()
-    await removeTemp(join(p.folder, '..'))
-  }
+  await stopAndRemove(peers)
   peers = []
 })
 

@@ -192,3 +192,11 @@ export async function exists(path: string): Promise<boolean> {
 export async function removeTemp(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true })
 }
+
+/** Stops each peer and removes its temporary folder (what every test file does when it is done). */
+export async function stopAndRemove(peers: readonly TestPeer[]): Promise<void> {
+  for (const p of peers) {
+    await p.stop()
+    await removeTemp(join(p.folder, '..'))
+  }
+}

@@ -9,7 +9,7 @@ import { readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { TEMP_SUFFIX } from '../../src/protocol/directory/ignore'
-import { converge, eventually, fileHash, removeTemp, scan, startPeer, writeRandomFile, type TestPeer } from './peers'
+import { converge, eventually, fileHash, stopAndRemove, scan, startPeer, writeRandomFile, type TestPeer } from './peers'
 import { throttleProxy, type ThrottleProxy } from './throttle-proxy'
 
 const SIZE = 24 * 1024 * 1024
@@ -19,10 +19,7 @@ const peers: TestPeer[] = []
 const proxies: ThrottleProxy[] = []
 afterAll(async () => {
   for (const p of proxies) await p.close()
-  for (const p of peers) {
-    await p.stop()
-    await removeTemp(join(p.folder, '..'))
-  }
+  await stopAndRemove(peers)
 })
 
 function received(peer: TestPeer): number {

@@ -6,18 +6,13 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { converge, fileHash, removeTemp, scan, shareAndJoin, startPeer, writeRandomFile, type TestPeer } from './peers'
+import { converge, fileHash, stopAndRemove, scan, shareAndJoin, startPeer, writeRandomFile, type TestPeer } from './peers'
 
 const BIG_FILE_BYTES = 200 * 1024 * 1024
 const SMALL_FILES = 2_000
 
 const peers: TestPeer[] = []
-afterAll(async () => {
-  for (const p of peers) {
-    await p.stop()
-    await removeTemp(join(p.folder, '..'))
-  }
-})
+afterAll(() => stopAndRemove(peers))
 
 describe('two peers, a whole tree', () => {
   it('syncs a varied tree both ways, then edits, deletes, renames and moves on both sides', async () => {
