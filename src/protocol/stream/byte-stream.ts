@@ -7,7 +7,7 @@
  * consumer asks. Writes resolve when the layer below has accepted the chunk.
  */
 export interface ByteStream {
-  /** The next chunk, or null once the other side has ended the stream. Never called concurrently. The chunk is the reader's: the stream never writes to it again (TLS keeps views of it). */
+  /** The next chunk, or null once the other side has ended the stream. Never called concurrently. The chunk is the reader's: the stream never writes to it again. */
   read(): Promise<Uint8Array | null>
   /** Resolves once the chunk is accepted; rejects if the stream is closed. The chunk is not copied: do not reuse it. */
   write(chunk: Uint8Array): Promise<void>

@@ -6,6 +6,7 @@ import {
   RECORD_HEADER_BYTES,
 } from './constants'
 import { TlsError } from './errors'
+import { equalBytes } from './prf'
 import { type RecordCrypto, type RecordKeys, webCryptoRecords } from './record-crypto'
 import { type RawRecord, writeHeader } from './record'
 
@@ -195,7 +196,7 @@ export class CipherState {
       return [macHeaders.subarray(i * MAC_HEADER_BYTES, (i + 1) * MAC_HEADER_BYTES), r.fragment.subarray(0, cipherLength)]
     })
     const macs = await this.keys.macs(macInputs)
-    const macsMatch = records.every((r, i) => sameBytes(macs[i] as Uint8Array, r.fragment.subarray(lengths[i] as number)))
+    const macsMatch = records.every((r, i) => equalBytes(macs[i] as Uint8Array, r.fragment.subarray(lengths[i] as number)))
     // Only records whose MAC verified are decrypted: then how long decryption takes tells an
     // attacker nothing about ciphertext of his own making.
     if (!macsMatch) throw badRecordMac('record MAC does not verify')
@@ -238,7 +239,7 @@ export class CipherState {
       }
     })
     const macs = await this.keys.macs(checks.map((c) => [c.input]))
-    checks.forEach((c, i) => (bad |= sameBytes(macs[i] as Uint8Array, c.mac) ? 0 : 1))
+    checks.forEach((c, i) => (bad |= equalBytes(macs[i] as Uint8Array, c.mac) ? 0 : 1))
     if (bad) throw badRecordMac('record MAC or padding does not verify')
     return checks.map((c) => checkPlaintextLength(c.data))
   }
@@ -286,12 +287,6 @@ class Gather {
   }
 }
 
-/** Equal bytes, compared without an early exit. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.length ^ b.length
-  for (let i = 0; i < a.length && i < b.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
-  return diff === 0
-}
 
 /**
  * TLS padding: `padLength` + 1 bytes, each of value `padLength`, ending `block` (which must also

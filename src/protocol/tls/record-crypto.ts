@@ -42,8 +42,6 @@ const ZERO_IV = new Uint8Array(AES_BLOCK_BYTES)
  * whether forged padding was valid.
  */
 class WebCryptoRecordKeys implements RecordKeys {
-  private scratch = new Uint8Array(0)
-
   constructor(
     private readonly aesKey: Key,
     private readonly macKey: Key,
@@ -61,13 +59,14 @@ class WebCryptoRecordKeys implements RecordKeys {
   async decrypt(segments: readonly Uint8Array[], verified: boolean): Promise<Uint8Array[]> {
     let total = 0
     for (const segment of segments) total += segment.length
-    if (verified && total > 0) {
-      // WebCrypto copies its input as it is called: the scratch is free again at once.
-      const plain = await this.decryptPadded(this.joined(segments, total)).catch(() => null)
-      if (plain) return splitPlain(plain, segments, total)
-    }
+    // A fresh buffer, with room for a padding block: Node's WebCrypto reads its input after the
+    // call has returned, so a buffer kept for reuse could change under a call still pending.
     const chain = new Uint8Array(total + AES_BLOCK_BYTES)
     joinInto(chain, segments)
+    if (verified && total > 0) {
+      const plain = await this.decryptPadded(chain.subarray(0, total)).catch(() => null)
+      if (plain) return splitPlain(plain, segments, total)
+    }
     const lastBlock = total > 0 ? chain.subarray(total - AES_BLOCK_BYTES, total) : ZERO_IV
     const padBlock = await crypto.subtle.encrypt(
       { name: 'AES-CBC', iv: asArrayBufferView(lastBlock) },
@@ -78,12 +77,6 @@ class WebCryptoRecordKeys implements RecordKeys {
     return splitPlain(await this.decryptPadded(chain), segments, total)
   }
 
-  /** `segments` end to end in a buffer kept for the purpose (grown as needed, never shrunk). */
-  private joined(segments: readonly Uint8Array[], total: number): Uint8Array {
-    if (this.scratch.length < total) this.scratch = new Uint8Array(Math.max(total, 2 * this.scratch.length))
-    joinInto(this.scratch, segments)
-    return this.scratch.subarray(0, total)
-  }
 
   macs(inputs: readonly (readonly Uint8Array[])[]): Promise<Uint8Array[]> {
     return Promise.all(

@@ -2,10 +2,10 @@ import { ContentType, MAX_CIPHERTEXT_BYTES, RECORD_HEADER_BYTES, TLS_1_2 } from 
 import { TlsError } from './errors'
 
 /**
- * Record framing (RFC 5246 §6.2.1), synchronous: bytes in, whole records out. A record that lies
- * within one pushed chunk is a view of it, not a copy (most do: a transport hands over 16-64 KiB
- * at a time); one that spans chunks is copied together. Nothing here or in the cipher writes to
- * a record's bytes.
+ * Record framing (RFC 5246 §6.2.1), synchronous: bytes in, whole records out, each copied into
+ * its own buffer. Records kept as views of the transport's chunks made our server fail about one
+ * libssl interop run in four under load (bad_record_mac, both primitives); the cause was not
+ * found, so the copy stays. Nothing here or in the cipher writes to a record's bytes.
  */
 
 export interface RawRecord {
@@ -59,14 +59,8 @@ export class RecordDecoder {
     }
   }
 
-  /** The next `length` bytes: a view of the first chunk if it holds them all, else a copy. */
+  /** A copy of the next `length` bytes. */
   private take(length: number): Uint8Array {
-    const first = this.chunks[0]
-    if (first && first.length >= length) {
-      const taken = first.subarray(0, length)
-      this.advance(length)
-      return taken
-    }
     const into = new Uint8Array(length)
     let filled = 0
     while (filled < length) {
