@@ -25,9 +25,9 @@ const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 256)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 /** MiB for each part of a sync timed alone (BENCH_PARTS_MIB; 0 to skip). */
 const PARTS_MIB = Number(process.env.BENCH_PARTS_MIB ?? 256)
-/** Which of the three sections run (BENCH_SECTIONS, a comma-separated list; all by default). */
 /** Rounds of the parts, interleaved (BENCH_PARTS_ROUNDS). */
 const PARTS_ROUNDS = Number(process.env.BENCH_PARTS_ROUNDS ?? 3)
+/** Which of the three sections run (BENCH_SECTIONS, a comma-separated list; all by default). */
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'hashing,parts,transfer').split(','))
 
 function median(values: number[]): number {

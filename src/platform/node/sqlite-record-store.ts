@@ -46,7 +46,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length
  * Few: the reads of a sync that come back to a record much later are answered by the database's
  * own holder of each key (database.ts), and a scan writes every record of the share.
  */
-export const PARSED_RECORDS_KEPT = 2_048
+const PARSED_RECORDS_KEPT = 2_048
 
 interface Row {
   uuid: string

@@ -31,7 +31,7 @@ export const UPDATE_PAGE_RECORDS = 500
 /** Jobs per step: bounds the memory one transaction holds. */
 const MAX_JOBS_PER_STEP = 5_000
 /** Keys whose holder `get` keeps (least recently used dropped first). */
-export const HOLDERS_KEPT = 16_384
+const HOLDERS_KEPT = 16_384
 /** Club state names in the store. */
 export const REVISION_STATE = 'revision'
 export const LOGICAL_CLOCK_STATE = 'logical_clock'
