@@ -67,6 +67,9 @@ export interface SyncthingRun {
   readonly files: number
   /** Peak RSS (VmHWM) of A and B, MB. */
   readonly rssMb: readonly [number, number]
+  /** CPU time (user + kernel) of A's and B's processes during the sync, and the kernel's part. */
+  readonly cpuMs: readonly [number, number]
+  readonly systemMs: readonly [number, number]
 }
 
 const BINARY = 'syncthing'
@@ -79,6 +82,8 @@ const CONNECT_TIMEOUT_MS = 30_000
 const SYNC_TIMEOUT_MS = 900_000
 const STOP_TIMEOUT_MS = 10_000
 const MB = 1e6
+/** Linux's USER_HZ, the unit of /proc/PID/stat's times. */
+const CLOCK_TICKS_PER_SECOND = 100
 const LOG_TAIL_LINES = 30
 
 /** The options `syncthing generate` writes that would reach beyond 127.0.0.1 or change priority. */
@@ -309,6 +314,21 @@ class Instance {
     return kib ? (Number(kib[1]) * 1024) / MB : Number.NaN
   }
 
+  /** CPU time used so far by the group's processes (monitor and worker), from /proc/PID/stat. */
+  async cpuTimes(): Promise<{ userMs: number; systemMs: number }> {
+    const times = { userMs: 0, systemMs: 0 }
+    for (const pid of await readdir('/proc')) {
+      if (!/^\d+$/.test(pid)) continue
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+      // Fields after the command name (which may hold spaces): state is 3rd, pgrp 5th, utime 14th, stime 15th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(fields[2]) !== this.group) continue
+      times.userMs += (Number(fields[11]) * 1000) / CLOCK_TICKS_PER_SECOND
+      times.systemMs += (Number(fields[12]) * 1000) / CLOCK_TICKS_PER_SECOND
+    }
+    return times
+  }
+
   /** SIGTERM to the group (monitor and worker), SIGKILL if it lingers; returns once no member is left. */
   async stop(): Promise<void> {
     signalGroup(this.group, 'SIGTERM')
@@ -442,6 +462,7 @@ export async function syncthingRun(source: string, work: string): Promise<Syncth
     )
     const wireBefore = (await b.connection(homeA))?.inBytesTotal ?? 0
 
+    const cpuBefore = [await a.cpuTimes(), await b.cpuTimes()]
     const syncStarted = performance.now()
     await b.addFolder(resolve(target), homeA)
     await b.until(SYNC_TIMEOUT_MS, 'complete folder', async () => {
@@ -460,6 +481,9 @@ export async function syncthingRun(source: string, work: string): Promise<Syncth
       )
     })
     const syncMs = performance.now() - syncStarted
+    const cpuAfter = [await a.cpuTimes(), await b.cpuTimes()]
+    const used = (i: 0 | 1, kernelOnly: boolean): number =>
+      cpuAfter[i]!.systemMs - cpuBefore[i]!.systemMs + (kernelOnly ? 0 : cpuAfter[i]!.userMs - cpuBefore[i]!.userMs)
 
     const wireBytes = ((await b.connection(homeA))?.inBytesTotal ?? 0) - wireBefore
     const rssMb = [await a.peakRssMb(), await b.peakRssMb()] as const
@@ -468,7 +492,16 @@ export async function syncthingRun(source: string, work: string): Promise<Syncth
       throw new Error(
         `syncthing reported done but B's folder holds ${JSON.stringify(got)}; expected ${JSON.stringify(expected)}`,
       )
-    return { scanMs, syncMs, bytes: got.bytes, wireBytes, files: got.files, rssMb }
+    return {
+      scanMs,
+      syncMs,
+      bytes: got.bytes,
+      wireBytes,
+      files: got.files,
+      rssMb,
+      cpuMs: [used(0, false), used(1, false)],
+      systemMs: [used(0, true), used(1, true)],
+    }
   } finally {
     for (const instance of instances) await instance.stop()
     undoKillOnExit()
@@ -509,6 +542,9 @@ async function main(): Promise<void> {
       )
       console.log(
         `  sync ${s(run.syncMs).padStart(9)}  ${rate}   [A's scan ${s(run.scanMs)}]  peak RSS A ${run.rssMb[0].toFixed(0)} MB, B ${run.rssMb[1].toFixed(0)} MB`,
+      )
+      console.log(
+        `  cpu A ${s(run.cpuMs[0])} (kernel ${s(run.systemMs[0])}), B ${s(run.cpuMs[1])} (kernel ${s(run.systemMs[1])})`,
       )
       console.log(`  load average (1, 5, 15 min) before ${before}, after ${load()}`)
     }
