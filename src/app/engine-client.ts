@@ -11,6 +11,10 @@ import { loadSettings } from './settings'
 export interface EngineClient {
   readonly host: Remote<EngineHost>
   readonly peers: PeerManager
+  /** Closes the links and the shares' stores, then ends the worker. */
+  stop(): Promise<void>
+  /** Ends the worker at once, as closing the tab would (another tab has taken the storage over). */
+  kill(): void
 }
 
 export async function startEngine(): Promise<EngineClient> {
@@ -32,5 +36,17 @@ export async function startEngine(): Promise<EngineClient> {
     log: (m) => console.debug(`[peers] ${m}`),
   })
   await peers.start()
-  return { host, peers }
+  return {
+    host,
+    peers,
+    async stop() {
+      peers.stop()
+      await host.close()
+      worker.terminate()
+    },
+    kill() {
+      peers.stop()
+      worker.terminate()
+    },
+  }
 }

@@ -1,30 +1,79 @@
 /**
- * Bootstrap of the page: defines the app element and registers the service worker. The engine
- * worker and the WebRTC side start here as they land (see DESIGN.md "Where things run").
+ * Bootstrap of the page: defines the app element, starts the engine worker and the WebRTC side
+ * (see DESIGN.md "Where things run") in the one tab that holds the engine lock (engine-lock.ts),
+ * and registers the service worker.
  */
 import { registerSW } from 'virtual:pwa-register'
 import '../ui/cs-app'
 import type { CsApp } from '../ui/cs-app'
 
 import { persistStorage } from '../platform/browser/storage'
-import { startEngine } from './engine-client'
+import { startEngine, type EngineClient } from './engine-client'
+import { EngineLock } from './engine-lock'
 
 const app = document.querySelector<CsApp>('cs-app')
+/** Set by a tab that lost the engine to another and was asked to take it back: it reloads, then takes over. */
+const TAKE_OVER_ON_LOAD = 'clearskies.takeOver'
 
-const engine = startEngine()
-engine.then(
-  (client) => {
-    app?.connect(client)
-    // Shares kept in browser storage must survive storage pressure: ask once the app is in use.
-    void persistStorage().then((report) => app?.showStorage(report))
-    // The end-to-end tests drive the engine through this handle, as the interface does.
-    ;(window as unknown as { clearskies: typeof client }).clearskies = client
+/** This tab's engine: starting, running, or (undefined) stopped or never started. */
+let engine: Promise<EngineClient | undefined> | undefined
+
+const lock = new EngineLock(
+  async () => {
+    const client = await engine?.catch(() => undefined)
+    engine = undefined
+    await client?.stop()
+    app?.runsElsewhere('moved', takeBackAfterReload)
   },
-  (err: unknown) =>
-    app?.startFailed(
-      `ClearSkies could not start: ${(err as Error).message}. Reload the page to try again; in a private window, open a normal one (the browser gives private windows no lasting storage).`,
-    ),
+  () => {
+    void engine?.then((client) => client?.kill())
+    engine = undefined
+    app?.runsElsewhere('moved', takeBackAfterReload)
+  },
 )
+
+function run(): void {
+  engine = startEngine().then(
+    (client) => {
+      app?.connect(client)
+      // Shares kept in browser storage must survive storage pressure: ask once the app is in use.
+      void persistStorage().then((report) => app?.showStorage(report))
+      // The end-to-end tests drive the engine through this handle, as the interface does.
+      ;(window as unknown as { clearskies: typeof client }).clearskies = client
+      return client
+    },
+    (err: unknown) => {
+      failed(err, 'in a private window, open a normal one (the browser gives private windows no lasting storage)')
+      return undefined
+    },
+  )
+}
+
+function failed(err: unknown, advice?: string): void {
+  app?.startFailed(`ClearSkies could not start: ${(err as Error).message}. Reload the page to try again${advice ? `; ${advice}` : ''}.`)
+}
+
+async function takeOver(): Promise<void> {
+  app?.runsElsewhere('waiting')
+  await lock.takeOver()
+  run()
+}
+
+/** The page still shows the stopped engine's state: a fresh load starts clean, and takes over. */
+function takeBackAfterReload(): void {
+  sessionStorage.setItem(TAKE_OVER_ON_LOAD, '1')
+  location.reload()
+}
+
+async function start(): Promise<void> {
+  const asked = sessionStorage.getItem(TAKE_OVER_ON_LOAD) !== null
+  sessionStorage.removeItem(TAKE_OVER_ON_LOAD)
+  if (await lock.tryAcquire()) run()
+  else if (asked) await takeOver()
+  else app?.runsElsewhere('open', () => void takeOver().catch(failed))
+}
+
+void start().catch(failed)
 
 const updateServiceWorker = registerSW({
   onNeedRefresh() {

@@ -53,6 +53,7 @@ export class CsApp extends LitElement {
     incoming: { state: true },
     storage: { state: true },
     startError: { state: true },
+    elsewhere: { state: true },
   }
 
   status = ''
@@ -71,10 +72,16 @@ export class CsApp extends LitElement {
   storage: StorageReport | undefined
   /** Why the engine did not start; it stays on screen (there is nothing else to show). */
   startError = ''
+  /**
+   * Another tab runs the engine (engine-lock.ts): it did when this tab opened (`open`), or it took
+   * over from this tab (`moved`); `waiting` while this tab takes over.
+   */
+  elsewhere: 'open' | 'moved' | 'waiting' | undefined
 
   private readonly engine = new EngineController(this)
   private actions: AppActions | undefined
   private applyUpdate: (() => void) | undefined
+  private takeOver: (() => void) | undefined
   private readonly wakeLock = new TransferWakeLock()
   private detailsLoading = false
   private detailsAgain = false
@@ -248,8 +255,15 @@ export class CsApp extends LitElement {
     this.updateAvailable = true
   }
 
+  /** The engine runs in another tab, or this tab is taking it over (`takeOver` undefined). */
+  runsElsewhere(where: 'open' | 'moved' | 'waiting', takeOver?: () => void): void {
+    this.elsewhere = where
+    this.takeOver = takeOver
+  }
+
   /** The engine is running: the screens attach to it. */
   connect(client: EngineClient): void {
+    this.elsewhere = undefined
     this.actions = new AppActions(client)
     this.engine.attach(client)
     void incomingFiles().then((files) => (this.incoming = files))
@@ -263,6 +277,7 @@ export class CsApp extends LitElement {
   }
 
   startFailed(message: string): void {
+    this.elsewhere = undefined
     this.startError = message
   }
 
@@ -482,6 +497,7 @@ export class CsApp extends LitElement {
 
   private renderScreen() {
     const snapshot = this.engine.snapshot
+    if (this.elsewhere) return this.renderElsewhere(this.elsewhere)
     if (this.startError) return html`<p class="error" role="alert">${this.startError}</p>`
     if (!snapshot) return html`<p class="starting" role="status">Starting ClearSkies…</p>`
     if (this.current) {
@@ -502,6 +518,17 @@ export class CsApp extends LitElement {
       .joining=${snapshot.joining}
       .joinMessages=${new Map(snapshot.joining.map((j) => [j.location, explainJoinWait(j.sinceMs, j.problem)]))}
     ></cs-share-list>`
+  }
+
+  private renderElsewhere(where: 'open' | 'moved' | 'waiting') {
+    if (where === 'waiting') return html`<p class="starting" role="status">Waiting for the other tab to hand ClearSkies over…</p>`
+    return html`<section class="elsewhere" role="alert">
+      <p>
+        ${where === 'open' ? 'ClearSkies is open in another tab.' : 'ClearSkies is now open in another tab, and syncs there.'}
+        It runs in one tab at a time, so that two tabs never write the same files.
+      </p>
+      <button @click=${() => this.takeOver?.()}>Use ClearSkies here</button>
+    </section>`
   }
 
   private renderStorage() {

@@ -124,6 +124,13 @@ export class EngineHost {
     return new EngineHost(engine, folders, options)
   }
 
+  /** Closes every link and share; the page then ends the worker (another tab takes over). */
+  async close(): Promise<void> {
+    clearTimeout(this.snapshotTimer)
+    this.listeners.clear()
+    await this.engine.close()
+  }
+
   // --- what the page shows -----------------------------------------------------------------
 
   snapshot(): AppSnapshot {
