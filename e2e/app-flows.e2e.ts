@@ -8,30 +8,21 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright'
-import { launchChromium } from './support/browser'
-import { startTestSignaling, type TestSignaling } from './support/signaling'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright'
+import { browserAndSignaling } from './support/suite'
 import { captureScreen } from './ui/screens'
 
-let browser: Browser
-let signaling: TestSignaling
+const suite = browserAndSignaling()
 const contexts: BrowserContext[] = []
-
-beforeAll(async () => {
-  browser = await launchChromium()
-  signaling = await startTestSignaling()
-})
 
 afterAll(async () => {
   for (const c of contexts) await c.close()
-  await browser?.close()
-  await signaling?.server.close()
 })
 
 /** A page whose downloads Playwright catches: the save pickers are hidden, so the app downloads. */
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
   contexts.push(context)
   await context.addInitScript(() => {
     const w = window as unknown as Record<string, unknown>
@@ -56,7 +47,7 @@ describe('the app, two browsers', () => {
     const b = await newPage()
 
     // First run.
-    await a.goto(signaling.url)
+    await a.goto(suite.signaling.url)
     await a.getByRole('heading', { name: 'Welcome to ClearSkies' }).waitFor()
     findings.push(...(await captureScreen(a, '01-welcome')))
 
@@ -84,7 +75,7 @@ describe('the app, two browsers', () => {
     const link = await linkField.inputValue()
 
     // The other browser limits its downloads (Settings), so the transfer lasts long enough to watch.
-    await b.goto(signaling.url)
+    await b.goto(suite.signaling.url)
     await b.getByRole('button', { name: 'Settings' }).click()
     const settings = b.locator('cs-settings-dialog')
     await settings.getByLabel('Device name').fill('Sam’s phone')
@@ -206,10 +197,10 @@ describe('the app, two browsers', () => {
 
   it('is installable, extends and cancels a code, handles web+clearskies links, and puts files other apps share into a share', async () => {
     const page = await newPage()
-    await page.goto(signaling.url)
+    await page.goto(suite.signaling.url)
     await page.getByRole('heading', { name: 'Welcome to ClearSkies' }).waitFor()
     const href = await page.getAttribute('link[rel="manifest"]', 'href')
-    const manifest = (await (await fetch(new URL(href!, signaling.url))).json()) as Record<string, unknown>
+    const manifest = (await (await fetch(new URL(href!, suite.signaling.url))).json()) as Record<string, unknown>
     expect(manifest).toMatchObject({
       display: 'standalone',
       protocol_handlers: [{ protocol: 'web+clearskies', url: '/#%s' }],
@@ -261,7 +252,7 @@ describe('the app, two browsers', () => {
 
     // A web+clearskies link (as the protocol handler delivers it) opens the join dialog.
     await page.goto(
-      `${signaling.url}/#${encodeURIComponent('web+clearskies:SYNC-not-a-real-code-but-long-enough')}`,
+      `${suite.signaling.url}/#${encodeURIComponent('web+clearskies:SYNC-not-a-real-code-but-long-enough')}`,
     )
     await page.getByRole('dialog', { name: 'Join a share' }).waitFor()
     await page.locator('cs-join-dialog').getByLabel('Name on this device').fill('Bad code')

@@ -4,10 +4,9 @@
  * 1,000 small files and nested Unicode folders arrives byte for byte; edits, deletions and new
  * files follow; a read-only peer changes nothing; a reload and a closed tab resume.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright'
-import { launchChromium } from './support/browser'
-import { startTestSignaling, type TestSignaling } from './support/signaling'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright'
+import { browserAndSignaling } from './support/suite'
 import { openApp, shareHashes } from './support/app'
 
 const BIG_FILE_BYTES = 100 * 1024 * 1024
@@ -27,32 +26,25 @@ type Host = {
 }
 type Window = { clearskies: { host: Host } }
 
-let browser: Browser
-let signaling: TestSignaling
+const suite = browserAndSignaling()
 const contexts: BrowserContext[] = []
 
-beforeAll(async () => {
-  browser = await launchChromium()
-  signaling = await startTestSignaling()
-})
-
 afterAll(async () => {
-  await browser?.close()
-  await signaling?.server.close()
+  for (const c of contexts) await c.close()
 })
 
 async function newPeer(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext()
+  const context = await suite.browser.newContext()
   contexts.push(context)
   const page = await context.newPage()
   page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
-  await openApp(page, signaling.url)
+  await openApp(page, suite.signaling.url)
   return { context, page }
 }
 
 async function reopen(context: BrowserContext): Promise<Page> {
   const page = await context.newPage()
-  await openApp(page, signaling.url)
+  await openApp(page, suite.signaling.url)
   return page
 }
 

@@ -2,24 +2,11 @@
  * Two browser peers in isolated contexts sync a share over real WebRTC, introduced by the real
  * signaling server (run inside the private network namespace: see e2e/README.md).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright'
-import { launchChromium } from './support/browser'
-import { startTestSignaling, type TestSignaling } from './support/signaling'
+import { describe, expect, it } from 'vitest'
+import { browserAndSignaling } from './support/suite'
 import { openApp, shareHashes } from './support/app'
 
-let browser: Browser
-let signaling: TestSignaling
-
-beforeAll(async () => {
-  browser = await launchChromium()
-  signaling = await startTestSignaling()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await signaling?.server.close()
-})
+const suite = browserAndSignaling()
 
 type Host = {
   createShare(location: string): Promise<void>
@@ -30,11 +17,11 @@ type Host = {
 
 describe('browser to browser', () => {
   it('a share made in one browser arrives in another, byte for byte', async () => {
-    const a = await (await browser.newContext()).newPage()
-    const b = await (await browser.newContext()).newPage()
+    const a = await (await suite.browser.newContext()).newPage()
+    const b = await (await suite.browser.newContext()).newPage()
     for (const page of [a, b]) page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
-    await openApp(a, signaling.url)
-    await openApp(b, signaling.url)
+    await openApp(a, suite.signaling.url)
+    await openApp(b, suite.signaling.url)
 
     const code = await a.evaluate(async () => {
       const host = (window as unknown as { clearskies: { host: Host } }).clearskies.host

@@ -3,25 +3,13 @@
  * engine (src/app/engine-lock.ts): the second says so and offers to take over; taking over closes
  * the first tab's engine and starts one in the second over the same shares; and back again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright'
 import { HANDOVER_TIMEOUT_MS } from '../src/app/engine-lock'
 import { openApp } from './support/app'
-import { launchChromium } from './support/browser'
-import { startTestSignaling, type TestSignaling } from './support/signaling'
+import { browserAndSignaling } from './support/suite'
 
-let browser: Browser
-let signaling: TestSignaling
-
-beforeAll(async () => {
-  browser = await launchChromium()
-  signaling = await startTestSignaling()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await signaling?.server.close()
-})
+const suite = browserAndSignaling()
 
 type EngineWindow = Window & { clearskies?: { host: { createShare(location: string): Promise<void>; snapshot(): Promise<{ shares: Array<{ location: string }> }> } } }
 
@@ -31,16 +19,16 @@ const shareNames = (page: Page): Promise<string[]> =>
 
 describe('the app in two tabs', () => {
   it('runs the engine in one tab at a time, and moves it to the tab the person chooses', async () => {
-    const context = await browser.newContext()
+    const context = await suite.browser.newContext()
     const errors: string[] = []
     const first = await context.newPage()
     first.on('pageerror', (e) => errors.push(`first: ${e.message}`))
-    await openApp(first, signaling.url)
+    await openApp(first, suite.signaling.url)
     await first.evaluate(() => (window as EngineWindow).clearskies!.host.createShare('Holiday photos'))
 
     const second = await context.newPage()
     second.on('pageerror', (e) => errors.push(`second: ${e.message}`))
-    await second.goto(signaling.url)
+    await second.goto(suite.signaling.url)
     await second.getByText('ClearSkies is open in another tab.').waitFor()
     expect(await hasEngine(second)).toBe(false)
 
@@ -61,9 +49,9 @@ describe('the app in two tabs', () => {
   })
 
   it('takes the engine from a tab that does not answer, which stops when it answers again', async () => {
-    const context = await browser.newContext()
+    const context = await suite.browser.newContext()
     const first = await context.newPage()
-    await openApp(first, signaling.url)
+    await openApp(first, suite.signaling.url)
     // A tab whose page is busy past the handover timeout cannot hand over: the lock is taken from it.
     let answering = false
     const busy = first
@@ -74,7 +62,7 @@ describe('the app in two tabs', () => {
       .then(() => (answering = true))
 
     const second = await context.newPage()
-    await second.goto(signaling.url)
+    await second.goto(suite.signaling.url)
     const asked = Date.now()
     await second.getByRole('button', { name: 'Use ClearSkies here' }).click()
     await second.getByText('Waiting for the other tab to hand ClearSkies over').waitFor()
