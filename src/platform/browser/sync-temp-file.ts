@@ -15,36 +15,23 @@
  * too; `read` and `close` write them out first, and a crash loses at most one batch more than
  * before. The batch buffer starts small and grows as a file does, so that the many small files of
  * a share cost no large allocation each.
- *
- * A large file is grown ahead of its writes, PREALLOCATE_BYTES at a time (`truncate` to a larger
- * size), and cut to its size when closed: in a private window's OPFS a write that makes the file
- * longer costs the browser process more than one within it (bench/browser parts, temp-file
- * appends: 7.2-7.3 ms of CPU a MB, the browser's 4.5-4.8, against 5.3-5.8 and 2.9-3.2). What a
- * crash leaves past the last write is zeros, at most PREALLOCATE_BYTES of them at the end of the
- * file: a file reopened is cut after its last byte that is not zero within those
- * (`writtenLength`). That may cut zeros that were received too; they are only asked for again.
  */
 import type { SharePath } from '../../protocol/directory/share-path'
 import { asArrayBufferView } from '../../protocol/wire/bytes'
 import { storeError } from './fsa-handles'
 import { FsaTempFile, MIN_CHECKPOINT_BYTES } from './fsa-temp-file'
-import { MAX_READ_CHUNK_BYTES } from '../../protocol/directory/file-store'
 import { readSyncAccess, type SyncAccessHandle } from './sync-access'
 
 /** Appends are written out in batches of this many bytes (a larger append goes out as it is). */
 export const WRITE_BATCH_BYTES = 4 * 1024 * 1024
 /** The batch buffer's first size; it doubles up to WRITE_BATCH_BYTES as the file grows. */
 const FIRST_BATCH_BYTES = 64 * 1024
-/** A file written in whole batches is grown this far past its end at a time. */
-export const PREALLOCATE_BYTES = 16 * 1024 * 1024
 
 export class SyncTempFile extends FsaTempFile {
   private unflushed = 0
   /** Appended bytes not yet written: the first `batched` bytes of `batch`, which end at `size`. */
   private batch: Uint8Array<ArrayBuffer> | undefined
   private batched = 0
-  /** The file's length on disk: `size`, or more while it is grown ahead of the writes. */
-  private allocated: number
 
   constructor(
     path: SharePath,
@@ -54,11 +41,7 @@ export class SyncTempFile extends FsaTempFile {
     handle: FileSystemFileHandle,
     private readonly access: SyncAccessHandle,
   ) {
-    const onDisk = access.getSize()
-    const length = writtenLength(access, onDisk)
-    if (length < onDisk) access.truncate(length)
-    super(path, sha256, dir, name, handle, length)
-    this.allocated = length
+    super(path, sha256, dir, name, handle, access.getSize())
   }
 
   /** Runs a synchronous call of the handle, with the store's typed errors. */
@@ -74,7 +57,6 @@ export class SyncTempFile extends FsaTempFile {
     this.check()
     const bytes = asArrayBufferView(chunk)
     if (this.batched === 0 && bytes.byteLength >= WRITE_BATCH_BYTES) {
-      this.growFor(bytes.byteLength)
       this.writeOut(bytes)
       return
     }
@@ -85,26 +67,7 @@ export class SyncTempFile extends FsaTempFile {
       this.batched += take
       this.size += take
       at += take
-      if (this.batched === WRITE_BATCH_BYTES) {
-        this.growFor(WRITE_BATCH_BYTES)
-        this.writeBatch()
-      }
-    }
-  }
-
-  /**
-   * Grows the file PREALLOCATE_BYTES past the end of a write of `length` bytes that would make it
-   * longer, so that the writes after it land within it. Where the quota does not allow it, the
-   * file stays as it is and the write reports the quota.
-   */
-  private growFor(length: number): void {
-    const end = this.size - this.batched + length
-    if (end <= this.allocated) return
-    try {
-      this.access.truncate(end + PREALLOCATE_BYTES)
-      this.allocated = end + PREALLOCATE_BYTES
-    } catch {
-      // reported by the write, which needs less
+      if (this.batched === WRITE_BATCH_BYTES) this.writeBatch()
     }
   }
 
@@ -138,21 +101,19 @@ export class SyncTempFile extends FsaTempFile {
     } catch (err) {
       // A full quota may leave part of the chunk: cut it, so the file stays what `size` says.
       // Should that fail too, the first error is the one worth reporting.
-      if (this.tryTruncate(this.size)) this.allocated = this.size
+      this.tryTruncate(this.size)
       throw err
     }
     this.size += bytes.byteLength
-    this.allocated = Math.max(this.allocated, this.size)
     this.unflushed += bytes.byteLength
     if (this.unflushed >= MIN_CHECKPOINT_BYTES) this.flush()
   }
 
-  private tryTruncate(length: number): boolean {
+  private tryTruncate(length: number): void {
     try {
       this.access.truncate(length)
-      return true
     } catch {
-      return false // reported by the caller's own error
+      // reported by the caller's own error
     }
   }
 
@@ -183,7 +144,6 @@ export class SyncTempFile extends FsaTempFile {
     this.batched = 0
     this.call('truncating', () => this.access.truncate(length))
     this.size = length
-    this.allocated = length
   }
 
   async close(): Promise<void> {
@@ -191,7 +151,6 @@ export class SyncTempFile extends FsaTempFile {
     this.open = false
     try {
       this.writeBatch()
-      if (this.allocated > this.size) this.call('truncating', () => this.access.truncate(this.size))
       this.flush()
     } finally {
       this.batch = undefined
@@ -208,20 +167,4 @@ export class SyncTempFile extends FsaTempFile {
     }
     await this.remove()
   }
-}
-
-/**
- * The length of a temporary file's received bytes: its length, less the zeros at its end within
- * the last PREALLOCATE_BYTES, where a file grown ahead of its writes may hold nothing received.
- */
-function writtenLength(access: SyncAccessHandle, length: number): number {
-  const from = Math.max(0, length - PREALLOCATE_BYTES)
-  const chunk = new Uint8Array(Math.min(MAX_READ_CHUNK_BYTES, length - from))
-  for (let end = length; end > from; ) {
-    const start = Math.max(from, end - chunk.byteLength)
-    const part = chunk.subarray(0, access.read(chunk.subarray(0, end - start), { at: start }))
-    for (let i = part.byteLength - 1; i >= 0; i--) if (part[i] !== 0) return start + i + 1
-    end = start
-  }
-  return from
 }
