@@ -8,7 +8,7 @@ import { CipherState } from '../../../src/protocol/tls/cipher'
 import { type RecordCrypto, webCryptoRecords } from '../../../src/protocol/tls/record-crypto'
 import { ContentType, MAC_BYTES } from '../../../src/protocol/tls/constants'
 import { TlsError } from '../../../src/protocol/tls/errors'
-import { type RawRecord, RecordDecoder, writeHeader } from '../../../src/protocol/tls/record'
+import { type RawRecord, RecordDecoder, plaintextRecord, writeHeader } from '../../../src/protocol/tls/record'
 
 const encKey = new Uint8Array(32).fill(1)
 const macKey = new Uint8Array(20).fill(2)
@@ -249,4 +249,16 @@ describe('WebCrypto record primitives', () => {
     const hex = (macs: Uint8Array[]): string[] => macs.map((m) => Buffer.from(m).toString('hex'))
     for (const [i, inputs] of calls.entries()) expect(hex((await pending[i]) ?? [])).toEqual(hex(await node.macs(inputs)))
   })
+})
+
+it('decodes records into bytes of their own: neither the chunks they came in nor later records change them', () => {
+  // 40 records of 16 KiB: more than one of the decoder's buffers holds.
+  const fragments = Array.from({ length: 40 }, (_, i) => new Uint8Array(16384).fill(i + 1))
+  const chunk = Buffer.concat(fragments.map((f) => plaintextRecord(ContentType.application_data, f)))
+  const d = new RecordDecoder()
+  d.push(chunk)
+  const records: RawRecord[] = []
+  for (let r = d.next(); r; r = d.next()) records.push(r)
+  chunk.fill(0)
+  expect(records.map((r) => Buffer.compare(r.fragment, fragments[records.indexOf(r)] as Uint8Array))).toEqual(fragments.map(() => 0))
 })
