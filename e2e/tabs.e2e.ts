@@ -11,7 +11,15 @@ import { browserAndSignaling } from './support/suite'
 
 const suite = browserAndSignaling()
 
-type EngineWindow = Window & { clearskies?: { host: { createShare(location: string): Promise<void>; snapshot(): Promise<{ shares: Array<{ location: string }> }> } } }
+type EngineWindow = Window & {
+  clearskies?: {
+    host: {
+      createShare(location: string): Promise<void>
+      createAccessCode(location: string, level: string): Promise<{ link: string }>
+      snapshot(): Promise<{ shares: Array<{ location: string }> }>
+    }
+  }
+}
 
 const hasEngine = (page: Page): Promise<boolean> => page.evaluate(() => 'clearskies' in window)
 const shareNames = (page: Page): Promise<string[]> =>
@@ -73,5 +81,29 @@ describe('the app in two tabs', () => {
     await busy
     await first.getByText('ClearSkies is now open in another tab, and syncs there.').waitFor()
     await context.close()
+  })
+
+  it('joins from a share link opened in a new tab: joining moves the engine to that tab', async () => {
+    // A friend's device, in a browser of its own, makes the link.
+    const friend = await (await suite.browser.newContext()).newPage()
+    await openApp(friend, suite.signaling.url)
+    const link = await friend.evaluate(async () => {
+      const host = (window as EngineWindow).clearskies!.host
+      await host.createShare('Band photos')
+      return (await host.createAccessCode('Band photos', 'read_write')).link
+    })
+
+    const context = await suite.browser.newContext()
+    const first = await context.newPage()
+    await openApp(first, suite.signaling.url)
+    const second = await context.newPage()
+    await second.goto(link.replace(/^[^#]*/, suite.signaling.url + '/'))
+    await second.getByRole('dialog', { name: 'Join a share' }).waitFor()
+    await second.getByLabel('Name on this device').fill('Band photos')
+    await second.getByRole('button', { name: 'Join', exact: true }).click()
+    await first.getByText('ClearSkies is now open in another tab, and syncs there.').waitFor()
+    await second.getByRole('button', { name: 'Open Band photos' }).waitFor({ timeout: 60_000 })
+    await context.close()
+    await friend.context().close()
   })
 })

@@ -82,6 +82,11 @@ export class CsApp extends LitElement {
   private actions: AppActions | undefined
   private applyUpdate: (() => void) | undefined
   private takeOver: (() => void) | undefined
+  /** Settles once the engine runs in this tab (with its actions) or could not start (undefined). */
+  private readonly started: Promise<AppActions | undefined>
+  private settleStarted: (actions: AppActions | undefined) => void = () => undefined
+  /** Actions waiting for the engine to run here (`engineHere`). */
+  private waitingForEngine = 0
   private readonly wakeLock = new TransferWakeLock()
   private detailsLoading = false
   private detailsAgain = false
@@ -184,6 +189,7 @@ export class CsApp extends LitElement {
 
   constructor() {
     super()
+    this.started = new Promise((resolve) => (this.settleStarted = resolve))
     this.engine.onSnapshot((snapshot) => {
       this.wakeLock.set(snapshot.shares.some((s) => s.progress.downloadRate > 0 || s.progress.uploadRate > 0))
       if (this.current && !snapshot.shares.some((s) => s.location === this.current)) this.current = undefined
@@ -259,12 +265,14 @@ export class CsApp extends LitElement {
   runsElsewhere(where: 'open' | 'moved' | 'waiting', takeOver?: () => void): void {
     this.elsewhere = where
     this.takeOver = takeOver
+    if (where === 'open' && this.waitingForEngine > 0) takeOver?.()
   }
 
   /** The engine is running: the screens attach to it. */
   connect(client: EngineClient): void {
     this.elsewhere = undefined
     this.actions = new AppActions(client)
+    this.settleStarted(this.actions)
     this.engine.attach(client)
     void incomingFiles().then((files) => (this.incoming = files))
     if (new URLSearchParams(location.search).has(INCOMING_PARAM))
@@ -277,6 +285,7 @@ export class CsApp extends LitElement {
   }
 
   startFailed(message: string): void {
+    this.settleStarted(undefined)
     this.elsewhere = undefined
     this.startError = message
   }
@@ -364,13 +373,15 @@ export class CsApp extends LitElement {
 
   /** Runs an action, says `done` when it worked, or shows its error (in the dialog, if one is open). */
   private async run<T>(done: string, work: (actions: AppActions) => Promise<T>): Promise<T | undefined> {
-    if (!this.actions) {
-      this.status = 'ClearSkies is still starting. Try again in a moment.'
+    if (this.elsewhere === 'moved') {
+      this.status = 'ClearSkies now runs in another tab. Choose “Use ClearSkies here” to work in this one.'
       return undefined
     }
     this.busy = true
     try {
-      const result = await work(this.actions)
+      const actions = this.actions ?? (await this.engineHere())
+      if (!actions) return undefined // startFailed says why
+      const result = await work(actions)
       if (done) this.status = done
       return result
     } catch (err) {
@@ -380,6 +391,20 @@ export class CsApp extends LitElement {
       return undefined
     } finally {
       this.busy = false
+    }
+  }
+
+  /**
+   * What is asked for while the engine starts waits for it; in a tab opened while another runs it
+   * (a share link opened in a new tab), asking is choosing this tab, as "Use ClearSkies here" is.
+   */
+  private async engineHere(): Promise<AppActions | undefined> {
+    this.waitingForEngine++
+    try {
+      if (this.elsewhere === 'open') this.takeOver?.()
+      return await this.started
+    } finally {
+      this.waitingForEngine--
     }
   }
 
