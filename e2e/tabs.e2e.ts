@@ -8,6 +8,7 @@ import type { Page } from 'playwright'
 import { HANDOVER_TIMEOUT_MS } from '../src/app/engine-lock'
 import { openApp } from './support/app'
 import { browserAndSignaling } from './support/suite'
+import { captureScreen } from './ui/screens'
 
 const suite = browserAndSignaling()
 
@@ -39,6 +40,7 @@ describe('the app in two tabs', () => {
     await second.goto(suite.signaling.url)
     await second.getByText('ClearSkies is open in another tab.').waitFor()
     expect(await hasEngine(second)).toBe(false)
+    expect(await captureScreen(second, '13-another-tab')).toEqual([])
 
     // Taking over: the first tab's engine closes, the second's starts over the same storage.
     await second.getByRole('button', { name: 'Use ClearSkies here' }).click()

@@ -109,6 +109,18 @@ export class CsApp extends LitElement {
         background: var(--cs-header);
         color: #fff;
       }
+      @media (max-width: 25rem) {
+        header {
+          gap: 0.4rem;
+          padding-inline: 0.75rem;
+        }
+        h1 {
+          font-size: 1.05rem;
+        }
+        header button {
+          padding-inline: 0.6rem;
+        }
+      }
       header img {
         width: 32px;
         height: 32px;
@@ -120,6 +132,7 @@ export class CsApp extends LitElement {
         flex: 1;
       }
       header button {
+        flex: none;
         color: #fff;
         border-color: rgb(255 255 255 / 0.6);
         background: transparent;
@@ -582,7 +595,7 @@ export class CsApp extends LitElement {
       <header>
         <img src="/icons/icon-192.png" alt="" />
         <h1>ClearSkies</h1>
-        <cs-signal-status .status=${this.engine.signaling}></cs-signal-status>
+        ${this.elsewhere ? nothing : html`<cs-signal-status .status=${this.engine.signaling}></cs-signal-status>`}
         <button @click=${() => this.openDialog('settings')}>Settings</button>
       </header>
       ${

@@ -12,6 +12,14 @@ export class CsSignalStatus extends LitElement {
     shared,
     badge,
     css`
+      /* On a phone the header is tight: the word gives way (ellipsis) before the Settings button. */
+      :host {
+        min-width: 0;
+      }
+      .label {
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
       .dot {
         background: #ffd36b;
       }
@@ -27,7 +35,7 @@ export class CsSignalStatus extends LitElement {
   override render() {
     const state = this.status?.signaling ?? 'connecting'
     const label = state === 'online' ? 'Online' : state === 'offline' ? 'Offline' : 'Connecting…'
-    return html`<span class="dot ${state}" aria-hidden="true"></span><span>${label}</span>`
+    return html`<span class="dot ${state}" aria-hidden="true"></span><span class="label">${label}</span>`
   }
 }
 
