@@ -278,6 +278,8 @@ export class CsApp extends LitElement {
   runsElsewhere(where: 'open' | 'moved' | 'waiting', takeOver?: () => void): void {
     this.elsewhere = where
     this.takeOver = takeOver
+    // The engine's snapshots stop here: a transfer it had under way no longer keeps this screen on.
+    this.wakeLock.set(false)
     if (where === 'open' && this.waitingForEngine > 0) takeOver?.()
   }
 
