@@ -25,6 +25,7 @@ import {
   type LocalPath,
 } from '../../protocol/directory/local-names'
 import type { SharePath } from '../../protocol/directory/share-path'
+import { DirectWriter } from './direct-writer'
 import { DirectorySyncs } from './directory-sync'
 import { applyAttributes, closeFd, errno, fdSize, fdStat, lstatOrNone, openNoFollow, readChunks, syncFd, truncateFd, writeAll } from './fd'
 
@@ -342,9 +343,19 @@ function sameAttributes(a: Attributes | undefined, b: Attributes | undefined): b
   return a?.mode === b?.mode && a?.mtimeNs === b?.mtimeNs
 }
 
+/**
+ * A temporary file writes directly to the disk (direct-writer.ts) once this much has been appended
+ * since it was opened: a large file's bytes then skip the page cache, and small files, most of a
+ * share, keep their one plain write each.
+ */
+export const DIRECT_FROM_BYTES = 8 * 1024 * 1024
+
 class FsTempFile implements TempFile {
   private open = true
   private appending: Promise<void> = Promise.resolve()
+  private appended = 0
+  private direct: DirectWriter | undefined
+  private directTried = false
   /** Set once `finish` has run: the attributes it applied, and the file's stat after them. */
   private finished: { readonly attributes: Attributes | undefined; readonly stat: EntryStat } | undefined
 
@@ -364,8 +375,14 @@ class FsTempFile implements TempFile {
   append(chunk: Uint8Array): Promise<void> {
     this.check()
     const done = this.appending.then(async () => {
-      await writeAll(this.fd, chunk, this.size)
+      if (!this.directTried && this.appended >= DIRECT_FROM_BYTES) {
+        this.directTried = true
+        this.direct = DirectWriter.open(this.fd, this.size)
+      }
+      if (this.direct) await this.direct.append(chunk)
+      else await writeAll(this.fd, chunk, this.size)
       this.size += chunk.byteLength
+      this.appended += chunk.byteLength
     })
     this.appending = done.catch(() => undefined)
     return done
@@ -373,12 +390,14 @@ class FsTempFile implements TempFile {
 
   async *read(): AsyncIterable<Uint8Array> {
     this.check()
+    await this.appending
+    await this.direct?.drain()
     yield* readChunks(this.fd, 0, this.size)
   }
 
   async truncate(length: number): Promise<void> {
     this.check()
-    await this.appending
+    await this.stopDirect()
     truncateFd(this.fd, length)
     this.size = Math.min(this.size, length)
   }
@@ -400,7 +419,7 @@ class FsTempFile implements TempFile {
       }
     }
     this.check()
-    await this.appending
+    await this.stopDirect()
     const stat = await this.prepare(this.fd, attributes, durable)
     await this.close()
     return stat
@@ -414,15 +433,33 @@ class FsTempFile implements TempFile {
     return stat
   }
 
+  /** Waits for the appends and writes out what the direct writer holds; a later append may start another. */
+  private async stopDirect(): Promise<void> {
+    await this.appending
+    const direct = this.direct
+    this.direct = undefined
+    this.directTried = false
+    await direct?.close()
+  }
+
   async close(): Promise<void> {
     if (!this.open) return
     this.open = false
-    await this.appending
-    closeFd(this.fd)
+    try {
+      await this.stopDirect()
+    } finally {
+      closeFd(this.fd)
+    }
   }
 
   async discard(): Promise<void> {
-    await this.close()
+    if (this.open) {
+      this.open = false
+      await this.appending
+      await this.direct?.abandon()
+      this.direct = undefined
+      closeFd(this.fd)
+    }
     try {
       unlinkSync(this.abs)
     } catch (err) {
