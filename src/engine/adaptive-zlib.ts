@@ -9,7 +9,13 @@ import type { ZlibCodec } from '../protocol/wire'
 
 /** Writes at least this large are sampled; smaller ones are always deflated. */
 export const SAMPLE_FROM_BYTES = 64 * 1024
-const SAMPLE_BYTES = 16 * 1024
+/**
+ * A 4 KiB sample decides as a 16 KiB one did (deflated to 0.41 and 0.37 of itself for this
+ * project's README, 0.43 and 0.30 for TypeScript, 1.00 and 0.99 for a PNG, 0.74 and 0.80 for a
+ * program) at a quarter of the cost: 16 KiB samples of each 1 MiB write of a 1 GiB file cost the
+ * sender 0.13-0.16 s of CPU (perf).
+ */
+const SAMPLE_BYTES = 4 * 1024
 /** Deflate only if the sample shrinks below this fraction of its size. */
 const WORTH_IT_RATIO = 0.9
 const MAX_STORED_BLOCK_BYTES = 65_535

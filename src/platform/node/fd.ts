@@ -70,7 +70,9 @@ export async function* readChunks(fd: number, start: number, end: number): Async
   let position = start
   while (position < end) {
     const want = Math.min(MAX_READ_CHUNK_BYTES, end - position)
-    const chunk = new Uint8Array(want)
+    // Not zeroed first (the read overwrites it; a short read is cut): zeroing 1 GiB of chunks cost a
+    // sender about 0.05 s (perf). A plain Uint8Array over it, so that slice() copies as everywhere else.
+    const chunk = new Uint8Array(Buffer.allocUnsafeSlow(want).buffer, 0, want)
     const bytesRead = want <= SYNC_IO_MAX_BYTES ? readSync(fd, chunk, 0, want, position) : (await readAsync(fd, chunk, 0, want, position)).bytesRead
     if (bytesRead === 0) return
     position += bytesRead
