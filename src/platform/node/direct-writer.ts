@@ -111,7 +111,7 @@ export class DirectWriter {
    * can go on.
    */
   async drain(): Promise<void> {
-    await this.writing
+    await this.written()
     const whole = this.filled - (this.filled % ALIGN_BYTES)
     const buffer = this.buffer()
     if (whole > 0) await this.writeOut(buffer, whole, this.bufferAt)
@@ -136,6 +136,13 @@ export class DirectWriter {
     this.release()
   }
 
+  /** Waits for the write under way; its failure is thrown here once, not again by later calls. */
+  private async written(): Promise<void> {
+    const writing = this.writing
+    this.writing = Promise.resolve()
+    await writing
+  }
+
   private buffer(): Uint8Array {
     if (!this.pair) throw new Error('the direct writer is closed')
     return this.pair.buffers[this.current] as Uint8Array
@@ -144,7 +151,7 @@ export class DirectWriter {
   private async sendFull(): Promise<void> {
     const full = this.buffer()
     const at = this.bufferAt
-    await this.writing
+    await this.written()
     const sending = this.writeOut(full, DIRECT_BUFFER_BYTES, at)
     this.writing = sending
     sending.catch(() => undefined) // reported by the next append, drain or close, which await it

@@ -379,7 +379,7 @@ class FsTempFile implements TempFile {
         this.directTried = true
         this.direct = DirectWriter.open(this.fd, this.size)
       }
-      if (this.direct) await this.direct.append(chunk)
+      if (this.direct) await this.appendDirectly(this.direct, chunk)
       else await writeAll(this.fd, chunk, this.size)
       this.size += chunk.byteLength
       this.appended += chunk.byteLength
@@ -431,6 +431,22 @@ class FsTempFile implements TempFile {
     const stat = toEntryStat(fdStat(fd))
     this.finished = { attributes, stat }
     return stat
+  }
+
+  /**
+   * After a failed write (a full disk) what the writer held is lost: the file's size is then what
+   * the disk has, so that what comes next is appended where the file really ends.
+   */
+  private async appendDirectly(direct: DirectWriter, chunk: Uint8Array): Promise<void> {
+    try {
+      await direct.append(chunk)
+    } catch (err) {
+      this.direct = undefined
+      // The write's failure is the one to report: letting go of the writer cannot add to it.
+      await direct.abandon().catch(() => undefined)
+      this.size = fdSize(this.fd)
+      throw err
+    }
   }
 
   /** Waits for the appends and writes out what the direct writer holds; a later append may start another. */

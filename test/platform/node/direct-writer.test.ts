@@ -25,10 +25,10 @@ function same(actual: Uint8Array, expected: Uint8Array): boolean {
 }
 
 /** Descriptors of this process open on `file`: two while it is written directly. */
-async function descriptorsOn(file: string): Promise<number> {
-  let count = 0
-  for (const fd of await readdir('/proc/self/fd')) if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === file) count++
-  return count
+async function descriptorsOn(file: string): Promise<number[]> {
+  const fds: number[] = []
+  for (const fd of await readdir('/proc/self/fd')) if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === file) fds.push(Number(fd))
+  return fds.sort((a, b) => a - b)
 }
 
 let dir: string
@@ -50,14 +50,14 @@ describe('DirectWriter', () => {
       expect(writer, 'this file system takes O_DIRECT (ext4 here)').toBeDefined()
       const body = pattern(DIRECT_BUFFER_BYTES * 3 + 777, 2)
       for (let at = 0, size = 1; at < body.length; at += size, size = (size * 5 + 3) % 400_000) await writer!.append(body.subarray(at, at + size))
-      expect(await descriptorsOn(file)).toBe(2)
+      expect(await descriptorsOn(file)).toHaveLength(2)
       await writer!.drain()
       expect(same(await readFile(file), Buffer.concat([head, body]))).toBe(true)
       // Appending goes on after a drain that left a partial block.
       const more = pattern(ALIGN_BYTES + 5, 3)
       await writer!.append(more)
       await writer!.close()
-      expect(await descriptorsOn(file)).toBe(1)
+      expect(await descriptorsOn(file)).toHaveLength(1)
       expect(same(await readFile(file), Buffer.concat([head, body, more]))).toBe(true)
     } finally {
       closeSync(fd)
@@ -89,20 +89,40 @@ describe('FsFileStore temporary files past DIRECT_FROM_BYTES', () => {
     const tempFile = join(dir, (await readdir(dir))[0]!)
     let at = 0
     for (; at < DIRECT_FROM_BYTES + 2 * step; at += step) await temp.append(data.subarray(at, at + step))
-    expect(await descriptorsOn(tempFile)).toBe(2)
+    expect(await descriptorsOn(tempFile)).toHaveLength(2)
     expect(same((await collect(temp.read())).bytes, data.subarray(0, at))).toBe(true)
 
     // Cut back to an odd length, close, reopen to resume, and go on past the threshold again.
     const cut = at - 12_345
     await temp.truncate(cut)
     await temp.close()
-    expect(await descriptorsOn(tempFile)).toBe(0)
+    expect(await descriptorsOn(tempFile)).toHaveLength(0)
     temp = await store.openTemp(path, 'e'.repeat(64))
     expect(temp.size).toBe(cut)
     for (at = cut; at < data.length; at += step) await temp.append(data.subarray(at, Math.min(at + step, data.length)))
     const result = await store.commit(temp, { expected: { kind: 'absent' } })
     expect(result.ok).toBe(true)
-    expect(await descriptorsOn(join(dir, 'big.bin'))).toBe(0)
+    expect(await descriptorsOn(join(dir, 'big.bin'))).toHaveLength(0)
     expect(same(await readFile(join(dir, 'big.bin')), data)).toBe(true)
+  })
+
+  it('after a failed direct write, report it once and go on from where the file really ends', async () => {
+    const store = new FsFileStore(dir, { names: nameRulesFor('linux') })
+    const data = pattern(DIRECT_FROM_BYTES + 4 * DIRECT_BUFFER_BYTES, 5)
+    const temp = await store.openTemp(parseSharePath('/big.bin'), 'f'.repeat(64), { fresh: true })
+    const tempFile = join(dir, (await readdir(dir))[0]!)
+    let at = 0
+    for (; at < DIRECT_FROM_BYTES + DIRECT_BUFFER_BYTES; at += DIRECT_BUFFER_BYTES) await temp.append(data.subarray(at, at + DIRECT_BUFFER_BYTES))
+    // The direct descriptor (opened last) goes away: its next write fails as a full disk would.
+    closeSync((await descriptorsOn(tempFile))[1]!)
+    let failure: unknown
+    for (; at < data.length && !failure; at += DIRECT_BUFFER_BYTES)
+      await temp.append(data.subarray(at, at + DIRECT_BUFFER_BYTES)).catch((err: unknown) => (failure = err))
+    expect(String(failure)).toMatch(/EBADF/)
+    const onDisk = (await readFile(tempFile)).byteLength
+    expect(temp.size).toBe(onDisk)
+    await temp.append(data.subarray(onDisk))
+    expect(same((await collect(temp.read())).bytes, data)).toBe(true)
+    await temp.close()
   })
 })
