@@ -12,6 +12,7 @@
  */
 import Database from 'better-sqlite3'
 import type { PeerId } from '../../protocol/database/ids'
+import { LruMap } from '../../protocol/database/lru-map'
 import type { DatabaseRecord } from '../../protocol/database/record'
 import { parseVectorClock, vectorClockJson } from '../../protocol/database/record'
 import type { RecordStore, StoreBatch } from '../../protocol/database/record-store'
@@ -81,27 +82,21 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
   return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
 }
 
-/** A bounded map from uuid to a row and its parsed record, the least recently used dropped first. */
+/** Rows and their parsed records by uuid, the least recently used dropped first. */
 class ParsedRecords {
-  private readonly entries = new Map<string, { readonly row: Row; readonly record: DatabaseRecord }>()
+  private readonly entries = new LruMap<string, { readonly row: Row; readonly record: DatabaseRecord }>(PARSED_RECORDS_KEPT)
 
   /** The record a row holds, parsed only if the row is not the one kept for its uuid. */
   recordOf(row: Row): DatabaseRecord {
     const kept = this.entries.get(row.uuid)
-    if (kept && sameRow(kept.row, row)) {
-      this.entries.delete(row.uuid)
-      this.entries.set(row.uuid, kept)
-      return kept.record
-    }
+    if (kept && sameRow(kept.row, row)) return kept.record
     const record = toRecord(row)
     this.keep(row, record)
     return record
   }
 
   keep(row: Row, record: DatabaseRecord): void {
-    this.entries.delete(row.uuid)
     this.entries.set(row.uuid, { row, record })
-    if (this.entries.size > PARSED_RECORDS_KEPT) this.entries.delete(this.entries.keys().next().value as string)
   }
 }
 

@@ -15,6 +15,7 @@ import { nowTimestamp, type Nanoseconds } from '../wire/timestamp'
 import { keyHolder, latestUpdateWins, newerWins, type Conflict, type ConflictResolver, type LocalChange } from './conflict'
 import { DatabaseError } from './errors'
 import { isId, randomId, type PeerId } from './ids'
+import { LruMap } from './lru-map'
 import { GET_UPDATES_TYPE, getUpdatesBody, parseGetUpdates, type IncomingMessage } from './messages'
 import { OutgoingUpdate, type AccessLevel, type PeerConnection, type SigningContext } from './outgoing'
 import { PendingWrites } from './pending-writes'
@@ -110,7 +111,7 @@ export class Database {
    * whole to check for a key conflict). Not those of local changes: nothing asks for them again
    * soon, and a scan of 10,000 files kept that many records (60 MB more at the peak).
    */
-  private readonly holders = new Map<string, DatabaseRecord | null>()
+  private readonly holders = new LruMap<string, DatabaseRecord | null>(HOLDERS_KEPT, (key, holder) => this.unheld(key, holder))
   /** The key each kept holder holds, by uuid: a holder that moves away is forgotten at its old key. */
   private readonly heldKeys = new Map<string, string>()
   /** Counts commits: a lookup that a commit overtook keeps nothing. */
@@ -166,9 +167,7 @@ export class Database {
   /** The live record a key names, if any. */
   async get(key: string): Promise<DatabaseRecord | undefined> {
     let holder = this.holders.get(key)
-    if (holder !== undefined) {
-      this.keepHolder(key, holder) // most recently used
-    } else {
+    if (holder === undefined) {
       const commits = this.commits
       holder = keyHolder(await this.options.store.getByKey(key)) ?? null
       if (commits === this.commits) this.keepHolder(key, holder)
@@ -177,15 +176,15 @@ export class Database {
   }
 
   private keepHolder(key: string, holder: DatabaseRecord | null): void {
-    this.holders.delete(key)
     this.holders.set(key, holder)
     if (holder) this.heldKeys.set(holder.uuid, key)
-    if (this.holders.size > HOLDERS_KEPT) this.forgetKey(this.holders.keys().next().value as string)
   }
 
   private forgetKey(key: string): void {
-    const holder = this.holders.get(key)
-    this.holders.delete(key)
+    this.unheld(key, this.holders.take(key))
+  }
+
+  private unheld(key: string, holder: DatabaseRecord | null | undefined): void {
     if (holder && this.heldKeys.get(holder.uuid) === key) this.heldKeys.delete(holder.uuid)
   }
 
