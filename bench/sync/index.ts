@@ -5,6 +5,8 @@
  * (bench/tls's measuring code), `rsync -a` between two local folders, and Debian's Syncthing
  * between two instances over loopback (bench/sync/syncthing.ts), for the same data.
  * Run: `npx tsx bench/sync/index.ts [big MiB] [small files]` (defaults 1024 and 10000).
+ * Ours (durable, gzip) and Syncthing are run alternately BENCH_ROUNDS times (3) on each set, as the
+ * machine is shared and noisy: medians are printed, with the ratio of each round.
  * BENCH_PROFILE=DIR writes each peer's CPU profile there; BENCH_TRACE=1 prints the joiner's
  * progress four times a second; BENCH_NODE_FLAGS="--trace-gc ..." are given to both peers; BENCH_STRACE=DIR
  * counts each peer's system calls (strace -f -c) into DIR/peer-N.txt. BENCH_ONLY=big,big-lean,small,small-lean,syncthing runs only those
@@ -29,7 +31,7 @@ import { TLS_SRP_SHA_WITH_AES_256_CBC_SHA } from '../../src/protocol/tls/index'
 import { runWithDaemonFlags } from '../daemon-flags'
 import { ours } from '../tls/measure'
 import { makeData } from './data'
-import { syncthingRun } from './syncthing'
+import { syncthingRun, type SyncthingRun } from './syncthing'
 import type { PeerCommand, PeerReply, Setup } from './peer'
 
 const BIG_MIB = Number(process.argv[2] ?? 1024)
@@ -37,6 +39,7 @@ const SMALL_FILES = Number(process.argv[3] ?? 10_000)
 const TCP_MIB = 1024
 const TLS_MIB = 256
 const MB = 1e6
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
 // The peers run with the daemon's Node flags, and this process measures our TLS figure.
 runWithDaemonFlags()
@@ -94,6 +97,11 @@ async function syncOnce(source: string, work: string, setup: Setup = { durable: 
   return { scanMs: served.scanMs, syncMs: joined.ms, bytes: joined.bytes, files: served.files, rssMb: [rss(sa), rss(sb)], cpuMs: [cpu(sa), cpu(sb)], systemMs: [system(sa), system(sb)] }
 }
 
+/** The run of median sync time (the lower middle one of an even count). */
+function median<T extends { readonly syncMs: number }>(runs: readonly T[]): T | undefined {
+  return [...runs].sort((a, b) => a.syncMs - b.syncMs)[Math.floor((runs.length - 1) / 2)]
+}
+
 /** `rsync -a` from one local folder to a fresh one: the tool a user has at hand. */
 function rsyncMs(source: string, target: string): number {
   const started = performance.now()
@@ -134,12 +142,28 @@ try {
   const rsyncSmall = only ? Number.NaN : rsyncMs(smallSource, join(root, 'rsync-small'))
   const lean: Setup = { durable: false, gzip: false }
   const skipped: SyncRun = { scanMs: Number.NaN, syncMs: Number.NaN, bytes: 0, files: 0, rssMb: [Number.NaN, Number.NaN], cpuMs: [Number.NaN, Number.NaN], systemMs: [Number.NaN, Number.NaN] }
-  const big = runs('big') ? await syncOnce(bigSource, join(root, 'run-big')) : skipped
+  /** Ours and Syncthing's on the same data, alternated round by round. */
+  const versus = async (source: string, name: 'big' | 'small'): Promise<{ ours: SyncRun[]; theirs: SyncthingRun[] }> => {
+    const ours: SyncRun[] = []
+    const theirs: SyncthingRun[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      if (runs(name)) ours.push(await syncOnce(source, join(root, `run-${name}-${round}`)))
+      const run = runs('syncthing') ? await syncthingRun(source, join(root, `syncthing-${name}-${round}`)) : null
+      if (run) theirs.push(run)
+    }
+    return { ours, theirs }
+  }
+  const bigRounds = await versus(bigSource, 'big')
   const bigLean = runs('big-lean') ? await syncOnce(bigSource, join(root, 'run-big-lean'), lean) : skipped
-  const small = runs('small') ? await syncOnce(smallSource, join(root, 'run-small')) : skipped
+  const smallRounds = await versus(smallSource, 'small')
   const smallLean = runs('small-lean') ? await syncOnce(smallSource, join(root, 'run-small-lean'), lean) : skipped
-  const syncthingBig = runs('syncthing') ? await syncthingRun(bigSource, join(root, 'syncthing-big')) : null
-  const syncthingSmall = runs('syncthing') ? await syncthingRun(smallSource, join(root, 'syncthing-small')) : null
+  const big = median(bigRounds.ours) ?? skipped
+  const small = median(smallRounds.ours) ?? skipped
+  const syncthingBig = median(bigRounds.theirs)
+  const syncthingSmall = median(smallRounds.theirs)
+  /** Each round's time of ours over Syncthing's, and the times behind the medians. */
+  const rounds = (r: { ours: SyncRun[]; theirs: SyncthingRun[] }): string =>
+    `   rounds: ours ${r.ours.map((o) => (o.syncMs / 1000).toFixed(2)).join(' ')} s, Syncthing ${r.theirs.map((t) => (t.syncMs / 1000).toFixed(2)).join(' ')} s, ratios ${r.ours.map((o, i) => (r.theirs[i] ? `${(o.syncMs / r.theirs[i].syncMs).toFixed(2)}x` : '-')).join(' ')}`
 
   const bigBytes = BIG_MIB * 1024 * 1024
   const mbps = (run: SyncRun): number => bigBytes / MB / (run.syncMs / 1000)
@@ -156,14 +180,16 @@ try {
   console.log(`  sync, lean      ${s(bigLean.syncMs).padStart(9)}  ${mbps(bigLean).toFixed(0).padStart(5)} MB/s  = ${((100 * mbps(bigLean)) / tls).toFixed(0)}% of our TLS (no gzip, no fsync)${cpu(bigLean)}`)
   console.log(`  rsync -a        ${s(rsyncBig).padStart(9)}  ${(bigBytes / MB / (rsyncBig / 1000)).toFixed(0).padStart(5)} MB/s`)
   if (syncthingBig) console.log(`  syncthing       ${s(syncthingBig.syncMs).padStart(9)}  ${(bigBytes / MB / (syncthingBig.syncMs / 1000)).toFixed(0).padStart(5)} MB/s  ours takes ${(big.syncMs / syncthingBig.syncMs).toFixed(2)}x its time (target <= 1)   [its scan ${s(syncthingBig.scanMs)}]${cpu(syncthingBig)}`)
+  if (ROUNDS > 1) console.log(`  (medians of ${ROUNDS} alternated rounds)${rounds(bigRounds)}`)
   console.log(`${SMALL_FILES} files of 1-8 KiB (${(smallBytes / MB).toFixed(1)} MB)`)
   console.log(`  sync            ${s(small.syncMs).padStart(9)}  ${(SMALL_FILES / (small.syncMs / 1000)).toFixed(0).padStart(5)} files/s (target < 8 s)   [sharer's scan ${s(small.scanMs)}]${cpu(small)}`)
   console.log(`  sync, lean      ${s(smallLean.syncMs).padStart(9)}  ${(SMALL_FILES / (smallLean.syncMs / 1000)).toFixed(0).padStart(5)} files/s (no gzip, no fsync: as rsync does)${cpu(smallLean)}`)
   console.log(`  rsync -a        ${s(rsyncSmall).padStart(9)}  ${(SMALL_FILES / (rsyncSmall / 1000)).toFixed(0).padStart(5)} files/s`)
   if (syncthingSmall) console.log(`  syncthing       ${s(syncthingSmall.syncMs).padStart(9)}  ${(SMALL_FILES / (syncthingSmall.syncMs / 1000)).toFixed(0).padStart(5)} files/s  ours takes ${(small.syncMs / syncthingSmall.syncMs).toFixed(2)}x its time (target <= 1)   [its scan ${s(syncthingSmall.scanMs)}]${cpu(syncthingSmall)}`)
+  if (ROUNDS > 1) console.log(`  (medians of ${ROUNDS} alternated rounds)${rounds(smallRounds)}`)
   // Runs left out by BENCH_ONLY have no figure.
   const peak = (runs: SyncRun[], i: 0 | 1): string => `${Math.max(...runs.map((r) => r.rssMb[i]).filter(Number.isFinite)).toFixed(0)} MB`
-  console.log(`peak RSS (target < 300 MB): big file sharer ${peak([big, bigLean], 0)}, joiner ${peak([big, bigLean], 1)}; small files sharer ${peak([small, smallLean], 0)}, joiner ${peak([small, smallLean], 1)}`)
+  console.log(`peak RSS (target < 300 MB): big file sharer ${peak([...bigRounds.ours, bigLean], 0)}, joiner ${peak([...bigRounds.ours, bigLean], 1)}; small files sharer ${peak([...smallRounds.ours, smallLean], 0)}, joiner ${peak([...smallRounds.ours, smallLean], 1)}`)
 } finally {
   await rm(root, { recursive: true, force: true })
 }
