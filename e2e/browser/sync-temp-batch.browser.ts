@@ -2,16 +2,17 @@
  * SyncTempFile gathers small appends into WRITE_BATCH_BYTES writes (each sync access handle write
  * has a fixed cost; 16 KiB writes to a private window's OPFS ran at about 8 MB/s). A fake handle in
  * memory counts the writes and can run out of quota; the real one is covered by
- * sync-temp-file.browser.ts.
+ * sync-temp-file.browser.ts. A file written in whole batches is grown ahead of its writes.
  */
 import { expect, it } from 'vitest'
 import { parseSharePath } from '../../src/protocol/directory/share-path'
-import { SyncTempFile, WRITE_BATCH_BYTES } from '../../src/platform/browser/sync-temp-file'
+import { PREALLOCATE_BYTES, SyncTempFile, WRITE_BATCH_BYTES } from '../../src/platform/browser/sync-temp-file'
 import type { SyncAccessHandle } from '../../src/platform/browser/sync-access'
 import { concatBytes } from '../../src/protocol/wire/bytes'
 import { freshOpfsFolder } from './opfs'
 
 const RECORD_BYTES = 16 * 1024
+const MIB = 1024 * 1024
 
 class MemoryHandle implements SyncAccessHandle {
   bytes = new Uint8Array(0)
@@ -21,14 +22,12 @@ class MemoryHandle implements SyncAccessHandle {
   quota = Number.POSITIVE_INFINITY
 
   write(buffer: Uint8Array<ArrayBuffer>, { at }: { at: number }): number {
-    this.writes++
-    const end = Math.min(at + buffer.byteLength, this.quota)
-    if (end > this.bytes.byteLength) {
-      const grown = new Uint8Array(end)
-      grown.set(this.bytes)
-      this.bytes = grown
+    if (buffer.byteLength > 64) this.writes++ // the marks a grown file ends in are not counted
+    const end = Math.min(at + buffer.byteLength, Math.max(this.quota, this.bytes.byteLength))
+    if (end > at) {
+      if (end > this.bytes.byteLength) this.resize(end)
+      this.bytes.set(buffer.subarray(0, end - at), at)
     }
-    this.bytes.set(buffer.subarray(0, end - at), at)
     if (end < at + buffer.byteLength) throw new DOMException('full', 'QuotaExceededError')
     return buffer.byteLength
   }
@@ -37,8 +36,15 @@ class MemoryHandle implements SyncAccessHandle {
     buffer.set(part)
     return part.byteLength
   }
+  /** Cuts the file, or grows it with zeros as far as the quota allows (as OPFS does). */
   truncate(size: number): void {
-    this.bytes = this.bytes.slice(0, size)
+    if (size > Math.max(this.quota, this.bytes.byteLength)) throw new DOMException('full', 'QuotaExceededError')
+    this.resize(size)
+  }
+  private resize(size: number): void {
+    const resized = new Uint8Array(size)
+    resized.set(this.bytes.subarray(0, size))
+    this.bytes = resized
   }
   getSize(): number {
     this.sizeCalls++
@@ -102,9 +108,10 @@ it('writes a batch-sized append as it is, and a cut below what was written reach
 
 it('a full quota cuts the file back to what was written before the batch, and size says so', async () => {
   const access = new MemoryHandle()
+  // Too little to grow the file ahead of its writes: the writes themselves meet the quota.
+  access.quota = WRITE_BATCH_BYTES + 1000
   const temp = await tempFile(access)
   await temp.append(pattern(WRITE_BATCH_BYTES, 0))
-  access.quota = WRITE_BATCH_BYTES + 1000
   const perBatch = WRITE_BATCH_BYTES / RECORD_BYTES
   const appends = Array.from({ length: perBatch + 16 }, (_, i) => temp.append(pattern(RECORD_BYTES, i)))
   const results = await Promise.allSettled(appends)
@@ -131,4 +138,40 @@ it('reads a fresh, empty temporary file without asking the handle anything', asy
   const calls = access.sizeCalls
   expect(await readAll(temp)).toEqual(new Uint8Array(0))
   expect(access.sizeCalls).toBe(calls)
+})
+
+it('grows a file written in batches ahead of its writes, and cuts it to its size when closed', async () => {
+  const access = new MemoryHandle()
+  const temp = await tempFile(access)
+  const chunks = [pattern(WRITE_BATCH_BYTES + 5, 1), ...Array.from({ length: (WRITE_BATCH_BYTES / RECORD_BYTES) * 4 }, (_, i) => pattern(RECORD_BYTES, i))]
+  for (const chunk of chunks.slice(0, -1)) await temp.append(chunk)
+  // The first write grows the file to 4 MiB + 5 + PREALLOCATE_BYTES, which the next three batches
+  // stay within; the fourth would reach the mark at its end, and grows it again, from its own end.
+  expect(access.getSize()).toBe(WRITE_BATCH_BYTES + 5 + PREALLOCATE_BYTES)
+  await temp.append(chunks.at(-1) as Uint8Array)
+  expect(access.getSize()).toBe(5 * WRITE_BATCH_BYTES + 5 + PREALLOCATE_BYTES)
+  const expected = concatBytes(chunks)
+  expect(firstDifference(await readAll(temp), expected)).toBe(-1)
+  await temp.close()
+  expect(access.getSize()).toBe(expected.byteLength)
+  expect(firstDifference(access.bytes, expected)).toBe(-1)
+})
+
+it('reopens a grown file left open (a crash) with what was written, however often, zeros and all', async () => {
+  const access = new MemoryHandle()
+  const crashed = await tempFile(access)
+  // Ten 1 MiB appends of zeros, as the fetcher makes them: two batches written, one gathered.
+  for (let i = 0; i < 10; i++) await crashed.append(new Uint8Array(MIB))
+  expect(access.getSize()).toBeGreaterThan(10 * MIB)
+  for (let opening = 0; opening < 3; opening++) {
+    const reopened = await tempFile(access)
+    expect(reopened.size).toBe(2 * WRITE_BATCH_BYTES)
+    expect(access.getSize()).toBe(2 * WRITE_BATCH_BYTES)
+  }
+  // A file never grown (a small one, written at its close) keeps the zeros it ends in.
+  const small = new MemoryHandle()
+  const temp = await tempFile(small)
+  await temp.append(new Uint8Array(1000))
+  await temp.close()
+  expect((await tempFile(small)).size).toBe(1000)
 })
