@@ -148,7 +148,7 @@ try {
     const theirs: SyncthingRun[] = []
     for (let round = 0; round < ROUNDS; round++) {
       if (runs(name)) ours.push(await syncOnce(source, join(root, `run-${name}-${round}`)))
-      const run = runs('syncthing') ? await syncthingRun(source, join(root, `syncthing-${name}-${round}`)) : null
+      const run = runs('syncthing') ? await syncthingRun(source, join(root, `syncthing-${name}-${round}`), { keepTarget: true }) : null
       if (run) theirs.push(run)
     }
     return { ours, theirs }

@@ -415,7 +415,16 @@ function missing(): boolean {
  * null if syncthing is not installed. Both processes are stopped and their state, B's folder and
  * A's marker in `source` removed before it returns.
  */
-export async function syncthingRun(source: string, work: string): Promise<SyncthingRun | null> {
+/**
+ * `keepTarget`: B's copy stays (the caller removes `work` later). On this machine's ext4, files
+ * created right after 10,000 were removed took several times as long: a run that follows the
+ * removal is slowed by it, whoever's run it is.
+ */
+export async function syncthingRun(
+  source: string,
+  work: string,
+  options: { keepTarget?: boolean } = {},
+): Promise<SyncthingRun | null> {
   if (missing()) return null
   const expected = await census(source)
   const markerWasThere = await stat(join(source, MARKER)).then(
@@ -506,7 +515,7 @@ export async function syncthingRun(source: string, work: string): Promise<Syncth
     for (const instance of instances) await instance.stop()
     undoKillOnExit()
     if (!markerWasThere) await rm(join(source, MARKER), { recursive: true, force: true })
-    for (const dir of [target, ...homes]) await rm(dir, { recursive: true, force: true })
+    for (const dir of options.keepTarget ? homes : [target, ...homes]) await rm(dir, { recursive: true, force: true })
     for (const home of homes) await rm(`${home}.log`, { force: true })
   }
 }
