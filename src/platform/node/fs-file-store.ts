@@ -371,6 +371,11 @@ class FsTempFile implements TempFile {
     if (!this.open) throw new FileStoreError('ERR_TEMP_CLOSED', `temporary file for ${this.path} is closed`)
   }
 
+  /** While it writes directly: the direct writer copies every append into its own buffers. */
+  get gathers(): boolean {
+    return this.direct !== undefined
+  }
+
   /** Appends in call order even if the caller does not wait between calls. */
   append(chunk: Uint8Array): Promise<void> {
     this.check()

@@ -139,6 +139,11 @@ export interface TempFile {
   readonly sha256: string
   /** Bytes written so far: where a transfer resumes. */
   readonly size: number
+  /**
+   * True while appends of any size cost the file one copy, which gathers them into large writes
+   * itself: the caller then appends what arrives as it is, rather than joining it first.
+   */
+  readonly gathers?: boolean
   /** Writes at the end; resolves once the platform has the bytes (back-pressure). Wait for each call before the next. */
   append(chunk: Uint8Array): Promise<void>
   /** The bytes so far, to re-hash before resuming. */
