@@ -11,7 +11,7 @@ import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
 import { IdbAttributeStore } from '../../src/platform/browser/idb-attribute-store'
 import { MEMORY_MAX_BYTES, MemoryTempFile } from '../../src/platform/browser/memory-temp-file'
 import { concatBytes } from '../../src/protocol/wire/bytes'
-import { eachFreshOpfsFolder, folderAt, freshOpfsFolder, namesBelow } from './opfs'
+import { eachFreshOpfsFolder, folderAt, freshOpfsFolder, namesBelow, namesBelowButSwaps } from './opfs'
 
 const p = parseSharePath
 const SHA = 'ab'.repeat(32)
@@ -35,7 +35,7 @@ describe('FsaFileStore: temporary files in memory', () => {
     expect(await bytesOf(temp.read())).toEqual(text('hello world'))
     const tempName = `/a/.f.txt.${SHA.slice(0, 8)}.!clearsky`
     // No target. The early write may still be under way: Chromium's swap file for it goes with a crash.
-    const left = (await namesBelow(root)).filter((n) => n !== tempName && !n.endsWith('.crswap'))
+    const left = (await namesBelowButSwaps(root)).filter((n) => n !== tempName)
     expect(left).toEqual(['/a'])
     // The tab is gone here (no close, no commit): a new store finds nothing, or the whole content.
     const again = await new FsaFileStore(root).openTemp(p('/a/f.txt'), SHA)

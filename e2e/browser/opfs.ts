@@ -42,3 +42,11 @@ export async function namesBelow(dir: FileSystemDirectoryHandle, prefix = ''): P
   }
   return out.sort()
 }
+
+/**
+ * `namesBelow` without Chromium's swap files: `createWritable()` writes to `<name>.crswap` until it
+ * is closed, and a temporary file's early background write may still be under way when listed.
+ */
+export async function namesBelowButSwaps(dir: FileSystemDirectoryHandle): Promise<string[]> {
+  return (await namesBelow(dir)).filter((name) => !name.endsWith('.crswap'))
+}

@@ -7,7 +7,7 @@ import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
 import { MemoryTempFile } from '../../src/platform/browser/memory-temp-file'
 import { SyncTempFile } from '../../src/platform/browser/sync-temp-file'
 import { concatBytes } from '../../src/protocol/wire/bytes'
-import { namesBelow } from './opfs'
+import { namesBelowButSwaps } from './opfs'
 
 export interface SyncTempReport {
   /** A fresh temporary file gathers in memory (a small one is also written out early, hidden); the target appears only at the commit. */
@@ -39,7 +39,7 @@ async function run(dir: FileSystemDirectoryHandle): Promise<SyncTempReport> {
   const first = await store.openTemp(path, SHA)
   await Promise.all(['hello ', 'wide ', 'world'].map((part) => first.append(text(part))))
   const freshInMemory = first instanceof MemoryTempFile && first.inMemory
-  const freshNamesBeforeClose = await namesBelow(dir)
+  const freshNamesBeforeClose = await namesBelowButSwaps(dir)
   await first.close()
   const resumed = await store.openTemp(path, SHA)
   // A second opening while the first holds the file: the exclusive lock shows as a typed error.
