@@ -42,8 +42,6 @@ const MARK_BYTES = 16
 const MARK_MAGIC = new TextEncoder().encode('CS-GROWN')
 
 export class SyncTempFile extends FsaTempFile {
-  /** Appends are copied into the batch buffer (or written at once when large): see `TempFile.gathers`. */
-  readonly gathers = true
   private unflushed = 0
   /** Appended bytes not yet written: the first `batched` bytes of `batch`, which end at `size`. */
   private batch: Uint8Array<ArrayBuffer> | undefined
