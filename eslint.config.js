@@ -2,7 +2,20 @@
 import tseslint from 'typescript-eslint'
 
 const message = 'The protocol and engine are platform-neutral: inject a platform interface instead.'
-const nodeModules = ['fs', 'fs/promises', 'net', 'tls', 'crypto', 'path', 'os', 'dgram', 'zlib', 'stream', 'better-sqlite3', 'ws']
+const nodeModules = [
+  'fs',
+  'fs/promises',
+  'net',
+  'tls',
+  'crypto',
+  'path',
+  'os',
+  'dgram',
+  'zlib',
+  'stream',
+  'better-sqlite3',
+  'ws',
+]
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'e2e/artifacts/**', 'dev-dist/**'] },

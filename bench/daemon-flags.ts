@@ -7,6 +7,10 @@ import { DAEMON_NODE_FLAGS } from '../daemon/node-flags'
 
 export function runWithDaemonFlags(): void {
   if (DAEMON_NODE_FLAGS.every((f) => process.execArgv.includes(f))) return
-  const again = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' })
+  const again = spawnSync(
+    process.execPath,
+    [...DAEMON_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit' },
+  )
   process.exit(again.status ?? 1)
 }

@@ -13,5 +13,8 @@ if (!name || !names.includes(name)) {
   console.error(`usage: npm run bench -- NAME [ARGS]\nbenchmarks: ${names.join(', ') || '(none yet)'}`)
   process.exit(name ? 2 : 0)
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}/index.ts`, ...args], { cwd: root, stdio: 'inherit' })
+const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}/index.ts`, ...args], {
+  cwd: root,
+  stdio: 'inherit',
+})
 process.exit(result.status ?? 1)

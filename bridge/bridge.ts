@@ -60,19 +60,26 @@ export interface BridgeHooks {
   readonly tap?: RelayOptions['tap']
 }
 
-export async function startBridge(config: BridgeConfig, log: Logger, hooks: BridgeHooks = {}): Promise<BridgeServer> {
+export async function startBridge(
+  config: BridgeConfig,
+  log: Logger,
+  hooks: BridgeHooks = {},
+): Promise<BridgeServer> {
   const policy = new DialPolicy({ allow: config.allow, allowPrivate: config.allowPrivate })
   const stats: BridgeStats = { dialled: 0, refused: 0, inbound: 0, inboundRefused: 0 }
   const sessions = new Map<string, { readonly session: BrowserSession; readonly rtc: RtcPeer }>()
   /** ID -> the session that asked, last, to receive inbound connections for it. */
   const routes = new Map<string, BrowserSession>()
   const trackerUrl = `${config.signaling.replace(/^http/, 'ws')}/tracker`
-  const openTracker = (): Promise<ByteStream> => (config.tracker ? connectTcp(config.tracker.host, config.tracker.port) : openWsStream(trackerUrl))
+  const openTracker = (): Promise<ByteStream> =>
+    config.tracker ? connectTcp(config.tracker.host, config.tracker.port) : openWsStream(trackerUrl)
 
   const listener = config.listen ? await listen(config.listen, (socket) => routeInbound(socket)) : undefined
   const listenPort = listener ? (listener.address() as net.AddressInfo).port : 0
   const publicHost = config.publicHost ?? config.listen?.host ?? ''
-  const inbound = listener ? `tcp:${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${listenPort}` : null
+  const inbound = listener
+    ? `tcp:${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${listenPort}`
+    : null
   const own = new Set(listener ? [`${publicHost}:${listenPort}`, `${config.listen?.host}:${listenPort}`] : [])
 
   const accepted = new Set<net.Socket>()
@@ -99,13 +106,15 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
       } catch (err) {
         return refuse((err as Error).message)
       }
-      if (id === undefined) return void (head.length > MAX_FIRST_RECORD_BYTES && refuse('first record too long'))
+      if (id === undefined)
+        return void (head.length > MAX_FIRST_RECORD_BYTES && refuse('first record too long'))
       socket.off('data', onData)
       socket.pause()
       clearTimeout(timer)
       const session = routes.get(id)
       if (!session) return refuse(`no browser peer is reachable here for ${id.slice(0, 8)}…`)
-      if (!session.incoming(socket, id, head)) return refuse(`${session.name} holds ${config.maxConnectionsPerPeer} connections already`)
+      if (!session.incoming(socket, id, head))
+        return refuse(`${session.name} holds ${config.maxConnectionsPerPeer} connections already`)
       stats.inbound++
       log.info('inbound', { source, id: id.slice(0, 8), session: session.name })
     }
@@ -140,7 +149,8 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
       if (held.length === 1) setTimeout(() => early.delete(from), EARLY_SIGNAL_MS)
       return void early.set(from, held)
     }
-    if (sessions.size >= config.maxPeers) return log.warn('browser refused: too many peers', { max: config.maxPeers })
+    if (sessions.size >= config.maxPeers)
+      return log.warn('browser refused: too many peers', { max: config.maxPeers })
     const name = from.slice(0, 8)
     const rtc = new RtcPeer({
       sendSignal: (s) => tracker?.sendSignal(BRIDGE_ID, from, s),
@@ -154,7 +164,11 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
       name,
       rtc,
       policy,
-      limits: { maxRelays: config.maxConnectionsPerPeer, bytesPerSecond: config.bytesPerSecondPerPeer, idleMs: config.idleMs },
+      limits: {
+        maxRelays: config.maxConnectionsPerPeer,
+        bytesPerSecond: config.bytesPerSecondPerPeer,
+        idleMs: config.idleMs,
+      },
       inbound,
       own,
       openTracker,
@@ -224,7 +238,10 @@ export async function startBridge(config: BridgeConfig, log: Logger, hooks: Brid
   }
 }
 
-function listen(at: { host: string; port: number }, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
+function listen(
+  at: { host: string; port: number },
+  onConnection: (socket: net.Socket) => void,
+): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const server = net.createServer({ allowHalfOpen: true }, onConnection)
     server.once('error', reject)

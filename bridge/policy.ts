@@ -22,12 +22,14 @@ export class DialRefusedError extends Error {
 export function parseTcpAddress(address: string): TcpTarget {
   const m = /^tcp:(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(address)
   const port = Number(m?.[3])
-  if (!m || port < 1 || port > 65535) throw new DialRefusedError(`not a tcp:IP:PORT address: ${JSON.stringify(address.slice(0, 64))}`)
+  if (!m || port < 1 || port > 65535)
+    throw new DialRefusedError(`not a tcp:IP:PORT address: ${JSON.stringify(address.slice(0, 64))}`)
   const raw = m[1] ?? m[2] ?? ''
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(raw)?.[1]
   const host = mapped ?? raw
   const version = net.isIP(host)
-  if (version === 0 || (m[1] !== undefined && !mapped && version !== 6)) throw new DialRefusedError(`not an IP address: ${JSON.stringify(raw.slice(0, 64))}`)
+  if (version === 0 || (m[1] !== undefined && !mapped && version !== 6))
+    throw new DialRefusedError(`not an IP address: ${JSON.stringify(raw.slice(0, 64))}`)
   return { host: host.toLowerCase(), port, family: version === 4 ? 'ipv4' : 'ipv6' }
 }
 
@@ -56,7 +58,13 @@ export function parseCidr(text: string): readonly [string, number, 'ipv4' | 'ipv
   const version = net.isIP(address)
   const max = version === 4 ? 32 : 128
   const prefix = bits === undefined ? max : Number(bits)
-  if (version === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > max || (bits !== undefined && !/^\d+$/.test(bits))) {
+  if (
+    version === 0 ||
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > max ||
+    (bits !== undefined && !/^\d+$/.test(bits))
+  ) {
     throw new Error(`not a CIDR range: ${JSON.stringify(text)}`)
   }
   return [address, prefix, version === 4 ? 'ipv4' : 'ipv6']

@@ -20,7 +20,10 @@ export class RateLimiter {
   take(bytes: number): number {
     if (this.bytesPerSecond === 0) return 0
     const now = this.now()
-    this.tokens = Math.min(this.bytesPerSecond, this.tokens + ((now - this.lastMs) * this.bytesPerSecond) / 1000)
+    this.tokens = Math.min(
+      this.bytesPerSecond,
+      this.tokens + ((now - this.lastMs) * this.bytesPerSecond) / 1000,
+    )
     this.lastMs = now
     this.tokens -= bytes
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.bytesPerSecond)

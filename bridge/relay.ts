@@ -26,7 +26,10 @@ export interface RelayChannel {
   bufferedAmountLowThreshold: number
   send(data: Uint8Array): void
   close(): void
-  addEventListener(type: 'open' | 'message' | 'close' | 'bufferedamountlow' | 'error', listener: (event: Event) => void): void
+  addEventListener(
+    type: 'open' | 'message' | 'close' | 'bufferedamountlow' | 'error',
+    listener: (event: Event) => void,
+  ): void
 }
 
 export interface RelayOptions {
@@ -108,7 +111,8 @@ export function relay(channel: RelayChannel, socket: net.Socket, options: RelayO
       touch()
       options.tap?.('to-browser', chunk)
       try {
-        for (let at = 0; at < chunk.byteLength; at += MAX_MESSAGE_BYTES) channel.send(chunk.subarray(at, at + MAX_MESSAGE_BYTES))
+        for (let at = 0; at < chunk.byteLength; at += MAX_MESSAGE_BYTES)
+          channel.send(chunk.subarray(at, at + MAX_MESSAGE_BYTES))
       } catch (err) {
         return finish(`the data channel refused bytes: ${(err as Error).message}`)
       }

@@ -54,13 +54,21 @@ export class RtcPeer {
 
   constructor(private readonly options: RtcPeerOptions) {
     const config = { iceServers: [], ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}) }
-    this.peer = new SimplePeer({ initiator: options.initiator ?? false, trickle: true, wrtc: wrtc as unknown as SimplePeer.Options['wrtc'], config: config as unknown as SimplePeer.Options['config'] })
+    this.peer = new SimplePeer({
+      initiator: options.initiator ?? false,
+      trickle: true,
+      wrtc: wrtc as unknown as SimplePeer.Options['wrtc'],
+      config: config as unknown as SimplePeer.Options['config'],
+    })
     // simple-peer creates its RTCPeerConnection in the constructor; its typings do not show it.
     this.pc = (this.peer as unknown as { _pc: polyfill.RTCPeerConnection })._pc
     this.peer.on('signal', (data: unknown) => options.sendSignal(data as JsonObject))
     this.peer.on('error', (err: Error) => this.close(err.message))
     this.peer.on('close', () => this.close('the WebRTC connection closed'))
-    const timer = setTimeout(() => this.close('the WebRTC connection did not open in time'), CONNECT_TIMEOUT_MS)
+    const timer = setTimeout(
+      () => this.close('the WebRTC connection did not open in time'),
+      CONNECT_TIMEOUT_MS,
+    )
     this.connected = new Promise((resolve) =>
       this.peer.on('connect', () => {
         clearTimeout(timer)

@@ -126,8 +126,10 @@ export class BrowserSession {
   private async dial(channelId: number, id: string, address: string): Promise<void> {
     const log = this.deps.log.child({ channel: channelId, address })
     try {
-      if (channelId % 2 !== FIRST_DIAL_CHANNEL % 2 || this.relays.has(channelId)) throw new DialRefusedError(`channel ${channelId} is not free for a dial`)
-      if (this.relays.size >= this.deps.limits.maxRelays) throw new DialRefusedError(`more than ${this.deps.limits.maxRelays} connections at once`)
+      if (channelId % 2 !== FIRST_DIAL_CHANNEL % 2 || this.relays.has(channelId))
+        throw new DialRefusedError(`channel ${channelId} is not free for a dial`)
+      if (this.relays.size >= this.deps.limits.maxRelays)
+        throw new DialRefusedError(`more than ${this.deps.limits.maxRelays} connections at once`)
       const published = await this.observer.isPublished(id, address, PUBLISHED_WAIT_MS)
       const target = this.deps.policy.check(address, published, this.deps.own)
       const socket = await connect(target.host, target.port)
@@ -168,7 +170,12 @@ export class BrowserSession {
     })
     this.relays.set(channelId, socket)
     const channel = this.deps.rtc.channel(channelId, 'tcp')
-    this.send({ type: 'incoming', channel: channelId, id, source: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` })
+    this.send({
+      type: 'incoming',
+      channel: channelId,
+      id,
+      source: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+    })
     const ok = await accepted
     this.pendingAccepts.delete(channelId)
     if (!ok || this.closed) {
@@ -192,7 +199,13 @@ export class BrowserSession {
     this.relayOn(channelId, this.deps.rtc.channel(channelId, 'tcp'), socket, log)
   }
 
-  private relayOn(channelId: number, channel: NodeDataChannel, socket: net.Socket, log: Logger, head?: Uint8Array): void {
+  private relayOn(
+    channelId: number,
+    channel: NodeDataChannel,
+    socket: net.Socket,
+    log: Logger,
+    head?: Uint8Array,
+  ): void {
     void relay(channel, socket, {
       ...(head ? { head } : {}),
       idleMs: this.deps.limits.idleMs,

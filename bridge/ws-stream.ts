@@ -42,7 +42,11 @@ export function openWsStream(url: string): Promise<ByteStream> {
       reject(err)
     })
     socket.on('close', (code, reason) => {
-      const err = failure ?? (code === 1000 ? undefined : new Error(`the signaling server closed the connection (${code} ${reason.toString()})`))
+      const err =
+        failure ??
+        (code === 1000
+          ? undefined
+          : new Error(`the signaling server closed the connection (${code} ${reason.toString()})`))
       if (err) incoming.fail(err)
       else incoming.end()
       settle(err)

@@ -69,14 +69,16 @@ export function splitHostPort(value: string): { host: string; port: number } {
   return { host: match[1] ?? match[2] ?? '', port: Number(match[3]) }
 }
 
-const tcpAddress = (host: string, port: number): string => `tcp:${host.includes(':') ? `[${host}]` : host}:${port}`
+const tcpAddress = (host: string, port: number): string =>
+  `tcp:${host.includes(':') ? `[${host}]` : host}:${port}`
 
 /** Where peers can reach a listener on `host`: that host, or for a wildcard every outside address. */
 function reachableAt(host: string, port: number, seenAs?: string): string[] {
   if (host !== '0.0.0.0' && host !== '::') return [tcpAddress(host, port)]
   const hosts = new Set<string>()
   if (seenAs) hosts.add(seenAs.replace(/^\[|\]$/g, ''))
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') hosts.add(a.address)
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') hosts.add(a.address)
   return [...hosts].map((h) => tcpAddress(h, port))
 }
 
@@ -91,7 +93,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { stateDir } = options
   await mkdir(stateDir, { recursive: true, mode: 0o700 })
   const socketPath = controlSocketPath(stateDir)
-  if (await socketAnswers(socketPath)) throw new DaemonError('EADDRINUSE', `a daemon is already running with the state folder ${stateDir}`)
+  if (await socketAnswers(socketPath))
+    throw new DaemonError('EADDRINUSE', `a daemon is already running with the state folder ${stateDir}`)
   const logger = openLog(logPath(stateDir), options.echoLog)
   const log = logger.for('daemon')
   // What is open, closed in reverse order at shutdown, or at once if starting fails half-way.
@@ -108,7 +111,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 }
 
-async function run(options: DaemonOptions, socketPath: string, logger: DaemonLogger, closers: Array<() => unknown>, closeAll: () => Promise<void>): Promise<Daemon> {
+async function run(
+  options: DaemonOptions,
+  socketPath: string,
+  logger: DaemonLogger,
+  closers: Array<() => unknown>,
+  closeAll: () => Promise<void>,
+): Promise<Daemon> {
   const { stateDir } = options
   const log = logger.for('daemon')
   const platform = nodeEnginePlatform({ stateDir })
@@ -131,8 +140,15 @@ async function run(options: DaemonOptions, socketPath: string, logger: DaemonLog
   // Dial the addresses every share already knows now, not at the engine's first retry 30 s on.
   if (!engine.isPaused) engine.resume()
 
-  const listener = await listenTcp(listen.host, listen.port, (stream) => void engine.accept(stream, stream.remoteAddress)).catch((err: unknown) => {
-    throw new DaemonError('EADDRINUSE', `cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`)
+  const listener = await listenTcp(
+    listen.host,
+    listen.port,
+    (stream) => void engine.accept(stream, stream.remoteAddress),
+  ).catch((err: unknown) => {
+    throw new DaemonError(
+      'EADDRINUSE',
+      `cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`,
+    )
   })
   closers.push(() => listener.close())
   const port = listener.port
@@ -140,7 +156,14 @@ async function run(options: DaemonOptions, socketPath: string, logger: DaemonLog
   closers.push(() => dialer.close())
   let tracker: TrackerConnection | undefined
   if (trackerTarget) {
-    const connection = connectTracker({ ...trackerTarget, software: SOFTWARE, engine, dialer, addresses: (ip) => reachableAt(listen.host, port, ip), log: logger.for('tracker') })
+    const connection = connectTracker({
+      ...trackerTarget,
+      software: SOFTWARE,
+      engine,
+      dialer,
+      addresses: (ip) => reachableAt(listen.host, port, ip),
+      log: logger.for('tracker'),
+    })
     closers.push(() => connection.close())
     tracker = connection
   }
@@ -169,7 +192,12 @@ async function run(options: DaemonOptions, socketPath: string, logger: DaemonLog
   const host: ControlHost = {
     stop: () => void setTimeout(() => void stop('asked through the control socket'), STOP_GRACE_MS),
     tracking: () => tracker?.tracking ?? false,
-    describe: () => ({ addresses: reachableAt(listen.host, port), listen: tcpAddress(listen.host, port), pid: process.pid, state: stateDir }),
+    describe: () => ({
+      addresses: reachableAt(listen.host, port),
+      listen: tcpAddress(listen.host, port),
+      pid: process.pid,
+      state: stateDir,
+    }),
     discovered: (id) => dialer.discovered(id),
     configChanged: (keys) => {
       // The handler applies the limits at once; where to listen, the tracker, LAN and the name wait for the next start.
@@ -188,6 +216,8 @@ async function run(options: DaemonOptions, socketPath: string, logger: DaemonLog
   })
   // Closed first at shutdown: no new commands while the rest winds down.
   closers.push(() => control.close())
-  log(`started (pid ${process.pid}): peers on ${tcpAddress(listen.host, port)}, control at ${socketPath}, tracker ${config.tracker || 'none'}, LAN ${lan ? 'on' : 'off'}`)
+  log(
+    `started (pid ${process.pid}): peers on ${tcpAddress(listen.host, port)}, control at ${socketPath}, tracker ${config.tracker || 'none'}, LAN ${lan ? 'on' : 'off'}`,
+  )
   return { port, stopped, stop }
 }

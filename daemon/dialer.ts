@@ -47,7 +47,12 @@ export class PeerDialer {
   }
 
   /** Replaces what `source` knows about the peers of `id`. */
-  setPeers(source: DiscoverySource, id: string, peers: ReadonlyMap<string, readonly string[]>, ttlMs?: number): void {
+  setPeers(
+    source: DiscoverySource,
+    id: string,
+    peers: ReadonlyMap<string, readonly string[]>,
+    ttlMs?: number,
+  ): void {
     let byId = this.known.get(source)
     if (!byId) this.known.set(source, (byId = new Map()))
     const candidates = new Map<string, Candidate>()
@@ -55,7 +60,11 @@ export class PeerDialer {
     for (const [peerId, addresses] of peers) {
       // core.md: "only the tcp and utp psuedo-protocols are known. Clients should ignore other protocols".
       const tcp = addresses.filter((a) => a.startsWith('tcp:'))
-      if (tcp.length > 0) candidates.set(peerId, expiresAtMs === undefined ? { addresses: tcp } : { addresses: tcp, expiresAtMs })
+      if (tcp.length > 0)
+        candidates.set(
+          peerId,
+          expiresAtMs === undefined ? { addresses: tcp } : { addresses: tcp, expiresAtMs },
+        )
     }
     byId.set(id, candidates)
     this.tick()
@@ -71,7 +80,9 @@ export class PeerDialer {
   /** Every address discovery knows for `id`. */
   discovered(id: string): string[] {
     const addresses = new Set<string>()
-    for (const byId of this.known.values()) for (const candidate of byId.get(id)?.values() ?? []) for (const a of candidate.addresses) addresses.add(a)
+    for (const byId of this.known.values())
+      for (const candidate of byId.get(id)?.values() ?? [])
+        for (const a of candidate.addresses) addresses.add(a)
     return [...addresses]
   }
 
@@ -112,7 +123,9 @@ export class PeerDialer {
       }
       const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, state.failures - 1))
       state.nextAtMs = this.now() + delay
-      this.log(`connection to ${address} ended after ${Math.round(lasted / 1000)} s (${reason}); next try in ${delay / 1000} s`)
+      this.log(
+        `connection to ${address} ended after ${Math.round(lasted / 1000)} s (${reason}); next try in ${delay / 1000} s`,
+      )
     })
   }
 }

@@ -19,7 +19,12 @@ export interface LanDiscovery {
   close(): void
 }
 
-export async function startLanDiscovery(engine: Engine, dialer: PeerDialer, port: number, log: Log): Promise<LanDiscovery> {
+export async function startLanDiscovery(
+  engine: Engine,
+  dialer: PeerDialer,
+  port: number,
+  log: Log,
+): Promise<LanDiscovery> {
   const seen = new Set<string>()
   let lastAnswerAtMs = 0
   const broadcaster: LanBroadcaster = await openLanBroadcast((heard) => {

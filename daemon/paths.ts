@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path'
 /** `--state DIR`, else control.md's `$XDG_DATA_HOME/clearskies` (XDG's default: ~/.local/share). */
 export function stateDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   if (flag !== undefined) return resolve(flag)
-  const dataHome = env.XDG_DATA_HOME && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share')
+  const dataHome =
+    env.XDG_DATA_HOME && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share')
   return join(dataHome, 'clearskies')
 }
 

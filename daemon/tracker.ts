@@ -58,7 +58,9 @@ export function connectTracker(options: TrackerOptions): TrackerConnection {
             started = true
             failures = 0
             const addresses = options.addresses(event.greeting.yourIp)
-            log(`connected to ${where}; it sees us as ${event.greeting.yourIp}; announcing ${addresses.join(' ')}`)
+            log(
+              `connected to ${where}; it sees us as ${event.greeting.yourIp}; announcing ${addresses.join(' ')}`,
+            )
             queueMicrotask(() => handle?.setAddresses(addresses))
           } else if (event.type === 'peers') {
             options.dialer.setPeers('tracker', event.id, event.peers)

@@ -21,7 +21,8 @@ export function watchShares(engine: Engine, log: Log): ShareWatchers {
     }
     for (const location of locations) {
       if (watchers.has(location)) continue
-      const noteChange = (path: string): void => engine.shareList.find((s) => s.stored.location === location)?.noteChange(path)
+      const noteChange = (path: string): void =>
+        engine.shareList.find((s) => s.stored.location === location)?.noteChange(path)
       watchers.set(location, watchFolder(location, noteChange, log))
     }
   }

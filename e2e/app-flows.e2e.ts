@@ -22,7 +22,10 @@ afterAll(async () => {
 
 /** A page whose downloads Playwright catches: the save pickers are hidden, so the app downloads. */
 async function newPage(): Promise<Page> {
-  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
+  const context = await suite.browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  })
   contexts.push(context)
   await context.addInitScript(() => {
     const w = window as unknown as Record<string, unknown>
@@ -200,7 +203,10 @@ describe('the app, two browsers', () => {
     await page.goto(suite.signaling.url)
     await page.getByRole('heading', { name: 'Welcome to ClearSkies' }).waitFor()
     const href = await page.getAttribute('link[rel="manifest"]', 'href')
-    const manifest = (await (await fetch(new URL(href!, suite.signaling.url))).json()) as Record<string, unknown>
+    const manifest = (await (await fetch(new URL(href!, suite.signaling.url))).json()) as Record<
+      string,
+      unknown
+    >
     expect(manifest).toMatchObject({
       display: 'standalone',
       protocol_handlers: [{ protocol: 'web+clearskies', url: '/#%s' }],

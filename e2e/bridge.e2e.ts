@@ -28,8 +28,19 @@ const relayed: Buffer[] = []
 beforeAll(async () => {
   browser = await launchChromium()
   signaling = await startTestSignaling()
-  const config = parseBridgeConfig(['--signaling', signaling.url, '--listen', '127.0.0.1:0', '--allow-private', '127.0.0.0/8', '--log-level', 'warn'])
-  bridge = await startBridge(config, createLogger('warn'), { tap: (_direction, bytes) => relayed.push(Buffer.from(bytes)) })
+  const config = parseBridgeConfig([
+    '--signaling',
+    signaling.url,
+    '--listen',
+    '127.0.0.1:0',
+    '--allow-private',
+    '127.0.0.0/8',
+    '--log-level',
+    'warn',
+  ])
+  bridge = await startBridge(config, createLogger('warn'), {
+    tap: (_direction, bytes) => relayed.push(Buffer.from(bytes)),
+  })
 })
 
 afterAll(async () => {
@@ -51,12 +62,28 @@ async function browserPeer(): Promise<Page> {
   const page = await (await browser.newContext()).newPage()
   page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
   await openApp(page, signaling.url)
-  await expect.poll(() => page.evaluate(() => (window as unknown as { clearskies: { peers: { status: { bridge: boolean } } } }).clearskies.peers.status.bridge), { timeout: 30_000 }).toBe(true)
+  await expect
+    .poll(
+      () =>
+        page.evaluate(
+          () =>
+            (window as unknown as { clearskies: { peers: { status: { bridge: boolean } } } }).clearskies.peers
+              .status.bridge,
+        ),
+      { timeout: 30_000 },
+    )
+    .toBe(true)
   return page
 }
 
 const connectionKinds = (page: Page, location: string): Promise<string[]> =>
-  page.evaluate(async (location) => (await (window as unknown as { clearskies: { host: Host } }).clearskies.host.peers(location)).map((p) => p.connection), location)
+  page.evaluate(
+    async (location) =>
+      (await (window as unknown as { clearskies: { host: Host } }).clearskies.host.peers(location)).map(
+        (p) => p.connection,
+      ),
+    location,
+  )
 
 async function addBrowserFile(page: Page, location: string, path: string, text: string): Promise<void> {
   await page.evaluate(
@@ -68,21 +95,39 @@ async function addBrowserFile(page: Page, location: string, path: string, text: 
   )
 }
 
-const daemonFile = (folder: string, name: string): Promise<string> => readFile(join(folder, name), 'utf8').catch(() => '')
+const daemonFile = (folder: string, name: string): Promise<string> =>
+  readFile(join(folder, name), 'utf8').catch(() => '')
 
 describe('the bridge', () => {
   it('a browser dials a daemon the tracker listed, and they sync both ways', async () => {
-    const daemon = await makeDaemon('tcp-owner', ['--listen', '127.0.0.1:0', '--no-lan', '--tracker', signaling.tcpAddress])
+    const daemon = await makeDaemon('tcp-owner', [
+      '--listen',
+      '127.0.0.1:0',
+      '--no-lan',
+      '--tracker',
+      signaling.tcpAddress,
+    ])
     await writeFile(join(daemon.folder, 'from-daemon.txt'), `hello from the daemon ${MARKER}`)
     const code = await share(daemon)
     const page = await browserPeer()
-    await page.evaluate(async (code) => (window as unknown as { clearskies: { host: Host } }).clearskies.host.addShare(code, 'Bridged'), code)
+    await page.evaluate(
+      async (code) =>
+        (window as unknown as { clearskies: { host: Host } }).clearskies.host.addShare(code, 'Bridged'),
+      code,
+    )
 
-    await expect.poll(async () => (await shareHashes(page, 'Bridged'))['/from-daemon.txt'], { timeout: 60_000, interval: 500 }).toMatch(/^[0-9a-f]{64}$/)
+    await expect
+      .poll(async () => (await shareHashes(page, 'Bridged'))['/from-daemon.txt'], {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toMatch(/^[0-9a-f]{64}$/)
     expect(await connectionKinds(page, 'Bridged')).toContain('bridge')
     expect(bridge.stats.dialled).toBeGreaterThan(0)
     await addBrowserFile(page, 'Bridged', '/from-browser.txt', `hello from the browser ${MARKER}`)
-    await expect.poll(() => daemonFile(daemon.folder, 'from-browser.txt'), { timeout: 60_000, interval: 500 }).toBe(`hello from the browser ${MARKER}`)
+    await expect
+      .poll(() => daemonFile(daemon.folder, 'from-browser.txt'), { timeout: 60_000, interval: 500 })
+      .toBe(`hello from the browser ${MARKER}`)
     await page.context().close()
   })
 
@@ -91,7 +136,12 @@ describe('the bridge', () => {
     const code = await page.evaluate(async (marker) => {
       const host = (window as unknown as { clearskies: { host: Host } }).clearskies.host
       await host.createShare('Offered')
-      await host.addFiles('Offered', [{ path: '/from-browser.txt', file: new File([`offered by the browser ${marker}`], 'from-browser.txt') }])
+      await host.addFiles('Offered', [
+        {
+          path: '/from-browser.txt',
+          file: new File([`offered by the browser ${marker}`], 'from-browser.txt'),
+        },
+      ])
       return (await host.createAccessCode('Offered', 'read_write')).code
     }, MARKER)
     // No tracker: the daemon knows only the bridge's address, so the connection can only come in.
@@ -99,11 +149,18 @@ describe('the bridge', () => {
     const inbound = bridge.inbound ?? ''
     expect((await daemon.cli('attach', code, daemon.folder, '--peer', inbound)).code).toBe(0)
 
-    await expect.poll(() => daemonFile(daemon.folder, 'from-browser.txt'), { timeout: 60_000, interval: 500 }).toBe(`offered by the browser ${MARKER}`)
+    await expect
+      .poll(() => daemonFile(daemon.folder, 'from-browser.txt'), { timeout: 60_000, interval: 500 })
+      .toBe(`offered by the browser ${MARKER}`)
     expect(await connectionKinds(page, 'Offered')).toContain('bridge')
     expect(bridge.stats.inbound).toBeGreaterThan(0)
     await writeFile(join(daemon.folder, 'from-daemon.txt'), `written at the daemon ${MARKER}`)
-    await expect.poll(async () => (await shareHashes(page, 'Offered'))['/from-daemon.txt'], { timeout: 60_000, interval: 500 }).toMatch(/^[0-9a-f]{64}$/)
+    await expect
+      .poll(async () => (await shareHashes(page, 'Offered'))['/from-daemon.txt'], {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toMatch(/^[0-9a-f]{64}$/)
     await page.context().close()
   })
 
@@ -111,7 +168,10 @@ describe('the bridge', () => {
     const page = await browserPeer()
     const refusedBefore = bridge.stats.refused
     const reason = await page.evaluate(async () => {
-      type Clearskies = { host: Host & { registrations(): Promise<Array<[string, string]>> }; peers: { connectTcp(id: string, address: string): Promise<string> } }
+      type Clearskies = {
+        host: Host & { registrations(): Promise<Array<[string, string]>> }
+        peers: { connectTcp(id: string, address: string): Promise<string> }
+      }
       const { host, peers } = (window as unknown as { clearskies: Clearskies }).clearskies
       await host.createShare('Lonely')
       const [[id] = ['']] = await host.registrations()

@@ -19,7 +19,12 @@ type Progress = { bytesReceived: number; filesRemaining: number }
 type Host = {
   createShare(location: string): Promise<void>
   addFiles(location: string, files: Array<{ path: string; file: File }>): Promise<void>
-  createAccessCode(location: string, level: string, multiUse?: boolean, expiresInMs?: number): Promise<{ code: string; link: string }>
+  createAccessCode(
+    location: string,
+    level: string,
+    multiUse?: boolean,
+    expiresInMs?: number,
+  ): Promise<{ code: string; link: string }>
   addShare(code: string, location: string): Promise<void>
   scan(location: string): Promise<void>
   snapshot(): Promise<{ shares: Array<{ location: string; progress: Progress }> }>
@@ -57,44 +62,69 @@ function progressOf(page: Page, location: string): Promise<Progress | undefined>
 
 async function expectSameShare(from: Page, to: Page, location: string): Promise<void> {
   const expected = await shareHashes(from, location)
-  await expect.poll(() => shareHashes(to, location), { timeout: SYNC_TIMEOUT_MS, interval: 1_000 }).toEqual(expected)
+  await expect
+    .poll(() => shareHashes(to, location), { timeout: SYNC_TIMEOUT_MS, interval: 1_000 })
+    .toEqual(expected)
 }
 
 describe('the browser peer', () => {
   let a: { context: BrowserContext; page: Page }
   let b: { context: BrowserContext; page: Page }
 
-  it('syncs a 100 MB file, 1,000 small files and Unicode folders, resuming after a reload and a closed tab', async () => {
-    a = await newPeer()
-    b = await newPeer()
-    const code = await a.page.evaluate(
-      async ({ bigBytes, smallFiles }) => {
-        const host = (window as unknown as Window).clearskies.host
-        await host.createShare('Trip')
-        const big = new Uint8Array(bigBytes)
-        let x = 1
-        for (let i = 0; i < big.length; i += 4) big[i] = x = (x * 1103515245 + 12345) >>> 24
-        const files = [{ path: '/Vidéos/été 2026 🎬/film.bin', file: new File([big], 'film.bin') }]
-        for (let i = 0; i < smallFiles; i++) files.push({ path: `/Notizen/Ordner ${i % 10}/datei-${i}.txt`, file: new File([`Notiz ${i} `.repeat(1 + (i % 50))], 'n.txt') })
-        await host.addFiles('Trip', files)
-        return (await host.createAccessCode('Trip', 'read_write', true, 3_600_000)).code
-      },
-      { bigBytes: BIG_FILE_BYTES, smallFiles: SMALL_FILES },
-    )
+  it(
+    'syncs a 100 MB file, 1,000 small files and Unicode folders, resuming after a reload and a closed tab',
+    async () => {
+      a = await newPeer()
+      b = await newPeer()
+      const code = await a.page.evaluate(
+        async ({ bigBytes, smallFiles }) => {
+          const host = (window as unknown as Window).clearskies.host
+          await host.createShare('Trip')
+          const big = new Uint8Array(bigBytes)
+          let x = 1
+          for (let i = 0; i < big.length; i += 4) big[i] = x = (x * 1103515245 + 12345) >>> 24
+          const files = [{ path: '/Vidéos/été 2026 🎬/film.bin', file: new File([big], 'film.bin') }]
+          for (let i = 0; i < smallFiles; i++)
+            files.push({
+              path: `/Notizen/Ordner ${i % 10}/datei-${i}.txt`,
+              file: new File([`Notiz ${i} `.repeat(1 + (i % 50))], 'n.txt'),
+            })
+          await host.addFiles('Trip', files)
+          return (await host.createAccessCode('Trip', 'read_write', true, 3_600_000)).code
+        },
+        { bigBytes: BIG_FILE_BYTES, smallFiles: SMALL_FILES },
+      )
 
-    await b.page.evaluate(async (code) => (window as unknown as Window).clearskies.host.addShare(code, 'Trip'), code)
-    // Reload B once part of the big file is in: the download goes on from its partial file.
-    await expect.poll(async () => (await progressOf(b.page, 'Trip'))?.bytesReceived ?? 0, { timeout: SYNC_TIMEOUT_MS, interval: 200 }).toBeGreaterThan(20 * 1024 * 1024)
-    await b.page.reload()
-    await b.page.waitForFunction(() => 'clearskies' in window)
-    // Close A while B is fetching again, then reopen it: the sync completes.
-    await expect.poll(async () => (await progressOf(b.page, 'Trip'))?.bytesReceived ?? 0, { timeout: SYNC_TIMEOUT_MS, interval: 200 }).toBeGreaterThan(1024 * 1024)
-    await a.page.close()
-    a.page = await reopen(a.context)
-    await expectSameShare(a.page, b.page, 'Trip')
-    const afterReload = (await progressOf(b.page, 'Trip'))?.bytesReceived ?? 0
-    expect(afterReload, 'bytes fetched after the reload: less than the whole share again').toBeLessThan(BIG_FILE_BYTES)
-  }, FIRST_CASE_TIMEOUT_MS)
+      await b.page.evaluate(
+        async (code) => (window as unknown as Window).clearskies.host.addShare(code, 'Trip'),
+        code,
+      )
+      // Reload B once part of the big file is in: the download goes on from its partial file.
+      await expect
+        .poll(async () => (await progressOf(b.page, 'Trip'))?.bytesReceived ?? 0, {
+          timeout: SYNC_TIMEOUT_MS,
+          interval: 200,
+        })
+        .toBeGreaterThan(20 * 1024 * 1024)
+      await b.page.reload()
+      await b.page.waitForFunction(() => 'clearskies' in window)
+      // Close A while B is fetching again, then reopen it: the sync completes.
+      await expect
+        .poll(async () => (await progressOf(b.page, 'Trip'))?.bytesReceived ?? 0, {
+          timeout: SYNC_TIMEOUT_MS,
+          interval: 200,
+        })
+        .toBeGreaterThan(1024 * 1024)
+      await a.page.close()
+      a.page = await reopen(a.context)
+      await expectSameShare(a.page, b.page, 'Trip')
+      const afterReload = (await progressOf(b.page, 'Trip'))?.bytesReceived ?? 0
+      expect(afterReload, 'bytes fetched after the reload: less than the whole share again').toBeLessThan(
+        BIG_FILE_BYTES,
+      )
+    },
+    FIRST_CASE_TIMEOUT_MS,
+  )
 
   it('carries an edit, a deletion and a new file from A to B', async () => {
     await a.page.evaluate(async () => {
@@ -118,8 +148,14 @@ describe('the browser peer', () => {
 
   it('a third browser joining later gets everything, and a read-only one cannot change A', async () => {
     const c = await newPeer()
-    const readOnlyCode = await a.page.evaluate(async () => (await (window as unknown as Window).clearskies.host.createAccessCode('Trip', 'read_only')).code)
-    await c.page.evaluate(async (code) => (window as unknown as Window).clearskies.host.addShare(code, 'Trip'), readOnlyCode)
+    const readOnlyCode = await a.page.evaluate(
+      async () =>
+        (await (window as unknown as Window).clearskies.host.createAccessCode('Trip', 'read_only')).code,
+    )
+    await c.page.evaluate(
+      async (code) => (window as unknown as Window).clearskies.host.addShare(code, 'Trip'),
+      readOnlyCode,
+    )
     await expectSameShare(a.page, c.page, 'Trip')
 
     const before = await shareHashes(a.page, 'Trip')

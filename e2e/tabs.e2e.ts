@@ -24,7 +24,9 @@ type EngineWindow = Window & {
 
 const hasEngine = (page: Page): Promise<boolean> => page.evaluate(() => 'clearskies' in window)
 const shareNames = (page: Page): Promise<string[]> =>
-  page.evaluate(async () => (await (window as EngineWindow).clearskies!.host.snapshot()).shares.map((s) => s.location))
+  page.evaluate(async () =>
+    (await (window as EngineWindow).clearskies!.host.snapshot()).shares.map((s) => s.location),
+  )
 
 describe('the app in two tabs', () => {
   it('runs the engine in one tab at a time, and moves it to the tab the person chooses', async () => {

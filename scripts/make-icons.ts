@@ -72,7 +72,10 @@ function icon(size: number, maskable: boolean): Buffer {
         const u = (x + (sx + 0.5) / samples) / size
         const v = (y + (sy + 0.5) / samples) / size
         const r = 0.5 - Math.max(Math.abs(u - 0.5), Math.abs(v - 0.5))
-        const corner = Math.hypot(Math.max(0, Math.abs(u - 0.5) - 0.32), Math.max(0, Math.abs(v - 0.5) - 0.32))
+        const corner = Math.hypot(
+          Math.max(0, Math.abs(u - 0.5) - 0.32),
+          Math.max(0, Math.abs(v - 0.5) - 0.32),
+        )
         const inTile = maskable || (r >= 0 && corner <= 0.18)
         if (!inTile) continue
         inside++
@@ -81,7 +84,11 @@ function icon(size: number, maskable: boolean): Buffer {
     }
     const n = samples * samples
     const t = y / size
-    const sky: [number, number, number] = [Math.round(30 + 40 * t), Math.round(120 + 50 * t), Math.round(220 - 10 * t)]
+    const sky: [number, number, number] = [
+      Math.round(30 + 40 * t),
+      Math.round(120 + 50 * t),
+      Math.round(220 - 10 * t),
+    ]
     const w = inside ? white / inside : 0
     const mix = (c: number) => Math.round(c * (1 - w) + 255 * w)
     return [mix(sky[0]), mix(sky[1]), mix(sky[2]), Math.round((inside / n) * 255)]

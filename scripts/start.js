@@ -11,7 +11,16 @@ const bin = fileURLToPath(new URL('../bin/clearskies.js', import.meta.url))
 const port = process.env.SIGNALING_PORT ?? '8080'
 const children = [
   ['signaling', '--port', port],
-  ['bridge', '--signaling', `http://127.0.0.1:${port}`, '--listen', '127.0.0.1:49201', ...['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '::1/128', 'fc00::/7'].flatMap((c) => ['--allow-private', c])],
+  [
+    'bridge',
+    '--signaling',
+    `http://127.0.0.1:${port}`,
+    '--listen',
+    '127.0.0.1:49201',
+    ...['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '::1/128', 'fc00::/7'].flatMap(
+      (c) => ['--allow-private', c],
+    ),
+  ],
 ].map((args) => spawn(process.execPath, [bin, ...args], { stdio: 'inherit' }))
 
 let stopping = false
@@ -19,7 +28,9 @@ const stop = (code) => {
   if (stopping) return
   stopping = true
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined))).then(() => process.exit(code))
+  Promise.all(
+    children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)),
+  ).then(() => process.exit(code))
 }
 process.on('SIGINT', () => stop(0))
 process.on('SIGTERM', () => stop(0))

@@ -31,7 +31,11 @@ const POLL_MS = 200
 
 if (process.env.CLEARSKIES_IN_NETNS !== '1') {
   const root = fileURLToPath(new URL('../..', import.meta.url))
-  const run = spawnSync('scripts/netns-run.sh', [process.execPath, '--import', 'tsx', 'bench/bridge/index.ts', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' })
+  const run = spawnSync(
+    'scripts/netns-run.sh',
+    [process.execPath, '--import', 'tsx', 'bench/bridge/index.ts', ...process.argv.slice(2)],
+    { cwd: root, stdio: 'inherit' },
+  )
   process.exit(run.status ?? 1)
 }
 
@@ -64,7 +68,8 @@ async function cli(d: Daemon, ...args: string[]): Promise<string> {
   return result.stdout
 }
 
-const complete = (path: string) => async (): Promise<boolean> => (await stat(path).catch(() => undefined))?.size === BYTES
+const complete = (path: string) => async (): Promise<boolean> =>
+  (await stat(path).catch(() => undefined))?.size === BYTES
 
 /** The page-side code, as text: this file compiles for Node, without the DOM's types. */
 const page = {
@@ -77,7 +82,8 @@ const page = {
     await host.addFiles(${JSON.stringify(location)}, [{ path: '/big.bin', file }])
     return (await host.createAccessCode(${JSON.stringify(location)}, 'read_write')).code
   })()`,
-  join: (code: string, location: string) => `window.clearskies.host.addShare(${JSON.stringify(code)}, ${JSON.stringify(location)})`,
+  join: (code: string, location: string) =>
+    `window.clearskies.host.addShare(${JSON.stringify(code)}, ${JSON.stringify(location)})`,
   hasBigFile: (location: string) => `(async () => {
     try { return (await window.clearskies.host.listFiles(${JSON.stringify(location)})).some((f) => f.path === '/big.bin' && f.present) } catch { return false }
   })()`,
@@ -96,7 +102,19 @@ const mbps = (ms: number): number => BYTES / 1e6 / (ms / 1000)
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'cs-bench-bridge-'))
   const signaling = await startTestSignaling()
-  const bridge = await startBridge(parseBridgeConfig(['--signaling', signaling.url, '--listen', '127.0.0.1:0', '--max-bytes-per-s-per-peer', '0', '--log-level', 'warn']), createLogger('warn'))
+  const bridge = await startBridge(
+    parseBridgeConfig([
+      '--signaling',
+      signaling.url,
+      '--listen',
+      '127.0.0.1:0',
+      '--max-bytes-per-s-per-peer',
+      '0',
+      '--log-level',
+      'warn',
+    ]),
+    createLogger('warn'),
+  )
   const browser = await launchChromium()
   const daemons: Daemon[] = []
   try {
@@ -113,7 +131,11 @@ async function main(): Promise<void> {
 
     // Browser -> browser, direct.
     const receiver = await openPage(browser, signaling.url)
-    const code2 = String(await sender.evaluate(`window.clearskies.host.createAccessCode('Bench', 'read_write').then((c) => c.code)`))
+    const code2 = String(
+      await sender.evaluate(
+        `window.clearskies.host.createAccessCode('Bench', 'read_write').then((c) => c.code)`,
+      ),
+    )
     t0 = performance.now()
     await receiver.evaluate(page.join(code2, 'Bench'))
     await until('the browser copy', async () => (await receiver.evaluate(page.hasBigFile('Bench'))) === true)
@@ -125,8 +147,13 @@ async function main(): Promise<void> {
     const owner = await daemon(root, 'owner')
     const joiner = await daemon(root, 'joiner')
     daemons.push(owner, joiner)
-    await writeFile(join(owner.folder, 'big.bin'), Buffer.concat(Array.from({ length: MIB }, () => randomBytes(1 << 20))))
-    const code3 = String((JSON.parse(await cli(owner, 'share', owner.folder, '--json')) as { access_code: unknown }).access_code)
+    await writeFile(
+      join(owner.folder, 'big.bin'),
+      Buffer.concat(Array.from({ length: MIB }, () => randomBytes(1 << 20))),
+    )
+    const code3 = String(
+      (JSON.parse(await cli(owner, 'share', owner.folder, '--json')) as { access_code: unknown }).access_code,
+    )
     t0 = performance.now()
     await cli(joiner, 'attach', code3, joiner.folder, '--peer', owner.address)
     await until('the daemon copy', complete(join(joiner.folder, 'big.bin')))
@@ -134,10 +161,18 @@ async function main(): Promise<void> {
 
     const slower = Math.min(mbps(browsersMs), mbps(daemonsMs))
     console.log(`file: ${MIB} MiB, each timed from the join to the complete file at the receiver`)
-    console.log(`browser -> daemon via bridge: ${mbps(bridgedMs).toFixed(1)} MB/s (${(bridgedMs / 1000).toFixed(1)} s)`)
-    console.log(`browser -> browser direct:    ${mbps(browsersMs).toFixed(1)} MB/s (${(browsersMs / 1000).toFixed(1)} s)`)
-    console.log(`daemon  -> daemon direct:     ${mbps(daemonsMs).toFixed(1)} MB/s (${(daemonsMs / 1000).toFixed(1)} s)`)
-    console.log(`bridge / slower direct:       ${((100 * mbps(bridgedMs)) / slower).toFixed(0)}% (target >= 70%)`)
+    console.log(
+      `browser -> daemon via bridge: ${mbps(bridgedMs).toFixed(1)} MB/s (${(bridgedMs / 1000).toFixed(1)} s)`,
+    )
+    console.log(
+      `browser -> browser direct:    ${mbps(browsersMs).toFixed(1)} MB/s (${(browsersMs / 1000).toFixed(1)} s)`,
+    )
+    console.log(
+      `daemon  -> daemon direct:     ${mbps(daemonsMs).toFixed(1)} MB/s (${(daemonsMs / 1000).toFixed(1)} s)`,
+    )
+    console.log(
+      `bridge / slower direct:       ${((100 * mbps(bridgedMs)) / slower).toFixed(0)}% (target >= 70%)`,
+    )
   } finally {
     for (const d of daemons) await runCli(['stop', '--state', d.state])
     await browser.close()

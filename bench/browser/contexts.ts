@@ -27,7 +27,11 @@ export function contextMaker(browser: Browser, profiles: Profiles = PROFILES): C
   if (profiles === 'private') return () => browser.newContext()
   return async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clearskies-bench-profile-'))
-    const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
+    const context = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    })
     context.on('close', () => rmSync(dir, { recursive: true, force: true }))
     return context
   }

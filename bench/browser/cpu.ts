@@ -53,7 +53,11 @@ export function threadTimes(naming: ProcessNaming = {}): ThreadTimes {
   forEachChromium((pid, type, cmdline) => {
     // "network.mojom.NetworkService", "storage.mojom.StorageService": the service's own name tells
     // the network service (WebRTC's UDP sockets) from the storage service (OPFS, IndexedDB).
-    const utility = cmdline.find((a) => a.startsWith('--utility-sub-type='))?.slice(19).split('.').at(-1)
+    const utility = cmdline
+      .find((a) => a.startsWith('--utility-sub-type='))
+      ?.slice(19)
+      .split('.')
+      .at(-1)
     const process = naming.names?.get(pid) ?? `${utility ?? type}${naming.withPid ? ` ${pid}` : ''}`
     try {
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -74,6 +78,7 @@ export function threadTimes(naming: ProcessNaming = {}): ThreadTimes {
 /** CPU seconds of all those threads together, or of those of processes of one type (`browser`, `renderer`, ...). */
 export function chromiumCpuSeconds(processType?: string): number {
   let total = 0
-  for (const [key, seconds] of threadTimes()) if (processType === undefined || key.startsWith(`${processType} / `)) total += seconds
+  for (const [key, seconds] of threadTimes())
+    if (processType === undefined || key.startsWith(`${processType} / `)) total += seconds
   return total
 }

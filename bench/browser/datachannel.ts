@@ -14,17 +14,30 @@
 import type { Page } from 'playwright'
 import { pageOf, type ContextMaker } from './contexts'
 import { chromiumCpuSeconds, newRenderers, rendererPids } from './cpu'
-import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_LOW_WATER_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../../src/platform/browser/channel-stream'
+import {
+  DEFAULT_HIGH_WATER_BYTES,
+  DEFAULT_LOW_WATER_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+} from '../../src/platform/browser/channel-stream'
 
 /** Where each page's end of the channel is read and written. */
 export type RawPlacement = 'page' | 'worker'
 
 /** What the injected code answers; `kind` says to which request. */
-type Reply = { kind: 'open' } | { kind: 'listening' } | { kind: 'received'; at: number } | { kind: 'sent'; start: number }
-type Request = { kind: 'receive'; total: number } | { kind: 'send'; total: number; message: number; high: number }
+type Reply =
+  | { kind: 'open' }
+  | { kind: 'listening' }
+  | { kind: 'received'; at: number }
+  | { kind: 'sent'; start: number }
+type Request =
+  { kind: 'receive'; total: number } | { kind: 'send'; total: number; message: number; high: number }
 interface RawBenchWindow {
   rawBench: {
-    connect(remote: RTCSessionDescriptionInit | null, inWorker: boolean, low: number): Promise<RTCSessionDescriptionInit>
+    connect(
+      remote: RTCSessionDescriptionInit | null,
+      inWorker: boolean,
+      low: number,
+    ): Promise<RTCSessionDescriptionInit>
     accept(answer: RTCSessionDescriptionInit): Promise<void>
     request(request: Request): void
     wait(kind: Reply['kind']): Promise<Reply>
@@ -126,29 +139,52 @@ function bench(page: Page): Promise<Page> {
 }
 
 /** Two pages in two contexts, connected by one open data channel whose ends are where `placement` says. */
-export async function openRawLink(newContext: ContextMaker, placement: RawPlacement = 'page'): Promise<RawLink> {
+export async function openRawLink(
+  newContext: ContextMaker,
+  placement: RawPlacement = 'page',
+): Promise<RawLink> {
   const renderers = new Map<string, string>()
   const known = rendererPids()
   const contexts = [await newContext(), await newContext()]
   const pages: Page[] = []
   for (const [i, context] of contexts.entries()) {
     pages.push(await bench(await pageOf(context)))
-    for (const pid of newRenderers(known)) renderers.set(pid, i === 0 ? 'sender renderer' : 'receiver renderer')
+    for (const pid of newRenderers(known))
+      renderers.set(pid, i === 0 ? 'sender renderer' : 'receiver renderer')
   }
   const [sender, receiver] = pages
   if (!sender || !receiver) throw new Error('no page')
   const inWorker = placement === 'worker'
-  const connect = (page: Page, remote: RTCSessionDescriptionInit | null): Promise<RTCSessionDescriptionInit> =>
-    page.evaluate(([remote, inWorker, low]) => (window as unknown as RawBenchWindow).rawBench.connect(remote, inWorker, low), [remote, inWorker, DEFAULT_LOW_WATER_BYTES] as const)
+  const connect = (
+    page: Page,
+    remote: RTCSessionDescriptionInit | null,
+  ): Promise<RTCSessionDescriptionInit> =>
+    page.evaluate(
+      ([remote, inWorker, low]) =>
+        (window as unknown as RawBenchWindow).rawBench.connect(remote, inWorker, low),
+      [remote, inWorker, DEFAULT_LOW_WATER_BYTES] as const,
+    )
   const offer = await connect(sender, null)
   const answer = await connect(receiver, offer)
   await sender.evaluate((answer) => (window as unknown as RawBenchWindow).rawBench.accept(answer), answer)
-  await Promise.all(pages.map((page) => page.evaluate(() => (window as unknown as RawBenchWindow).rawBench.wait('open'))))
-  return { sender, receiver, placement, renderers, close: async () => void (await Promise.all(contexts.map((c) => c.close()))) }
+  await Promise.all(
+    pages.map((page) => page.evaluate(() => (window as unknown as RawBenchWindow).rawBench.wait('open'))),
+  )
+  return {
+    sender,
+    receiver,
+    placement,
+    renderers,
+    close: async () => void (await Promise.all(contexts.map((c) => c.close()))),
+  }
 }
 
 /** Sends `bytes` from sender to receiver as the app does; MB/s (10^6 bytes) from first send to last byte received. */
-export async function measureRaw(link: RawLink, bytes: number, messageBytes = DEFAULT_MAX_MESSAGE_BYTES): Promise<number> {
+export async function measureRaw(
+  link: RawLink,
+  bytes: number,
+  messageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+): Promise<number> {
   await link.receiver.evaluate((total) => {
     const raw = (window as unknown as RawBenchWindow).rawBench
     raw.request({ kind: 'receive', total })
@@ -162,7 +198,9 @@ export async function measureRaw(link: RawLink, bytes: number, messageBytes = DE
     },
     { kind: 'send', total: bytes, message: messageBytes, high: DEFAULT_HIGH_WATER_BYTES } as const,
   )
-  const received = await link.receiver.evaluate(() => (window as unknown as RawBenchWindow).rawBench.wait('received'))
+  const received = await link.receiver.evaluate(() =>
+    (window as unknown as RawBenchWindow).rawBench.wait('received'),
+  )
   if (sent.kind !== 'sent' || received.kind !== 'received') throw new Error('raw bench: replies out of order')
   return bytes / 1e6 / ((received.at - sent.start) / 1000)
 }
@@ -179,7 +217,12 @@ export interface RawFigures {
 }
 
 /** Median MB/s of `runs` transfers of `mib` MiB over one link, every run's figure, and the CPU they took. */
-export async function rawThroughput(newContext: ContextMaker, mib: number, runs: number, placement: RawPlacement = 'page'): Promise<RawFigures> {
+export async function rawThroughput(
+  newContext: ContextMaker,
+  mib: number,
+  runs: number,
+  placement: RawPlacement = 'page',
+): Promise<RawFigures> {
   const link = await openRawLink(newContext, placement)
   try {
     // A fresh association starts slow (the first run of each link came out at half the others'):
@@ -190,7 +233,12 @@ export async function rawThroughput(newContext: ContextMaker, mib: number, runs:
     for (let i = 0; i < runs; i++) figures.push(await measureRaw(link, mib * 1024 * 1024))
     const cpuMsPerMB = ((chromiumCpuSeconds() - cpuBefore) * 1000) / ((runs * mib * 1024 * 1024) / 1e6)
     const sorted = [...figures].sort((a, b) => a - b)
-    return { placement, median: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, runs: figures, cpuMsPerMB }
+    return {
+      placement,
+      median: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
+      runs: figures,
+      cpuMsPerMB,
+    }
   } finally {
     await link.close()
   }

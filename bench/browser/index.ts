@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     await page.waitForFunction(() => 'clearskiesBench' in window)
     if (SECTIONS.has('hashing')) {
       const rounds: HashingRound[] = await page.evaluate(
-        ([mib, n]) => (window as unknown as { clearskiesBench: BrowserBench }).clearskiesBench.hashing(mib, n),
+        ([mib, n]) =>
+          (window as unknown as { clearskiesBench: BrowserBench }).clearskiesBench.hashing(mib, n),
         [FILE_MIB, ROUNDS] as const,
       )
       const inMemory = median(rounds.map((r) => r.inMemory))
@@ -63,20 +64,33 @@ async function main(): Promise<void> {
       const blobStream = median(rounds.map((r) => r.blobStream))
       // Ratios are taken within each round, then the median: the machine is shared, and figures
       // measured seconds apart share its load far better than medians measured apart.
-      const pct = (of: (r: HashingRound) => number): string => `${(median(rounds.map((r) => of(r) / r.inMemory)) * 100).toFixed(0)}% of in-memory`
-      console.log(`hashing, SHA-256 with hash-wasm, ${FILE_MIB} MiB OPFS file, median of ${ROUNDS} interleaved rounds:`)
+      const pct = (of: (r: HashingRound) => number): string =>
+        `${(median(rounds.map((r) => of(r) / r.inMemory)) * 100).toFixed(0)}% of in-memory`
+      console.log(
+        `hashing, SHA-256 with hash-wasm, ${FILE_MIB} MiB OPFS file, median of ${ROUNDS} interleaved rounds:`,
+      )
       console.log(`  in-memory          ${inMemory.toFixed(0).padStart(5)} MB/s`)
-      console.log(`  file store read()  ${fileStore.toFixed(0).padStart(5)} MB/s  ${pct((r) => r.fileStore)} (target 80%)`)
-      console.log(`  same, in a worker  ${inWorker.toFixed(0).padStart(5)} MB/s  ${pct((r) => r.fileStoreInWorker)}`)
-      console.log(`  Blob.stream()      ${blobStream.toFixed(0).padStart(5)} MB/s  ${pct((r) => r.blobStream)}`)
-      const each = rounds.map((r) => [r.inMemory, r.fileStore, r.fileStoreInWorker, r.blobStream].map((x) => x.toFixed(0)).join('/'))
+      console.log(
+        `  file store read()  ${fileStore.toFixed(0).padStart(5)} MB/s  ${pct((r) => r.fileStore)} (target 80%)`,
+      )
+      console.log(
+        `  same, in a worker  ${inWorker.toFixed(0).padStart(5)} MB/s  ${pct((r) => r.fileStoreInWorker)}`,
+      )
+      console.log(
+        `  Blob.stream()      ${blobStream.toFixed(0).padStart(5)} MB/s  ${pct((r) => r.blobStream)}`,
+      )
+      const each = rounds.map((r) =>
+        [r.inMemory, r.fileStore, r.fileStoreInWorker, r.blobStream].map((x) => x.toFixed(0)).join('/'),
+      )
       console.log(`  rounds (in-memory / file store / in a worker / Blob.stream, MB/s): ${each.join('  ')}`)
     }
     if (PARTS_MIB > 0 && SECTIONS.has('parts')) {
       // What the sync's own work costs, beside the raw channel's CPU per MB printed below: the
       // sum of these and the raw figure is about what a sync can cost at the least. Interleaved
       // for PARTS_ROUNDS rounds; medians printed, each round's ms/MB after them.
-      console.log(`parts of a sync, each alone in a worker, ${PARTS_MIB} MiB, median of ${PARTS_ROUNDS} interleaved rounds (Chromium's CPU per MB, all threads; of it, the browser process's):`)
+      console.log(
+        `parts of a sync, each alone in a worker, ${PARTS_MIB} MiB, median of ${PARTS_ROUNDS} interleaved rounds (Chromium's CPU per MB, all threads; of it, the browser process's):`,
+      )
       const labels: Record<PartRequest['part'], string> = {
         tls: 'TLS seal + open, 1 MiB writes',
         'tls-webcrypto': "same, protocol's WebCrypto",
@@ -91,16 +105,32 @@ async function main(): Promise<void> {
         for (const part of parts) {
           const cpu = chromiumCpuSeconds()
           const browserCpu = chromiumCpuSeconds('browser')
-          const ms = await page.evaluate(([part, mib]) => (window as unknown as { clearskiesBench: BrowserBench }).clearskiesBench.part(part, mib), [part, PARTS_MIB] as const)
+          const ms = await page.evaluate(
+            ([part, mib]) =>
+              (window as unknown as { clearskiesBench: BrowserBench }).clearskiesBench.part(part, mib),
+            [part, PARTS_MIB] as const,
+          )
           const perMB = (seconds: number): number => (seconds * 1000) / mb
-          const figure = { rate: mb / (ms / 1000), cpu: perMB(chromiumCpuSeconds() - cpu), browserCpu: perMB(chromiumCpuSeconds('browser') - browserCpu) }
+          const figure = {
+            rate: mb / (ms / 1000),
+            cpu: perMB(chromiumCpuSeconds() - cpu),
+            browserCpu: perMB(chromiumCpuSeconds('browser') - browserCpu),
+          }
           figures.set(part, [...(figures.get(part) ?? []), figure])
         }
       }
       for (const part of parts) {
         const runs = figures.get(part) ?? []
         const m = (of: (f: (typeof runs)[number]) => number): number => median(runs.map(of))
-        console.log(`  ${labels[part].padEnd(30)} ${m((f) => f.rate).toFixed(0).padStart(5)} MB/s  ${m((f) => f.cpu).toFixed(1).padStart(5)} ms/MB (browser ${m((f) => f.browserCpu).toFixed(1)})   rounds: ${runs.map((f) => f.cpu.toFixed(1)).join(' / ')}`)
+        console.log(
+          `  ${labels[part].padEnd(30)} ${m((f) => f.rate)
+            .toFixed(0)
+            .padStart(5)} MB/s  ${m((f) => f.cpu)
+            .toFixed(1)
+            .padStart(
+              5,
+            )} ms/MB (browser ${m((f) => f.browserCpu).toFixed(1)})   rounds: ${runs.map((f) => f.cpu.toFixed(1)).join(' / ')}`,
+        )
       }
     }
     if (SECTIONS.has('transfer')) await printTransferFigures(browser)

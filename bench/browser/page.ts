@@ -46,7 +46,8 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 async function hashInMemory(buffer: Uint8Array, totalBytes: number): Promise<void> {
   const hasher = await createSHA256()
   for (let done = 0; done < totalBytes; done += buffer.byteLength) {
-    for (let at = 0; at < buffer.byteLength; at += PIECE_BYTES) hasher.update(buffer.subarray(at, at + PIECE_BYTES))
+    for (let at = 0; at < buffer.byteLength; at += PIECE_BYTES)
+      hasher.update(buffer.subarray(at, at + PIECE_BYTES))
   }
   hasher.digest('hex')
 }
@@ -54,7 +55,8 @@ async function hashInMemory(buffer: Uint8Array, totalBytes: number): Promise<voi
 /** Times one hash of `name` by the worker; the worker is warmed up by the first call. */
 function hashInWorker(worker: Worker, request: HashRequest): Promise<number> {
   return new Promise((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<number | string>) => (typeof event.data === 'number' ? resolve(event.data) : reject(new Error(event.data)))
+    worker.onmessage = (event: MessageEvent<number | string>) =>
+      typeof event.data === 'number' ? resolve(event.data) : reject(new Error(event.data))
     worker.postMessage(request)
   })
 }
@@ -103,7 +105,8 @@ async function part(name: PartRequest['part'], mib: number): Promise<number> {
   try {
     const worker = partsWorker
     return await new Promise<number>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<number | string>) => (typeof event.data === 'number' ? resolve(event.data) : reject(new Error(event.data)))
+      worker.onmessage = (event: MessageEvent<number | string>) =>
+        typeof event.data === 'number' ? resolve(event.data) : reject(new Error(event.data))
       worker.postMessage({ part: name, mib, dir } satisfies PartRequest)
     })
   } finally {

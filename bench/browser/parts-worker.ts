@@ -32,7 +32,11 @@ const PASSWORD = 'cd'.repeat(32)
 
 async function tls(mib: number, recordCrypto: RecordCrypto): Promise<void> {
   const [near, far] = createMemoryPipe()
-  const server = acceptTls(far, { lookup: async () => ({ password: PASSWORD }), secret: new Uint8Array(32).fill(1), recordCrypto })
+  const server = acceptTls(far, {
+    lookup: async () => ({ password: PASSWORD }),
+    secret: new Uint8Array(32).fill(1),
+    recordCrypto,
+  })
   const client = await connectTls(near, { username: USER, password: PASSWORD, recordCrypto })
   const { stream } = await server
   const received = (async () => {

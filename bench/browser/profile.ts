@@ -30,7 +30,9 @@ const V8 = process.env.BENCH_PROFILE_V8 !== '0'
 /** BENCH_PROFILE_RAW_MIB (256; 0 for none): the raw data channel's threads first, for comparison... */
 const RAW_MIB = Number(process.env.BENCH_PROFILE_RAW_MIB ?? 256)
 /** ...with its ends on the pages' main threads and in workers (BENCH_PROFILE_RAW=page or worker: one of them). */
-const RAW_PLACEMENTS = (process.env.BENCH_PROFILE_RAW ?? 'page,worker').split(',').filter((p): p is RawPlacement => p === 'page' || p === 'worker')
+const RAW_PLACEMENTS = (process.env.BENCH_PROFILE_RAW ?? 'page,worker')
+  .split(',')
+  .filter((p): p is RawPlacement => p === 'page' || p === 'worker')
 
 interface ProfileNode {
   id: number
@@ -82,14 +84,21 @@ class PageProfiler {
   static async attach(name: string, page: Page): Promise<PageProfiler> {
     const session = await page.context().newCDPSession(page)
     const profiler = new PageProfiler(name, session)
-    await session.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
+    await session.send('Target.setAutoAttach', {
+      autoAttach: true,
+      waitForDebuggerOnStart: false,
+      flatten: false,
+    })
     return profiler
   }
 
   private toWorker(sessionId: string, method: string, params: object = {}): Promise<unknown> {
     const id = this.nextId++
     const reply = new Promise<unknown>((resolve) => this.pending.set(id, resolve))
-    void this.session.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) })
+    void this.session.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id, method, params }),
+    })
     return reply
   }
 
@@ -106,7 +115,9 @@ class PageProfiler {
 
   /** Profiles named "A page", "A worker <url>", ... */
   async stop(): Promise<Array<[string, CpuProfile]>> {
-    const out: Array<[string, CpuProfile]> = [[`${this.name} page`, (await this.session.send('Profiler.stop')).profile as CpuProfile]]
+    const out: Array<[string, CpuProfile]> = [
+      [`${this.name} page`, (await this.session.send('Profiler.stop')).profile as CpuProfile],
+    ]
     for (const [sessionId, { url }] of this.workers) {
       const result = (await this.toWorker(sessionId, 'Profiler.stop')) as { profile: CpuProfile }
       out.push([`${this.name} worker ${url.split('/').at(-1) ?? url}`, result.profile])
@@ -115,16 +126,30 @@ class PageProfiler {
   }
 }
 
-function printTable(title: string, rows: Map<string, number>, total: number, unit: string, mb?: number): void {
+function printTable(
+  title: string,
+  rows: Map<string, number>,
+  total: number,
+  unit: string,
+  mb?: number,
+): void {
   console.log(title)
   for (const [key, value] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
     const perMB = mb === undefined ? '' : `  ${((value * 1000) / mb).toFixed(1).padStart(5)} ms/MB`
-    console.log(`  ${value.toFixed(unit === 's' ? 1 : 0).padStart(7)} ${unit}  ${((value / total) * 100).toFixed(0).padStart(3)}%${perMB}  ${key}`)
+    console.log(
+      `  ${value.toFixed(unit === 's' ? 1 : 0).padStart(7)} ${unit}  ${((value / total) * 100).toFixed(0).padStart(3)}%${perMB}  ${key}`,
+    )
   }
 }
 
 /** Each thread's CPU seconds between two readings, and per MB moved meanwhile. */
-function printThreads(what: string, before: ThreadTimes, after: ThreadTimes, seconds: number, mb: number): void {
+function printThreads(
+  what: string,
+  before: ThreadTimes,
+  after: ThreadTimes,
+  seconds: number,
+  mb: number,
+): void {
   const cpu: ThreadTimes = new Map()
   for (const [key, value] of after) {
     const used = value - (before.get(key) ?? 0)
@@ -132,7 +157,13 @@ function printThreads(what: string, before: ThreadTimes, after: ThreadTimes, sec
   }
   const total = [...cpu.values()].reduce((x, y) => x + y, 0)
   console.log(`${what}: ${mb.toFixed(0)} MB in ${seconds.toFixed(1)} s (${(mb / seconds).toFixed(1)} MB/s)`)
-  printTable(`Chromium CPU: ${total.toFixed(1)} s over ${seconds.toFixed(1)} s wall (2 cores: ${(2 * seconds).toFixed(1)} s at most), ${((total * 1000) / mb).toFixed(0)} ms/MB, by process / thread`, cpu, total, 's', mb)
+  printTable(
+    `Chromium CPU: ${total.toFixed(1)} s over ${seconds.toFixed(1)} s wall (2 cores: ${(2 * seconds).toFixed(1)} s at most), ${((total * 1000) / mb).toFixed(0)} ms/MB, by process / thread`,
+    cpu,
+    total,
+    's',
+    mb,
+  )
 }
 
 /** The raw data channel (datachannel.ts) moving `mib` MiB, for the same table as the sync's. */
@@ -144,7 +175,13 @@ async function profileRaw(newContext: ContextMaker, mib: number, placement: RawP
     const before = threadTimes(naming)
     const t0 = performance.now()
     await measureRaw(link, mib * 1024 * 1024)
-    printThreads(`raw data channel, ends in the ${placement === 'page' ? "pages' main threads" : 'workers'}`, before, threadTimes(naming), (performance.now() - t0) / 1000, (mib * 1024 * 1024) / 1e6)
+    printThreads(
+      `raw data channel, ends in the ${placement === 'page' ? "pages' main threads" : 'workers'}`,
+      before,
+      threadTimes(naming),
+      (performance.now() - t0) / 1000,
+      (mib * 1024 * 1024) / 1e6,
+    )
   } finally {
     await link.close()
   }
@@ -166,13 +203,22 @@ async function main(): Promise<void> {
     for (const pid of newRenderers(known)) names.set(pid, 'B renderer')
     const naming: ProcessNaming = { names }
     const code = await fillShare(a.page, set)
-    const profilers = V8 ? [await PageProfiler.attach('A', a.page), await PageProfiler.attach('B', b.page)] : []
+    const profilers = V8
+      ? [await PageProfiler.attach('A', a.page), await PageProfiler.attach('B', b.page)]
+      : []
     let before = threadTimes(naming)
     let t0 = performance.now()
     if (FROM_JOIN) for (const p of profilers) await p.start()
-    await b.page.evaluate(({ code }) => (window as unknown as { clearskies: { host: { addShare(c: string, l: string): Promise<void> } } }).clearskies.host.addShare(code, 'Bench'), { code })
+    await b.page.evaluate(
+      ({ code }) =>
+        (
+          window as unknown as { clearskies: { host: { addShare(c: string, l: string): Promise<void> } } }
+        ).clearskies.host.addShare(code, 'Bench'),
+      { code },
+    )
     // Start measuring once bytes flow, so the handshake and index exchange stay out of it.
-    while (((await progressOf(b.page))?.bytesReceived ?? 0) === 0) await new Promise((r) => setTimeout(r, 200))
+    while (((await progressOf(b.page))?.bytesReceived ?? 0) === 0)
+      await new Promise((r) => setTimeout(r, 200))
     if (FROM_JOIN) console.log(`first byte ${((performance.now() - t0) / 1000).toFixed(1)} s after the join`)
     const startBytes = FROM_JOIN ? 0 : ((await progressOf(b.page))?.bytesReceived ?? 0)
     if (!FROM_JOIN) {
@@ -189,18 +235,36 @@ async function main(): Promise<void> {
     const after = threadTimes(naming)
     const profiles = (await Promise.all(profilers.map((p) => p.stop()))).flat()
     const mb = (progress.bytesReceived - startBytes) / 1e6
-    printThreads(`sync of ${set.name} between two browser peers, ${FROM_JOIN ? 'from the join' : 'while bytes flowed'}`, before, after, seconds, mb)
+    printThreads(
+      `sync of ${set.name} between two browser peers, ${FROM_JOIN ? 'from the join' : 'while bytes flowed'}`,
+      before,
+      after,
+      seconds,
+      mb,
+    )
 
     // BENCH_PROFILE_DUMP=folder: each V8 profile saved there as well (`.cpuprofile`, for DevTools or a script).
     const dump = process.env.BENCH_PROFILE_DUMP
-    if (dump) for (const [name, profile] of profiles) writeFileSync(join(dump, `${name.replace(/[^\w.-]+/g, '_')}.cpuprofile`), JSON.stringify(profile))
+    if (dump)
+      for (const [name, profile] of profiles)
+        writeFileSync(join(dump, `${name.replace(/[^\w.-]+/g, '_')}.cpuprofile`), JSON.stringify(profile))
     for (const [name, profile] of profiles) {
       const byFile = new Map<string, number>()
       const byFunction = new Map<string, number>()
       selfTimes(profile, byFile, byFunction)
       const busy = [...byFile].filter(([k]) => k !== '(idle)').reduce((x, [, y]) => x + y, 0)
-      printTable(`${name}: ${(busy / 1000).toFixed(1)} s busy (not idle), self time by file`, byFile, busy, 'ms')
-      printTable(`${name}: by function`, new Map([...byFunction].filter(([k]) => !k.startsWith('(idle)'))), busy, 'ms')
+      printTable(
+        `${name}: ${(busy / 1000).toFixed(1)} s busy (not idle), self time by file`,
+        byFile,
+        busy,
+        'ms',
+      )
+      printTable(
+        `${name}: by function`,
+        new Map([...byFunction].filter(([k]) => !k.startsWith('(idle)'))),
+        busy,
+        'ms',
+      )
     }
     await a.context.close()
     await b.context.close()

@@ -22,10 +22,20 @@ import { chromiumCpuSeconds } from './cpu'
 const LOCATION = 'Bench'
 const POLL_MS = 500
 
-type Progress = { bytesReceived: number; filesRemaining: number; bytesRemaining: number; downloadRate: number }
+type Progress = {
+  bytesReceived: number
+  filesRemaining: number
+  bytesRemaining: number
+  downloadRate: number
+}
 type Host = {
   createShare(location: string): Promise<void>
-  createAccessCode(location: string, level: string, multiUse?: boolean, expiresInMs?: number): Promise<{ code: string }>
+  createAccessCode(
+    location: string,
+    level: string,
+    multiUse?: boolean,
+    expiresInMs?: number,
+  ): Promise<{ code: string }>
   addShare(code: string, location: string): Promise<void>
   scan(location: string): Promise<void>
   snapshot(): Promise<{ shares: Array<{ location: string; progress: Progress }> }>
@@ -72,8 +82,12 @@ export async function startSyncBench(newContext: ContextMaker): Promise<SyncBenc
           name: 'bench-piece-size',
           transform: (code, id) => {
             if (!id.endsWith('transfer-plan.ts')) return null
-            const changed = code.replace(/DEFAULT_PIECE_BYTES = [^\n]*/, `DEFAULT_PIECE_BYTES = ${Number(pieceMib)} * 1024 * 1024`)
-            if (changed === code) throw new Error('BENCH_PIECE_MIB: DEFAULT_PIECE_BYTES not found in transfer-plan.ts')
+            const changed = code.replace(
+              /DEFAULT_PIECE_BYTES = [^\n]*/,
+              `DEFAULT_PIECE_BYTES = ${Number(pieceMib)} * 1024 * 1024`,
+            )
+            if (changed === code)
+              throw new Error('BENCH_PIECE_MIB: DEFAULT_PIECE_BYTES not found in transfer-plan.ts')
             return changed
           },
         },
@@ -87,7 +101,8 @@ export async function startSyncBench(newContext: ContextMaker): Promise<SyncBenc
       transform: (code, id) => {
         if (!id.endsWith('platform/browser/engine-platform.ts')) return null
         const changed = code.replace(/^\s*recordCrypto: .*$/m, '')
-        if (changed === code) throw new Error('BENCH_RECORD_CRYPTO: no recordCrypto line in engine-platform.ts')
+        if (changed === code)
+          throw new Error('BENCH_RECORD_CRYPTO: no recordCrypto line in engine-platform.ts')
         return changed
       },
     })
@@ -96,8 +111,17 @@ export async function startSyncBench(newContext: ContextMaker): Promise<SyncBenc
   const minify = process.env.BENCH_MINIFY !== '0'
   // The engine runs in a worker, which Vite bundles with the worker's plugins, not the page's: the
   // experiments' transforms go to both (with the page's alone, they never saw the worker's modules).
-  await build({ root, logLevel: 'warn', plugins, worker: { format: 'es', plugins: () => plugins }, build: { outDir, emptyOutDir: true, sourcemap: false, minify } })
-  const config = parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0', '--static', outDir], {})
+  await build({
+    root,
+    logLevel: 'warn',
+    plugins,
+    worker: { format: 'es', plugins: () => plugins },
+    build: { outDir, emptyOutDir: true, sourcemap: false, minify },
+  })
+  const config = parseSignalingConfig(
+    ['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0', '--static', outDir],
+    {},
+  )
   const signaling = await startSignalingServer(config, createLogger('warn'))
   return {
     newContext,
@@ -126,7 +150,9 @@ export async function fillShare(page: Page, set: SyncSet): Promise<string> {
       await host.createShare(location)
       const shares = await (await navigator.storage.getDirectory()).getDirectoryHandle('shares')
       let dir: FileSystemDirectoryHandle | undefined
-      for await (const entry of (shares as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+      for await (const entry of (
+        shares as unknown as { values(): AsyncIterable<FileSystemHandle> }
+      ).values()) {
         if (entry.kind === 'directory') dir = entry as FileSystemDirectoryHandle
       }
       if (!dir) throw new Error('the share has no folder in OPFS')
@@ -138,7 +164,11 @@ export async function fillShare(page: Page, set: SyncSet): Promise<string> {
         // At most 100 files a folder, as a real tree would hold them.
         const group = Math.floor(i / 100)
         let folder = folders.get(group)
-        if (!folder) folders.set(group, (folder = sizes.length > 1 ? await dir.getDirectoryHandle(`d${group}`, { create: true }) : dir))
+        if (!folder)
+          folders.set(
+            group,
+            (folder = sizes.length > 1 ? await dir.getDirectoryHandle(`d${group}`, { create: true }) : dir),
+          )
         const writable = await (await folder.getFileHandle(`f${i}.bin`, { create: true })).createWritable()
         for (let at = 0; at < size; at += CHUNK) {
           const part = noise.slice(0, Math.min(CHUNK, size - at))
@@ -162,7 +192,11 @@ export function progressOf(page: Page): Promise<Progress | undefined> {
 }
 
 /** Syncs one set between two fresh peers; gives up after `timeoutSeconds` and reports what arrived. */
-export async function measureSync(bench: SyncBench, set: SyncSet, timeoutSeconds: number): Promise<SyncResult> {
+export async function measureSync(
+  bench: SyncBench,
+  set: SyncSet,
+  timeoutSeconds: number,
+): Promise<SyncResult> {
   const bytes = set.sizes.reduce((a, b) => a + b, 0)
   const a = await newPeer(bench)
   const b = await newPeer(bench)
@@ -170,8 +204,12 @@ export async function measureSync(bench: SyncBench, set: SyncSet, timeoutSeconds
     const code = await fillShare(a.page, set)
     const start = performance.now()
     const cpuStart = chromiumCpuSeconds()
-    const cpuMsPerMB = (bytesIn: number): number => ((chromiumCpuSeconds() - cpuStart) * 1000) / (bytesIn / 1e6)
-    await b.page.evaluate(({ code, location }) => (window as unknown as AppWindow).clearskies.host.addShare(code, location), { code, location: LOCATION })
+    const cpuMsPerMB = (bytesIn: number): number =>
+      ((chromiumCpuSeconds() - cpuStart) * 1000) / (bytesIn / 1e6)
+    await b.page.evaluate(
+      ({ code, location }) => (window as unknown as AppWindow).clearskies.host.addShare(code, location),
+      { code, location: LOCATION },
+    )
     let firstByte: number | undefined
     let received = 0
     for (;;) {
@@ -180,10 +218,28 @@ export async function measureSync(bench: SyncBench, set: SyncSet, timeoutSeconds
       received = progress?.bytesReceived ?? 0
       if (received > 0 && firstByte === undefined) firstByte = now
       if (progress && received >= bytes && progress.filesRemaining === 0 && progress.bytesRemaining === 0) {
-        return { name: set.name, bytes, files: set.sizes.length, seconds: (now - start) / 1000, transferSeconds: (now - (firstByte ?? start)) / 1000, bytesReceived: received, waitedSeconds: (now - start) / 1000, cpuMsPerMB: cpuMsPerMB(received) }
+        return {
+          name: set.name,
+          bytes,
+          files: set.sizes.length,
+          seconds: (now - start) / 1000,
+          transferSeconds: (now - (firstByte ?? start)) / 1000,
+          bytesReceived: received,
+          waitedSeconds: (now - start) / 1000,
+          cpuMsPerMB: cpuMsPerMB(received),
+        }
       }
       if (now - start > timeoutSeconds * 1000) {
-        return { name: set.name, bytes, files: set.sizes.length, seconds: undefined, transferSeconds: undefined, bytesReceived: received, waitedSeconds: (now - start) / 1000, cpuMsPerMB: cpuMsPerMB(received) }
+        return {
+          name: set.name,
+          bytes,
+          files: set.sizes.length,
+          seconds: undefined,
+          transferSeconds: undefined,
+          bytesReceived: received,
+          waitedSeconds: (now - start) / 1000,
+          cpuMsPerMB: cpuMsPerMB(received),
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     }

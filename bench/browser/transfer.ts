@@ -21,9 +21,21 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright'
 import { contextMaker, PROFILES } from './contexts'
-import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_LOW_WATER_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../../src/platform/browser/channel-stream'
+import {
+  DEFAULT_HIGH_WATER_BYTES,
+  DEFAULT_LOW_WATER_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+} from '../../src/platform/browser/channel-stream'
 import { rawThroughput, type RawFigures, type RawPlacement } from './datachannel'
-import { bigFile, formatSync, measureSync, smallFiles, startSyncBench, type SyncResult, type SyncSet } from './sync'
+import {
+  bigFile,
+  formatSync,
+  measureSync,
+  smallFiles,
+  startSyncBench,
+  type SyncResult,
+  type SyncSet,
+} from './sync'
 
 const RAW_MIB = Number(process.env.BENCH_RAW_MIB ?? 64)
 const RAW_RUNS = Number(process.env.BENCH_RAW_RUNS ?? 3)
@@ -35,7 +47,9 @@ const SYNC_TIMEOUT_S = Number(process.env.BENCH_SYNC_TIMEOUT_S ?? 600)
 export function reexecInNetns(): void {
   if (process.env.CLEARSKIES_IN_NETNS === '1') return
   const script = fileURLToPath(new URL('../../scripts/netns-run.sh', import.meta.url))
-  const result = spawnSync(script, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' })
+  const result = spawnSync(script, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  })
   process.exit(result.status ?? 1)
 }
 
@@ -45,7 +59,8 @@ export async function printTransferFigures(browser: Browser): Promise<void> {
   // of all those runs: the machine's load drifts over the minutes the syncs take.
   const placements: RawPlacement[] = ['page', 'worker']
   const before: RawFigures[] = []
-  for (const placement of placements) before.push(await rawThroughput(newContext, RAW_MIB, RAW_RUNS, placement))
+  for (const placement of placements)
+    before.push(await rawThroughput(newContext, RAW_MIB, RAW_RUNS, placement))
   const bench = await startSyncBench(newContext)
   const results: SyncResult[] = []
   try {
@@ -55,12 +70,18 @@ export async function printTransferFigures(browser: Browser): Promise<void> {
     await bench.close()
   }
   const after: RawFigures[] = []
-  for (const placement of [...placements].reverse()) after.push(await rawThroughput(newContext, RAW_MIB, RAW_RUNS, placement))
-  const where = PROFILES === 'disk' ? 'each in its own browser with a profile on disk (BENCH_PROFILES=disk)' : 'private contexts of one browser'
+  for (const placement of [...placements].reverse())
+    after.push(await rawThroughput(newContext, RAW_MIB, RAW_RUNS, placement))
+  const where =
+    PROFILES === 'disk'
+      ? 'each in its own browser with a profile on disk (BENCH_PROFILES=disk)'
+      : 'private contexts of one browser'
   console.log(`pages: ${where}`)
   const KiB = 1024
   const pacing = `${DEFAULT_MAX_MESSAGE_BYTES / KiB} KiB messages, sending above ${DEFAULT_HIGH_WATER_BYTES / KiB} KiB buffered waits until ${DEFAULT_LOW_WATER_BYTES / KiB} KiB, as the app`
-  console.log(`data channel, raw, between two pages (${pacing}), ${RAW_MIB} MiB a run, ${RAW_RUNS} runs before the syncs and ${RAW_RUNS} after:`)
+  console.log(
+    `data channel, raw, between two pages (${pacing}), ${RAW_MIB} MiB a run, ${RAW_RUNS} runs before the syncs and ${RAW_RUNS} after:`,
+  )
   let best: { median: number; cpuMsPerMB: number } | undefined
   for (const placement of placements) {
     const was = before.find((f) => f.placement === placement)
@@ -70,10 +91,14 @@ export async function printTransferFigures(browser: Browser): Promise<void> {
     const median = [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)] ?? Number.NaN
     const cpuMsPerMB = (was.cpuMsPerMB + then.cpuMsPerMB) / 2
     const where = placement === 'page' ? "ends on the pages' main threads" : 'ends in workers (transferred)'
-    console.log(`  ${median.toFixed(1)} MB/s median, ${where.padEnd(32)} (before: ${was.runs.map((r) => r.toFixed(1)).join(' / ')}; after: ${then.runs.map((r) => r.toFixed(1)).join(' / ')}); Chromium CPU ${cpuMsPerMB.toFixed(0)} ms/MB`)
+    console.log(
+      `  ${median.toFixed(1)} MB/s median, ${where.padEnd(32)} (before: ${was.runs.map((r) => r.toFixed(1)).join(' / ')}; after: ${then.runs.map((r) => r.toFixed(1)).join(' / ')}); Chromium CPU ${cpuMsPerMB.toFixed(0)} ms/MB`,
+    )
     if (!best || median > best.median) best = { median, cpuMsPerMB }
   }
   if (!best) throw new Error('no raw figures')
-  console.log(`sync between two fresh browser peers through the app (WebRTC, TLS, worker, OPFS), from addShare to all in; ratios against the faster raw figure (${best.median.toFixed(1)} MB/s):`)
+  console.log(
+    `sync between two fresh browser peers through the app (WebRTC, TLS, worker, OPFS), from addShare to all in; ratios against the faster raw figure (${best.median.toFixed(1)} MB/s):`,
+  )
   for (const result of results) console.log(formatSync(result, best.median, best.cpuMsPerMB))
 }

@@ -51,15 +51,38 @@ interface Peer {
 let peersStarted = 0
 
 function startPeer(): Peer {
-  const execArgv = ['--import', 'tsx', ...DAEMON_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])]
+  const execArgv = [
+    '--import',
+    'tsx',
+    ...DAEMON_NODE_FLAGS,
+    ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+  ]
   // BENCH_STRACE=DIR: each peer runs under `strace -f -c`, its syscall counts in DIR/peer-N.txt (sharers odd, joiners even).
   const strace = process.env.BENCH_STRACE
-  const traced = strace ? { execPath: 'strace', execArgv: ['-f', '-c', '-o', join(strace, `peer-${++peersStarted}.txt`), process.execPath, ...execArgv] } : { execArgv }
-  const child: ChildProcess = fork(join(import.meta.dirname, 'peer.ts'), [], { ...traced, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const traced = strace
+    ? {
+        execPath: 'strace',
+        execArgv: [
+          '-f',
+          '-c',
+          '-o',
+          join(strace, `peer-${++peersStarted}.txt`),
+          process.execPath,
+          ...execArgv,
+        ],
+      }
+    : { execArgv }
+  const child: ChildProcess = fork(join(import.meta.dirname, 'peer.ts'), [], {
+    ...traced,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   return {
     ask: (command) =>
       new Promise((resolve, reject) => {
-        child.once('message', (reply: PeerReply) => (reply.kind === 'failed' ? reject(new Error(reply.error)) : resolve(reply)))
+        child.once('message', (reply: PeerReply) =>
+          reply.kind === 'failed' ? reject(new Error(reply.error)) : resolve(reply),
+        )
         child.send(command)
       }),
   }
@@ -78,13 +101,25 @@ interface SyncRun {
 }
 
 /** Two fresh peers: A shares `source`, B joins into an empty folder; timed until B has everything. */
-async function syncOnce(source: string, work: string, setup: Setup = { durable: true, gzip: true }): Promise<SyncRun> {
+async function syncOnce(
+  source: string,
+  work: string,
+  setup: Setup = { durable: true, gzip: true },
+): Promise<SyncRun> {
   const [a, b] = [startPeer(), startPeer()]
   const served = await a.ask({ cmd: 'serve', folder: source, state: join(work, 'state-a'), ...setup })
   if (served.kind !== 'serving') throw new Error('peer A did not serve')
   const target = join(work, 'target')
   await mkdir(target, { recursive: true })
-  const joined = await b.ask({ cmd: 'join', folder: target, state: join(work, 'state-b'), ...setup, code: served.code, address: served.address, files: served.files })
+  const joined = await b.ask({
+    cmd: 'join',
+    folder: target,
+    state: join(work, 'state-b'),
+    ...setup,
+    code: served.code,
+    address: served.address,
+    files: served.files,
+  })
   if (joined.kind !== 'joined') throw new Error('peer B did not join')
   const [sa, sb] = [await a.ask({ cmd: 'stop' }), await b.ask({ cmd: 'stop' })]
   const rss = (r: PeerReply): number => (r.kind === 'stopped' ? r.maxRssMb : Number.NaN)
@@ -94,7 +129,15 @@ async function syncOnce(source: string, work: string, setup: Setup = { durable: 
   // creating a file skips every inode freed in the last seconds, and 10,000 files removed just
   // before the next run made its every create several times slower (the joiner's kernel time
   // went from 1 s to 4.5 s).
-  return { scanMs: served.scanMs, syncMs: joined.ms, bytes: joined.bytes, files: served.files, rssMb: [rss(sa), rss(sb)], cpuMs: [cpu(sa), cpu(sb)], systemMs: [system(sa), system(sb)] }
+  return {
+    scanMs: served.scanMs,
+    syncMs: joined.ms,
+    bytes: joined.bytes,
+    files: served.files,
+    rssMb: [rss(sa), rss(sb)],
+    cpuMs: [cpu(sa), cpu(sb)],
+    systemMs: [system(sa), system(sb)],
+  }
 }
 
 /** The run of median sync time (the lower middle one of an even count). */
@@ -121,7 +164,8 @@ async function tcpMbps(totalBytes: number): Promise<number> {
   await new Promise((r) => socket.once('connect', r))
   const chunk = Buffer.alloc(64 * 1024)
   const started = performance.now()
-  for (let sent = 0; sent < totalBytes; sent += chunk.length) if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r))
+  for (let sent = 0; sent < totalBytes; sent += chunk.length)
+    if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r))
   await arrived
   const ms = performance.now() - started
   socket.destroy()
@@ -137,18 +181,33 @@ try {
   const runs = (name: string): boolean => only === undefined || only.includes(name)
   const anyBig = runs('big') || runs('big-lean')
   const tcp = only ? Number.NaN : await tcpMbps(TCP_MIB * 1024 * 1024)
-  const tls = anyBig ? (await ours(TLS_SRP_SHA_WITH_AES_256_CBC_SHA, TLS_MIB * 1024 * 1024, nodeRecordCrypto)).mbps : Number.NaN
+  const tls = anyBig
+    ? (await ours(TLS_SRP_SHA_WITH_AES_256_CBC_SHA, TLS_MIB * 1024 * 1024, nodeRecordCrypto)).mbps
+    : Number.NaN
   const rsyncBig = only ? Number.NaN : rsyncMs(bigSource, join(root, 'rsync-big'))
   const rsyncSmall = only ? Number.NaN : rsyncMs(smallSource, join(root, 'rsync-small'))
   const lean: Setup = { durable: false, gzip: false }
-  const skipped: SyncRun = { scanMs: Number.NaN, syncMs: Number.NaN, bytes: 0, files: 0, rssMb: [Number.NaN, Number.NaN], cpuMs: [Number.NaN, Number.NaN], systemMs: [Number.NaN, Number.NaN] }
+  const skipped: SyncRun = {
+    scanMs: Number.NaN,
+    syncMs: Number.NaN,
+    bytes: 0,
+    files: 0,
+    rssMb: [Number.NaN, Number.NaN],
+    cpuMs: [Number.NaN, Number.NaN],
+    systemMs: [Number.NaN, Number.NaN],
+  }
   /** Ours and Syncthing's on the same data, alternated round by round. */
-  const versus = async (source: string, name: 'big' | 'small'): Promise<{ ours: SyncRun[]; theirs: SyncthingRun[] }> => {
+  const versus = async (
+    source: string,
+    name: 'big' | 'small',
+  ): Promise<{ ours: SyncRun[]; theirs: SyncthingRun[] }> => {
     const ours: SyncRun[] = []
     const theirs: SyncthingRun[] = []
     for (let round = 0; round < ROUNDS; round++) {
       if (runs(name)) ours.push(await syncOnce(source, join(root, `run-${name}-${round}`)))
-      const run = runs('syncthing') ? await syncthingRun(source, join(root, `syncthing-${name}-${round}`), { keepTarget: true }) : null
+      const run = runs('syncthing')
+        ? await syncthingRun(source, join(root, `syncthing-${name}-${round}`), { keepTarget: true })
+        : null
       if (run) theirs.push(run)
     }
     return { ours, theirs }
@@ -156,7 +215,9 @@ try {
   const bigRounds = await versus(bigSource, 'big')
   const bigLean = runs('big-lean') ? await syncOnce(bigSource, join(root, 'run-big-lean'), lean) : skipped
   const smallRounds = await versus(smallSource, 'small')
-  const smallLean = runs('small-lean') ? await syncOnce(smallSource, join(root, 'run-small-lean'), lean) : skipped
+  const smallLean = runs('small-lean')
+    ? await syncOnce(smallSource, join(root, 'run-small-lean'), lean)
+    : skipped
   const big = median(bigRounds.ours) ?? skipped
   const small = median(smallRounds.ours) ?? skipped
   const syncthingBig = median(bigRounds.theirs)
@@ -170,26 +231,52 @@ try {
   const bigMbps = mbps(big)
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
   // Our sharer's CPU time includes its scan; Syncthing's counts the sync only.
-  const cpu = (run: Pick<SyncRun, 'cpuMs' | 'systemMs'>): string => `  cpu sharer ${s(run.cpuMs[0])} (kernel ${s(run.systemMs[0])}), joiner ${s(run.cpuMs[1])} (kernel ${s(run.systemMs[1])})`
-  console.log(`loopback, two peers in their own processes, TLS-SRP AES-256-CBC (EtM, the suite peers prefer) on node:crypto; durable commits and gzip unless "lean"`)
+  const cpu = (run: Pick<SyncRun, 'cpuMs' | 'systemMs'>): string =>
+    `  cpu sharer ${s(run.cpuMs[0])} (kernel ${s(run.systemMs[0])}), joiner ${s(run.cpuMs[1])} (kernel ${s(run.systemMs[1])})`
+  console.log(
+    `loopback, two peers in their own processes, TLS-SRP AES-256-CBC (EtM, the suite peers prefer) on node:crypto; durable commits and gzip unless "lean"`,
+  )
   console.log(`  raw TCP                          ${tcp.toFixed(0).padStart(6)} MB/s`)
   // Both of its ends share one thread, where the sync's peers have a process each: a sync can beat it.
-  console.log(`  our TLS (bench/tls, ${TLS_MIB} MiB)       ${tls.toFixed(0).padStart(6)} MB/s  (both ends in one process)`)
+  console.log(
+    `  our TLS (bench/tls, ${TLS_MIB} MiB)       ${tls.toFixed(0).padStart(6)} MB/s  (both ends in one process)`,
+  )
   console.log(`one ${BIG_MIB} MiB file`)
-  console.log(`  sync            ${s(big.syncMs).padStart(9)}  ${bigMbps.toFixed(0).padStart(5)} MB/s  = ${((100 * bigMbps) / tls).toFixed(0)}% of our TLS (target >= 60%)   [sharer's scan ${s(big.scanMs)}]${cpu(big)}`)
-  console.log(`  sync, lean      ${s(bigLean.syncMs).padStart(9)}  ${mbps(bigLean).toFixed(0).padStart(5)} MB/s  = ${((100 * mbps(bigLean)) / tls).toFixed(0)}% of our TLS (no gzip, no fsync)${cpu(bigLean)}`)
-  console.log(`  rsync -a        ${s(rsyncBig).padStart(9)}  ${(bigBytes / MB / (rsyncBig / 1000)).toFixed(0).padStart(5)} MB/s`)
-  if (syncthingBig) console.log(`  syncthing       ${s(syncthingBig.syncMs).padStart(9)}  ${(bigBytes / MB / (syncthingBig.syncMs / 1000)).toFixed(0).padStart(5)} MB/s  ours takes ${(big.syncMs / syncthingBig.syncMs).toFixed(2)}x its time (target <= 1)   [its scan ${s(syncthingBig.scanMs)}]${cpu(syncthingBig)}`)
+  console.log(
+    `  sync            ${s(big.syncMs).padStart(9)}  ${bigMbps.toFixed(0).padStart(5)} MB/s  = ${((100 * bigMbps) / tls).toFixed(0)}% of our TLS (target >= 60%)   [sharer's scan ${s(big.scanMs)}]${cpu(big)}`,
+  )
+  console.log(
+    `  sync, lean      ${s(bigLean.syncMs).padStart(9)}  ${mbps(bigLean).toFixed(0).padStart(5)} MB/s  = ${((100 * mbps(bigLean)) / tls).toFixed(0)}% of our TLS (no gzip, no fsync)${cpu(bigLean)}`,
+  )
+  console.log(
+    `  rsync -a        ${s(rsyncBig).padStart(9)}  ${(bigBytes / MB / (rsyncBig / 1000)).toFixed(0).padStart(5)} MB/s`,
+  )
+  if (syncthingBig)
+    console.log(
+      `  syncthing       ${s(syncthingBig.syncMs).padStart(9)}  ${(bigBytes / MB / (syncthingBig.syncMs / 1000)).toFixed(0).padStart(5)} MB/s  ours takes ${(big.syncMs / syncthingBig.syncMs).toFixed(2)}x its time (target <= 1)   [its scan ${s(syncthingBig.scanMs)}]${cpu(syncthingBig)}`,
+    )
   if (ROUNDS > 1) console.log(`  (medians of ${ROUNDS} alternated rounds)${rounds(bigRounds)}`)
   console.log(`${SMALL_FILES} files of 1-8 KiB (${(smallBytes / MB).toFixed(1)} MB)`)
-  console.log(`  sync            ${s(small.syncMs).padStart(9)}  ${(SMALL_FILES / (small.syncMs / 1000)).toFixed(0).padStart(5)} files/s (target < 8 s)   [sharer's scan ${s(small.scanMs)}]${cpu(small)}`)
-  console.log(`  sync, lean      ${s(smallLean.syncMs).padStart(9)}  ${(SMALL_FILES / (smallLean.syncMs / 1000)).toFixed(0).padStart(5)} files/s (no gzip, no fsync: as rsync does)${cpu(smallLean)}`)
-  console.log(`  rsync -a        ${s(rsyncSmall).padStart(9)}  ${(SMALL_FILES / (rsyncSmall / 1000)).toFixed(0).padStart(5)} files/s`)
-  if (syncthingSmall) console.log(`  syncthing       ${s(syncthingSmall.syncMs).padStart(9)}  ${(SMALL_FILES / (syncthingSmall.syncMs / 1000)).toFixed(0).padStart(5)} files/s  ours takes ${(small.syncMs / syncthingSmall.syncMs).toFixed(2)}x its time (target <= 1)   [its scan ${s(syncthingSmall.scanMs)}]${cpu(syncthingSmall)}`)
+  console.log(
+    `  sync            ${s(small.syncMs).padStart(9)}  ${(SMALL_FILES / (small.syncMs / 1000)).toFixed(0).padStart(5)} files/s (target < 8 s)   [sharer's scan ${s(small.scanMs)}]${cpu(small)}`,
+  )
+  console.log(
+    `  sync, lean      ${s(smallLean.syncMs).padStart(9)}  ${(SMALL_FILES / (smallLean.syncMs / 1000)).toFixed(0).padStart(5)} files/s (no gzip, no fsync: as rsync does)${cpu(smallLean)}`,
+  )
+  console.log(
+    `  rsync -a        ${s(rsyncSmall).padStart(9)}  ${(SMALL_FILES / (rsyncSmall / 1000)).toFixed(0).padStart(5)} files/s`,
+  )
+  if (syncthingSmall)
+    console.log(
+      `  syncthing       ${s(syncthingSmall.syncMs).padStart(9)}  ${(SMALL_FILES / (syncthingSmall.syncMs / 1000)).toFixed(0).padStart(5)} files/s  ours takes ${(small.syncMs / syncthingSmall.syncMs).toFixed(2)}x its time (target <= 1)   [its scan ${s(syncthingSmall.scanMs)}]${cpu(syncthingSmall)}`,
+    )
   if (ROUNDS > 1) console.log(`  (medians of ${ROUNDS} alternated rounds)${rounds(smallRounds)}`)
   // Runs left out by BENCH_ONLY have no figure.
-  const peak = (runs: SyncRun[], i: 0 | 1): string => `${Math.max(...runs.map((r) => r.rssMb[i]).filter(Number.isFinite)).toFixed(0)} MB`
-  console.log(`peak RSS (target < 300 MB): big file sharer ${peak([...bigRounds.ours, bigLean], 0)}, joiner ${peak([...bigRounds.ours, bigLean], 1)}; small files sharer ${peak([...smallRounds.ours, smallLean], 0)}, joiner ${peak([...smallRounds.ours, smallLean], 1)}`)
+  const peak = (runs: SyncRun[], i: 0 | 1): string =>
+    `${Math.max(...runs.map((r) => r.rssMb[i]).filter(Number.isFinite)).toFixed(0)} MB`
+  console.log(
+    `peak RSS (target < 300 MB): big file sharer ${peak([...bigRounds.ours, bigLean], 0)}, joiner ${peak([...bigRounds.ours, bigLean], 1)}; small files sharer ${peak([...smallRounds.ours, smallLean], 0)}, joiner ${peak([...smallRounds.ours, smallLean], 1)}`,
+  )
 } finally {
   await rm(root, { recursive: true, force: true })
 }

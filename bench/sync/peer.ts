@@ -17,11 +17,24 @@ export interface Setup {
 
 export type PeerCommand =
   | ({ readonly cmd: 'serve'; readonly folder: string; readonly state: string } & Setup)
-  | ({ readonly cmd: 'join'; readonly folder: string; readonly state: string; readonly code: string; readonly address: string; readonly files: number } & Setup)
+  | ({
+      readonly cmd: 'join'
+      readonly folder: string
+      readonly state: string
+      readonly code: string
+      readonly address: string
+      readonly files: number
+    } & Setup)
   | { readonly cmd: 'stop' }
 
 export type PeerReply =
-  | { readonly kind: 'serving'; readonly code: string; readonly address: string; readonly files: number; readonly scanMs: number }
+  | {
+      readonly kind: 'serving'
+      readonly code: string
+      readonly address: string
+      readonly files: number
+      readonly scanMs: number
+    }
   | { readonly kind: 'joined'; readonly ms: number; readonly bytes: number }
   | { readonly kind: 'stopped'; readonly maxRssMb: number; readonly cpuMs: number; readonly systemMs: number }
   | { readonly kind: 'failed'; readonly error: string }
@@ -42,7 +55,10 @@ async function open(state: string, setup: Setup): Promise<Engine> {
   // Without zlib the peer does not offer the gzip extension: to see what it costs.
   const platform = setup.gzip ? node : { ...node, zlib: undefined }
   close = () => platform.close()
-  engine = await Engine.open(platform, { name: 'bench', log: (m) => (/failed|refused|warn/.test(m) ? console.error(`[peer] ${m}`) : undefined) })
+  engine = await Engine.open(platform, {
+    name: 'bench',
+    log: (m) => (/failed|refused|warn/.test(m) ? console.error(`[peer] ${m}`) : undefined),
+  })
   return engine
 }
 
@@ -56,7 +72,13 @@ async function handle(command: PeerCommand): Promise<void> {
       await share.scan()
       const scanMs = performance.now() - started
       const { code } = await e.createAccessCode(command.folder, 'read_write')
-      reply({ kind: 'serving', code, address: `tcp:127.0.0.1:${listener.port}`, files: share.status().progress.files, scanMs })
+      reply({
+        kind: 'serving',
+        code,
+        address: `tcp:127.0.0.1:${listener.port}`,
+        files: share.status().progress.files,
+        scanMs,
+      })
       return
     }
     case 'join': {
@@ -70,10 +92,15 @@ async function handle(command: PeerCommand): Promise<void> {
           reply({ kind: 'joined', ms: performance.now() - started, bytes: progress.bytesReceived })
           return
         }
-        if (process.env.BENCH_TRACE && Math.floor((performance.now() - started) / 250) !== Math.floor((performance.now() - started - POLL_MS) / 250)) {
+        if (
+          process.env.BENCH_TRACE &&
+          Math.floor((performance.now() - started) / 250) !==
+            Math.floor((performance.now() - started - POLL_MS) / 250)
+        ) {
           console.error(`[joiner] ${(performance.now() - started).toFixed(0)} ms ${JSON.stringify(progress)}`)
         }
-        if (performance.now() - started > JOIN_TIMEOUT_MS) throw new Error(`not synced after ${JOIN_TIMEOUT_MS} ms: ${JSON.stringify(progress)}`)
+        if (performance.now() - started > JOIN_TIMEOUT_MS)
+          throw new Error(`not synced after ${JOIN_TIMEOUT_MS} ms: ${JSON.stringify(progress)}`)
         await new Promise((r) => setTimeout(r, POLL_MS))
       }
     }
@@ -85,7 +112,12 @@ async function handle(command: PeerCommand): Promise<void> {
       // (user + system, every thread of the process) moves less with the shared machine's load
       // than wall time does.
       const usage = process.resourceUsage()
-      reply({ kind: 'stopped', maxRssMb: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, systemMs: usage.systemCPUTime / 1000 })
+      reply({
+        kind: 'stopped',
+        maxRssMb: usage.maxRSS / 1024,
+        cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+        systemMs: usage.systemCPUTime / 1000,
+      })
       setTimeout(() => process.exit(0), 50)
       return
     }
@@ -93,5 +125,7 @@ async function handle(command: PeerCommand): Promise<void> {
 }
 
 process.on('message', (command: PeerCommand) => {
-  handle(command).catch((err: unknown) => reply({ kind: 'failed', error: (err as Error).stack ?? String(err) }))
+  handle(command).catch((err: unknown) =>
+    reply({ kind: 'failed', error: (err as Error).stack ?? String(err) }),
+  )
 })

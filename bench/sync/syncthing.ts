@@ -492,7 +492,9 @@ export async function syncthingRun(
     const syncMs = performance.now() - syncStarted
     const cpuAfter = [await a.cpuTimes(), await b.cpuTimes()]
     const used = (i: 0 | 1, kernelOnly: boolean): number =>
-      cpuAfter[i]!.systemMs - cpuBefore[i]!.systemMs + (kernelOnly ? 0 : cpuAfter[i]!.userMs - cpuBefore[i]!.userMs)
+      cpuAfter[i]!.systemMs -
+      cpuBefore[i]!.systemMs +
+      (kernelOnly ? 0 : cpuAfter[i]!.userMs - cpuBefore[i]!.userMs)
 
     const wireBytes = ((await b.connection(homeA))?.inBytesTotal ?? 0) - wireBefore
     const rssMb = [await a.peakRssMb(), await b.peakRssMb()] as const
@@ -515,7 +517,8 @@ export async function syncthingRun(
     for (const instance of instances) await instance.stop()
     undoKillOnExit()
     if (!markerWasThere) await rm(join(source, MARKER), { recursive: true, force: true })
-    for (const dir of options.keepTarget ? homes : [target, ...homes]) await rm(dir, { recursive: true, force: true })
+    for (const dir of options.keepTarget ? homes : [target, ...homes])
+      await rm(dir, { recursive: true, force: true })
     for (const home of homes) await rm(`${home}.log`, { force: true })
   }
 }

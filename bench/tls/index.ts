@@ -141,7 +141,9 @@ for (const [label, runs] of oursRuns) console.log(row(label, median(runs)))
 console.log(row(`node ${names.cbc}`, cbc))
 console.log(row(`node ${names.gcm}`, median(results.gcm)))
 for (const records of PRIMITIVES) {
-  const ours128 = median(oursRuns.get(`ours ${TLS_SRP_SHA_WITH_AES_128_CBC_SHA.name} (EtM), ${records.name}`) ?? [])
+  const ours128 = median(
+    oursRuns.get(`ours ${TLS_SRP_SHA_WITH_AES_128_CBC_SHA.name} (EtM), ${records.name}`) ?? [],
+  )
   console.log(
     `  ours AES-128 on ${records.name} / node ${names.cbc}: ${(ours128.mbps / cbc.mbps).toFixed(2)} (target >= 0.5)`,
   )

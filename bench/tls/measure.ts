@@ -50,7 +50,11 @@ export function counter(totalBytes: number): { add(n: number): void; done: Promi
 export async function ours(suite: CipherSuite, totalBytes: number, records: RecordCrypto): Promise<Run> {
   const count = counter(totalBytes)
   const listener = await listenTcp('127.0.0.1', 0, (tcp) => {
-    void acceptTls(tcp, { lookup: async () => ({ password: PASSWORD }), secret: SECRET, recordCrypto: records })
+    void acceptTls(tcp, {
+      lookup: async () => ({ password: PASSWORD }),
+      secret: SECRET,
+      recordCrypto: records,
+    })
       .then(async (s) => {
         for (let c = await s.stream.read(); c; c = await s.stream.read()) count.add(c.length)
       })

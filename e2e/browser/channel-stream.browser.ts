@@ -10,7 +10,12 @@ import { FakeChannel } from './fake-channel'
 import { readAll, sameBytes } from './streams'
 
 /** Two RTCPeerConnections that `connect()` joins; make the negotiated channels on each first. */
-function connectionPair(): { a: RTCPeerConnection; b: RTCPeerConnection; connect(): Promise<void>; close(): void } {
+function connectionPair(): {
+  a: RTCPeerConnection
+  b: RTCPeerConnection
+  connect(): Promise<void>
+  close(): void
+} {
   const a = new RTCPeerConnection()
   const b = new RTCPeerConnection()
   a.onicecandidate = (e) => void (e.candidate && b.addIceCandidate(e.candidate))
@@ -36,8 +41,12 @@ describe('channelStream', () => {
     const worker = new Worker(new URL('./channel-stream.worker.ts', import.meta.url), { type: 'module' })
     const far = pair.a.createDataChannel('clearskies', { negotiated: true, id: 1000, ordered: true })
     worker.postMessage(far, [far]) // now, in the task that created it: later Chromium refuses
-    const report = new Promise<{ echoed: number; closed: string }>((resolve) => (worker.onmessage = (e) => resolve(e.data)))
-    const near = channelStream(pair.b.createDataChannel('clearskies', { negotiated: true, id: 1000, ordered: true }))
+    const report = new Promise<{ echoed: number; closed: string }>(
+      (resolve) => (worker.onmessage = (e) => resolve(e.data)),
+    )
+    const near = channelStream(
+      pair.b.createDataChannel('clearskies', { negotiated: true, id: 1000, ordered: true }),
+    )
     await pair.connect()
     const data = new Uint8Array(4 * 1024 * 1024).map((_, i) => (i * 31 + (i >> 11)) & 0xff)
     const send = async (): Promise<void> => {
@@ -54,7 +63,11 @@ describe('channelStream', () => {
 
   it('sends in messages of at most maxMessageBytes and holds writes above the high-water mark', async () => {
     const channel = new FakeChannel()
-    const stream = channelStream(channel, { maxMessageBytes: 10_000, highWaterBytes: 25_000, lowWaterBytes: 5_000 })
+    const stream = channelStream(channel, {
+      maxMessageBytes: 10_000,
+      highWaterBytes: 25_000,
+      lowWaterBytes: 5_000,
+    })
     expect(channel.binaryType).toBe('arraybuffer')
     expect(channel.bufferedAmountLowThreshold).toBe(5_000)
     let written = false

@@ -41,7 +41,12 @@ describe('pumpDataChannel', () => {
       for (let at = 0; at < data.length; at += 200_000) await stream.write(data.slice(at, at + 200_000))
       await stream.end() // a half-close: the other direction goes on
     }
-    const [fromLeft, fromRight] = await Promise.all([readAll(right.worker), readAll(left.worker), send(left.worker), send(right.worker)])
+    const [fromLeft, fromRight] = await Promise.all([
+      readAll(right.worker),
+      readAll(left.worker),
+      send(left.worker),
+      send(right.worker),
+    ])
     expect(sameBytes(fromLeft, data)).toBe(true)
     expect(sameBytes(fromRight, data)).toBe(true)
     expect(await left.closed).toBeUndefined()
@@ -52,11 +57,17 @@ describe('pumpDataChannel', () => {
   it('holds the worker while the channel buffers more than the high-water mark', async () => {
     const channel = new FakeChannel()
     const ports = new MessageChannel()
-    pumpDataChannel(channel, ports.port1, { highWaterBytes: 100_000, maxMessageBytes: 10_000, windowBytes: 50_000 })
+    pumpDataChannel(channel, ports.port1, {
+      highWaterBytes: 100_000,
+      maxMessageBytes: 10_000,
+      windowBytes: 50_000,
+    })
     expect(channel.binaryType).toBe('arraybuffer')
     const worker = portStream(ports.port2)
     let accepted = 0
-    const writes = Array.from({ length: 30 }, () => worker.write(new Uint8Array(10_000)).then(() => accepted++))
+    const writes = Array.from({ length: 30 }, () =>
+      worker.write(new Uint8Array(10_000)).then(() => accepted++),
+    )
     await new Promise((resolve) => setTimeout(resolve, 50))
     // The channel took a little over its mark, the port window holds 50 KB more: the rest waits.
     expect(channel.sent).toBe(110_000)

@@ -11,7 +11,8 @@ export class FakeChannel extends EventTarget implements DataChannelLike {
   sent = 0
   closeCalls = 0
   send(data: ArrayBufferView<ArrayBuffer>): void {
-    if (this.readyState !== 'open') throw new DOMException('RTCDataChannel.readyState is not open', 'InvalidStateError')
+    if (this.readyState !== 'open')
+      throw new DOMException('RTCDataChannel.readyState is not open', 'InvalidStateError')
     this.bufferedAmount += data.byteLength
     this.sent += data.byteLength
     this.messages.push(data.byteLength)

@@ -11,7 +11,11 @@ import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
 import { MIN_CHECKPOINT_BYTES, WritableTempFile } from '../../src/platform/browser/fsa-temp-file'
 import { IdbAttributeStore } from '../../src/platform/browser/idb-attribute-store'
 import { createWasmHasher } from '../../src/platform/browser/wasm-hasher'
-import { collect, describeFileStoreContract, type StoreFixture } from '../../test/protocol/directory/file-store-contract'
+import {
+  collect,
+  describeFileStoreContract,
+  type StoreFixture,
+} from '../../test/protocol/directory/file-store-contract'
 import { folderAt, freshOpfsFolder, namesBelow } from './opfs'
 
 const p = parseSharePath
@@ -28,7 +32,9 @@ function split(path: string): { dirs: string[]; name: string } {
   return { dirs: names.slice(0, -1), name: names[names.length - 1] ?? '' }
 }
 
-async function opfsFixture(attributes: AttributeStore = new MemoryAttributeStore()): Promise<StoreFixture & { root: FileSystemDirectoryHandle }> {
+async function opfsFixture(
+  attributes: AttributeStore = new MemoryAttributeStore(),
+): Promise<StoreFixture & { root: FileSystemDirectoryHandle }> {
   const { parent, name, dir: root } = await freshOpfsFolder('store')
   return {
     root,
@@ -44,7 +50,11 @@ async function opfsFixture(attributes: AttributeStore = new MemoryAttributeStore
       // The API cannot set an mtime: a file "with" one is what the store's side table says it has.
       if (mtimeMs === undefined) return
       const written = await handle.getFile()
-      await attributes.set(path, { mtimeNs: BigInt(mtimeMs) * 1_000_000n, size: written.size, lastModifiedMs: written.lastModified })
+      await attributes.set(path, {
+        mtimeNs: BigInt(mtimeMs) * 1_000_000n,
+        size: written.size,
+        lastModifiedMs: written.lastModified,
+      })
     },
     async readLocal(path) {
       const { dirs, name: file } = split(path)
@@ -58,7 +68,10 @@ async function opfsFixture(attributes: AttributeStore = new MemoryAttributeStore
   }
 }
 
-describeFileStoreContract('FsaFileStore on OPFS', () => opfsFixture(), { sha256Hex, createHasher: createWasmHasher })
+describeFileStoreContract('FsaFileStore on OPFS', () => opfsFixture(), {
+  sha256Hex,
+  createHasher: createWasmHasher,
+})
 
 describe('FsaFileStore: what the browser adds', () => {
   let fx: Awaited<ReturnType<typeof opfsFixture>>
@@ -95,7 +108,10 @@ describe('FsaFileStore: what the browser adds', () => {
     await store.move(p('/dir/a.txt'), p('/moved/b.txt'), { kind: 'any' })
     first.close()
     const second = await IdbAttributeStore.open(dbName)
-    expect(await new FsaFileStore(fx.root, { attributes: second }).stat(p('/moved/b.txt'))).toMatchObject({ mtimeNs: 42n, mode: 0o640 })
+    expect(await new FsaFileStore(fx.root, { attributes: second }).stat(p('/moved/b.txt'))).toMatchObject({
+      mtimeNs: 42n,
+      mode: 0o640,
+    })
     second.close()
     await new Promise((done) => (indexedDB.deleteDatabase(dbName).onsuccess = done))
   })
@@ -103,7 +119,8 @@ describe('FsaFileStore: what the browser adds', () => {
   it('saves a transfer at checkpoints, so a crash without close() still resumes', async () => {
     const temp = await fx.store.openTemp(p('/big.bin'), 'c'.repeat(64))
     const chunk = new Uint8Array(1024 * 1024).fill(7)
-    for (let written = 0; written < MIN_CHECKPOINT_BYTES + chunk.length; written += chunk.length) await temp.append(chunk)
+    for (let written = 0; written < MIN_CHECKPOINT_BYTES + chunk.length; written += chunk.length)
+      await temp.append(chunk)
     // No close(): the tab is gone. What was saved at the checkpoint is there after a reopen.
     const resumed = await fx.reopen().openTemp(p('/big.bin'), 'c'.repeat(64))
     expect(resumed.size).toBe(MIN_CHECKPOINT_BYTES)
@@ -126,12 +143,15 @@ describe('FsaFileStore: what the browser adds', () => {
     let room = 2
     const fullWritable = {
       seek: async () => undefined,
-      write: async () => (room-- > 0 ? undefined : Promise.reject(new DOMException('quota', 'QuotaExceededError'))),
+      write: async () =>
+        room-- > 0 ? undefined : Promise.reject(new DOMException('quota', 'QuotaExceededError')),
       close: async () => undefined,
       abort: async () => undefined,
     }
     const handle = await fx.root.getFileHandle('.q.!clearsky', { create: true })
-    const full = new Proxy(handle, { get: (target, key) => (key === 'createWritable' ? async () => fullWritable : Reflect.get(target, key)) })
+    const full = new Proxy(handle, {
+      get: (target, key) => (key === 'createWritable' ? async () => fullWritable : Reflect.get(target, key)),
+    })
     const temp = new WritableTempFile(p('/q'), 'd'.repeat(64), fx.root, '.q.!clearsky', full, 0)
     await temp.append(new Uint8Array(10))
     await temp.append(new Uint8Array(10))
@@ -151,7 +171,9 @@ describe('FsaFileStore: what the browser adds', () => {
     const hasher = await createWasmHasher()
     for await (const chunk of fx.store.read(p('/h.bin'))) hasher.update(chunk)
     expect(hasher.digestHex()).toBe(sha256Hex(data))
-    expect((await collect(fx.store.read(p('/h.bin'), { start: 1, length: 2 }))).bytes).toEqual(data.subarray(1, 3))
+    expect((await collect(fx.store.read(p('/h.bin'), { start: 1, length: 2 }))).bytes).toEqual(
+      data.subarray(1, 3),
+    )
   })
 })
 
@@ -169,7 +191,10 @@ describe('FsaFileStore: where the browser cannot move', () => {
   it('moves a folder entry by entry (Chromium has no move() on folders)', async () => {
     await fx.writeLocal('/d/a.txt', 'a')
     await fx.writeLocal('/d/e/b.txt', 'b')
-    expect(await fx.store.move(p('/d'), p('/x/y'), { kind: 'directory' })).toMatchObject({ ok: true, stat: { kind: 'directory' } })
+    expect(await fx.store.move(p('/d'), p('/x/y'), { kind: 'directory' })).toMatchObject({
+      ok: true,
+      stat: { kind: 'directory' },
+    })
     expect(await fx.namesOnDisk()).toEqual(['/x', '/x/y', '/x/y/a.txt', '/x/y/e', '/x/y/e/b.txt'])
   })
 
@@ -179,7 +204,10 @@ describe('FsaFileStore: where the browser cannot move', () => {
     await fx.writeLocal('/t.txt', 'old')
     const temp = await fx.store.openTemp(p('/t.txt'), sha256Hex('new'))
     await temp.append(new TextEncoder().encode('new'))
-    expect(await fx.store.commit(temp, { expected: { kind: 'any' } })).toMatchObject({ ok: true, stat: { size: 3 } })
+    expect(await fx.store.commit(temp, { expected: { kind: 'any' } })).toMatchObject({
+      ok: true,
+      stat: { size: 3 },
+    })
     expect(await fx.readLocal('/t.txt')).toEqual(new TextEncoder().encode('new'))
     expect(await fx.namesOnDisk()).toEqual(['/t.txt'])
   })
@@ -189,8 +217,15 @@ describe('FsaFileStore: where the browser cannot move', () => {
     await fx.writeLocal('/d/a.txt', 'a')
     await fx.writeLocal('/b.txt', 'b')
     expect(await fx.store.move(p('/d'), p('/e'), { kind: 'directory' })).toMatchObject({ ok: true })
-    expect(await fx.store.remove(p('/b.txt'), { expected: { kind: 'any' }, archive: true })).toMatchObject({ ok: true })
-    expect(await fx.namesOnDisk()).toEqual(['/.clearskies-archive', '/.clearskies-archive/b.txt', '/e', '/e/a.txt'])
+    expect(await fx.store.remove(p('/b.txt'), { expected: { kind: 'any' }, archive: true })).toMatchObject({
+      ok: true,
+    })
+    expect(await fx.namesOnDisk()).toEqual([
+      '/.clearskies-archive',
+      '/.clearskies-archive/b.txt',
+      '/e',
+      '/e/a.txt',
+    ])
     expect(await fx.readLocal('/e/a.txt')).toEqual(new TextEncoder().encode('a'))
   })
 })

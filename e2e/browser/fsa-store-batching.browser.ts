@@ -43,7 +43,9 @@ describe('FsaFileStore: temporary files in memory', () => {
     await again.close()
     // Changed after the early write: the commit writes what the content is now.
     await temp.truncate(5)
-    expect(await store.commit(temp, { expected: { kind: 'absent' }, attributes: { mtimeNs: 7n } })).toMatchObject({ ok: true, stat: { size: 5, mtimeNs: 7n } })
+    expect(
+      await store.commit(temp, { expected: { kind: 'absent' }, attributes: { mtimeNs: 7n } }),
+    ).toMatchObject({ ok: true, stat: { size: 5, mtimeNs: 7n } })
     expect(await bytesOf(store.read(p('/a/f.txt')))).toEqual(text('hello'))
     expect(await namesBelow(root)).toEqual(['/a', '/a/f.txt'])
   })
@@ -52,7 +54,10 @@ describe('FsaFileStore: temporary files in memory', () => {
     const store = new FsaFileStore(root)
     const temp = await store.openTemp(p('/e.txt'), SHA)
     await temp.append(text('early'))
-    expect(await store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({ ok: true, stat: { size: 5 } })
+    expect(await store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({
+      ok: true,
+      stat: { size: 5 },
+    })
     expect(await bytesOf(store.read(p('/e.txt')))).toEqual(text('early'))
     const dropped = await store.openTemp(p('/g.txt'), SHA)
     await dropped.append(text('gone'))
@@ -89,7 +94,10 @@ describe('FsaFileStore: temporary files in memory', () => {
     for (let at = 0; at < total; at += chunk.length) await temp.append(expected.slice(at, at + chunk.length))
     expect((temp as MemoryTempFile).inMemory).toBe(false)
     expect(temp.size).toBe(total)
-    expect(await store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({ ok: true, stat: { size: total } })
+    expect(await store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({
+      ok: true,
+      stat: { size: total },
+    })
     const read = await bytesOf(store.read(p('/big.bin')))
     // Compared here: a deep equality of 7 MiB takes the test runner seconds.
     expect(read.length === expected.length && read.every((byte, i) => byte === expected[i])).toBe(true)
@@ -164,7 +172,9 @@ describe('IdbAttributeStore: group-committed writes', () => {
     }
     await Promise.all(calls)
     const expected = new Map<string, SideAttributes | undefined>()
-    for (let d = 0; d < 7; d++) for (const dir of [`/d${d}`, `/d${d}x`]) for (let f = 0; f < 13; f++) expected.set(`${dir}/f${f}`, await model.get(`${dir}/f${f}`))
+    for (let d = 0; d < 7; d++)
+      for (const dir of [`/d${d}`, `/d${d}x`])
+        for (let f = 0; f < 13; f++) expected.set(`${dir}/f${f}`, await model.get(`${dir}/f${f}`))
     for (const [key, value] of expected) expect(await store.get(key)).toEqual(value)
     store.close()
     const reopened = await IdbAttributeStore.open(name)
@@ -185,7 +195,10 @@ describe('IdbAttributeStore: group-committed writes', () => {
         return async (local: string, attributes: SideAttributes) => {
           const names = local.split('/').filter(Boolean)
           const dir = await folderAt(folder.dir, names.slice(0, -1), false)
-          const present = await dir?.getFileHandle(names.at(-1) ?? '').then(() => true, () => false)
+          const present = await dir?.getFileHandle(names.at(-1) ?? '').then(
+            () => true,
+            () => false,
+          )
           if (!present) early.push(local)
           return target.set(local, attributes)
         }
@@ -203,7 +216,11 @@ describe('IdbAttributeStore: group-committed writes', () => {
     idb.close()
     const reopened = await IdbAttributeStore.open(name)
     const again = new FsaFileStore(folder.dir, { attributes: reopened })
-    for (let i = 0; i < 50; i++) expect(await again.stat(p(`/g${i % 3}/f${i}.txt`))).toMatchObject({ size: `file ${i}`.length, mtimeNs: BigInt(i + 1) })
+    for (let i = 0; i < 50; i++)
+      expect(await again.stat(p(`/g${i % 3}/f${i}.txt`))).toMatchObject({
+        size: `file ${i}`.length,
+        mtimeNs: BigInt(i + 1),
+      })
     reopened.close()
     await new Promise((done) => (indexedDB.deleteDatabase(name).onsuccess = done))
     await folder.parent.removeEntry(folder.name, { recursive: true })

@@ -22,14 +22,41 @@ describe('IdbRecordStore', () => {
     const records: DatabaseRecord[] = []
     for (let rev = 1n; rev <= 30n; rev++) {
       records.push(record({ uuid: id(0x1000 + Number(rev)), lastUpdatedBy: A, lastUpdatedRev: rev }))
-      if (rev % 3n === 0n) records.push(record({ uuid: id(0x2000 + Number(rev)), lastUpdatedBy: B, lastUpdatedRev: rev }))
+      if (rev % 3n === 0n)
+        records.push(record({ uuid: id(0x2000 + Number(rev)), lastUpdatedBy: B, lastUpdatedRev: rev }))
     }
     records.push(record({ uuid: id(0x3000), lastUpdatedBy: C, lastUpdatedRev: 7n }))
     await store.write({ records, state: new Map() })
     const pages: DatabaseRecord[][] = []
-    for await (const page of store.changedSince(new Map([[A, 25n], [B, 0n]]), 4)) pages.push(page)
-    const got = pages.flat().map((r) => `${r.lastUpdatedBy === A ? 'A' : r.lastUpdatedBy === B ? 'B' : 'C'}${r.lastUpdatedRev}`)
-    expect(got).toEqual(['B3', 'B6', 'C7', 'B9', 'B12', 'B15', 'B18', 'B21', 'B24', 'A26', 'A27', 'B27', 'A28', 'A29', 'A30', 'B30'])
+    for await (const page of store.changedSince(
+      new Map([
+        [A, 25n],
+        [B, 0n],
+      ]),
+      4,
+    ))
+      pages.push(page)
+    const got = pages
+      .flat()
+      .map((r) => `${r.lastUpdatedBy === A ? 'A' : r.lastUpdatedBy === B ? 'B' : 'C'}${r.lastUpdatedRev}`)
+    expect(got).toEqual([
+      'B3',
+      'B6',
+      'C7',
+      'B9',
+      'B12',
+      'B15',
+      'B18',
+      'B21',
+      'B24',
+      'A26',
+      'A27',
+      'B27',
+      'A28',
+      'A29',
+      'A30',
+      'B30',
+    ])
     expect(pages.map((p) => p.length)).toEqual([4, 4, 4, 4])
     await store.close()
   })
@@ -44,7 +71,10 @@ describe('IdbRecordStore', () => {
       const current = await store.getByUuid(id(0x10))
       expect(current?.lastUpdatedRev ?? 0n).toBe(seen)
       expect((await store.getByKey('/k')).map((r) => r.lastUpdatedRev)).toEqual(seen === 0n ? [] : [seen])
-      const writing = store.write({ records: [record({ uuid: id(0x10), key: '/k', lastUpdatedBy: peer, lastUpdatedRev: rev })], state: new Map() })
+      const writing = store.write({
+        records: [record({ uuid: id(0x10), key: '/k', lastUpdatedBy: peer, lastUpdatedRev: rev })],
+        state: new Map(),
+      })
       // Asked after the write, before it is done: answered after it.
       const after = store.getByUuid(id(0x10))
       await writing
@@ -52,7 +82,11 @@ describe('IdbRecordStore', () => {
       seen = rev
     }
     // Many reads at once, on one transaction or several, each with its own answer.
-    const reads = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? store.getByKey('/k') : store.getByUuid(id(0x10)).then((r) => (r ? [r] : [])))))
+    const reads = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        i % 2 ? store.getByKey('/k') : store.getByUuid(id(0x10)).then((r) => (r ? [r] : [])),
+      ),
+    )
     for (const found of reads) expect(found.map((r) => r.lastUpdatedRev)).toEqual([20n])
     // Long after the shared transaction ended: a new one.
     await new Promise((resolve) => setTimeout(resolve, 10))
@@ -88,13 +122,23 @@ describe('IdbRecordStore', () => {
     const openMs = performance.now() - openStart
     const pageStart = performance.now()
     let tail = 0
-    for await (const page of store.changedSince(new Map([...since].map(([peer, rev]) => [peer, rev - 100n])), 100)) tail += page.length
+    for await (const page of store.changedSince(
+      new Map([...since].map(([peer, rev]) => [peer, rev - 100n])),
+      100,
+    ))
+      tail += page.length
     const tailMs = performance.now() - pageStart
     console.log(
       `idb-record-store: 100,000 records written in batches of 10,000: ${writeMs.toFixed(0)} ms; ` +
         `open (maxRevisions + getState): ${openMs.toFixed(1)} ms; changedSince of the last 300: ${tailMs.toFixed(1)} ms`,
     )
-    expect(since).toEqual(new Map([[id(1), 33_334n], [id(2), 33_333n], [id(3), 33_333n]]))
+    expect(since).toEqual(
+      new Map([
+        [id(1), 33_334n],
+        [id(2), 33_333n],
+        [id(3), 33_333n],
+      ]),
+    )
     expect(revision).toBe('100000')
     expect(tail).toBe(300)
     expect(openMs).toBeLessThan(2000)

@@ -3,7 +3,9 @@ import { afterEach, beforeEach } from 'vitest'
 
 let counter = 0
 
-export async function freshOpfsFolder(prefix: string): Promise<{ parent: FileSystemDirectoryHandle; name: string; dir: FileSystemDirectoryHandle }> {
+export async function freshOpfsFolder(
+  prefix: string,
+): Promise<{ parent: FileSystemDirectoryHandle; name: string; dir: FileSystemDirectoryHandle }> {
   const parent = await navigator.storage.getDirectory()
   const name = `${prefix}-${Date.now()}-${counter++}`
   return { parent, name, dir: await parent.getDirectoryHandle(name, { create: true }) }
@@ -20,13 +22,18 @@ export function eachFreshOpfsFolder(prefix: string, use: (dir: FileSystemDirecto
 }
 
 /** The handle of `path` (`/a/b`) below `dir`, creating folders when asked; null when missing. */
-export async function folderAt(dir: FileSystemDirectoryHandle, names: string[], create: boolean): Promise<FileSystemDirectoryHandle | null> {
+export async function folderAt(
+  dir: FileSystemDirectoryHandle,
+  names: string[],
+  create: boolean,
+): Promise<FileSystemDirectoryHandle | null> {
   let at = dir
   for (const name of names) {
     try {
       at = await at.getDirectoryHandle(name, { create })
     } catch (err) {
-      if (err instanceof DOMException && (err.name === 'NotFoundError' || err.name === 'TypeMismatchError')) return null
+      if (err instanceof DOMException && (err.name === 'NotFoundError' || err.name === 'TypeMismatchError'))
+        return null
       throw err
     }
   }

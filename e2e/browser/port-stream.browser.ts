@@ -7,7 +7,10 @@ const opened: ByteStream[] = []
 function pair(windowBytes?: number): [ByteStream, ByteStream] {
   const channel = new MessageChannel()
   const options = windowBytes === undefined ? {} : { windowBytes }
-  const ends: [ByteStream, ByteStream] = [portStream(channel.port1, options), portStream(channel.port2, options)]
+  const ends: [ByteStream, ByteStream] = [
+    portStream(channel.port1, options),
+    portStream(channel.port2, options),
+  ]
   opened.push(...ends)
   return ends
 }

@@ -38,7 +38,8 @@ class MemoryHandle implements SyncAccessHandle {
   }
   /** Cuts the file, or grows it with zeros as far as the quota allows (as OPFS does). */
   truncate(size: number): void {
-    if (size > Math.max(this.quota, this.bytes.byteLength)) throw new DOMException('full', 'QuotaExceededError')
+    if (size > Math.max(this.quota, this.bytes.byteLength))
+      throw new DOMException('full', 'QuotaExceededError')
     this.resize(size)
   }
   private resize(size: number): void {
@@ -80,7 +81,9 @@ it('writes TLS-record-sized appends in batches, and reads and closes with every 
   const access = new MemoryHandle()
   const temp = await tempFile(access)
   // Two and a half batches' worth, none of the appends a whole record.
-  const chunks = Array.from({ length: (WRITE_BATCH_BYTES / RECORD_BYTES) * 2.5 }, (_, i) => pattern(RECORD_BYTES - (i % 7), i))
+  const chunks = Array.from({ length: (WRITE_BATCH_BYTES / RECORD_BYTES) * 2.5 }, (_, i) =>
+    pattern(RECORD_BYTES - (i % 7), i),
+  )
   await Promise.all(chunks.map((chunk) => temp.append(chunk)))
   const expected = concatBytes(chunks)
   expect(temp.size).toBe(expected.byteLength)
@@ -143,7 +146,10 @@ it('reads a fresh, empty temporary file without asking the handle anything', asy
 it('grows a file written in batches ahead of its writes, and cuts it to its size when closed', async () => {
   const access = new MemoryHandle()
   const temp = await tempFile(access)
-  const chunks = [pattern(WRITE_BATCH_BYTES + 5, 1), ...Array.from({ length: (WRITE_BATCH_BYTES / RECORD_BYTES) * 4 }, (_, i) => pattern(RECORD_BYTES, i))]
+  const chunks = [
+    pattern(WRITE_BATCH_BYTES + 5, 1),
+    ...Array.from({ length: (WRITE_BATCH_BYTES / RECORD_BYTES) * 4 }, (_, i) => pattern(RECORD_BYTES, i)),
+  ]
   for (const chunk of chunks.slice(0, -1)) await temp.append(chunk)
   // The first write grows the file to 4 MiB + 5 + PREALLOCATE_BYTES, which the next three batches
   // stay within; the fourth would reach the mark at its end, and grows it again, from its own end.

@@ -65,7 +65,19 @@ async function run(dir: FileSystemDirectoryHandle): Promise<SyncTempReport> {
   )
   await reading.return?.()
   const readAfter = await textOf(store.read(path))
-  return { commitWhileReading, readAfter, freshInMemory, freshNamesBeforeClose, syncKind: resumed instanceof SyncTempFile, resumedSize, resumedBytes, committed: result.ok, content, lockedError, namesAfter }
+  return {
+    commitWhileReading,
+    readAfter,
+    freshInMemory,
+    freshNamesBeforeClose,
+    syncKind: resumed instanceof SyncTempFile,
+    resumedSize,
+    resumedBytes,
+    committed: result.ok,
+    content,
+    lockedError,
+    namesAfter,
+  }
 }
 
 addEventListener('message', (event: MessageEvent<FileSystemDirectoryHandle>) => {

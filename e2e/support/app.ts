@@ -9,7 +9,16 @@ export async function openApp(page: Page, url: string): Promise<void> {
 /** SHA-256 of every file of a share, computed in the page from the files as stored. */
 export async function shareHashes(page: Page, location: string): Promise<Record<string, string>> {
   return page.evaluate(async (location) => {
-    const { host } = (window as unknown as { clearskies: { host: { listFiles(l: string): Promise<Array<{ path: string; kind: string; present: boolean }>>; readFile(l: string, p: string): Promise<File> } } }).clearskies
+    const { host } = (
+      window as unknown as {
+        clearskies: {
+          host: {
+            listFiles(l: string): Promise<Array<{ path: string; kind: string; present: boolean }>>
+            readFile(l: string, p: string): Promise<File>
+          }
+        }
+      }
+    ).clearskies
     const out: Record<string, string> = {}
     for (const f of await host.listFiles(location)) {
       if (f.kind !== 'file') {

@@ -42,7 +42,9 @@ export const CHROMIUM_ARGS = [
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run scripts/setup-debian.sh (installs Debian's chromium)`)
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: run scripts/setup-debian.sh (installs Debian's chromium)`,
+    )
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
 }

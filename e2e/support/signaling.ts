@@ -11,7 +11,19 @@ export interface TestSignaling {
 }
 
 export async function startTestSignaling(): Promise<TestSignaling> {
-  const config = parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0', '--static', fileURLToPath(new URL('../../dist', import.meta.url))], {})
+  const config = parseSignalingConfig(
+    [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--tcp-port',
+      '0',
+      '--static',
+      fileURLToPath(new URL('../../dist', import.meta.url)),
+    ],
+    {},
+  )
   const server = await startSignalingServer(config, createLogger('warn'))
   return { server, url: `http://127.0.0.1:${server.httpPort}`, tcpAddress: `127.0.0.1:${server.tcpPort}` }
 }

@@ -43,14 +43,19 @@ function run(): void {
       return client
     },
     (err: unknown) => {
-      failed(err, 'in a private window, open a normal one (the browser gives private windows no lasting storage)')
+      failed(
+        err,
+        'in a private window, open a normal one (the browser gives private windows no lasting storage)',
+      )
       return undefined
     },
   )
 }
 
 function failed(err: unknown, advice?: string): void {
-  app?.startFailed(`ClearSkies could not start: ${(err as Error).message}. Reload the page to try again${advice ? `; ${advice}` : ''}.`)
+  app?.startFailed(
+    `ClearSkies could not start: ${(err as Error).message}. Reload the page to try again${advice ? `; ${advice}` : ''}.`,
+  )
 }
 
 async function takeOver(): Promise<void> {

@@ -41,10 +41,18 @@ export function parseCommand(spec: CommandSpec, args: string[]): ParsedCommand |
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { ...STATE_OPTION, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...spec.options },
+      options: {
+        ...STATE_OPTION,
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        ...spec.options,
+      },
     })
   } catch (err) {
-    throw new CliError(`${spec.name}: ${err instanceof Error ? err.message : String(err)}\n\n${usageOf(spec)}`, 2)
+    throw new CliError(
+      `${spec.name}: ${err instanceof Error ? err.message : String(err)}\n\n${usageOf(spec)}`,
+      2,
+    )
   }
   if (parsed.values.help) {
     console.log(usageOf(spec))
@@ -52,7 +60,10 @@ export function parseCommand(spec: CommandSpec, args: string[]): ParsedCommand |
   }
   const [min, max] = spec.positionals
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
-    throw new CliError(`${spec.name}: expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${parsed.positionals.length}\n\n${usageOf(spec)}`, 2)
+    throw new CliError(
+      `${spec.name}: expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${parsed.positionals.length}\n\n${usageOf(spec)}`,
+      2,
+    )
   }
   const state = parsed.values.state
   return {
@@ -64,18 +75,25 @@ export function parseCommand(spec: CommandSpec, args: string[]): ParsedCommand |
 }
 
 /** Connects to the daemon of `stateDir`, runs `use`, and closes. */
-export async function withDaemon<T>(stateDir: string, use: (client: ControlClient) => Promise<T>): Promise<T> {
+export async function withDaemon<T>(
+  stateDir: string,
+  use: (client: ControlClient) => Promise<T>,
+): Promise<T> {
   let stream
   try {
     stream = await connectUnix(controlSocketPath(stateDir))
   } catch {
-    throw new CliError(`the daemon is not running (state folder ${stateDir}): start it with \`clearskies start\``)
+    throw new CliError(
+      `the daemon is not running (state folder ${stateDir}): start it with \`clearskies start\``,
+    )
   }
   let client
   try {
     client = await ControlClient.connect(stream)
   } catch (err) {
-    throw new CliError(`the daemon's control socket did not answer (${err instanceof Error ? err.message : String(err)}); its log is in ${stateDir}`)
+    throw new CliError(
+      `the daemon's control socket did not answer (${err instanceof Error ? err.message : String(err)}); its log is in ${stateDir}`,
+    )
   }
   try {
     return await use(client)
@@ -100,12 +118,17 @@ export function output(parsed: ParsedCommand, value: JsonValue, text: () => stri
 /** A column table for people: the header, then one row per item, padded to line up. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')
   return [line(header), ...rows.map(line)].join('\n')
 }
 
 /** A command that sends one request built from its arguments and prints a sentence on success. */
-export function oneRequest(spec: CommandSpec, request: (parsed: ParsedCommand) => JsonObject, text: (parsed: ParsedCommand) => string): (args: string[]) => Promise<number> {
+export function oneRequest(
+  spec: CommandSpec,
+  request: (parsed: ParsedCommand) => JsonObject,
+  text: (parsed: ParsedCommand) => string,
+): (args: string[]) => Promise<number> {
   return async (args) => {
     const parsed = parseCommand(spec, args)
     if (!parsed) return 0

@@ -65,7 +65,7 @@ export function storedZlib(data: Uint8Array): Uint8Array {
 export function adler32(data: Uint8Array): number {
   let a = 1
   let b = 0
-  for (let i = 0; i < data.byteLength; ) {
+  for (let i = 0; i < data.byteLength;) {
     const end = Math.min(data.byteLength, i + 5552)
     for (; i < end; i++) {
       a += data[i]!

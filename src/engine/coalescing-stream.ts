@@ -50,7 +50,11 @@ interface Batch {
   written: Promise<void>
 }
 
-export function coalescingStream(inner: ByteStream, defer: Defer = deferNot, maxBufferBytes = COALESCE_BUFFER_BYTES): CoalescingStream {
+export function coalescingStream(
+  inner: ByteStream,
+  defer: Defer = deferNot,
+  maxBufferBytes = COALESCE_BUFFER_BYTES,
+): CoalescingStream {
   /** Writes below us, one after another, in the order they were made. */
   let tail: Promise<void> = Promise.resolve()
   /** The batch still open for small writes. */

@@ -34,7 +34,9 @@ const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/
 
 function rate(key: string, value: JsonValue): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_RATE_BYTES_PER_S) {
-    throw new ConfigError(`${key} must be a whole number of bytes per second from 0 (no limit) to ${MAX_RATE_BYTES_PER_S}, got ${JSON.stringify(value)}`)
+    throw new ConfigError(
+      `${key} must be a whole number of bytes per second from 0 (no limit) to ${MAX_RATE_BYTES_PER_S}, got ${JSON.stringify(value)}`,
+    )
   }
   return value
 }
@@ -42,7 +44,10 @@ function rate(key: string, value: JsonValue): number {
 function hostPort(key: string, value: JsonValue, allowEmpty: boolean): string {
   if (typeof value === 'string' && allowEmpty && value === '') return value
   const match = typeof value === 'string' ? HOST_PORT.exec(value) : null
-  if (!match || Number(match[1]) > 65_535) throw new ConfigError(`${key} must be HOST:PORT${allowEmpty ? " or ''" : ''}, got ${JSON.stringify(value)}`)
+  if (!match || Number(match[1]) > 65_535)
+    throw new ConfigError(
+      `${key} must be HOST:PORT${allowEmpty ? " or ''" : ''}, got ${JSON.stringify(value)}`,
+    )
   return value as string
 }
 
@@ -56,7 +61,8 @@ const VALIDATORS: { readonly [K in ConfigKey]: (value: JsonValue) => PeerConfig[
     return v
   },
   name: (v) => {
-    if (typeof v !== 'string' || v.length > MAX_NAME_CHARS || /[\n\r]/.test(v)) throw new ConfigError(`name must be one line of at most ${MAX_NAME_CHARS} characters`)
+    if (typeof v !== 'string' || v.length > MAX_NAME_CHARS || /[\n\r]/.test(v))
+      throw new ConfigError(`name must be one line of at most ${MAX_NAME_CHARS} characters`)
     return v
   },
 }
@@ -68,7 +74,8 @@ function isConfigKey(key: string): key is ConfigKey {
 }
 
 export function checkConfigKey(key: string): ConfigKey {
-  if (!isConfigKey(key)) throw new ConfigError(`unknown setting "${key.slice(0, 64)}"; known: ${CONFIG_KEYS.join(', ')}`)
+  if (!isConfigKey(key))
+    throw new ConfigError(`unknown setting "${key.slice(0, 64)}"; known: ${CONFIG_KEYS.join(', ')}`)
   return key
 }
 

@@ -49,7 +49,11 @@ export async function restorePause(engine: Engine, kv: KeyValueStore): Promise<v
 export function createControlHandler(context: ControlContext): ControlHandler {
   const { engine, kv, config, host } = context
   const everyShare = (path: string | undefined): void => {
-    if (path !== undefined) throw new ControlCommandError('EINVAL', 'pausing one share is not supported yet: pause and resume act on every share')
+    if (path !== undefined)
+      throw new ControlCommandError(
+        'EINVAL',
+        'pausing one share is not supported yet: pause and resume act on every share',
+      )
   }
   return async (command: ControlCommand): Promise<JsonObject> => {
     switch (command.type) {
@@ -164,13 +168,24 @@ function listShares(engine: Engine): JsonObject {
  * access_denied (rate limiting) means: used, expired, cancelled or never made there.
  */
 function joinError(address: string, reason: string, alert: number | undefined): JsonObject {
-  const kind = alert === undefined ? 'unreachable' : alert === AlertDescription.access_denied ? 'rate_limited' : 'refused'
+  const kind =
+    alert === undefined
+      ? 'unreachable'
+      : alert === AlertDescription.access_denied
+        ? 'rate_limited'
+        : 'refused'
   return { kind, address, reason }
 }
 
-async function createAccessCode(engine: Engine, command: Extract<ControlCommand, { type: 'create_access_code' }>): Promise<JsonObject> {
+async function createAccessCode(
+  engine: Engine,
+  command: Extract<ControlCommand, { type: 'create_access_code' }>,
+): Promise<JsonObject> {
   if (!command.multiUse && command.expiresInS !== undefined) {
-    throw new ControlCommandError('EINVAL', 'a one-time code lasts 24 hours; an expiry applies to multi-use codes')
+    throw new ControlCommandError(
+      'EINVAL',
+      'a one-time code lasts 24 hours; an expiry applies to multi-use codes',
+    )
   }
   const expiresAtMs = command.expiresInS === undefined ? undefined : Date.now() + command.expiresInS * 1000
   const created = await engine.createAccessCode(command.path, command.mode as AccessLevel, {
@@ -180,7 +195,12 @@ async function createAccessCode(engine: Engine, command: Extract<ControlCommand,
   return { access_code: created.code, access_id: created.accessId, ...grantJson(created.grant) }
 }
 
-function grantJson(grant: { mode: string; accessLevel: string; expiresAtMs: number | null; uses: number }): JsonObject {
+function grantJson(grant: {
+  mode: string
+  accessLevel: string
+  expiresAtMs: number | null
+  uses: number
+}): JsonObject {
   return {
     mode: grant.accessLevel,
     multi_use: grant.mode === 'multi_use',
@@ -231,4 +251,3 @@ function listPeers(engine: Engine, host: ControlHost, path: string | undefined):
   }
   return shares
 }
-

@@ -26,7 +26,14 @@ import {
 } from '../protocol/access'
 import type { AccessLevel, KeyEntry, Keys } from '../protocol/core/messages'
 import type { ByteStream } from '../protocol/stream/byte-stream'
-import { acceptTls, connectTls, type RecordCrypto, type RecordLayerOptions, TlsAlertReceivedError, type TlsRateLimiter } from '../protocol/tls'
+import {
+  acceptTls,
+  connectTls,
+  type RecordCrypto,
+  type RecordLayerOptions,
+  TlsAlertReceivedError,
+  type TlsRateLimiter,
+} from '../protocol/tls'
 import type { KeyValueStore } from './kv-store'
 import { PeerLink, type LinkHandler, type LinkSender } from './link'
 import { keysFor } from './keys-for'
@@ -34,7 +41,21 @@ import { LiveShare, selectionFor, type SharePlatform, type ShareStatus } from '.
 import { TokenBucket } from './token-bucket'
 import { adaptiveZlib, type PlatformZlib } from './adaptive-zlib'
 import type { Defer } from './coalescing-stream'
-import { grantFromJson, grantToJson, joinFromJson, joinToJson, shareFromJson, shareToJson, GRANT_PREFIX, JOIN_PREFIX, SHARE_PREFIX, type ShareOptions, type StoredGrant, type StoredJoin, type StoredShare } from './stored'
+import {
+  grantFromJson,
+  grantToJson,
+  joinFromJson,
+  joinToJson,
+  shareFromJson,
+  shareToJson,
+  GRANT_PREFIX,
+  JOIN_PREFIX,
+  SHARE_PREFIX,
+  type ShareOptions,
+  type StoredGrant,
+  type StoredJoin,
+  type StoredShare,
+} from './stored'
 
 export const SOFTWARE = 'clearskies-browser-peer 0.1'
 /** A directory share cannot work without these (DESIGN.md). */
@@ -79,8 +100,18 @@ export class EngineError extends Error {
 
 /** What a connection authenticated as. */
 type Context =
-  | { readonly kind: 'member'; readonly share: LiveShare; readonly level: AccessLevel; readonly password: string }
-  | { readonly kind: 'grant'; readonly share: LiveShare; readonly grant: StoredGrant; readonly password: string }
+  | {
+      readonly kind: 'member'
+      readonly share: LiveShare
+      readonly level: AccessLevel
+      readonly password: string
+    }
+  | {
+      readonly kind: 'grant'
+      readonly share: LiveShare
+      readonly grant: StoredGrant
+      readonly password: string
+    }
   | { readonly kind: 'join'; readonly join: StoredJoin; readonly password: string }
 
 /** Why the last dial for a pending join failed: a front end tells "refused" from "unreachable". */
@@ -142,9 +173,15 @@ export class Engine {
       secret = toHex(platform.randomBytes(32))
       await platform.kv.set(SECRET_KEY, secret)
     }
-    const engine = new Engine(platform, options, Uint8Array.from(secret.match(/../g)!.map((h) => parseInt(h, 16))))
-    for (const [key, value] of await platform.kv.list(GRANT_PREFIX)) engine.load(key, () => engine.grants.set(grantFromJson(value).grant.accessId, grantFromJson(value)))
-    for (const [key, value] of await platform.kv.list(JOIN_PREFIX)) engine.load(key, () => engine.joins.set(joinFromJson(value).accessId, joinFromJson(value)))
+    const engine = new Engine(
+      platform,
+      options,
+      Uint8Array.from(secret.match(/../g)!.map((h) => parseInt(h, 16))),
+    )
+    for (const [key, value] of await platform.kv.list(GRANT_PREFIX))
+      engine.load(key, () => engine.grants.set(grantFromJson(value).grant.accessId, grantFromJson(value)))
+    for (const [key, value] of await platform.kv.list(JOIN_PREFIX))
+      engine.load(key, () => engine.joins.set(joinFromJson(value).accessId, joinFromJson(value)))
     for (const [key, value] of await platform.kv.list(SHARE_PREFIX)) {
       try {
         await engine.openShare(shareFromJson(value))
@@ -189,8 +226,17 @@ export class Engine {
   async createShare(location: string, options: ShareOptions = {}): Promise<LiveShare> {
     if (this.shares.has(location)) return this.share(location)
     checkOptions(options)
-    const [readWrite, readOnly] = await Promise.all([generateAccessLevelKeys('read_write', this.platform.randomBytes), generateAccessLevelKeys('read_only', this.platform.randomBytes)])
-    const keys: KeyEntry[] = [readWrite, readOnly].map((k) => ({ accessLevel: k.accessLevel as AccessLevel, id: k.keyId, key: k.key, privateRsa: k.privateRsa, publicRsa: k.publicRsa }))
+    const [readWrite, readOnly] = await Promise.all([
+      generateAccessLevelKeys('read_write', this.platform.randomBytes),
+      generateAccessLevelKeys('read_only', this.platform.randomBytes),
+    ])
+    const keys: KeyEntry[] = [readWrite, readOnly].map((k) => ({
+      accessLevel: k.accessLevel as AccessLevel,
+      id: k.keyId,
+      key: k.key,
+      privateRsa: k.privateRsa,
+      publicRsa: k.publicRsa,
+    }))
     const stored: StoredShare = {
       location,
       storageId: toHex(this.platform.randomBytes(16)),
@@ -210,7 +256,13 @@ export class Engine {
 
   private async openShare(stored: StoredShare): Promise<LiveShare> {
     const limits = { upload: this.upload, download: this.download }
-    const share = await LiveShare.open(stored, this.platform, (m) => this.log(`[${stored.location}] ${m}`), () => this.emit({ type: 'changed' }), limits)
+    const share = await LiveShare.open(
+      stored,
+      this.platform,
+      (m) => this.log(`[${stored.location}] ${m}`),
+      () => this.emit({ type: 'changed' }),
+      limits,
+    )
     this.shares.set(stored.location, share)
     this.emit({ type: 'changed' })
     return share
@@ -276,14 +328,23 @@ export class Engine {
   // --- access codes ------------------------------------------------------------------------
 
   /** A fresh one-time code for `location` at `level`; `multiUse` makes it reusable until `expiresAtMs`. */
-  async createAccessCode(location: string, level: AccessLevel, options: { multiUse?: boolean; expiresAtMs?: number | null } = {}): Promise<CreatedCode> {
+  async createAccessCode(
+    location: string,
+    level: AccessLevel,
+    options: { multiUse?: boolean; expiresAtMs?: number | null } = {},
+  ): Promise<CreatedCode> {
     const share = this.share(location)
-    if (!share.key(level)) throw new EngineError('EPERM', `this device cannot grant ${level} access to ${location}: it holds ${share.stored.accessLevel} access`)
+    if (!share.key(level))
+      throw new EngineError(
+        'EPERM',
+        `this device cannot grant ${level} access to ${location}: it holds ${share.stored.accessLevel} access`,
+      )
     const code = generateAccessCode(this.platform.randomBytes)
     const credentials = await accessCodeCredentials(code)
     const now = this.platform.now()
     let grant = newGrant(credentials.accessId, level, now)
-    if (options.multiUse) grant = extendGrant(grant, now, options.expiresAtMs === undefined ? undefined : options.expiresAtMs)
+    if (options.multiUse)
+      grant = extendGrant(grant, now, options.expiresAtMs === undefined ? undefined : options.expiresAtMs)
     const stored: StoredGrant = { grant, location, srpPassword: credentials.srpPassword, code: code.text }
     await this.saveGrant(stored)
     this.emit({ type: 'registrations' })
@@ -323,13 +384,19 @@ export class Engine {
   }
 
   /** Joins the share an access code was made for; its files will go to `location`. */
-  async addShare(codeText: string, location: string, peers: readonly string[] = [], options: ShareOptions = {}): Promise<StoredJoin> {
+  async addShare(
+    codeText: string,
+    location: string,
+    peers: readonly string[] = [],
+    options: ShareOptions = {},
+  ): Promise<StoredJoin> {
     checkOptions(options)
     if (this.shares.has(location) || [...this.joins.values()].some((j) => j.location === location)) {
       throw new EngineError('EEXIST', `${location} already holds a share`)
     }
     const credentials = await accessCodeCredentials(parseAccessCode(codeText))
-    if (this.grants.has(credentials.accessId)) throw new EngineError('EINVAL', 'that access code was made on this device: give it to another device')
+    if (this.grants.has(credentials.accessId))
+      throw new EngineError('EINVAL', 'that access code was made on this device: give it to another device')
     const join: StoredJoin = {
       accessId: credentials.accessId,
       srpPassword: credentials.srpPassword,
@@ -438,7 +505,10 @@ export class Engine {
   /** Whether dialling a peer for `id` would be useful now: something to connect for, not paused, not ourselves, not linked already. */
   wantsConnection(id: string, remotePeerId?: string): boolean {
     if (!this.resolve(id) || this.paused) return false
-    return remotePeerId === undefined || (remotePeerId !== this.peerIdFor(id) && !this.isConnected(id, remotePeerId))
+    return (
+      remotePeerId === undefined ||
+      (remotePeerId !== this.peerIdFor(id) && !this.isConnected(id, remotePeerId))
+    )
   }
 
   /**
@@ -461,7 +531,12 @@ export class Engine {
     } catch (err) {
       const reason = (err as Error).message
       this.log(`connection to ${where} failed: ${reason}`)
-      if (context.kind === 'join') this.joinFailures.set(id, { address: where, reason, ...(err instanceof TlsAlertReceivedError ? { alert: err.description } : {}) })
+      if (context.kind === 'join')
+        this.joinFailures.set(id, {
+          address: where,
+          reason,
+          ...(err instanceof TlsAlertReceivedError ? { alert: err.description } : {}),
+        })
       return reason
     }
   }
@@ -484,7 +559,9 @@ export class Engine {
         ...this.recordLayer(),
         ...(this.options.rateLimiter ? { rateLimiter: this.options.rateLimiter } : {}),
         lookup: async (username) => {
-          context = username.startsWith(SRP_USERNAME_PREFIX) ? this.resolve(username.slice(SRP_USERNAME_PREFIX.length)) : undefined
+          context = username.startsWith(SRP_USERNAME_PREFIX)
+            ? this.resolve(username.slice(SRP_USERNAME_PREFIX.length))
+            : undefined
           return context ? { password: context.password } : null
         },
       })
@@ -500,7 +577,9 @@ export class Engine {
   /** What a registered ID stands for on this device, with its SRP password. */
   private resolve(id: string): Context | undefined {
     for (const share of this.shares.values()) {
-      for (const key of share.stored.keys) if (key.id === id && key.key) return { kind: 'member', share, level: key.accessLevel, password: key.key }
+      for (const key of share.stored.keys)
+        if (key.id === id && key.key)
+          return { kind: 'member', share, level: key.accessLevel, password: key.key }
     }
     const grant = this.grants.get(id)
     const granting = grant && this.shares.get(grant.location)
@@ -511,11 +590,21 @@ export class Engine {
     return join ? { kind: 'join', join, password: join.srpPassword } : undefined
   }
 
-  private runLink(stream: ByteStream, context: Context, role: 'client' | 'server', where: string): Promise<string> {
+  private runLink(
+    stream: ByteStream,
+    context: Context,
+    role: 'client' | 'server',
+    where: string,
+  ): Promise<string> {
     const id = `${role === 'client' ? 'out' : 'in'}-${this.nextLinkId++}`
     const peerId = context.kind === 'join' ? context.join.peerId : context.share.stored.peerId
     let share: LiveShare | undefined = context.kind === 'join' ? undefined : context.share
-    let access: AccessLevel = context.kind === 'member' ? context.level : context.kind === 'grant' ? (context.grant.grant.accessLevel as AccessLevel) : 'read_only'
+    let access: AccessLevel =
+      context.kind === 'member'
+        ? context.level
+        : context.kind === 'grant'
+          ? (context.grant.grant.accessLevel as AccessLevel)
+          : 'read_only'
     const link = new PeerLink({
       id,
       stream,
@@ -528,7 +617,12 @@ export class Engine {
         extensions: this.platform.zlib ? [...REQUIRED_EXTENSIONS, 'gzip'] : REQUIRED_EXTENSIONS,
         requiredExtensions: REQUIRED_EXTENSIONS,
         keyExchange: context.kind === 'grant' ? 'send' : context.kind === 'join' ? 'receive' : 'none',
-        ...(context.kind === 'grant' ? { keysToSend: () => keysFor(context.share.stored.keys, context.grant.grant.accessLevel as AccessLevel) } : {}),
+        ...(context.kind === 'grant'
+          ? {
+              keysToSend: () =>
+                keysFor(context.share.stored.keys, context.grant.grant.accessLevel as AccessLevel),
+            }
+          : {}),
       },
       storeKeys: async (keys) => {
         if (context.kind !== 'join') throw new Error('keys arrived on a connection that did not ask for them')
@@ -592,7 +686,8 @@ export class Engine {
       if (!key?.id || share.connections.links.size > 0) continue
       for (const address of share.stored.peers) void this.connect(key.id, address)
     }
-    for (const join of this.joins.values()) for (const address of join.peers) void this.connect(join.accessId, address)
+    for (const join of this.joins.values())
+      for (const address of join.peers) void this.connect(join.accessId, address)
   }
 
   async close(): Promise<void> {

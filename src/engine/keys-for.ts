@@ -15,4 +15,3 @@ export function keysFor(held: readonly KeyEntry[], level: AccessLevel): Keys {
   if (readOnly) keys.push(readOnly)
   return { accessLevel: level, keys }
 }
-

@@ -4,7 +4,12 @@
  * what the session asks (send, store keys, open, close), and once the session is open hands every
  * other message to the share's extensions. Nothing here knows what a file or a record is.
  */
-import { CoreSession, type RemotePeer, type SessionAction, type SessionConfig } from '../protocol/core/session'
+import {
+  CoreSession,
+  type RemotePeer,
+  type SessionAction,
+  type SessionConfig,
+} from '../protocol/core/session'
 import type { Keys } from '../protocol/core/messages'
 import type { ByteStream } from '../protocol/stream/byte-stream'
 import { WireReader, WireWriter, type ReceivedMessage, type WireBody } from '../protocol/wire'
@@ -115,7 +120,9 @@ export class PeerLink {
   /** Queues the actions behind those already running (the timer's, a key exchange's). */
   private perform(actions: SessionAction[]): Promise<void> {
     for (const action of actions) this.actions = this.actions.then(() => this.act(action))
-    this.actions = this.actions.catch((err: unknown) => this.close(err instanceof Error ? err.message : String(err)))
+    this.actions = this.actions.catch((err: unknown) =>
+      this.close(err instanceof Error ? err.message : String(err)),
+    )
     return this.actions
   }
 
@@ -138,7 +145,9 @@ export class PeerLink {
         return
       case 'open':
         this.reader.messageAtATime = false
-        this.options.log(`open with ${action.remote.peerId}${action.remote.name ? ` (${action.remote.name})` : ''}, ${action.remote.software}`)
+        this.options.log(
+          `open with ${action.remote.peerId}${action.remote.name ? ` (${action.remote.name})` : ''}, ${action.remote.software}`,
+        )
         this.handler = this.options.open(this.sender(action.remote))
         return
       case 'deliver':

@@ -3,7 +3,12 @@
  * composed, its links, and the scans that keep the database in step with the folder (debounced
  * change notifications, and full rescans spaced to cost under 10% of the time).
  */
-import { importPrivateKeyPem, importPublicKeyPem, publicKeyFromPrivate, type RandomSource } from '../protocol/access'
+import {
+  importPrivateKeyPem,
+  importPublicKeyPem,
+  publicKeyFromPrivate,
+  type RandomSource,
+} from '../protocol/access'
 import type { KeyEntry } from '../protocol/core/messages'
 import { Database } from '../protocol/database/database'
 import type { DatabaseRecord } from '../protocol/database/record'
@@ -86,12 +91,21 @@ export class LiveShare {
     this.rescans = new RescanScheduler(platform.now())
   }
 
-  static async open(stored: StoredShare, platform: SharePlatform, log: (message: string) => void, changed: () => void, limits: RateLimits = {}): Promise<LiveShare> {
+  static async open(
+    stored: StoredShare,
+    platform: SharePlatform,
+    log: (message: string) => void,
+    changed: () => void,
+    limits: RateLimits = {},
+  ): Promise<LiveShare> {
     const storage = await platform.openShareStorage(stored.storageId, stored.location)
     const readWrite = stored.keys.find((k) => k.accessLevel === 'read_write')
     const privateKey = readWrite?.privateRsa ? await importPrivateKeyPem(readWrite.privateRsa) : undefined
-    const publicKey = readWrite?.publicRsa ? await importPublicKeyPem(readWrite.publicRsa) : privateKey && (await publicKeyFromPrivate(privateKey))
-    if (!publicKey) throw new Error(`share ${stored.location} has no read-write public key to check updates with`)
+    const publicKey = readWrite?.publicRsa
+      ? await importPublicKeyPem(readWrite.publicRsa)
+      : privateKey && (await publicKeyFromPrivate(privateKey))
+    if (!publicKey)
+      throw new Error(`share ${stored.location} has no read-write public key to check updates with`)
     const conflicts = new ConflictCopies(stored.peerId, platform.randomBytes)
     const database = await Database.open({
       store: storage.records,
@@ -191,10 +205,13 @@ export class LiveShare {
     if (this.closed) return
     if (this.timer !== undefined) clearTimeout(this.timer)
     const next = Math.min(this.rescans.nextScanAt, this.debouncer.nextDueAt() ?? Infinity)
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.debouncer.due(this.platform.now())
-      void this.scan()
-    }, Math.max(0, next - now))
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined
+        this.debouncer.due(this.platform.now())
+        void this.scan()
+      },
+      Math.max(0, next - now),
+    )
   }
 }

@@ -62,7 +62,10 @@ export class ShareConnections {
     this.open.set(sender.id, { sender, openedAt: Date.now() })
     database.attach(sender.id, {
       access: sender.access,
-      send: (message) => (message.kind === 'm' ? sender.send(message.body as WireBody) : sender.sendSigned(message.signed.bytes, message.signed.signature)),
+      send: (message) =>
+        message.kind === 'm'
+          ? sender.send(message.body as WireBody)
+          : sender.sendSigned(message.signed.bytes, message.signed.signature),
     })
     const link = { id: sender.id, send: sender.send, close: sender.close }
     directory.attach(link)
@@ -76,21 +79,30 @@ export class ShareConnections {
     return {
       receive: async (message: ReceivedMessage) => {
         if (message.type.startsWith('database.')) {
-          const signed = message.signature === null ? undefined : { bytes: message.bodyBytes, signature: message.signature }
-          const outcome = database.receive(sender.id, signed ? { body: message.body, signed } : { body: message.body })
+          const signed =
+            message.signature === null
+              ? undefined
+              : { bytes: message.bodyBytes, signature: message.signature }
+          const outcome = database.receive(
+            sender.id,
+            signed ? { body: message.body, signed } : { body: message.body },
+          )
           pending++
           outcomes = outcomes
             .then(() => outcome)
             .then(async (result) => {
-              if (result.result === 'stored' || result.result === 'conflict') await directory.recordStored(result.record)
-              else if (result.result === 'rejected') log(`update refused from ${sender.remote.peerId}: ${result.error.message}`)
+              if (result.result === 'stored' || result.result === 'conflict')
+                await directory.recordStored(result.record)
+              else if (result.result === 'rejected')
+                log(`update refused from ${sender.remote.peerId}: ${result.error.message}`)
             })
             .catch((err: unknown) => log(`applying an update failed: ${(err as Error).message}`))
             .finally(() => void pending--)
           if (pending >= MAX_PENDING_DATABASE_MESSAGES) await outcomes
           return
         }
-        if (message.type.startsWith('directory.')) await directory.receive(link, message.body, message.payload)
+        if (message.type.startsWith('directory.'))
+          await directory.receive(link, message.body, message.payload)
       },
       closed: () => {
         this.open.delete(sender.id)

@@ -101,7 +101,8 @@ function reader(value: JsonValue | undefined, what: string): FieldReader {
 
 function level(r: FieldReader, field: string): AccessLevel {
   const text = r.string(field, 32)
-  if (text !== 'read_write' && text !== 'read_only') r.fail(field, `must be read_write or read_only, got "${text}"`)
+  if (text !== 'read_write' && text !== 'read_only')
+    r.fail(field, `must be read_write or read_only, got "${text}"`)
   return text
 }
 
@@ -156,7 +157,10 @@ export function grantToJson(g: StoredGrant): JsonObject {
 export function grantFromJson(value: JsonValue | undefined): StoredGrant {
   const r = reader(value, 'grant')
   const text = r.string('mode', 16)
-  const mode = text === 'one_time' || text === 'multi_use' ? text : r.fail('mode', `must be one_time or multi_use, got "${text}"`)
+  const mode =
+    text === 'one_time' || text === 'multi_use'
+      ? text
+      : r.fail('mode', `must be one_time or multi_use, got "${text}"`)
   const expires = (value as JsonObject).expires_at_ms
   return {
     grant: {

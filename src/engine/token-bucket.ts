@@ -31,7 +31,10 @@ export class TokenBucket implements Throttle {
   }
 
   setRate(bytesPerSecond: number): void {
-    if (!Number.isFinite(bytesPerSecond) || bytesPerSecond < 0) throw new RangeError(`a rate limit is a number of bytes per second from 0 (none) up, got ${bytesPerSecond}`)
+    if (!Number.isFinite(bytesPerSecond) || bytesPerSecond < 0)
+      throw new RangeError(
+        `a rate limit is a number of bytes per second from 0 (none) up, got ${bytesPerSecond}`,
+      )
     this.refill()
     this.bytesPerSecond = bytesPerSecond
     this.tokens = Math.min(this.tokens, bytesPerSecond * BURST_SECONDS)
@@ -53,7 +56,11 @@ export class TokenBucket implements Throttle {
     const now = this.now()
     const elapsedS = Math.max(0, now - this.last) / 1000
     this.last = now
-    if (this.bytesPerSecond > 0) this.tokens = Math.min(this.bytesPerSecond * BURST_SECONDS, this.tokens + elapsedS * this.bytesPerSecond)
+    if (this.bytesPerSecond > 0)
+      this.tokens = Math.min(
+        this.bytesPerSecond * BURST_SECONDS,
+        this.tokens + elapsedS * this.bytesPerSecond,
+      )
   }
 }
 

@@ -44,7 +44,11 @@ export class BridgeClient {
   private nextDial = FIRST_DIAL_CHANNEL
 
   constructor(private readonly options: BridgeClientOptions) {
-    this.link = new RtcLink({ initiator: true, iceServers: options.iceServers, sendSignal: options.sendSignal })
+    this.link = new RtcLink({
+      initiator: true,
+      iceServers: options.iceServers,
+      sendSignal: options.sendSignal,
+    })
     // RtcLink's own channel (id CONTROL_CHANNEL_ID) is the control channel.
     const control = this.link.channel
     let hello: (inbound: string | null) => void = () => {}

@@ -11,7 +11,11 @@
  * arrives meanwhile (the data channel API has no way to stop receiving; the peer's own sending is
  * what bounds it). A half-close crosses as one, and an error on either side closes both.
  */
-import { channelStream, type ChannelStreamOptions, type DataChannelLike } from '../platform/browser/channel-stream'
+import {
+  channelStream,
+  type ChannelStreamOptions,
+  type DataChannelLike,
+} from '../platform/browser/channel-stream'
 import { portStream } from '../platform/browser/port-stream'
 import { StreamClosedError, type ByteStream } from '../protocol/stream/byte-stream'
 
@@ -34,7 +38,11 @@ async function pipe(from: ByteStream, to: ByteStream): Promise<void> {
   await to.end()
 }
 
-export function pumpDataChannel(channel: DataChannelLike, port: MessagePort, options: PumpOptions = {}): ChannelPump {
+export function pumpDataChannel(
+  channel: DataChannelLike,
+  port: MessagePort,
+  options: PumpOptions = {},
+): ChannelPump {
   const near = channelStream(channel, options)
   const far = portStream(port, options.windowBytes === undefined ? {} : { windowBytes: options.windowBytes })
   const close = (err?: Error): void => {
@@ -45,7 +53,8 @@ export function pumpDataChannel(channel: DataChannelLike, port: MessagePort, opt
   // not the "stream closed" a pipe's read or write meets afterwards.
   void near.closed.then((err) => err && far.close(err))
   void far.closed.then((err) => err && near.close(err))
-  const failed = (err: unknown): void => close(err instanceof StreamClosedError && err.cause instanceof Error ? err.cause : (err as Error))
+  const failed = (err: unknown): void =>
+    close(err instanceof StreamClosedError && err.cause instanceof Error ? err.cause : (err as Error))
   void pipe(near, far).catch(failed)
   void pipe(far, near).catch(failed)
   const closed = Promise.all([near.closed, far.closed]).then(([nearErr, farErr]) => nearErr ?? farErr)

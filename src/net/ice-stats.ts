@@ -24,5 +24,7 @@ export function isRelayed(stats: Iterable<StatsEntry>): boolean {
     (transport?.selectedCandidatePairId ? byId.get(transport.selectedCandidatePairId) : undefined) ??
     [...byId.values()].find((e) => e.type === 'candidate-pair' && e.nominated && e.state === 'succeeded')
   if (!pair) return false
-  return [pair.localCandidateId, pair.remoteCandidateId].some((id) => id !== undefined && byId.get(id)?.candidateType === 'relay')
+  return [pair.localCandidateId, pair.remoteCandidateId].some(
+    (id) => id !== undefined && byId.get(id)?.candidateType === 'relay',
+  )
 }

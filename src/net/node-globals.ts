@@ -4,7 +4,9 @@
  * Imported by rtc-link.ts before simple-peer, so it runs first.
  */
 type NextTick = (callback: (...args: unknown[]) => void, ...args: unknown[]) => void
-const scope = globalThis as unknown as { process?: { env: Record<string, string>; nextTick: NextTick; browser: boolean; version: string } }
+const scope = globalThis as unknown as {
+  process?: { env: Record<string, string>; nextTick: NextTick; browser: boolean; version: string }
+}
 scope.process ??= {
   env: {},
   nextTick: (callback, ...args) => queueMicrotask(() => callback(...args)),

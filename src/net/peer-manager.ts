@@ -79,7 +79,12 @@ export class PeerManager {
   ) {}
 
   get status(): PeerManagerStatus {
-    return { signaling: this.stateValue, ...(this.error ? { error: this.error } : {}), links: this.links.size, bridge: this.bridge?.inbound !== undefined }
+    return {
+      signaling: this.stateValue,
+      ...(this.error ? { error: this.error } : {}),
+      links: this.links.size,
+      bridge: this.bridge?.inbound !== undefined,
+    }
   }
 
   onStatus(listener: (status: PeerManagerStatus) => void): void {
@@ -212,7 +217,12 @@ export class PeerManager {
   }
 
   /** A bridge's relay channel stays on the page (its hold signal comes from the page's control channel): pumped. */
-  private runBridged(id: string, { channel, holdSending }: BridgedChannel, initiator: boolean, where: string): Promise<string> {
+  private runBridged(
+    id: string,
+    { channel, holdSending }: BridgedChannel,
+    initiator: boolean,
+    where: string,
+  ): Promise<string> {
     const { port1, port2 } = new MessageChannel()
     pumpDataChannel(channel, port1, { holdSending })
     return this.run(id, transfer({ kind: 'port', port: port2 }, [port2]), initiator, where)
@@ -236,7 +246,9 @@ export class PeerManager {
         const key = `bridge ${source}`
         const link = { destroy: () => bridged.channel.close() }
         this.links.set(key, link)
-        void this.runBridged(id, bridged, false, `bridge:tcp:${source}`).then((reason) => this.ended(key, link, `bridge:tcp:${source}`, reason))
+        void this.runBridged(id, bridged, false, `bridge:tcp:${source}`).then((reason) =>
+          this.ended(key, link, `bridge:tcp:${source}`, reason),
+        )
       },
       ...(this.options.log ? { log: this.options.log } : {}),
     })
@@ -244,7 +256,9 @@ export class PeerManager {
     this.bridge = bridge
     void client.ready.then((inbound) => {
       bridge.inbound = inbound
-      this.options.log?.(`bridge ${peerId.slice(0, 8)} connected${inbound ? `; reachable from TCP peers at ${inbound}` : ''}`)
+      this.options.log?.(
+        `bridge ${peerId.slice(0, 8)} connected${inbound ? `; reachable from TCP peers at ${inbound}` : ''}`,
+      )
       client.watch([...this.ids.keys()], true)
       if (inbound) this.tracker?.setAddresses([inbound])
       this.revisit()
@@ -264,7 +278,8 @@ export class PeerManager {
    * refused (it dials only addresses the tracker published for this share, or that it allows).
    */
   connectTcp(id: string, address: string): Promise<string> {
-    if (!this.bridge?.client) return Promise.resolve('no bridge is connected: TCP peers are reached through one')
+    if (!this.bridge?.client)
+      return Promise.resolve('no bridge is connected: TCP peers are reached through one')
     return this.openBridged(id, address, address)
   }
 

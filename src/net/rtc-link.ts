@@ -36,14 +36,30 @@ export class RtcLink {
   private destroyed = false
 
   constructor(options: RtcLinkOptions) {
-    this.peer = new SimplePeer({ initiator: options.initiator, trickle: true, config: { iceServers: [...options.iceServers] } })
+    this.peer = new SimplePeer({
+      initiator: options.initiator,
+      trickle: true,
+      config: { iceServers: [...options.iceServers] },
+    })
     // simple-peer creates its RTCPeerConnection in the constructor; its typings do not show it.
     this.pc = (this.peer as unknown as { _pc: RTCPeerConnection })._pc
-    this.channel = this.pc.createDataChannel(CHANNEL_LABEL, { negotiated: true, id: CHANNEL_ID, ordered: true })
+    this.channel = this.pc.createDataChannel(CHANNEL_LABEL, {
+      negotiated: true,
+      id: CHANNEL_ID,
+      ordered: true,
+    })
     this.channel.binaryType = 'arraybuffer'
     this.peer.on('signal', (data: unknown) => options.sendSignal(data as JsonObject))
     this.opened = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the WebRTC connection did not open in time (blocked by a firewall? try a TURN server in Settings)')), CONNECT_TIMEOUT_MS)
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              'the WebRTC connection did not open in time (blocked by a firewall? try a TURN server in Settings)',
+            ),
+          ),
+        CONNECT_TIMEOUT_MS,
+      )
       const fail = (err: Error): void => {
         clearTimeout(timer)
         reject(err)

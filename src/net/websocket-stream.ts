@@ -25,7 +25,8 @@ export function openWebSocketStream(url: string): Promise<ByteStream> {
         read: () => incoming.pull(),
         async write(chunk) {
           if (failure || socket.readyState !== WebSocket.OPEN) throw new StreamClosedError(failure)
-          while (socket.bufferedAmount > HIGH_WATER_BYTES) await new Promise((r) => setTimeout(r, DRAIN_POLL_MS))
+          while (socket.bufferedAmount > HIGH_WATER_BYTES)
+            await new Promise((r) => setTimeout(r, DRAIN_POLL_MS))
           socket.send(chunk as Uint8Array<ArrayBuffer>)
         },
         async end() {
@@ -47,7 +48,11 @@ export function openWebSocketStream(url: string): Promise<ByteStream> {
       failure ??= new Error(`cannot reach the signaling server at ${url}`)
     }
     socket.onclose = (event) => {
-      const err = failure ?? (event.code === 1000 ? undefined : new Error(`signaling server closed the connection (${event.code} ${event.reason})`))
+      const err =
+        failure ??
+        (event.code === 1000
+          ? undefined
+          : new Error(`signaling server closed the connection (${event.code} ${event.reason})`))
       if (err) incoming.fail(err)
       else incoming.end()
       settle(err)

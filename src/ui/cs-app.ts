@@ -561,7 +561,8 @@ export class CsApp extends LitElement {
   }
 
   private renderElsewhere(where: 'open' | 'moved' | 'waiting') {
-    if (where === 'waiting') return html`<p class="starting" role="status">Waiting for the other tab to hand ClearSkies over…</p>`
+    if (where === 'waiting')
+      return html`<p class="starting" role="status">Waiting for the other tab to hand ClearSkies over…</p>`
     return html`<section class="elsewhere" role="alert">
       <p>
         ${where === 'open' ? 'ClearSkies is open in another tab.' : 'ClearSkies is now open in another tab, and syncs there.'}

@@ -51,16 +51,39 @@ function receiveAll(channel: NodeDataChannel): Promise<Buffer> {
   })
 }
 
-const opened = (channel: NodeDataChannel): Promise<void> => new Promise((resolve) => (channel.readyState === 'open' ? resolve() : channel.addEventListener('open', () => resolve())))
+const opened = (channel: NodeDataChannel): Promise<void> =>
+  new Promise((resolve) =>
+    channel.readyState === 'open' ? resolve() : channel.addEventListener('open', () => resolve()),
+  )
 
 beforeAll(async () => {
-  signaling = await startSignalingServer(parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0'], {}), quiet)
+  signaling = await startSignalingServer(
+    parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0'], {}),
+    quiet,
+  )
   const url = `http://127.0.0.1:${signaling.httpPort}`
-  bridge = await startBridge(parseBridgeConfig(['--signaling', url, '--listen', '127.0.0.1:0', '--allow-private', '127.0.0.0/8', '--max-connections-per-peer', '2']), quiet)
+  bridge = await startBridge(
+    parseBridgeConfig([
+      '--signaling',
+      url,
+      '--listen',
+      '127.0.0.1:0',
+      '--allow-private',
+      '127.0.0.0/8',
+      '--max-connections-per-peer',
+      '2',
+    ]),
+    quiet,
+  )
   published = await echoServer()
   unpublished = await echoServer()
   // A raw-TCP peer: registered with the TCP tracker under ID, at the echo server's address.
-  tcpPeer = runTrackerClient(await connectTcp('127.0.0.1', signaling.tcpPort), { software: 'tcp-peer', ttlSeconds: 60, signaling: false, onEvent: () => {} })
+  tcpPeer = runTrackerClient(await connectTcp('127.0.0.1', signaling.tcpPort), {
+    software: 'tcp-peer',
+    ttlSeconds: 60,
+    signaling: false,
+    onEvent: () => {},
+  })
   tcpPeer.setAddresses([`tcp:127.0.0.1:${portOf(published)}`])
   tcpPeer.setIds(new Map([[ID, 'aa'.repeat(16)]]))
   browser = await connectNodeBrowser(url, new Map([[ID, 'bb'.repeat(16)]]))
@@ -90,8 +113,16 @@ describe('dialling for a browser', () => {
   })
 
   it.each([
-    ['an address the tracker never published', (): [string, string] => [ID, `tcp:127.0.0.1:${portOf(unpublished)}`], /not published by the tracker/],
-    ['an ID the browser did not register with the bridge', (): [string, string] => [OTHER_ID, `tcp:127.0.0.1:${portOf(published)}`], /not published by the tracker/],
+    [
+      'an address the tracker never published',
+      (): [string, string] => [ID, `tcp:127.0.0.1:${portOf(unpublished)}`],
+      /not published by the tracker/,
+    ],
+    [
+      'an ID the browser did not register with the bridge',
+      (): [string, string] => [OTHER_ID, `tcp:127.0.0.1:${portOf(published)}`],
+      /not published by the tracker/,
+    ],
     ['the bridge itself', (): [string, string] => [ID, bridge.inbound ?? ''], /the bridge itself/],
     ['a host name', (): [string, string] => [ID, 'tcp:localhost:80'], /not a tcp:IP:PORT/],
   ])('refuses %s', async (_name, target, reason) => {
@@ -119,7 +150,8 @@ describe('inbound connections', () => {
       const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true }, () => resolve(socket))
     })
   }
-  const closedByBridge = (socket: net.Socket): Promise<void> => new Promise((resolve) => socket.on('end', () => resolve()).resume())
+  const closedByBridge = (socket: net.Socket): Promise<void> =>
+    new Promise((resolve) => socket.on('end', () => resolve()).resume())
   async function clientHello(id: string): Promise<Uint8Array> {
     const [ours, theirs] = createMemoryPipe()
     void connectTls(ours, { username: `clearskies:1:${id}`, password: '00' }).catch(() => undefined)

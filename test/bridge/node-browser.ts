@@ -4,7 +4,15 @@
  * does), and speaks the control protocol with the bridge as src/net/bridge-client.ts does.
  */
 import { generatePeerId } from '../../src/protocol/access'
-import { BRIDGE_ID, BRIDGE_SCHEME, CONTROL_CHANNEL_ID, encodeBridgeMessage, FIRST_DIAL_CHANNEL, parseBridgeMessage, type BridgeMessage } from '../../src/protocol/bridge/messages'
+import {
+  BRIDGE_ID,
+  BRIDGE_SCHEME,
+  CONTROL_CHANNEL_ID,
+  encodeBridgeMessage,
+  FIRST_DIAL_CHANNEL,
+  parseBridgeMessage,
+  type BridgeMessage,
+} from '../../src/protocol/bridge/messages'
 import { runTrackerClient, type TrackerClientHandle } from '../../src/protocol/tracker/client-driver'
 import type { JsonObject } from '../../src/protocol/wire/json-value'
 import { RtcPeer, type NodeDataChannel } from '../../bridge/rtc'
@@ -31,7 +39,10 @@ const ATTEMPT_MS = 8_000
  * node-datachannel peers in one process sometimes fail their first negotiation ("remote candidate
  * without ICE transport"; Chromium, the bridge's real counterpart, does not), so it tries again.
  */
-export async function connectNodeBrowser(signalingUrl: string, ids: ReadonlyMap<string, string> = new Map()): Promise<NodeBrowser> {
+export async function connectNodeBrowser(
+  signalingUrl: string,
+  ids: ReadonlyMap<string, string> = new Map(),
+): Promise<NodeBrowser> {
   for (let attempt = 1; ; attempt++) {
     // Our own timer, cleared once the attempt ends: an AbortSignal.timeout would still fire later
     // and close the link this attempt handed back.
@@ -48,7 +59,11 @@ export async function connectNodeBrowser(signalingUrl: string, ids: ReadonlyMap<
   }
 }
 
-async function connectOnce(signalingUrl: string, ids: ReadonlyMap<string, string>, signal: AbortSignal): Promise<NodeBrowser> {
+async function connectOnce(
+  signalingUrl: string,
+  ids: ReadonlyMap<string, string>,
+  signal: AbortSignal,
+): Promise<NodeBrowser> {
   let tracker: TrackerClientHandle | undefined
   let rtc: RtcPeer | undefined
   let bridgePeer = ''

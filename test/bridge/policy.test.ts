@@ -36,14 +36,19 @@ describe('what the bridge dials', () => {
   })
 
   it('never dials itself, allowed or not', () => {
-    expect(() => tests.check('tcp:127.0.0.1:4000', true, new Set(['127.0.0.1:4000']))).toThrow(/the bridge itself/)
+    expect(() => tests.check('tcp:127.0.0.1:4000', true, new Set(['127.0.0.1:4000']))).toThrow(
+      /the bridge itself/,
+    )
   })
 
   it('reads IPv4-mapped IPv6 as IPv4', () => {
     expect(parseTcpAddress('tcp:[::FFFF:8.8.4.4]:5')).toEqual({ host: '8.8.4.4', port: 5, family: 'ipv4' })
   })
 
-  it.each(['10.0.0.0/33', '10.0.0.0/x', 'fe80::/129', 'nonsense', '10.0.0.0/'])('refuses the range %s', (text) => {
-    expect(() => parseCidr(text)).toThrow(/not a CIDR/)
-  })
+  it.each(['10.0.0.0/33', '10.0.0.0/x', 'fe80::/129', 'nonsense', '10.0.0.0/'])(
+    'refuses the range %s',
+    (text) => {
+      expect(() => parseCidr(text)).toThrow(/not a CIDR/)
+    },
+  )
 })

@@ -11,7 +11,11 @@ export interface CliResult {
 }
 
 /** `wrap` runs the CLI under another command (`nsenter -t PID -n --`, to start it in a network namespace). */
-export function runCli(args: string[], stdin: Uint8Array | string = '', wrap: readonly string[] = []): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  stdin: Uint8Array | string = '',
+  wrap: readonly string[] = [],
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const [command, ...rest] = [...wrap, process.execPath, BIN, ...args] as [string, ...string[]]
     const child = spawn(command, rest, { stdio: ['pipe', 'pipe', 'pipe'] })

@@ -57,15 +57,29 @@ it('speaks control.md on <state>/control, mode 0600', { timeout: 120_000 }, asyn
   )
   expect(answers[0]).toMatchObject({ service: 'ClearSkies Control', protocol: 1 })
   expect(answers[1]).toEqual({})
-  expect(answers[2]).toMatchObject({ shares: { [daemon.folder]: { files: expect.any(Number), synced: expect.any(Boolean) } } })
+  expect(answers[2]).toMatchObject({
+    shares: { [daemon.folder]: { files: expect.any(Number), synced: expect.any(Boolean) } },
+  })
   expect(answers[3]).toMatchObject({ access_code: expect.stringMatching(/^SYNC/), mode: 'read_only' })
-  expect(answers[4]).toMatchObject({ paused: false, tracking: false, nat_punctured: false, upload_rate: 0, download_rate: 0 })
+  expect(answers[4]).toMatchObject({
+    paused: false,
+    tracking: false,
+    nat_punctured: false,
+    upload_rate: 0,
+    download_rate: 0,
+  })
   expect(answers[5]).toMatchObject({ error: 'not_understood' })
-  expect(answers[6]).toMatchObject({ error: 'not_understood', message: expect.stringContaining('make_coffee') })
+  expect(answers[6]).toMatchObject({
+    error: 'not_understood',
+    message: expect.stringContaining('make_coffee'),
+  })
   expect(answers[7]).toMatchObject({ error: 'ENOENT', message: expect.any(String) })
   expect(answers[8]).toEqual({ ignored: ['use_dht'] })
   expect(answers[9]).toEqual({ value: 123 })
-  expect(answers[10]).toMatchObject({ error: 'EINVAL', message: expect.stringContaining('tracker must be HOST:PORT') })
+  expect(answers[10]).toMatchObject({
+    error: 'EINVAL',
+    message: expect.stringContaining('tracker must be HOST:PORT'),
+  })
   expect(answers[11]).toMatchObject({ config: { upload_limit: 123, tracker: '', lan: true } })
   expect(answers[12]).toEqual({})
   expect(answers[13]).toEqual({})

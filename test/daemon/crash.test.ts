@@ -37,7 +37,11 @@ describe('kill -9 and restarts', { timeout: 180_000 }, () => {
     await writeFile(join(alice.folder, 'small.txt'), 'small')
     const code = await share(alice)
     expect((await bob.cli('attach', code, bob.folder, '--peer', alice.address)).stdout).toContain('Joined')
-    await eventually(async () => expect(await partialBytes(bob.folder)).toBeGreaterThanOrEqual(KILL_AFTER_BYTES), 60_000, 20)
+    await eventually(
+      async () => expect(await partialBytes(bob.folder)).toBeGreaterThanOrEqual(KILL_AFTER_BYTES),
+      60_000,
+      20,
+    )
     bob.kill()
     const partial = await partialBytes(bob.folder)
     expect(partial).toBeLessThan(BIG_BYTES)

@@ -37,7 +37,11 @@ const started: TestDaemon[] = []
  * nsenter into the test's network namespace: the daemon then lives there, while the CLI still
  * reaches it through its control socket, a path in the file system.
  */
-export async function makeDaemon(name: string, flags: readonly string[] = ['--listen', '127.0.0.1:0', '--no-lan'], wrap: readonly string[] = []): Promise<TestDaemon> {
+export async function makeDaemon(
+  name: string,
+  flags: readonly string[] = ['--listen', '127.0.0.1:0', '--no-lan'],
+  wrap: readonly string[] = [],
+): Promise<TestDaemon> {
   const root = await makeTempDir(`daemon-${name}`)
   const state = join(root, 'state')
   const folder = join(root, name)
@@ -59,7 +63,11 @@ export async function makeDaemon(name: string, flags: readonly string[] = ['--li
     async start(...extra) {
       // A restart keeps the port it had, as a daemon with a fixed port would.
       const listen = daemon.address === '' ? [] : ['--listen', daemon.address.replace(/^tcp:/, '')]
-      const result = await runCli(['start', ...flags, ...listen, ...extra, '--state', state, '--json'], '', wrap)
+      const result = await runCli(
+        ['start', ...flags, ...listen, ...extra, '--state', state, '--json'],
+        '',
+        wrap,
+      )
       expect(result.stderr, 'clearskies start').toBe('')
       const status = JSON.parse(result.stdout) as Record<string, unknown>
       daemon.address = String(status.listen)
@@ -94,7 +102,11 @@ export async function share(owner: TestDaemon, ...flags: string[]): Promise<stri
 
 /** The signaling server's TCP tracker on 127.0.0.1, on a port it picks. */
 export async function startTracker(): Promise<{ address: string; close(): void }> {
-  const child = spawn(process.execPath, ['bin/clearskies.js', 'signaling', '--host', '127.0.0.1', '--port', '0', '--tcp-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(
+    process.execPath,
+    ['bin/clearskies.js', 'signaling', '--host', '127.0.0.1', '--port', '0', '--tcp-port', '0'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   const port = await new Promise<number>((resolve, reject) => {
     let out = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

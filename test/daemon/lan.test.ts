@@ -27,28 +27,37 @@ async function makeNamespace(): Promise<string[]> {
   const user = process.getuid?.() === 0 ? [] : ['-U', '--preserve-credentials']
   const inside = ['nsenter', '-t', String(pid), ...user, '-n', '--']
   await eventually(() => {
-    const addresses = spawnSync(inside[0] as string, [...inside.slice(1), 'ip', '-br', 'addr'], { encoding: 'utf8' }).stdout
+    const addresses = spawnSync(inside[0] as string, [...inside.slice(1), 'ip', '-br', 'addr'], {
+      encoding: 'utf8',
+    }).stdout
     expect(addresses).toContain('198.18.0.1/15')
     expect(addresses).toContain('198.18.0.2/15')
   })
   return inside
 }
 
-it('attach finds the code creator by LAN broadcast inside a private network namespace', { timeout: 120_000 }, async () => {
-  const inside = await makeNamespace()
-  // LAN on (no --no-lan): safe only because both live in the namespace.
-  const flags = ['--listen', '0.0.0.0:0']
-  const [alice, bob] = await Promise.all([makeDaemon('alice-lan', flags, inside), makeDaemon('bob-lan', flags, inside)])
-  await writeFile(join(alice.folder, 'next-door.txt'), 'found by broadcast')
-  const code = await share(alice)
+it(
+  'attach finds the code creator by LAN broadcast inside a private network namespace',
+  { timeout: 120_000 },
+  async () => {
+    const inside = await makeNamespace()
+    // LAN on (no --no-lan): safe only because both live in the namespace.
+    const flags = ['--listen', '0.0.0.0:0']
+    const [alice, bob] = await Promise.all([
+      makeDaemon('alice-lan', flags, inside),
+      makeDaemon('bob-lan', flags, inside),
+    ])
+    await writeFile(join(alice.folder, 'next-door.txt'), 'found by broadcast')
+    const code = await share(alice)
 
-  const attached = await bob.cli('attach', code, bob.folder)
-  expect(attached.stderr).toBe('')
-  expect(attached.stdout).toContain('Joined')
-  await eventually(async () => expect(await treeOf(bob.folder)).toEqual(await treeOf(alice.folder)))
-  const peers = (await bob.json('peers')) as { shares: Record<string, { addresses: string[] }> }
-  expect(peers.shares[bob.folder]?.addresses.some((a) => a.startsWith('tcp:198.18.0.'))).toBe(true)
+    const attached = await bob.cli('attach', code, bob.folder)
+    expect(attached.stderr).toBe('')
+    expect(attached.stdout).toContain('Joined')
+    await eventually(async () => expect(await treeOf(bob.folder)).toEqual(await treeOf(alice.folder)))
+    const peers = (await bob.json('peers')) as { shares: Record<string, { addresses: string[] }> }
+    expect(peers.shares[bob.folder]?.addresses.some((a) => a.startsWith('tcp:198.18.0.'))).toBe(true)
 
-  await writeFile(join(bob.folder, 'reply.txt'), 'and back')
-  await eventually(async () => expect(await treeOf(alice.folder)).toEqual(await treeOf(bob.folder)))
-})
+    await writeFile(join(bob.folder, 'reply.txt'), 'and back')
+    await eventually(async () => expect(await treeOf(alice.folder)).toEqual(await treeOf(bob.folder)))
+  },
+)

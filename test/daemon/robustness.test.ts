@@ -21,29 +21,39 @@ function sendGarbage(address: string): Promise<void> {
   })
 }
 
-it('keeps serving while a peer misbehaves; a vanished folder is an error, not a deletion', { timeout: 120_000 }, async () => {
-  const [alice, bob, mallory] = await Promise.all([makeDaemon('alice-robust'), makeDaemon('bob-robust'), makeDaemon('mallory')])
-  await writeFile(join(alice.folder, 'precious.txt'), 'keep me')
-  const code = await share(alice)
-  expect((await bob.cli('attach', code, bob.folder, '--peer', alice.address)).stdout).toContain('Joined')
-  await eventually(async () => expect(await treeOf(bob.folder)).toEqual(await treeOf(alice.folder)))
+it(
+  'keeps serving while a peer misbehaves; a vanished folder is an error, not a deletion',
+  { timeout: 120_000 },
+  async () => {
+    const [alice, bob, mallory] = await Promise.all([
+      makeDaemon('alice-robust'),
+      makeDaemon('bob-robust'),
+      makeDaemon('mallory'),
+    ])
+    await writeFile(join(alice.folder, 'precious.txt'), 'keep me')
+    const code = await share(alice)
+    expect((await bob.cli('attach', code, bob.folder, '--peer', alice.address)).stdout).toContain('Joined')
+    await eventually(async () => expect(await treeOf(bob.folder)).toEqual(await treeOf(alice.folder)))
 
-  await Promise.all([sendGarbage(alice.address), sendGarbage(alice.address)])
-  const guess = (await runCli(['code', 'new'])).stdout.trim() // a well-formed code alice never made
-  const refused = await mallory.cli('attach', guess, join(mallory.root, 'stolen'), '--peer', alice.address)
-  expect(refused.code).toBe(1)
-  expect(refused.stderr).toContain('refused this access code')
+    await Promise.all([sendGarbage(alice.address), sendGarbage(alice.address)])
+    const guess = (await runCli(['code', 'new'])).stdout.trim() // a well-formed code alice never made
+    const refused = await mallory.cli('attach', guess, join(mallory.root, 'stolen'), '--peer', alice.address)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('refused this access code')
 
-  await writeFile(join(alice.folder, 'still.txt'), 'syncing')
-  await eventually(async () => expect(await readFile(join(bob.folder, 'still.txt'), 'utf8')).toBe('syncing'))
+    await writeFile(join(alice.folder, 'still.txt'), 'syncing')
+    await eventually(async () =>
+      expect(await readFile(join(bob.folder, 'still.txt'), 'utf8')).toBe('syncing'),
+    )
 
-  await rm(alice.folder, { recursive: true })
-  await eventually(async () => {
-    const list = (await alice.json('list')) as { shares: Record<string, { state: string }> }
-    expect(list.shares[alice.folder]?.state).toBe('error')
-  })
-  expect((await alice.cli('list')).stdout).toMatch(/error: /)
-  await new Promise((r) => setTimeout(r, 2000))
-  expect(await readFile(join(bob.folder, 'precious.txt'), 'utf8')).toBe('keep me')
-  expect(await readFile(join(bob.folder, 'still.txt'), 'utf8')).toBe('syncing')
-})
+    await rm(alice.folder, { recursive: true })
+    await eventually(async () => {
+      const list = (await alice.json('list')) as { shares: Record<string, { state: string }> }
+      expect(list.shares[alice.folder]?.state).toBe('error')
+    })
+    expect((await alice.cli('list')).stdout).toMatch(/error: /)
+    await new Promise((r) => setTimeout(r, 2000))
+    expect(await readFile(join(bob.folder, 'precious.txt'), 'utf8')).toBe('keep me')
+    expect(await readFile(join(bob.folder, 'still.txt'), 'utf8')).toBe('syncing')
+  },
+)

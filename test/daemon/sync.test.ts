@@ -36,10 +36,17 @@ describe('two daemons through the CLI', { timeout: 120_000 }, () => {
     await rename(join(alice.folder, 'docs/deep/big.bin'), join(alice.folder, 'moved.bin'))
     await rename(join(alice.folder, 'docs'), join(alice.folder, 'papers'))
     await eventually(async () => expect(await treeOf(bob.folder)).toEqual(await treeOf(alice.folder)))
-    expect([...(await treeOf(bob.folder)).keys()].sort()).toEqual(['moved.bin', 'papers/', 'papers/deep/', 'papers/readme.txt'])
+    expect([...(await treeOf(bob.folder)).keys()].sort()).toEqual([
+      'moved.bin',
+      'papers/',
+      'papers/deep/',
+      'papers/readme.txt',
+    ])
 
     // What the commands show.
-    const list = (await bob.json('list')) as { shares: Record<string, { state: string; access_level: string; peers: number }> }
+    const list = (await bob.json('list')) as {
+      shares: Record<string, { state: string; access_level: string; peers: number }>
+    }
     expect(list.shares[bob.folder]).toMatchObject({ access_level: 'read_write', peers: 1 })
     expect((await alice.cli('list')).stdout).toMatch(/PATH\s+ACCESS\s+FILES\s+PEERS\s+STATE/)
     const peers = (await alice.json('peers')) as { shares: Record<string, { connected: unknown[] }> }
@@ -51,7 +58,9 @@ describe('two daemons through the CLI', { timeout: 120_000 }, () => {
     const carol = await makeDaemon('carol')
     const again = await carol.cli('attach', code, carol.folder, '--peer', alice.address)
     expect(again.code).toBe(1)
-    expect(again.stderr).toMatch(/refused this access code: it was already used, has expired or was cancelled/)
+    expect(again.stderr).toMatch(
+      /refused this access code: it was already used, has expired or was cancelled/,
+    )
     expect(((await carol.json('list')) as { shares: object }).shares).toEqual({})
   })
 
@@ -68,7 +77,9 @@ describe('two daemons through the CLI', { timeout: 120_000 }, () => {
     await writeFile(join(dave.folder, 'sneaky.txt'), 'nope')
     // Alice's own edit still reaches Dave, so the link is up while Dave's changes go nowhere.
     await writeFile(join(alice.folder, 'later.txt'), 'from alice')
-    await eventually(async () => expect(await readFile(join(dave.folder, 'later.txt'), 'utf8')).toBe('from alice'))
+    await eventually(async () =>
+      expect(await readFile(join(dave.folder, 'later.txt'), 'utf8')).toBe('from alice'),
+    )
     await new Promise((r) => setTimeout(r, 1500))
     expect(await readFile(join(alice.folder, 'shared.txt'), 'utf8')).toBe('v1')
     expect([...(await treeOf(alice.folder)).keys()].sort()).toEqual(['later.txt', 'shared.txt'])

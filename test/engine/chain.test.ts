@@ -33,6 +33,8 @@ describe('three peers in a chain', () => {
     // Alice and Carol never had a link: everything went through Bob.
     const alicePeers = a.engine.share(a.folder).connections.links
     expect([...alicePeers.values()].map((l) => l.sender.remote.name)).toEqual(['bob'])
-    expect([...c.engine.share(c.folder).connections.links.values()].map((l) => l.sender.remote.name)).toEqual(['bob'])
+    expect([...c.engine.share(c.folder).connections.links.values()].map((l) => l.sender.remote.name)).toEqual(
+      ['bob'],
+    )
   }, 60_000)
 })

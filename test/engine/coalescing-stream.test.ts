@@ -1,6 +1,11 @@
 /** The coalescing stream: small writes of one turn go down as one, in order, with back-pressure. */
 import { describe, expect, it } from 'vitest'
-import { coalescingStream, COALESCE_MAX_COPY_BYTES, COALESCE_WRITE_BEHIND_BYTES, type Defer } from '../../src/engine/coalescing-stream'
+import {
+  coalescingStream,
+  COALESCE_MAX_COPY_BYTES,
+  COALESCE_WRITE_BEHIND_BYTES,
+  type Defer,
+} from '../../src/engine/coalescing-stream'
 import type { ByteStream } from '../../src/protocol/stream/byte-stream'
 
 /** A stream that records each write it is given. */

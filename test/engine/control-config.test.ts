@@ -3,7 +3,14 @@ import { checkConfig, ConfigStore, type PeerConfig } from '../../src/engine/cont
 import { MemoryKeyValueStore } from '../../src/engine/kv-store'
 import { CONFIG_KEY } from '../../src/engine/stored'
 
-const DEFAULTS: PeerConfig = { upload_limit: 0, download_limit: 0, tracker: '', lan: true, listen: '0.0.0.0:49211', name: '' }
+const DEFAULTS: PeerConfig = {
+  upload_limit: 0,
+  download_limit: 0,
+  tracker: '',
+  lan: true,
+  listen: '0.0.0.0:49211',
+  name: '',
+}
 
 describe('settings', () => {
   it.each([
@@ -22,9 +29,19 @@ describe('settings', () => {
   it('accepts good values, stores them over the defaults, and reports what changed', async () => {
     const kv = new MemoryKeyValueStore()
     const store = new ConfigStore(kv, DEFAULTS)
-    expect(await store.write({ upload_limit: 1000, tracker: '[::1]:49200', lan: false })).toEqual(['upload_limit', 'tracker', 'lan'])
+    expect(await store.write({ upload_limit: 1000, tracker: '[::1]:49200', lan: false })).toEqual([
+      'upload_limit',
+      'tracker',
+      'lan',
+    ])
     expect(await store.write({ upload_limit: 1000, name: 'den' })).toEqual(['name'])
-    expect(await store.read()).toEqual({ ...DEFAULTS, upload_limit: 1000, tracker: '[::1]:49200', lan: false, name: 'den' })
+    expect(await store.read()).toEqual({
+      ...DEFAULTS,
+      upload_limit: 1000,
+      tracker: '[::1]:49200',
+      lan: false,
+      name: 'den',
+    })
   })
 
   it('reads past a stored value that no longer validates', async () => {

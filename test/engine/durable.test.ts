@@ -32,13 +32,19 @@ describe('a received file on a durable peer', () => {
     // From here on, what Bob's engine does: his folder's fsyncs (once finished) and his index's saves.
     const events: Array<{ readonly synced: string } | { readonly saved: readonly string[] }> = []
     const sync = DirectorySyncs.prototype.sync
-    vi.spyOn(DirectorySyncs.prototype, 'sync').mockImplementation(function (this: DirectorySyncs, abs: string) {
+    vi.spyOn(DirectorySyncs.prototype, 'sync').mockImplementation(function (
+      this: DirectorySyncs,
+      abs: string,
+    ) {
       const done = sync.call(this, abs)
       void done.then(() => events.push({ synced: abs }))
       return done
     })
     const save = SqliteLocalIndex.prototype.save
-    vi.spyOn(SqliteLocalIndex.prototype, 'save').mockImplementation(function (this: SqliteLocalIndex, changes: ReadonlyMap<SharePath, LocalEntry | null>) {
+    vi.spyOn(SqliteLocalIndex.prototype, 'save').mockImplementation(function (
+      this: SqliteLocalIndex,
+      changes: ReadonlyMap<SharePath, LocalEntry | null>,
+    ) {
       events.push({ saved: [...changes].flatMap(([path, entry]) => (entry?.kind === 'file' ? [path] : [])) })
       return save.call(this, changes)
     })

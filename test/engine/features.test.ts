@@ -6,7 +6,17 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ShareOptions } from '../../src/engine/stored'
-import { converge, eventually, exists, stopAndRemove, scan, startPeer, treeOf, writeRandomFile, type TestPeer } from './peers'
+import {
+  converge,
+  eventually,
+  exists,
+  stopAndRemove,
+  scan,
+  startPeer,
+  treeOf,
+  writeRandomFile,
+  type TestPeer,
+} from './peers'
 
 let peers: TestPeer[] = []
 afterEach(async () => {
@@ -14,14 +24,25 @@ afterEach(async () => {
   peers = []
 })
 
-async function twoPeers(options: { alice?: ShareOptions; bob?: ShareOptions; bobDownloadLimit?: number } = {}) {
+async function twoPeers(
+  options: { alice?: ShareOptions; bob?: ShareOptions; bobDownloadLimit?: number } = {},
+) {
   const a = await startPeer('alice')
-  const b = await startPeer('bob', undefined, options.bobDownloadLimit ? { downloadLimit: options.bobDownloadLimit } : {})
+  const b = await startPeer(
+    'bob',
+    undefined,
+    options.bobDownloadLimit ? { downloadLimit: options.bobDownloadLimit } : {},
+  )
   peers.push(a, b)
   return { a, b }
 }
 
-async function join2(a: TestPeer, b: TestPeer, alice: ShareOptions = {}, bob: ShareOptions = {}): Promise<void> {
+async function join2(
+  a: TestPeer,
+  b: TestPeer,
+  alice: ShareOptions = {},
+  bob: ShareOptions = {},
+): Promise<void> {
   await (await a.engine.createShare(a.folder, alice)).scan()
   const { code } = await a.engine.createAccessCode(a.folder, 'read_write')
   await b.engine.addShare(code, b.folder, [a.address], bob)
@@ -92,13 +113,19 @@ describe('directory features', () => {
     await join2(a, b, {}, { subtree: '/docs' })
     const { code } = await a.engine.createAccessCode(a.folder, 'read_write')
     await c.engine.addShare(code, c.folder, [a.address], { excluded: ['/media', '/docs/drafts'] })
-    await eventually(async () => expect([...(await treeOf(b.folder)).keys()].sort()).toEqual(['a.txt', 'drafts/', 'drafts/d.txt']))
-    await eventually(async () => expect([...(await treeOf(c.folder)).keys()].sort()).toEqual(['docs/', 'docs/a.txt', 'top.txt']))
+    await eventually(async () =>
+      expect([...(await treeOf(b.folder)).keys()].sort()).toEqual(['a.txt', 'drafts/', 'drafts/d.txt']),
+    )
+    await eventually(async () =>
+      expect([...(await treeOf(c.folder)).keys()].sort()).toEqual(['docs/', 'docs/a.txt', 'top.txt']),
+    )
 
     // A change inside Bob's subtree goes back to the right place in the share.
     await writeFile(join(b.folder, 'from-bob.txt'), 'b')
     await scan(b)
-    await eventually(async () => expect(await readFile(join(a.folder, 'docs/from-bob.txt'), 'utf8')).toBe('b'))
+    await eventually(async () =>
+      expect(await readFile(join(a.folder, 'docs/from-bob.txt'), 'utf8')).toBe('b'),
+    )
   })
 
   it('pause stops syncing and resume picks it up again', async () => {
@@ -123,11 +150,15 @@ describe('directory features', () => {
     const started = Date.now()
     await join2(a, b)
     let seen: ReturnType<typeof progress> | undefined
-    await eventually(() => {
-      seen = progress(b)
-      expect(seen.bytesReceived).toBeGreaterThan(0)
-      expect(seen.etaSeconds).not.toBeNull()
-    }, 10_000, 50)
+    await eventually(
+      () => {
+        seen = progress(b)
+        expect(seen.bytesReceived).toBeGreaterThan(0)
+        expect(seen.etaSeconds).not.toBeNull()
+      },
+      10_000,
+      50,
+    )
     expect(seen!.filesRemaining).toBe(1)
     expect(seen!.bytesRemaining).toBeGreaterThan(0)
     await converge([a, b])

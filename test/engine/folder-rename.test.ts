@@ -27,5 +27,10 @@ it('a renamed folder leaves no empty copy of its old name behind', async () => {
   await rename(join(a.folder, 'docs'), join(a.folder, 'papers'))
   await a.engine.share(a.folder).scan()
   await eventually(async () => expect(await treeOf(b.folder)).toEqual(await treeOf(a.folder)))
-  expect([...(await treeOf(b.folder)).keys()].sort()).toEqual(['papers/', 'papers/deep/', 'papers/deep/big.bin', 'papers/readme.txt'])
+  expect([...(await treeOf(b.folder)).keys()].sort()).toEqual([
+    'papers/',
+    'papers/deep/',
+    'papers/deep/big.bin',
+    'papers/readme.txt',
+  ])
 })

@@ -36,7 +36,10 @@ describe('gzip', () => {
   it('is negotiated when both offer it, and compresses what crosses the network', async () => {
     const [a, b] = [await startPeer('alice'), await startPeer('bob')]
     peers.push(a, b)
-    await writeFile(join(a.folder, 'text.txt'), 'the same line of text, again and again\n'.repeat(TEXT_BYTES / 38))
+    await writeFile(
+      join(a.folder, 'text.txt'),
+      'the same line of text, again and again\n'.repeat(TEXT_BYTES / 38),
+    )
     await writeRandomFile(join(a.folder, 'noise.bin'), 1024 * 1024, 5)
     const proxy = await throughProxy(a, b)
     await converge([a, b])

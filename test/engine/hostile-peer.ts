@@ -7,7 +7,14 @@ import { SRP_USERNAME_PREFIX, generatePeerId } from '../../src/protocol/access'
 import { CoreSession, type SessionAction } from '../../src/protocol/core/session'
 import { updateBody, type DatabaseRecord } from '../../src/protocol/database/record'
 import { connectTls } from '../../src/protocol/tls'
-import { WireReader, WireWriter, encodeBody, type JsonObject, type ReceivedMessage, type WireBody } from '../../src/protocol/wire'
+import {
+  WireReader,
+  WireWriter,
+  encodeBody,
+  type JsonObject,
+  type ReceivedMessage,
+  type WireBody,
+} from '../../src/protocol/wire'
 import { parseTcpAddress } from '../../src/platform/node/engine-platform'
 import { connectTcp } from '../../src/platform/node/tcp-stream'
 
@@ -30,13 +37,23 @@ export interface HostilePeer {
 /** Connects to `address` with a share's key (`keyId`, `key`) as if it were a member. */
 export async function connectHostile(address: string, keyId: string, key: string): Promise<HostilePeer> {
   const { host, port } = parseTcpAddress(address)
-  const tls = await connectTls(await connectTcp(host, port), { username: SRP_USERNAME_PREFIX + keyId, password: key })
+  const tls = await connectTls(await connectTcp(host, port), {
+    username: SRP_USERNAME_PREFIX + keyId,
+    password: key,
+  })
   const stream = tls.stream
   const reader = new WireReader(stream)
   const writer = new WireWriter(stream)
   const peerId = generatePeerId((n) => crypto.getRandomValues(new Uint8Array(n)))
   const session = new CoreSession(
-    { role: 'client', software: 'hostile 0.0', peerId, extensions: ['database', 'directory'], requiredExtensions: [], keyExchange: 'none' },
+    {
+      role: 'client',
+      software: 'hostile 0.0',
+      peerId,
+      extensions: ['database', 'directory'],
+      requiredExtensions: [],
+      keyExchange: 'none',
+    },
     Date.now(),
   )
   const received: ReceivedMessage[] = []
@@ -72,7 +89,10 @@ export async function connectHostile(address: string, keyId: string, key: string
         if (message.type === 'directory.get') void answer(message).catch(() => undefined)
         // directory.md: "Simple implementations ... should send a value of 0xff. This tells its
         // peer to probe for files it needs using trial and error."
-        if (message.type === 'directory.get_presence') void writer.send({ type: 'directory.bloom_filter', k_value: 1 }, { payload: [Uint8Array.of(0xff)] }).catch(() => undefined)
+        if (message.type === 'directory.get_presence')
+          void writer
+            .send({ type: 'directory.bloom_filter', k_value: 1 }, { payload: [Uint8Array.of(0xff)] })
+            .catch(() => undefined)
         for (const wake of waiters) wake()
       }
       return 'ended'
@@ -83,7 +103,10 @@ export async function connectHostile(address: string, keyId: string, key: string
     }
   })()
   await act(session.begin())
-  await Promise.race([open, closed.then((reason) => Promise.reject(new Error(`closed before opening: ${reason}`)))])
+  await Promise.race([
+    open,
+    closed.then((reason) => Promise.reject(new Error(`closed before opening: ${reason}`))),
+  ])
 
   let done = false
   void closed.then(() => (done = true))
@@ -97,7 +120,8 @@ export async function connectHostile(address: string, keyId: string, key: string
       for (;;) {
         const found = received.find(match)
         if (found) return found
-        if (done || Date.now() > deadline) throw new Error(`no matching message (${done ? 'connection closed' : 'timed out'})`)
+        if (done || Date.now() > deadline)
+          throw new Error(`no matching message (${done ? 'connection closed' : 'timed out'})`)
         await new Promise<void>((resolve) => {
           const wake = () => {
             waiters.delete(wake)
@@ -123,12 +147,19 @@ async function* iterate(chunks: readonly Uint8Array[]): AsyncIterable<Uint8Array
 let nextRev = 1n
 
 /** A `database.update` body from `peerId` for a fresh record, as if it were made there now. */
-export function forgedUpdate(peerId: string, key: string, value: JsonObject, overrides: Partial<DatabaseRecord> = {}): JsonObject {
+export function forgedUpdate(
+  peerId: string,
+  key: string,
+  value: JsonObject,
+  overrides: Partial<DatabaseRecord> = {},
+): JsonObject {
   const rev = nextRev++
   const record: DatabaseRecord = {
     key,
     value,
-    uuid: Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''),
+    uuid: Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+      '',
+    ),
     lastUpdatedBy: peerId,
     lastUpdatedRev: rev,
     updateTime: BigInt(Date.now()) * 1_000_000n,

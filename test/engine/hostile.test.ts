@@ -65,10 +65,18 @@ describe('a hostile read-write peer', () => {
     await eventually(async () => expect(await readFile(join(a.folder, 'fine.txt'), 'utf8')).toBe('hello'))
 
     for (const key of unsafe) {
-      const reason = await logged(new RegExp(`not applied to the folder: .*${JSON.stringify(key.slice(0, 12)).slice(1, -1).replace(/[\\.]/g, (c) => `\\${c}`)}`))
+      const reason = await logged(
+        new RegExp(
+          `not applied to the folder: .*${JSON.stringify(key.slice(0, 12))
+            .slice(1, -1)
+            .replace(/[\\.]/g, (c) => `\\${c}`)}`,
+        ),
+      )
       expect(reason.length).toBeGreaterThan(0)
     }
-    expect(a.logs.filter((l) => l.includes('not applied to the folder')).length).toBeGreaterThanOrEqual(unsafe.length)
+    expect(a.logs.filter((l) => l.includes('not applied to the folder')).length).toBeGreaterThanOrEqual(
+      unsafe.length,
+    )
     expect((await readdir(join(a.folder, '..'))).sort()).toEqual(['files', 'state'])
     expect([...(await treeOf(a.folder)).keys()].sort()).toEqual(['fine.txt', 'real.txt'])
     expect(a.engine.share(a.folder).connections.links.size).toBe(1)
@@ -115,12 +123,16 @@ describe('a hostile read-only peer', () => {
 
     // A genuine signed update from Alice, relayed with its body changed.
     await h.send({ type: 'database.get_updates', since: {} })
-    const genuine = await h.waitFor((m) => m.type === 'database.update' && m.signature !== null && m.body.key === '/real.txt')
+    const genuine = await h.waitFor(
+      (m) => m.type === 'database.update' && m.signature !== null && m.body.key === '/real.txt',
+    )
     const tampered = parseJson(new TextDecoder().decode(genuine.bodyBytes)) as JsonObject
     tampered.key = '/tampered.txt'
     const before = a.logs.filter((l) => l.includes('does not verify')).length
     await h.sendSigned(bodyBytes(tampered), genuine.signature!)
-    await eventually(() => expect(a.logs.filter((l) => l.includes('does not verify')).length).toBeGreaterThan(before))
+    await eventually(() =>
+      expect(a.logs.filter((l) => l.includes('does not verify')).length).toBeGreaterThan(before),
+    )
 
     const db = a.engine.share(a.folder).database
     for (const key of ['/forged.txt', '/forged-signed.txt', '/tampered.txt']) {
@@ -158,8 +170,15 @@ describe('answers cut short, and files gone since the scan', () => {
       // The first answer stops after 5 bytes; later ones give what was asked.
       return asked.length === 1 ? content.subarray(0, 5) : content.subarray(range[0], range[0] + range[1])
     })
-    await h.send(forgedUpdate(h.peerId, '/halves.txt', { size: content.byteLength, sha256: sha('first half, second half') }))
-    await eventually(async () => expect(await readFile(join(b.folder, 'halves.txt'), 'utf8')).toBe('first half, second half'))
+    await h.send(
+      forgedUpdate(h.peerId, '/halves.txt', {
+        size: content.byteLength,
+        sha256: sha('first half, second half'),
+      }),
+    )
+    await eventually(async () =>
+      expect(await readFile(join(b.folder, 'halves.txt'), 'utf8')).toBe('first half, second half'),
+    )
     expect(asked.map((r) => [Number(r[0]), Number(r[1])])).toEqual([
       [0, content.byteLength],
       [5, content.byteLength - 5],

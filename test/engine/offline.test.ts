@@ -7,7 +7,16 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fileValueOf } from '../../src/protocol/directory/record-view'
-import { converge, eventually, exists, stopAndRemove, scan, shareAndJoin, startPeer, type TestPeer } from './peers'
+import {
+  converge,
+  eventually,
+  exists,
+  stopAndRemove,
+  scan,
+  shareAndJoin,
+  startPeer,
+  type TestPeer,
+} from './peers'
 
 let peers: TestPeer[] = []
 afterEach(async () => {
@@ -40,7 +49,10 @@ describe('offline edits', () => {
     const tree = await converge([a, b])
     const conflicts = [...tree.keys()].filter((k) => /^report\.CONFLICT\.[0-9A-Za-z]{8}\.txt$/.test(k))
     expect(conflicts).toHaveLength(1)
-    const contents = new Set([await readFile(join(a.folder, 'report.txt'), 'utf8'), await readFile(join(a.folder, conflicts[0]!), 'utf8')])
+    const contents = new Set([
+      await readFile(join(a.folder, 'report.txt'), 'utf8'),
+      await readFile(join(a.folder, conflicts[0]!), 'utf8'),
+    ])
     expect(contents).toEqual(new Set(['alice version', 'bob version, longer']))
     // The latest update_time wins the name; the loser keeps its content under the conflict name.
     expect(await readFile(join(b.folder, 'report.txt'), 'utf8')).toBe('bob version, longer')

@@ -47,7 +47,11 @@ export async function startPeer(name: string, base?: string, options: PeerOption
   let engine = await Engine.open(platform, { ...options, name, log: (m) => logs.push(m) })
   let listener: TcpListener | undefined
   const listen = async (port: number) => {
-    listener = await listenTcp('127.0.0.1', port, (stream) => void peer.engine.accept(stream, 'tcp:127.0.0.1'))
+    listener = await listenTcp(
+      '127.0.0.1',
+      port,
+      (stream) => void peer.engine.accept(stream, 'tcp:127.0.0.1'),
+    )
     return listener.port
   }
   const port = await listen(0)
@@ -121,17 +125,25 @@ export async function writeRandomFile(path: string, bytes: number, seed = 1): Pr
     const part = piece.subarray(0, Math.min(piece.length, bytes - written))
     if (!out.write(part)) await new Promise<void>((r) => out.once('drain', () => r()))
   }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  )
 }
 
 /** `a` shares its folder (scanned) and `b` joins with a fresh code of `level`, dialling `a`. */
-export async function shareAndJoin(a: TestPeer, b: TestPeer, level: 'read_write' | 'read_only' = 'read_write'): Promise<LiveShare> {
-  const share = a.engine.shareList.find((s) => s.stored.location === a.folder) ?? (await a.engine.createShare(a.folder))
+export async function shareAndJoin(
+  a: TestPeer,
+  b: TestPeer,
+  level: 'read_write' | 'read_only' = 'read_write',
+): Promise<LiveShare> {
+  const share =
+    a.engine.shareList.find((s) => s.stored.location === a.folder) ?? (await a.engine.createShare(a.folder))
   await share.scan()
   const { code } = await a.engine.createAccessCode(a.folder, level)
   await b.engine.addShare(code, b.folder, [a.address])
   await eventually(() => {
-    if (!b.engine.shareList.some((s) => s.stored.location === b.folder)) throw new Error(`${b.name} has not joined yet`)
+    if (!b.engine.shareList.some((s) => s.stored.location === b.folder))
+      throw new Error(`${b.name} has not joined yet`)
   })
   return share
 }
@@ -148,14 +160,21 @@ export async function converge(peers: readonly TestPeer[], timeoutMs = 30_000): 
     tree = await treeOf(peers[0]!.folder, hash)
     for (const other of peers.slice(1)) {
       const theirs = await treeOf(other.folder, hash)
-      if (!sameTree(tree, theirs)) throw new Error(`${other.name} differs from ${peers[0]!.name}: ${diffTrees(tree, theirs).slice(0, 5).join(', ')}`)
+      if (!sameTree(tree, theirs))
+        throw new Error(
+          `${other.name} differs from ${peers[0]!.name}: ${diffTrees(tree, theirs).slice(0, 5).join(', ')}`,
+        )
     }
   }
   // Sizes first (cheap while files are still arriving), then the hashes.
-  await eventually(async () => {
-    await compare(false)
-    await compare(true)
-  }, timeoutMs, 250)
+  await eventually(
+    async () => {
+      await compare(false)
+      await compare(true)
+    },
+    timeoutMs,
+    250,
+  )
   return tree
 }
 
@@ -165,11 +184,17 @@ function sameTree(a: Map<string, string>, b: Map<string, string>): boolean {
 
 function diffTrees(a: Map<string, string>, b: Map<string, string>): string[] {
   const keys = new Set([...a.keys(), ...b.keys()])
-  return [...keys].filter((k) => a.get(k) !== b.get(k)).map((k) => `${k}: ${a.get(k)?.slice(0, 8) ?? '-'} vs ${b.get(k)?.slice(0, 8) ?? '-'}`)
+  return [...keys]
+    .filter((k) => a.get(k) !== b.get(k))
+    .map((k) => `${k}: ${a.get(k)?.slice(0, 8) ?? '-'} vs ${b.get(k)?.slice(0, 8) ?? '-'}`)
 }
 
 /** Polls until `check` passes or the time is up; the last failure is thrown. */
-export async function eventually(check: () => Promise<void> | void, timeoutMs = 20_000, everyMs = 100): Promise<void> {
+export async function eventually(
+  check: () => Promise<void> | void,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     try {

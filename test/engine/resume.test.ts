@@ -9,7 +9,16 @@ import { readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { TEMP_SUFFIX } from '../../src/protocol/directory/ignore'
-import { converge, eventually, fileHash, stopAndRemove, scan, startPeer, writeRandomFile, type TestPeer } from './peers'
+import {
+  converge,
+  eventually,
+  fileHash,
+  stopAndRemove,
+  scan,
+  startPeer,
+  writeRandomFile,
+  type TestPeer,
+} from './peers'
 import { throttleProxy, type ThrottleProxy } from './throttle-proxy'
 
 const SIZE = 24 * 1024 * 1024

@@ -6,7 +6,16 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { converge, fileHash, stopAndRemove, scan, shareAndJoin, startPeer, writeRandomFile, type TestPeer } from './peers'
+import {
+  converge,
+  fileHash,
+  stopAndRemove,
+  scan,
+  shareAndJoin,
+  startPeer,
+  writeRandomFile,
+  type TestPeer,
+} from './peers'
 
 const BIG_FILE_BYTES = 200 * 1024 * 1024
 const SMALL_FILES = 2_000
@@ -24,7 +33,10 @@ describe('two peers, a whole tree', () => {
     await writeFile(join(a.folder, 'deep/er/still/deeper/leaf.txt'), 'leaf')
     await writeFile(join(a.folder, 'empty.txt'), '')
     await writeFile(join(a.folder, 'deep/empty too'), '')
-    await writeFile(join(a.folder, 'binary.bin'), Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) & 0xff)))
+    await writeFile(
+      join(a.folder, 'binary.bin'),
+      Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) & 0xff)),
+    )
     await writeFile(join(a.folder, 'naïve résumé ☃ 日本語.txt'), 'unicode')
     await writeFile(join(a.folder, '  leading and trailing spaces  .txt'), 'spaces')
     await writeRandomFile(join(a.folder, 'big.bin'), BIG_FILE_BYTES, 42)
@@ -51,7 +63,10 @@ describe('two peers, a whole tree', () => {
     await writeFile(join(a.folder, 'deep/er/still/deeper/leaf.txt'), 'leaf, edited by alice')
     await rm(join(a.folder, 'many/d3'), { recursive: true })
     await rename(join(a.folder, 'binary.bin'), join(a.folder, 'deep/binary renamed.bin'))
-    await rename(join(a.folder, 'naïve résumé ☃ 日本語.txt'), join(a.folder, 'empty folder/naïve moved ☃.txt'))
+    await rename(
+      join(a.folder, 'naïve résumé ☃ 日本語.txt'),
+      join(a.folder, 'empty folder/naïve moved ☃.txt'),
+    )
     await writeFile(join(b.folder, 'many/d7/f7.txt'), 'edited by bob')
     await rm(join(b.folder, 'empty.txt'))
     await rename(join(b.folder, 'big.bin'), join(b.folder, 'from bob/big moved.bin'))

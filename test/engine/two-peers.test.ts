@@ -69,7 +69,9 @@ describe('two peers over TCP with TLS-SRP', () => {
     // And it carries the sync.
     await writeFile(join(a.folder, 'after.txt'), 'over the new link')
     await a.engine.share(a.folder).scan()
-    await eventually(async () => expect(await readFile(join(b.folder, 'after.txt'), 'utf8')).toBe('over the new link'))
+    await eventually(async () =>
+      expect(await readFile(join(b.folder, 'after.txt'), 'utf8')).toBe('over the new link'),
+    )
     await proxy.close()
   })
 
@@ -111,7 +113,9 @@ describe('two peers over TCP with TLS-SRP', () => {
     // and stays on his device only.
     await writeFile(join(a.folder, 'shared.txt'), 'v2 from alice')
     await a.engine.share(a.folder).scan()
-    await eventually(async () => expect(await readFile(join(b.folder, 'shared.txt'), 'utf8')).toBe('v2 from alice'))
+    await eventually(async () =>
+      expect(await readFile(join(b.folder, 'shared.txt'), 'utf8')).toBe('v2 from alice'),
+    )
     const bobs = [...(await treeOf(b.folder)).keys()].filter((k) => k.startsWith('shared.CONFLICT.'))
     expect(bobs).toHaveLength(1)
     expect(await readFile(join(b.folder, bobs[0]!), 'utf8')).toBe('tampered')

@@ -5,7 +5,11 @@ import { CliError } from '../cli-error'
 import { ask, output, parseCommand, type CommandSpec } from '../daemon-client'
 import { EXT } from '../../protocol/control/commands'
 
-const SPEC: CommandSpec = { name: 'add-peer', usage: 'SHARE tcp:HOST:PORT\n  dial this address for the share at SHARE, now and whenever not connected', positionals: [2, 2] }
+const SPEC: CommandSpec = {
+  name: 'add-peer',
+  usage: 'SHARE tcp:HOST:PORT\n  dial this address for the share at SHARE, now and whenever not connected',
+  positionals: [2, 2],
+}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(SPEC, args)
@@ -17,6 +21,10 @@ export async function run(args: string[]): Promise<number> {
     throw new CliError(`add-peer: ${(err as Error).message}`, 2)
   }
   const path = resolve(share)
-  output(parsed, await ask(parsed.stateDir, { type: `${EXT}.add_peer`, path, address }), () => `Added ${address} for ${path}.`)
+  output(
+    parsed,
+    await ask(parsed.stateDir, { type: `${EXT}.add_peer`, path, address }),
+    () => `Added ${address} for ${path}.`,
+  )
   return 0
 }

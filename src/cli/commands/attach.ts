@@ -44,7 +44,8 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const waitS = Number(parsed.values.wait)
-  if (!Number.isFinite(waitS) || waitS < 0) throw new CliError(`attach: --wait takes a number of seconds, got '${String(parsed.values.wait)}'`, 2)
+  if (!Number.isFinite(waitS) || waitS < 0)
+    throw new CliError(`attach: --wait takes a number of seconds, got '${String(parsed.values.wait)}'`, 2)
 
   const result = await withDaemon(parsed.stateDir, async (client) => {
     await client.request({ type: 'add_share', code, path, peers })
@@ -63,10 +64,16 @@ export async function run(args: string[]): Promise<number> {
       await new Promise((r) => setTimeout(r, POLL_MS))
     }
   })
-  output(parsed, { path, joined: result.joined, ...(result.joined || !result.error ? {} : { last_error: result.error }) }, () => {
-    if (result.joined) return `Joined: the share's files are arriving in ${path}.`
-    const last = result.error ? ` (last attempt: ${String(result.error.address)}: ${String(result.error.reason)})` : ''
-    return `Still looking for the code's creator${last}. The daemon keeps trying; \`clearskies list\` shows when ${path} has joined.`
-  })
+  output(
+    parsed,
+    { path, joined: result.joined, ...(result.joined || !result.error ? {} : { last_error: result.error }) },
+    () => {
+      if (result.joined) return `Joined: the share's files are arriving in ${path}.`
+      const last = result.error
+        ? ` (last attempt: ${String(result.error.address)}: ${String(result.error.reason)})`
+        : ''
+      return `Still looking for the code's creator${last}. The daemon keeps trying; \`clearskies list\` shows when ${path} has joined.`
+    },
+  )
   return 0
 }

@@ -32,7 +32,11 @@ export async function run(args: string[]): Promise<number> {
   if (sub === 'get' && value === undefined) {
     if (key === undefined) {
       const { config } = await ask(parsed.stateDir, { type: 'get_config' })
-      output(parsed, { config: config ?? {} }, () => Object.entries((config ?? {}) as Record<string, JsonValue>).map(([k, v]) => `${k} = ${stringifyJson(v)}`).join('\n'))
+      output(parsed, { config: config ?? {} }, () =>
+        Object.entries((config ?? {}) as Record<string, JsonValue>)
+          .map(([k, v]) => `${k} = ${stringifyJson(v)}`)
+          .join('\n'),
+      )
     } else {
       const answer = await ask(parsed.stateDir, { type: 'get_config_value', key })
       output(parsed, answer, () => stringifyJson(answer.value ?? null))

@@ -42,10 +42,13 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(SPEC, args)
   if (!parsed) return 0
   if (await socketAnswers(controlSocketPath(parsed.stateDir))) {
-    throw new CliError(`the daemon is already running with the state folder ${parsed.stateDir} (\`clearskies stop\` stops it)`)
+    throw new CliError(
+      `the daemon is already running with the state folder ${parsed.stateDir} (\`clearskies stop\` stops it)`,
+    )
   }
   // Checked here too, so a typo is reported at once rather than from the detached daemon's log.
-  for (const flag of ['listen', 'tracker']) if (typeof parsed.values[flag] === 'string') checkHostPort(flag, parsed.values[flag])
+  for (const flag of ['listen', 'tracker'])
+    if (typeof parsed.values[flag] === 'string') checkHostPort(flag, parsed.values[flag])
   return parsed.values.foreground === true ? foreground(parsed) : detached(parsed, args)
 }
 
@@ -59,7 +62,8 @@ function checkHostPort(flag: string, value: string): void {
 
 async function foreground(parsed: ParsedCommand): Promise<number> {
   const { values } = parsed
-  const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
+  const str = (key: string): string | undefined =>
+    typeof values[key] === 'string' ? (values[key] as string) : undefined
   const overrides = {
     ...(str('listen') === undefined ? {} : { listen: str('listen') as string }),
     ...(str('tracker') === undefined ? {} : { tracker: str('tracker') as string }),
@@ -68,7 +72,11 @@ async function foreground(parsed: ParsedCommand): Promise<number> {
   }
   let daemon
   try {
-    daemon = await startDaemon({ stateDir: parsed.stateDir, overrides, echoLog: process.env[CHILD_ENV] !== '1' })
+    daemon = await startDaemon({
+      stateDir: parsed.stateDir,
+      overrides,
+      echoLog: process.env[CHILD_ENV] !== '1',
+    })
   } catch (err) {
     if (err instanceof DaemonError) throw new CliError(`start: ${err.message}`)
     throw err
@@ -87,11 +95,15 @@ async function detached(parsed: ParsedCommand, args: string[]): Promise<number> 
   const log = logPath(parsed.stateDir)
   // The child's own stderr goes to the log too, so even a crash before logging starts is there.
   const fd = openSync(log, 'a', 0o600)
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, BIN, 'start', '--foreground', ...args.filter((a) => a !== '--json')], {
-    detached: true,
-    stdio: ['ignore', 'ignore', fd],
-    env: { ...process.env, [CHILD_ENV]: '1' },
-  })
+  const child = spawn(
+    process.execPath,
+    [...DAEMON_NODE_FLAGS, BIN, 'start', '--foreground', ...args.filter((a) => a !== '--json')],
+    {
+      detached: true,
+      stdio: ['ignore', 'ignore', fd],
+      env: { ...process.env, [CHILD_ENV]: '1' },
+    },
+  )
   closeSync(fd)
   let exited: number | null | undefined
   child.once('exit', (code) => (exited = code))
@@ -100,12 +112,19 @@ async function detached(parsed: ParsedCommand, args: string[]): Promise<number> 
     if (exited !== undefined || Date.now() > deadline) {
       if (exited === undefined) child.kill()
       const tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n')
-      throw new CliError(`start: the daemon did not start${exited === undefined ? ` within ${READY_TIMEOUT_MS / 1000} s` : ''}; the end of ${log}:\n${tail}`)
+      throw new CliError(
+        `start: the daemon did not start${exited === undefined ? ` within ${READY_TIMEOUT_MS / 1000} s` : ''}; the end of ${log}:\n${tail}`,
+      )
     }
     await new Promise((r) => setTimeout(r, READY_POLL_MS))
   }
   child.unref()
   const status = await ask(parsed.stateDir, { type: 'status' })
-  output(parsed, { ...status, log }, () => `The daemon is running (pid ${String(status.pid)}): peers connect to ${String(status.listen)}; it logs to ${log}.`)
+  output(
+    parsed,
+    { ...status, log },
+    () =>
+      `The daemon is running (pid ${String(status.pid)}): peers connect to ${String(status.listen)}; it logs to ${log}.`,
+  )
   return 0
 }

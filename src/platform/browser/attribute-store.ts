@@ -33,7 +33,12 @@ const NS_PER_MS = 1_000_000n
 export function fileStat(file: File, side: SideAttributes | undefined): EntryStat {
   const applies = side !== undefined && side.size === file.size && side.lastModifiedMs === file.lastModified
   if (!applies) return { kind: 'file', size: file.size, mtimeNs: BigInt(file.lastModified) * NS_PER_MS }
-  return { kind: 'file', size: file.size, mtimeNs: side.mtimeNs, ...(side.mode === undefined ? {} : { mode: side.mode }) }
+  return {
+    kind: 'file',
+    size: file.size,
+    mtimeNs: side.mtimeNs,
+    ...(side.mode === undefined ? {} : { mode: side.mode }),
+  }
 }
 
 /** Whether `key` is `from` or lies below it, and what it becomes under `to`. */

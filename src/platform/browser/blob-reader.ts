@@ -17,7 +17,11 @@ import { MAX_READ_CHUNK_BYTES } from '../../protocol/directory/file-store'
 /** Reads up to this size are one `arrayBuffer()` call. */
 const SMALL_READ_BYTES = 256 * 1024
 
-export async function* readBlob(blob: Blob, start = 0, end = blob.size): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+export async function* readBlob(
+  blob: Blob,
+  start = 0,
+  end = blob.size,
+): AsyncGenerator<Uint8Array<ArrayBuffer>> {
   const from = Math.max(0, start)
   const stop = Math.min(end, blob.size)
   if (from >= stop) return
@@ -27,6 +31,7 @@ export async function* readBlob(blob: Blob, start = 0, end = blob.size): AsyncGe
     return
   }
   for await (const chunk of part.stream()) {
-    for (let at = 0; at < chunk.byteLength; at += MAX_READ_CHUNK_BYTES) yield chunk.subarray(at, at + MAX_READ_CHUNK_BYTES)
+    for (let at = 0; at < chunk.byteLength; at += MAX_READ_CHUNK_BYTES)
+      yield chunk.subarray(at, at + MAX_READ_CHUNK_BYTES)
   }
 }

@@ -90,7 +90,8 @@ class ChannelStream extends MessageStream {
   private readonly onMessage = (event: Event): void => {
     if (this.done) return
     const data = (event as MessageEvent<unknown>).data
-    if (!(data instanceof ArrayBuffer)) this.close(new TypeError('data channel: a text message where only bytes are expected'))
+    if (!(data instanceof ArrayBuffer))
+      this.close(new TypeError('data channel: a text message where only bytes are expected'))
     else if (data.byteLength > 0) this.received(new Uint8Array(data))
     else this.receivedEnd()
   }
@@ -106,7 +107,8 @@ class ChannelStream extends MessageStream {
   protected async send(chunk: Uint8Array): Promise<void> {
     if (this.channel.readyState === 'connecting') await once(this.channel, ['open', 'close'])
     for (let at = 0; at < chunk.byteLength; at += this.maxMessageBytes) {
-      if (this.channel.bufferedAmount > this.highWaterBytes) await once(this.channel, ['bufferedamountlow', 'close'])
+      if (this.channel.bufferedAmount > this.highWaterBytes)
+        await once(this.channel, ['bufferedamountlow', 'close'])
       await this.options.holdSending?.()
       this.checkWritable()
       // send() copies the view's bytes; it throws once the channel is closed, and the stream

@@ -29,7 +29,9 @@ export class DirectoryCache {
       const parent: FileSystemDirectoryHandle = dir
       const name = names[depth] as string
       const walked = pathOf(names, depth + 1)
-      const child: FileSystemDirectoryHandle = await guarded(walked, () => parent.getDirectoryHandle(name, { create }))
+      const child: FileSystemDirectoryHandle = await guarded(walked, () =>
+        parent.getDirectoryHandle(name, { create }),
+      )
       this.handles.set(walked, child)
       dir = child
     }
@@ -39,7 +41,8 @@ export class DirectoryCache {
   /** A folder went away or moved: it and everything below it are looked up afresh. */
   forget(localDir: LocalPath): void {
     const prefix = `${localDir}/`
-    for (const key of this.handles.keys()) if (key === localDir || key.startsWith(prefix)) this.handles.delete(key)
+    for (const key of this.handles.keys())
+      if (key === localDir || key.startsWith(prefix)) this.handles.delete(key)
   }
 
   clear(): void {

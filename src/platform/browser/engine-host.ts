@@ -87,7 +87,8 @@ export interface PeerView {
  * (`adoptChannel`, by its key), or a MessagePort the page pumps a channel through
  * (src/net/channel-handover.ts says which and why).
  */
-export type LinkTransport = { readonly kind: 'adopted'; readonly key: string } | { readonly kind: 'port'; readonly port: MessagePort }
+export type LinkTransport =
+  { readonly kind: 'adopted'; readonly key: string } | { readonly kind: 'port'; readonly port: MessagePort }
 
 export interface EngineHostOptions {
   /** This device's name, shown to peers. */

@@ -13,7 +13,9 @@ export class FolderHandles {
   private constructor(private readonly db: IDBPDatabase<HandleSchema>) {}
 
   static async open(name = 'clearskies-folders'): Promise<FolderHandles> {
-    return new FolderHandles(await openDB<HandleSchema>(name, 1, { upgrade: (db) => void db.createObjectStore('folders') }))
+    return new FolderHandles(
+      await openDB<HandleSchema>(name, 1, { upgrade: (db) => void db.createObjectStore('folders') }),
+    )
   }
 
   get(location: string): Promise<FileSystemDirectoryHandle | undefined> {

@@ -32,14 +32,27 @@ import {
   type RemoveOptions,
   type TempFile,
 } from '../../protocol/directory/file-store'
-import { LocalPathMap, POSIX_NAMES, type LocalNameRules, type LocalPath } from '../../protocol/directory/local-names'
+import {
+  LocalPathMap,
+  POSIX_NAMES,
+  type LocalNameRules,
+  type LocalPath,
+} from '../../protocol/directory/local-names'
 import { ROOT_PATH, type SharePath } from '../../protocol/directory/share-path'
 import { asArrayBufferView } from '../../protocol/wire/bytes'
 import { fileStat, MemoryAttributeStore, type AttributeStore, type SideAttributes } from './attribute-store'
 import { readBlob } from './blob-reader'
 import { DirectoryCache } from './directory-cache'
 import { LeftTemps } from './left-temps'
-import { domName, entryIn, guarded, readWritePermission, storeError, tryMove, type EntryHandle } from './fsa-handles'
+import {
+  domName,
+  entryIn,
+  guarded,
+  readWritePermission,
+  storeError,
+  tryMove,
+  type EntryHandle,
+} from './fsa-handles'
 import { FsaTempFile, WritableTempFile } from './fsa-temp-file'
 import { MemoryTempFile } from './memory-temp-file'
 import { openSyncAccess } from './sync-access'
@@ -93,13 +106,20 @@ export class FsaFileStore implements FileStore {
   async checkRoot(): Promise<void> {
     // After a reload a picked folder's permission is 'prompt' again: only the page can ask.
     if ((await readWritePermission(this.root)) !== 'granted') {
-      throw new FileStoreError('ERR_NO_PERMISSION', `the browser needs permission again to use the folder "${this.root.name}"`)
+      throw new FileStoreError(
+        'ERR_NO_PERMISSION',
+        `the browser needs permission again to use the folder "${this.root.name}"`,
+      )
     }
     try {
       await this.root.keys().next()
     } catch (err) {
       if (domName(err) === 'NotFoundError') {
-        throw new FileStoreError('ERR_SHARE_ROOT_MISSING', `share folder "${this.root.name}" is gone (deleted, or site data cleared)`, { cause: err })
+        throw new FileStoreError(
+          'ERR_SHARE_ROOT_MISSING',
+          `share folder "${this.root.name}" is gone (deleted, or site data cleared)`,
+          { cause: err },
+        )
       }
       throw storeError(err, `share folder "${this.root.name}"`)
     }
@@ -110,7 +130,11 @@ export class FsaFileStore implements FileStore {
     yield* this.walk('/', this.root, skipDirectory)
   }
 
-  private async *walk(local: LocalPath, dir: FileSystemDirectoryHandle, skip: (path: string) => boolean): AsyncGenerator<ListedEntry> {
+  private async *walk(
+    local: LocalPath,
+    dir: FileSystemDirectoryHandle,
+    skip: (path: string) => boolean,
+  ): AsyncGenerator<ListedEntry> {
     for await (const [name, handle] of dir.entries()) {
       const childLocal = `${local === '/' ? '' : local}/${name}`
       const path = this.names.toWire(childLocal)
@@ -185,7 +209,11 @@ export class FsaFileStore implements FileStore {
   private async locate(path: SharePath, createParents: boolean): Promise<Location> {
     const local = this.names.toLocal(path)
     const slash = local.lastIndexOf('/')
-    return { local, dir: await this.directory(local.slice(0, slash), createParents), name: local.slice(slash + 1) }
+    return {
+      local,
+      dir: await this.directory(local.slice(0, slash), createParents),
+      name: local.slice(slash + 1),
+    }
   }
 
   /** Like locate, but a missing parent means "nothing there" rather than an error. */
@@ -196,7 +224,11 @@ export class FsaFileStore implements FileStore {
       const at = await this.locate(path, false)
       return { at, handle: await entryIn(at.dir, at.name) }
     } catch (err) {
-      if (err instanceof FileStoreError && (err.code === 'ERR_NOT_FOUND' || err.code === 'ERR_NOT_A_DIRECTORY')) return null
+      if (
+        err instanceof FileStoreError &&
+        (err.code === 'ERR_NOT_FOUND' || err.code === 'ERR_NOT_A_DIRECTORY')
+      )
+        return null
       throw err
     }
   }
@@ -239,12 +271,22 @@ export class FsaFileStore implements FileStore {
         return this.directory(localDir, true)
       }
       const written = (): void => this.temps.note(localDir, temp, true)
-      return new MemoryTempFile(path, sha256, dir, temp, { spill: () => this.openOnDisk(path, sha256, dir, temp), refind, written })
+      return new MemoryTempFile(path, sha256, dir, temp, {
+        spill: () => this.openOnDisk(path, sha256, dir, temp),
+        refind,
+        written,
+      })
     })
   }
 
   /** The temporary file on disk, created if missing: in place through a sync access handle where there is one. */
-  private async openOnDisk(path: SharePath, sha256: string, dir: FileSystemDirectoryHandle, temp: string, existing?: FileSystemFileHandle): Promise<FsaTempFile> {
+  private async openOnDisk(
+    path: SharePath,
+    sha256: string,
+    dir: FileSystemDirectoryHandle,
+    temp: string,
+    existing?: FileSystemFileHandle,
+  ): Promise<FsaTempFile> {
     const handle = existing ?? (await guarded(path, () => dir.getFileHandle(temp, { create: true })))
     const local = this.names.toLocal(path)
     this.temps.note(local.slice(0, local.lastIndexOf('/')), temp, true)
@@ -280,7 +322,8 @@ export class FsaFileStore implements FileStore {
     // The moved handle is the target now: its stat costs no lookup. The target's old side-table
     // entry no longer applies (set afresh below, or dropped).
     const file = await guarded(what, () => placed.getFile())
-    if (options.attributes) return { ok: true, stat: await this.applyAttributes(target.local, file, options.attributes, undefined) }
+    if (options.attributes)
+      return { ok: true, stat: await this.applyAttributes(target.local, file, options.attributes, undefined) }
     await this.attributes.delete(target.local)
     return { ok: true, stat: fileStat(file, undefined) }
   }
@@ -290,13 +333,19 @@ export class FsaFileStore implements FileStore {
    * the target's writable, whose swap file replaces the target atomically on close, and then the
    * source removed.
    */
-  private async moveFile(source: FileSystemFileHandle, sourceDir: FileSystemDirectoryHandle, to: Place, what: string): Promise<FileSystemFileHandle> {
+  private async moveFile(
+    source: FileSystemFileHandle,
+    sourceDir: FileSystemDirectoryHandle,
+    to: Place,
+    what: string,
+  ): Promise<FileSystemFileHandle> {
     // A handle follows its file when moved: `source` names the target from now on.
     if (await guarded(what, () => tryMove(source, to.dir, to.name))) return source
     const handle = await guarded(what, () => to.dir.getFileHandle(to.name, { create: true }))
     const writable = await guarded(what, () => handle.createWritable())
     try {
-      for await (const chunk of readBlob(await source.getFile())) await guarded(what, () => writable.write(asArrayBufferView(chunk)))
+      for await (const chunk of readBlob(await source.getFile()))
+        await guarded(what, () => writable.write(asArrayBufferView(chunk)))
     } catch (err) {
       await writable.abort()
       throw err
@@ -331,7 +380,12 @@ export class FsaFileStore implements FileStore {
    * anew and its contents moved one by one, then the old one removed. Not one step, but nothing
    * is lost if it stops halfway: each entry is in one of the two places.
    */
-  private async moveEntry(handle: EntryHandle, fromDir: FileSystemDirectoryHandle, to: Place, what: string): Promise<void> {
+  private async moveEntry(
+    handle: EntryHandle,
+    fromDir: FileSystemDirectoryHandle,
+    to: Place,
+    what: string,
+  ): Promise<void> {
     if (handle.kind === 'file') {
       await this.moveFile(handle, fromDir, to, what)
       return
@@ -393,10 +447,16 @@ export class FsaFileStore implements FileStore {
   }
 
   /** Keeps a peer's mtime and mode for the file at `local`, now `file`, whose side-table entry was `side`. */
-  private async applyAttributes(local: LocalPath, file: File, attributes: Attributes, side: SideAttributes | undefined): Promise<EntryStat> {
+  private async applyAttributes(
+    local: LocalPath,
+    file: File,
+    attributes: Attributes,
+    side: SideAttributes | undefined,
+  ): Promise<EntryStat> {
     const before = fileStat(file, side)
     // As on Node: permission bits only, and always read and write for ourselves.
-    const mode = attributes.mode === undefined ? before.mode : (attributes.mode & PERMISSION_BITS) | OWNER_READ_WRITE
+    const mode =
+      attributes.mode === undefined ? before.mode : (attributes.mode & PERMISSION_BITS) | OWNER_READ_WRITE
     const after: SideAttributes = {
       mtimeNs: attributes.mtimeNs ?? before.mtimeNs,
       size: file.size,

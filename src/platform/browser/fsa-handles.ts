@@ -19,7 +19,11 @@ interface PermissionedHandle {
 export type EntryHandle = FileSystemFileHandle | FileSystemDirectoryHandle
 
 /** Moves a handle in one step where the browser can; false where it cannot (the caller copies). */
-export async function tryMove(handle: FileSystemHandle, parent: FileSystemDirectoryHandle, name: string): Promise<boolean> {
+export async function tryMove(
+  handle: FileSystemHandle,
+  parent: FileSystemDirectoryHandle,
+  name: string,
+): Promise<boolean> {
   const move = (handle as Partial<MovableHandle>).move
   if (typeof move !== 'function') return false
   try {
@@ -32,7 +36,9 @@ export async function tryMove(handle: FileSystemHandle, parent: FileSystemDirect
 }
 
 /** 'granted' where the API has no permissions to ask (OPFS in some browsers). */
-export async function readWritePermission(handle: FileSystemDirectoryHandle): Promise<'granted' | 'denied' | 'prompt'> {
+export async function readWritePermission(
+  handle: FileSystemDirectoryHandle,
+): Promise<'granted' | 'denied' | 'prompt'> {
   const query = (handle as Partial<PermissionedHandle>).queryPermission
   if (typeof query !== 'function') return 'granted'
   return query.call(handle, { mode: 'readwrite' })
@@ -68,16 +74,32 @@ export function storeError(err: unknown, what: string): unknown {
     case 'NotFoundError':
       return new FileStoreError('ERR_NOT_FOUND', `${what} does not exist`, { cause: err })
     case 'TypeMismatchError':
-      return new FileStoreError('ERR_NOT_A_DIRECTORY', `${what}: a file is where a folder should be, or the other way round`, { cause: err })
+      return new FileStoreError(
+        'ERR_NOT_A_DIRECTORY',
+        `${what}: a file is where a folder should be, or the other way round`,
+        { cause: err },
+      )
     case 'InvalidModificationError':
       return new FileStoreError('ERR_NOT_EMPTY', `${what} is a folder that is not empty`, { cause: err })
     case 'NotAllowedError':
     case 'SecurityError':
-      return new FileStoreError('ERR_NO_PERMISSION', `${what}: the browser no longer allows access to this folder; grant it again`, { cause: err })
+      return new FileStoreError(
+        'ERR_NO_PERMISSION',
+        `${what}: the browser no longer allows access to this folder; grant it again`,
+        { cause: err },
+      )
     case 'NoModificationAllowedError':
-      return new FileStoreError('ERR_BUSY', `${what} is locked by another writer (is the share open in another tab?)`, { cause: err })
+      return new FileStoreError(
+        'ERR_BUSY',
+        `${what} is locked by another writer (is the share open in another tab?)`,
+        { cause: err },
+      )
     case 'QuotaExceededError':
-      return new FileStoreError('ERR_NO_SPACE', `${what}: the browser's storage quota for this site is full (free space, or ask for persistent storage)`, { cause: err })
+      return new FileStoreError(
+        'ERR_NO_SPACE',
+        `${what}: the browser's storage quota for this site is full (free space, or ask for persistent storage)`,
+        { cause: err },
+      )
     default:
       return err
   }

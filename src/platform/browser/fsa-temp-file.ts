@@ -41,7 +41,8 @@ export abstract class FsaTempFile implements TempFile {
   }
 
   get handle(): FileSystemFileHandle {
-    if (!this.fileHandle) throw new FileStoreError('ERR_TEMP_CLOSED', `temporary file for ${this.path} is not on disk`)
+    if (!this.fileHandle)
+      throw new FileStoreError('ERR_TEMP_CLOSED', `temporary file for ${this.path} is not on disk`)
     return this.fileHandle
   }
 
@@ -96,7 +97,8 @@ export class WritableTempFile extends FsaTempFile {
     await this.saving(`writing ${this.path}`, () => writable.write(asArrayBufferView(chunk)))
     this.size += chunk.byteLength
     this.sinceCheckpoint += chunk.byteLength
-    if (this.sinceCheckpoint >= Math.max(MIN_CHECKPOINT_BYTES, this.size - this.sinceCheckpoint)) await this.checkpoint()
+    if (this.sinceCheckpoint >= Math.max(MIN_CHECKPOINT_BYTES, this.size - this.sinceCheckpoint))
+      await this.checkpoint()
   }
 
   /** Closes the writable: its swap file replaces the temporary file, so the bytes survive a crash. */

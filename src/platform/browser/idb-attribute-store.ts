@@ -63,13 +63,15 @@ export class IdbAttributeStore extends MemoryAttributeStore {
   /** Resolves once `change` is committed, with every change asked for before it. */
   private queue(change: Change): Promise<void> {
     this.waiting.push(change)
-    this.waitingDone ??= this.running.catch(() => undefined).then(() => {
-      const batch = this.waiting
-      this.waiting = []
-      this.waitingDone = undefined
-      this.running = this.commit(batch)
-      return this.running
-    })
+    this.waitingDone ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        const batch = this.waiting
+        this.waiting = []
+        this.waitingDone = undefined
+        this.running = this.commit(batch)
+        return this.running
+      })
     return this.waitingDone
   }
 
@@ -93,7 +95,12 @@ export class IdbAttributeStore extends MemoryAttributeStore {
 }
 
 /** One change, noted in `changed` (over `entries`) and made in the object store; the requests made. */
-function apply(change: Change, entries: ReadonlyMap<string, SideAttributes>, changed: Map<string, SideAttributes | null>, store: Store): Array<Promise<unknown>> {
+function apply(
+  change: Change,
+  entries: ReadonlyMap<string, SideAttributes>,
+  changed: Map<string, SideAttributes | null>,
+  store: Store,
+): Array<Promise<unknown>> {
   switch (change.kind) {
     case 'set':
       changed.set(change.local, change.attributes)

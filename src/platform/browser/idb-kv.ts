@@ -11,7 +11,9 @@ export class IdbKeyValueStore implements KeyValueStore {
   private constructor(private readonly db: IDBPDatabase<KvSchema>) {}
 
   static async open(name = 'clearskies-engine'): Promise<IdbKeyValueStore> {
-    return new IdbKeyValueStore(await openDB<KvSchema>(name, 1, { upgrade: (db) => void db.createObjectStore('kv') }))
+    return new IdbKeyValueStore(
+      await openDB<KvSchema>(name, 1, { upgrade: (db) => void db.createObjectStore('kv') }),
+    )
   }
 
   async get(key: string): Promise<JsonValue | undefined> {

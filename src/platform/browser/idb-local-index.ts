@@ -12,7 +12,11 @@ export class IdbLocalIndex implements LocalIndex {
 
   /** `name` tells shares apart, e.g. `clearskies-index:<storage id>`. */
   static async open(name: string): Promise<IdbLocalIndex> {
-    return new IdbLocalIndex(await openDB<IndexSchema>(name, 1, { upgrade: (db) => void db.createObjectStore('entries', { keyPath: 'path' }) }))
+    return new IdbLocalIndex(
+      await openDB<IndexSchema>(name, 1, {
+        upgrade: (db) => void db.createObjectStore('entries', { keyPath: 'path' }),
+      }),
+    )
   }
 
   async load(): Promise<Map<SharePath, LocalEntry>> {
@@ -22,7 +26,8 @@ export class IdbLocalIndex implements LocalIndex {
 
   async save(changes: ReadonlyMap<SharePath, LocalEntry | null>): Promise<void> {
     const tx = this.db.transaction('entries', 'readwrite')
-    for (const [path, entry] of changes) void (entry ? tx.store.put({ ...entry, path }) : tx.store.delete(path))
+    for (const [path, entry] of changes)
+      void (entry ? tx.store.put({ ...entry, path }) : tx.store.delete(path))
     await tx.done
   }
 

@@ -74,7 +74,10 @@ type ReadStore = IDBPObjectStore<RecordSchema, ['records'], 'records', 'readonly
 
 /** What a request on a transaction that is no longer active throws (synchronously). */
 function isInactive(err: unknown): boolean {
-  return err instanceof DOMException && (err.name === 'TransactionInactiveError' || err.name === 'InvalidStateError')
+  return (
+    err instanceof DOMException &&
+    (err.name === 'TransactionInactiveError' || err.name === 'InvalidStateError')
+  )
 }
 
 export class IdbRecordStore implements RecordStore {
@@ -139,12 +142,15 @@ export class IdbRecordStore implements RecordStore {
     for (const record of batch.records) {
       requests.push(tx.objectStore('records').put({ ...record, revKey: revKey(record.lastUpdatedRev) }))
       const known = highest.get(record.lastUpdatedBy)
-      if (known === undefined || record.lastUpdatedRev > known) highest.set(record.lastUpdatedBy, record.lastUpdatedRev)
+      if (known === undefined || record.lastUpdatedRev > known)
+        highest.set(record.lastUpdatedBy, record.lastUpdatedRev)
     }
     for (const [name, value] of batch.state) requests.push(tx.objectStore('state').put({ name, value }))
     const revisions = tx.objectStore('revisions')
     for (const [peer, rev] of highest) {
-      requests.push(revisions.get(peer).then((row) => (row && row.rev >= rev ? undefined : revisions.put({ peer, rev }))))
+      requests.push(
+        revisions.get(peer).then((row) => (row && row.rev >= rev ? undefined : revisions.put({ peer, rev }))),
+      )
     }
     // All or nothing: a failed request aborts the transaction, and tx.done rejects.
     await Promise.all([...requests, tx.done])
@@ -160,13 +166,17 @@ export class IdbRecordStore implements RecordStore {
    * store holds. Runs are read `batchSize` at a time, in one transaction for all that ran dry
    * (none stays open across a yield).
    */
-  async *changedSince(since: ReadonlyMap<PeerId, bigint>, batchSize: number): AsyncIterable<DatabaseRecord[]> {
+  async *changedSince(
+    since: ReadonlyMap<PeerId, bigint>,
+    batchSize: number,
+  ): AsyncIterable<DatabaseRecord[]> {
     const runs = new Map<PeerId, Run>()
     for (const [peer, max] of await this.maxRevisions()) {
       const known = since.get(peer)
       // Hex uuids sort below '\uffff': the bound after revision `known` of this peer.
       if (known === undefined) runs.set(peer, { peer, buffer: [], after: [peer, '', ''], more: true })
-      else if (known < max) runs.set(peer, { peer, buffer: [], after: [peer, revKey(known), '\uffff'], more: true })
+      else if (known < max)
+        runs.set(peer, { peer, buffer: [], after: [peer, revKey(known), '\uffff'], more: true })
     }
     let page: DatabaseRecord[] = []
     for (;;) {
@@ -192,7 +202,10 @@ export class IdbRecordStore implements RecordStore {
     const index = tx.store.index('peerRev')
     await Promise.all([
       ...dry.map(async (run) => {
-        run.buffer = await index.getAll(IDBKeyRange.bound(run.after, [run.peer, '\uffff'], true, false), batchSize)
+        run.buffer = await index.getAll(
+          IDBKeyRange.bound(run.after, [run.peer, '\uffff'], true, false),
+          batchSize,
+        )
         run.more = run.buffer.length === batchSize
         const last = run.buffer[run.buffer.length - 1]
         if (last) run.after = [run.peer, last.revKey, last.uuid]

@@ -30,13 +30,17 @@ export class LeftTemps {
   note(localDir: LocalPath, name: string, present: boolean): void {
     const names = this.byDir.get(localDir)
     if (!names) return // listed when first asked
-    void names.then((set) => (present ? set.add(name) : set.delete(name)), () => undefined)
+    void names.then(
+      (set) => (present ? set.add(name) : set.delete(name)),
+      () => undefined,
+    )
   }
 
   /** A folder removed or moved, or the cache of handles cleared: listed again when asked. */
   forget(localDir: LocalPath): void {
     const prefix = `${localDir}/`
-    for (const key of this.byDir.keys()) if (key === localDir || key.startsWith(prefix)) this.byDir.delete(key)
+    for (const key of this.byDir.keys())
+      if (key === localDir || key.startsWith(prefix)) this.byDir.delete(key)
   }
 
   clear(): void {

@@ -46,7 +46,8 @@ export class MemoryTempFile extends FsaTempFile {
   /** Bumped at each change of the content, to tell whether the early write still holds it. */
   private version = 0
   /** The background write of the content at `version`; undefined once done if it failed (the commit writes again, and reports). */
-  private early: { readonly version: number; readonly done: Promise<FileSystemFileHandle | undefined> } | undefined
+  private early:
+    { readonly version: number; readonly done: Promise<FileSystemFileHandle | undefined> } | undefined
 
   constructor(
     path: SharePath,
@@ -79,7 +80,8 @@ export class MemoryTempFile extends FsaTempFile {
     this.parts.push(chunk.slice())
     this.size += chunk.byteLength
     this.version++
-    if (!this.early && this.size <= EARLY_MAX_BYTES) this.early = { version: this.version, done: this.writeWhole().catch(() => undefined) }
+    if (!this.early && this.size <= EARLY_MAX_BYTES)
+      this.early = { version: this.version, done: this.writeWhole().catch(() => undefined) }
   }
 
   /** The content on disk as it is now: the early write's file if it still holds it, else written again. */

@@ -40,12 +40,15 @@ export function parsePortMessage(data: unknown): PortMessage {
         if (message.bytes instanceof ArrayBuffer) return { kind: 'data', bytes: message.bytes }
         break
       case 'credit':
-        if (typeof message.bytes === 'number' && Number.isSafeInteger(message.bytes) && message.bytes > 0) return { kind: 'credit', bytes: message.bytes }
+        if (typeof message.bytes === 'number' && Number.isSafeInteger(message.bytes) && message.bytes > 0)
+          return { kind: 'credit', bytes: message.bytes }
         break
       case 'end':
         return { kind: 'end' }
       case 'close':
-        return typeof message.reason === 'string' ? { kind: 'close', reason: message.reason } : { kind: 'close' }
+        return typeof message.reason === 'string'
+          ? { kind: 'close', reason: message.reason }
+          : { kind: 'close' }
     }
   }
   throw new TypeError(`port stream: unexpected message ${JSON.stringify(data)?.slice(0, 80) ?? String(data)}`)
@@ -54,7 +57,8 @@ export function parsePortMessage(data: unknown): PortMessage {
 /** The chunk's own buffer when it is all of it (transferred), else a copy of just its bytes. */
 function transferable(chunk: Uint8Array): ArrayBuffer {
   const { buffer } = chunk
-  if (buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength) return buffer
+  if (buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength)
+    return buffer
   return chunk.slice().buffer
 }
 

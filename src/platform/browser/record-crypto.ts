@@ -89,7 +89,10 @@ export const wasmMacRecordCrypto: RecordCrypto = {
   name: 'WebCrypto AES + hash-wasm HMAC',
   async keys(encKey, macKey) {
     // webCryptoRecords imports an HMAC key too, unused here: once per connection and direction.
-    const [aes, hmac] = await Promise.all([webCryptoRecords.keys(encKey, macKey), createHMAC(createSHA1(), macKey)])
+    const [aes, hmac] = await Promise.all([
+      webCryptoRecords.keys(encKey, macKey),
+      createHMAC(createSHA1(), macKey),
+    ])
     return new WasmMacRecordKeys(aes, hmac)
   },
 }

@@ -19,7 +19,9 @@ interface PersistableStorage {
 }
 
 /** Asks for persistence (from the page) and reports the outcome and the estimate. */
-export async function persistStorage(storage: PersistableStorage = navigator.storage): Promise<StorageReport> {
+export async function persistStorage(
+  storage: PersistableStorage = navigator.storage,
+): Promise<StorageReport> {
   // persisted() first spares a prompt in browsers that show one.
   const persisted = (await storage.persisted()) || ((await storage.persist?.()) ?? false)
   const { usage, quota } = await storage.estimate()

@@ -39,9 +39,13 @@ export async function openSyncAccess(handle: FileSystemFileHandle): Promise<Sync
 }
 
 /** [start, end) in fresh chunks of at most 1 MiB (a temporary file's bytes, to re-hash before resuming). */
-export async function* readSyncAccess(access: SyncAccessHandle, start: number, end: number): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+export async function* readSyncAccess(
+  access: SyncAccessHandle,
+  start: number,
+  end: number,
+): AsyncGenerator<Uint8Array<ArrayBuffer>> {
   const stop = Math.min(end, access.getSize())
-  for (let at = Math.max(0, start); at < stop; ) {
+  for (let at = Math.max(0, start); at < stop;) {
     const chunk = new Uint8Array(Math.min(MAX_READ_CHUNK_BYTES, stop - at))
     const read = access.read(chunk, { at })
     if (read === 0) return

@@ -81,7 +81,7 @@ export class SyncTempFile extends FsaTempFile {
       this.writeOut(bytes)
       return
     }
-    for (let at = 0; at < bytes.byteLength; ) {
+    for (let at = 0; at < bytes.byteLength;) {
       const batch = this.roomFor(bytes.byteLength - at)
       const take = Math.min(batch.byteLength - this.batched, bytes.byteLength - at)
       batch.set(bytes.subarray(at, at + take), this.batched)
@@ -122,7 +122,8 @@ export class SyncTempFile extends FsaTempFile {
   /** The batch buffer, grown (while below WRITE_BATCH_BYTES) towards room for `wanted` more bytes. */
   private roomFor(wanted: number): Uint8Array<ArrayBuffer> {
     const current = this.batch
-    if (current && (current.byteLength - this.batched >= wanted || current.byteLength === WRITE_BATCH_BYTES)) return current
+    if (current && (current.byteLength - this.batched >= wanted || current.byteLength === WRITE_BATCH_BYTES))
+      return current
     let size = current?.byteLength ?? FIRST_BATCH_BYTES
     while (size < WRITE_BATCH_BYTES && size - this.batched < wanted) size *= 2
     const grown = new Uint8Array(Math.min(size, WRITE_BATCH_BYTES))
@@ -144,8 +145,10 @@ export class SyncTempFile extends FsaTempFile {
   /** Writes `bytes` at the end of the file (nothing may be gathered). */
   private writeOut(bytes: Uint8Array<ArrayBuffer>): void {
     try {
-      for (let written = 0; written < bytes.byteLength; ) {
-        written += this.call('writing', () => this.access.write(bytes.subarray(written), { at: this.size + written }))
+      for (let written = 0; written < bytes.byteLength;) {
+        written += this.call('writing', () =>
+          this.access.write(bytes.subarray(written), { at: this.size + written }),
+        )
       }
     } catch (err) {
       // A full quota may leave part of the chunk: cut it, so the file stays what `size` says.

@@ -27,7 +27,9 @@ const FILES_AT_ONCE = 4
 const WASM_PAGE_BYTES = 65536
 
 // Node's own global; the Node typings used here declare only WebAssembly's types, not the value.
-declare const WebAssembly: { Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer } }
+declare const WebAssembly: {
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer }
+}
 
 interface BufferPair {
   readonly buffers: readonly [Uint8Array, Uint8Array]
@@ -96,7 +98,7 @@ export class DirectWriter {
 
   /** Appends `chunk`; resolves once it is copied (and the buffer before it is on its way). */
   async append(chunk: Uint8Array): Promise<void> {
-    for (let at = 0; at < chunk.byteLength; ) {
+    for (let at = 0; at < chunk.byteLength;) {
       const take = Math.min(DIRECT_BUFFER_BYTES - this.filled, chunk.byteLength - at)
       this.buffer().set(chunk.subarray(at, at + take), this.filled)
       this.filled += take
@@ -115,7 +117,8 @@ export class DirectWriter {
     const whole = this.filled - (this.filled % ALIGN_BYTES)
     const buffer = this.buffer()
     if (whole > 0) await this.writeOut(buffer, whole, this.bufferAt)
-    if (this.filled > whole) await writeAll(this.fd, buffer.subarray(whole, this.filled), this.bufferAt + whole)
+    if (this.filled > whole)
+      await writeAll(this.fd, buffer.subarray(whole, this.filled), this.bufferAt + whole)
     buffer.copyWithin(0, whole, this.filled)
     this.bufferAt += whole
     this.filled -= whole

@@ -10,7 +10,21 @@
  * event loop rather than one pool thread; with four pool threads shared by every share, every
  * file operation would wait then anyway.
  */
-import { type BigIntStats, closeSync, fchmodSync, fstatSync, fsync, ftruncateSync, futimesSync, lstatSync, openSync, read, readSync, write, writeSync } from 'node:fs'
+import {
+  type BigIntStats,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsync,
+  ftruncateSync,
+  futimesSync,
+  lstatSync,
+  openSync,
+  read,
+  readSync,
+  write,
+  writeSync,
+} from 'node:fs'
 import { promisify } from 'node:util'
 import { FileStoreError, MAX_READ_CHUNK_BYTES, type Attributes } from '../../protocol/directory/file-store'
 import type { SharePath } from '../../protocol/directory/share-path'
@@ -47,8 +61,10 @@ export function openNoFollow(abs: string, flags: number, path: SharePath): numbe
   try {
     return openSync(abs, flags, OWNER_READ_WRITE)
   } catch (err) {
-    if (errno(err) === 'ELOOP') throw new FileStoreError('ERR_OUTSIDE_SHARE', `${path} is a symbolic link`, { cause: err })
-    if (errno(err) === 'ENOENT') throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`, { cause: err })
+    if (errno(err) === 'ELOOP')
+      throw new FileStoreError('ERR_OUTSIDE_SHARE', `${path} is a symbolic link`, { cause: err })
+    if (errno(err) === 'ENOENT')
+      throw new FileStoreError('ERR_NOT_FOUND', `${path} does not exist`, { cause: err })
     throw err
   }
 }
@@ -73,7 +89,10 @@ export async function* readChunks(fd: number, start: number, end: number): Async
     // Not zeroed first (the read overwrites it; a short read is cut): zeroing 1 GiB of chunks cost a
     // sender about 0.05 s (perf). A plain Uint8Array over it, so that slice() copies as everywhere else.
     const chunk = new Uint8Array(Buffer.allocUnsafeSlow(want).buffer, 0, want)
-    const bytesRead = want <= SYNC_IO_MAX_BYTES ? readSync(fd, chunk, 0, want, position) : (await readAsync(fd, chunk, 0, want, position)).bytesRead
+    const bytesRead =
+      want <= SYNC_IO_MAX_BYTES
+        ? readSync(fd, chunk, 0, want, position)
+        : (await readAsync(fd, chunk, 0, want, position)).bytesRead
     if (bytesRead === 0) return
     position += bytesRead
     yield bytesRead === want ? chunk : chunk.subarray(0, bytesRead)
@@ -85,7 +104,10 @@ export async function writeAll(fd: number, chunk: Uint8Array, position: number):
   let written = 0
   while (written < chunk.byteLength) {
     const length = chunk.byteLength - written
-    written += length <= SYNC_IO_MAX_BYTES ? writeSync(fd, chunk, written, length, position + written) : (await writeAsync(fd, chunk, written, length, position + written)).bytesWritten
+    written +=
+      length <= SYNC_IO_MAX_BYTES
+        ? writeSync(fd, chunk, written, length, position + written)
+        : (await writeAsync(fd, chunk, written, length, position + written)).bytesWritten
   }
 }
 

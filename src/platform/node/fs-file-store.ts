@@ -27,7 +27,19 @@ import {
 import type { SharePath } from '../../protocol/directory/share-path'
 import { DirectWriter } from './direct-writer'
 import { DirectorySyncs } from './directory-sync'
-import { applyAttributes, closeFd, errno, fdSize, fdStat, lstatOrNone, openNoFollow, readChunks, syncFd, truncateFd, writeAll } from './fd'
+import {
+  applyAttributes,
+  closeFd,
+  errno,
+  fdSize,
+  fdStat,
+  lstatOrNone,
+  openNoFollow,
+  readChunks,
+  syncFd,
+  truncateFd,
+  writeAll,
+} from './fd'
 
 /**
  * The file store on node:fs. Atomic replacement is the POSIX recipe: write a temporary file
@@ -430,7 +442,11 @@ class FsTempFile implements TempFile {
     return stat
   }
 
-  private async prepare(fd: number, attributes: Attributes | undefined, durable: boolean): Promise<EntryStat> {
+  private async prepare(
+    fd: number,
+    attributes: Attributes | undefined,
+    durable: boolean,
+  ): Promise<EntryStat> {
     applyAttributes(fd, attributes)
     if (durable) await syncFd(fd)
     const stat = toEntryStat(fdStat(fd))

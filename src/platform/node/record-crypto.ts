@@ -47,6 +47,10 @@ class NodeRecordKeys implements RecordKeys {
 export const nodeRecordCrypto: RecordCrypto = {
   name: 'node:crypto',
   async keys(encKey, macKey) {
-    return new NodeRecordKeys(`aes-${encKey.length * 8}-cbc`, createSecretKey(encKey), createSecretKey(macKey))
+    return new NodeRecordKeys(
+      `aes-${encKey.length * 8}-cbc`,
+      createSecretKey(encKey),
+      createSecretKey(macKey),
+    )
   },
 }

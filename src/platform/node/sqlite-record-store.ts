@@ -84,7 +84,9 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
 
 /** Rows and their parsed records by uuid, the least recently used dropped first. */
 class ParsedRecords {
-  private readonly entries = new LruMap<string, { readonly row: Row; readonly record: DatabaseRecord }>(PARSED_RECORDS_KEPT)
+  private readonly entries = new LruMap<string, { readonly row: Row; readonly record: DatabaseRecord }>(
+    PARSED_RECORDS_KEPT,
+  )
 
   /** The record a row holds, parsed only if the row is not the one kept for its uuid. */
   recordOf(row: Row): DatabaseRecord {

@@ -50,14 +50,22 @@ function view(buffer: Buffer): Uint8Array {
 export const nodeZlibCodec: PlatformZlib = {
   deflate: async (data) => {
     const options = { chunkSize: deflateChunk(data.byteLength) }
-    return view(data.byteLength <= SYNC_ZLIB_MAX_BYTES ? deflateSync(data, options) : await deflateAsync(data, options))
+    return view(
+      data.byteLength <= SYNC_ZLIB_MAX_BYTES ? deflateSync(data, options) : await deflateAsync(data, options),
+    )
   },
   // Storing is a copy and a checksum (0.3 ms per MiB): cheaper here than a trip to the pool.
-  store: async (data) => view(deflateSync(data, { level: STORE_LEVEL, chunkSize: storeChunk(data.byteLength) })),
+  store: async (data) =>
+    view(deflateSync(data, { level: STORE_LEVEL, chunkSize: storeChunk(data.byteLength) })),
   // maxOutputLength makes zlib stop with ERR_BUFFER_TOO_LARGE instead of inflating a bomb (a
   // synchronous one stops at the same bound, some milliseconds of work at worst).
   inflate: async (data, maxOutputBytes) => {
-    const options = { maxOutputLength: maxOutputBytes, chunkSize: inflateChunk(data.byteLength, maxOutputBytes) }
-    return view(data.byteLength <= SYNC_ZLIB_MAX_BYTES ? inflateSync(data, options) : await inflateAsync(data, options))
+    const options = {
+      maxOutputLength: maxOutputBytes,
+      chunkSize: inflateChunk(data.byteLength, maxOutputBytes),
+    }
+    return view(
+      data.byteLength <= SYNC_ZLIB_MAX_BYTES ? inflateSync(data, options) : await inflateAsync(data, options),
+    )
   },
 }

@@ -47,10 +47,14 @@ export class BridgeMessageError extends Error {
   readonly code = 'ERR_BRIDGE_MESSAGE'
 }
 
-const fail = (type: string, field: string, problem: string): Error => new BridgeMessageError(`${type}: field "${field}" ${problem}`)
+const fail = (type: string, field: string, problem: string): Error =>
+  new BridgeMessageError(`${type}: field "${field}" ${problem}`)
 
 export function parseBridgeMessage(text: string): BridgeMessage {
-  if (text.length > MAX_CONTROL_MESSAGE_CHARS) throw new BridgeMessageError(`control message of ${text.length} characters exceeds ${MAX_CONTROL_MESSAGE_CHARS}`)
+  if (text.length > MAX_CONTROL_MESSAGE_CHARS)
+    throw new BridgeMessageError(
+      `control message of ${text.length} characters exceeds ${MAX_CONTROL_MESSAGE_CHARS}`,
+    )
   let value: JsonValue
   try {
     value = JSON.parse(text) as JsonValue
@@ -63,15 +67,31 @@ export function parseBridgeMessage(text: string): BridgeMessage {
   const channel = (): number => r.integer('channel', FIRST_INBOUND_CHANNEL, MAX_CHANNEL_ID)
   switch (type) {
     case 'watch':
-      return { type, ids: r.stringArray('ids', MAX_REGISTER_IDS, 64).map((id) => r.checkString('ids', id, 64, ID_PATTERN).toLowerCase()), inbound: r.boolean('inbound') }
+      return {
+        type,
+        ids: r
+          .stringArray('ids', MAX_REGISTER_IDS, 64)
+          .map((id) => r.checkString('ids', id, 64, ID_PATTERN).toLowerCase()),
+        inbound: r.boolean('inbound'),
+      }
     case 'dial':
-      return { type, channel: channel(), id: r.string('id', 64, ID_PATTERN).toLowerCase(), address: r.string('address', MAX_ADDRESS_CHARS) }
+      return {
+        type,
+        channel: channel(),
+        id: r.string('id', 64, ID_PATTERN).toLowerCase(),
+        address: r.string('address', MAX_ADDRESS_CHARS),
+      }
     case 'dialed': {
       const error = r.optionalString('error', MAX_REASON_CHARS)
       return { type, channel: channel(), ...(error === undefined ? {} : { error }) }
     }
     case 'incoming':
-      return { type, channel: channel(), id: r.string('id', 64, ID_PATTERN).toLowerCase(), source: r.string('source', MAX_ADDRESS_CHARS) }
+      return {
+        type,
+        channel: channel(),
+        id: r.string('id', 64, ID_PATTERN).toLowerCase(),
+        source: r.string('source', MAX_ADDRESS_CHARS),
+      }
     case 'accepted':
     case 'pause':
     case 'resume':

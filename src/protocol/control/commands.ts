@@ -84,7 +84,12 @@ export function parseControlCommand(request: JsonValue): ControlCommand {
     case 'remove_share':
       return { type, path: path() }
     case 'add_share':
-      return { type, code: r.string('code', MAX_CODE_CHARS), path: path(), peers: r.optionalStringArray('peers', MAX_PEER_ADDRESSES, MAX_ADDRESS_CHARS) }
+      return {
+        type,
+        code: r.string('code', MAX_CODE_CHARS),
+        path: path(),
+        peers: r.optionalStringArray('peers', MAX_PEER_ADDRESSES, MAX_ADDRESS_CHARS),
+      }
     case 'create_access_code': {
       const mode = r.optionalString('mode', 32) ?? 'read_write'
       if (!SHARE_MODES.includes(mode)) r.fail('mode', `must be read_write or read_only, got "${mode}"`)
@@ -118,7 +123,11 @@ export function parseControlCommand(request: JsonValue): ControlCommand {
   }
 }
 
-function withOptional<T extends object, K extends string, V>(command: T, key: K, value: V | undefined): T & { [P in K]?: V } {
+function withOptional<T extends object, K extends string, V>(
+  command: T,
+  key: K,
+  value: V | undefined,
+): T & { [P in K]?: V } {
   if (value !== undefined) (command as Record<string, unknown>)[key] = value
   return command
 }

@@ -26,13 +26,22 @@ export async function answerControlRequest(request: JsonValue, handler: ControlH
     return await handler(parseControlCommand(request))
   } catch (err) {
     if (err instanceof ControlCommandError) return { ...err.toResponse() }
-    const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'internal'
+    const code =
+      typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'internal'
     return { error: code, message: err instanceof Error ? err.message : String(err) }
   }
 }
 
-export async function serveControl(stream: ByteStream, software: string, handler: ControlHandler): Promise<void> {
-  const handshake: ControlHandshake = { service: 'ClearSkies Control', software, protocol: CONTROL_PROTOCOL_VERSION }
+export async function serveControl(
+  stream: ByteStream,
+  software: string,
+  handler: ControlHandler,
+): Promise<void> {
+  const handshake: ControlHandshake = {
+    service: 'ClearSkies Control',
+    software,
+    protocol: CONTROL_PROTOCOL_VERSION,
+  }
   const decoder = new ControlLineDecoder()
   try {
     // Inside the try: a client that hangs up at once (a liveness probe) must not fail the server.
@@ -79,22 +88,33 @@ export class ControlClient {
     const decoder = new ControlLineDecoder()
     for (;;) {
       const chunk = await stream.read()
-      if (chunk === null) throw new ControlClientError('closed', 'the control socket closed before its handshake')
+      if (chunk === null)
+        throw new ControlClientError('closed', 'the control socket closed before its handshake')
       const lines = decoder.push(chunk)
       if (lines.length === 0) continue
       const [first, ...rest] = lines
       if (!first?.ok || !isJsonObject(first.value) || first.value.service !== 'ClearSkies Control') {
-        throw new ControlClientError('handshake', 'the control socket did not answer with a ClearSkies Control handshake')
+        throw new ControlClientError(
+          'handshake',
+          'the control socket did not answer with a ClearSkies Control handshake',
+        )
       }
       if (first.value.protocol !== CONTROL_PROTOCOL_VERSION) {
-        throw new ControlClientError('handshake', `the daemon speaks control protocol ${String(first.value.protocol)}, we speak ${CONTROL_PROTOCOL_VERSION}`)
+        throw new ControlClientError(
+          'handshake',
+          `the daemon speaks control protocol ${String(first.value.protocol)}, we speak ${CONTROL_PROTOCOL_VERSION}`,
+        )
       }
       const handshake: ControlHandshake = {
         service: 'ClearSkies Control',
         software: typeof first.value.software === 'string' ? first.value.software : '',
         protocol: CONTROL_PROTOCOL_VERSION,
       }
-      return new ControlClient(stream, handshake, rest.flatMap((l) => (l.ok ? [l.value] : [])))
+      return new ControlClient(
+        stream,
+        handshake,
+        rest.flatMap((l) => (l.ok ? [l.value] : [])),
+      )
     }
   }
 
@@ -102,7 +122,9 @@ export class ControlClient {
   request(command: JsonObject): Promise<JsonObject> {
     if (this.failure) return Promise.reject(this.failure)
     const answer = new Promise<JsonObject>((resolve, reject) => this.waiting.push({ resolve, reject }))
-    this.stream.write(encodeControlLine(command)).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))))
+    this.stream
+      .write(encodeControlLine(command))
+      .catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))))
     return answer
   }
 
@@ -116,7 +138,13 @@ export class ControlClient {
       for (let chunk = await this.stream.read(); chunk !== null; chunk = await this.stream.read()) {
         for (const line of this.decoder.push(chunk)) {
           if (line.ok) this.dispatch(line.value)
-          else this.fail(new ControlClientError('not_understood', `the daemon sent a line we cannot read: ${line.error}`))
+          else
+            this.fail(
+              new ControlClientError(
+                'not_understood',
+                `the daemon sent a line we cannot read: ${line.error}`,
+              ),
+            )
         }
       }
       this.fail(new ControlClientError('closed', 'the daemon closed the control connection'))
@@ -128,9 +156,12 @@ export class ControlClient {
   private dispatch(value: JsonValue): void {
     const waiter = this.waiting.shift()
     if (!waiter) return
-    if (!isJsonObject(value)) return waiter.reject(new ControlClientError('not_understood', 'the daemon answered with a non-object'))
+    if (!isJsonObject(value))
+      return waiter.reject(new ControlClientError('not_understood', 'the daemon answered with a non-object'))
     if (typeof value.error === 'string') {
-      return waiter.reject(new ControlClientError(value.error, typeof value.message === 'string' ? value.message : value.error))
+      return waiter.reject(
+        new ControlClientError(value.error, typeof value.message === 'string' ? value.message : value.error),
+      )
     }
     waiter.resolve(value)
   }

@@ -56,7 +56,8 @@ export interface Ping {
 }
 
 function accessLevel(r: FieldReader, field: string, value: string): AccessLevel {
-  if (!(ACCESS_LEVELS as readonly string[]).includes(value)) r.fail(field, `must be one of ${ACCESS_LEVELS.join(', ')}, got "${value}"`)
+  if (!(ACCESS_LEVELS as readonly string[]).includes(value))
+    r.fail(field, `must be one of ${ACCESS_LEVELS.join(', ')}, got "${value}"`)
   return value as AccessLevel
 }
 
@@ -95,7 +96,8 @@ export function parseKeys(body: JsonObject): Keys {
     if (key !== undefined) parsed.key = key
     if (privateRsa !== undefined) parsed.privateRsa = privateRsa
     if (publicRsa !== undefined) parsed.publicRsa = publicRsa
-    if ((id === undefined) !== (key === undefined)) e.fail(id === undefined ? 'id' : 'key', 'must come together with its key ID / key')
+    if ((id === undefined) !== (key === undefined))
+      e.fail(id === undefined ? 'id' : 'key', 'must come together with its key ID / key')
     return parsed
   })
   const level = accessLevel(r, 'access_level', r.string('access_level', 32))
@@ -114,11 +116,29 @@ function withName(body: JsonObject, name: string | undefined): JsonObject {
 }
 
 export function greetingBody(g: Greeting): JsonObject {
-  return withName({ type: 'core.greeting', software: g.software, protocol: g.protocol, extensions: g.extensions, peer: g.peer }, g.name)
+  return withName(
+    {
+      type: 'core.greeting',
+      software: g.software,
+      protocol: g.protocol,
+      extensions: g.extensions,
+      peer: g.peer,
+    },
+    g.name,
+  )
 }
 
 export function startBody(s: Start): JsonObject {
-  return withName({ type: 'core.start', software: s.software, protocol: s.protocol, extensions: s.extensions, peer: s.peer }, s.name)
+  return withName(
+    {
+      type: 'core.start',
+      software: s.software,
+      protocol: s.protocol,
+      extensions: s.extensions,
+      peer: s.peer,
+    },
+    s.name,
+  )
 }
 
 export function keysBody(k: Keys): JsonObject {

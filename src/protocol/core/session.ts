@@ -72,7 +72,8 @@ export type SessionAction =
   | { type: 'log'; message: string }
   | { type: 'close'; reason: string; code: SessionCloseCode }
 
-export type SessionCloseCode = 'loopback' | 'no-common-version' | 'missing-extension' | 'protocol' | 'timeout' | 'bad-message'
+export type SessionCloseCode =
+  'loopback' | 'no-common-version' | 'missing-extension' | 'protocol' | 'timeout' | 'bad-message'
 
 export const SessionState = {
   AwaitingGreeting: 'awaiting-greeting',
@@ -148,9 +149,15 @@ export class CoreSession {
     if (this.stateValue === SessionState.Closed) return []
     const waitS = Math.max(this.remoteTimeoutS, this.ownTimeoutS)
     if (nowMs - this.lastHeardMs > waitS * 1000 + PING_GRACE_MS) {
-      return this.close('timeout', `no message for ${Math.round((nowMs - this.lastHeardMs) / 1000)} s (timeout ${waitS} s)`)
+      return this.close(
+        'timeout',
+        `no message for ${Math.round((nowMs - this.lastHeardMs) / 1000)} s (timeout ${waitS} s)`,
+      )
     }
-    if (this.stateValue === SessionState.Open && nowMs - this.lastPingSentMs >= (this.ownTimeoutS * 1000) / 2) {
+    if (
+      this.stateValue === SessionState.Open &&
+      nowMs - this.lastPingSentMs >= (this.ownTimeoutS * 1000) / 2
+    ) {
       this.lastPingSentMs = nowMs
       return [{ type: 'send', body: pingBody({ timeoutS: this.ownTimeoutS }) }]
     }
@@ -166,10 +173,12 @@ export class CoreSession {
   private handle(type: string, body: JsonObject, nowMs: number): SessionAction[] {
     switch (this.stateValue) {
       case SessionState.AwaitingGreeting:
-        if (type !== 'core.greeting') return this.close('protocol', `expected core.greeting first, got "${type}"`)
+        if (type !== 'core.greeting')
+          return this.close('protocol', `expected core.greeting first, got "${type}"`)
         return this.onGreeting(body, nowMs)
       case SessionState.AwaitingStart:
-        if (type !== 'core.start') return this.close('protocol', `expected core.start after the greeting, got "${type}"`)
+        if (type !== 'core.start')
+          return this.close('protocol', `expected core.start after the greeting, got "${type}"`)
         return this.onStart(body, nowMs)
       case SessionState.AwaitingKeys:
         if (type === 'core.keys') return this.onKeys(body)
@@ -187,16 +196,31 @@ export class CoreSession {
     const greeting = parseGreeting(body)
     const version = Math.max(...greeting.protocol.filter((v) => PROTOCOL_VERSIONS.includes(v)))
     if (!Number.isFinite(version)) {
-      return this.close('no-common-version', `no common protocol version: peer speaks ${greeting.protocol.join(', ') || 'none'}, we speak ${PROTOCOL_VERSIONS.join(', ')}`)
+      return this.close(
+        'no-common-version',
+        `no common protocol version: peer speaks ${greeting.protocol.join(', ') || 'none'}, we speak ${PROTOCOL_VERSIONS.join(', ')}`,
+      )
     }
     const extensions = this.config.extensions.filter((e) => greeting.extensions.includes(e))
     const refusal = this.checkPeer(greeting.peer, extensions)
     if (refusal) return refusal
-    this.remote = { peerId: greeting.peer, name: greeting.name, software: greeting.software, protocol: version, extensions }
+    this.remote = {
+      peerId: greeting.peer,
+      name: greeting.name,
+      software: greeting.software,
+      protocol: version,
+      extensions,
+    }
     const actions: SessionAction[] = [
       {
         type: 'send',
-        body: startBody({ software: this.config.software, name: this.config.name, protocol: version, extensions, peer: this.config.peerId }),
+        body: startBody({
+          software: this.config.software,
+          name: this.config.name,
+          protocol: version,
+          extensions,
+          peer: this.config.peerId,
+        }),
       },
     ]
     if (extensions.includes('gzip')) actions.push({ type: 'compress' })
@@ -206,21 +230,36 @@ export class CoreSession {
   private onStart(body: JsonObject, nowMs: number): SessionAction[] {
     const start = parseStart(body)
     if (!PROTOCOL_VERSIONS.includes(start.protocol)) {
-      return this.close('no-common-version', `core.start chose protocol ${start.protocol}, which we did not offer`)
+      return this.close(
+        'no-common-version',
+        `core.start chose protocol ${start.protocol}, which we did not offer`,
+      )
     }
     const unoffered = start.extensions.filter((e) => !this.config.extensions.includes(e))
-    if (unoffered.length > 0) return this.close('protocol', `core.start chose extensions we did not offer: ${unoffered.join(', ')}`)
+    if (unoffered.length > 0)
+      return this.close('protocol', `core.start chose extensions we did not offer: ${unoffered.join(', ')}`)
     const refusal = this.checkPeer(start.peer, start.extensions)
     if (refusal) return refusal
-    this.remote = { peerId: start.peer, name: start.name, software: start.software, protocol: start.protocol, extensions: start.extensions }
+    this.remote = {
+      peerId: start.peer,
+      name: start.name,
+      software: start.software,
+      protocol: start.protocol,
+      extensions: start.extensions,
+    }
     const actions: SessionAction[] = start.extensions.includes('gzip') ? [{ type: 'compress' }] : []
     return [...actions, ...this.afterStart(nowMs)]
   }
 
   private checkPeer(peerId: string, extensions: readonly string[]): SessionAction[] | undefined {
-    if (peerId === this.config.peerId) return this.close('loopback', 'connected to ourselves (same peer ID): dropping the loopback connection')
+    if (peerId === this.config.peerId)
+      return this.close('loopback', 'connected to ourselves (same peer ID): dropping the loopback connection')
     const missing = this.config.requiredExtensions.filter((e) => !extensions.includes(e))
-    if (missing.length > 0) return this.close('missing-extension', `the peer does not speak the required extensions: ${missing.join(', ')}`)
+    if (missing.length > 0)
+      return this.close(
+        'missing-extension',
+        `the peer does not speak the required extensions: ${missing.join(', ')}`,
+      )
     return undefined
   }
 
@@ -233,7 +272,11 @@ export class CoreSession {
         return []
       case 'send': {
         const keys = this.config.keysToSend?.()
-        if (!keys) return this.close('protocol', 'this connection was opened with our access code, but there are no keys to send')
+        if (!keys)
+          return this.close(
+            'protocol',
+            'this connection was opened with our access code, but there are no keys to send',
+          )
         return [{ type: 'send', body: keysBody(keys) }, ...this.open(nowMs)]
       }
     }
@@ -267,7 +310,9 @@ export class CoreSession {
         return []
       }
       case 'core.keys_acknowledgment':
-        return this.config.keyExchange === 'send' ? [{ type: 'keys-acknowledged' }] : this.dropped(type, 'when we sent no keys')
+        return this.config.keyExchange === 'send'
+          ? [{ type: 'keys-acknowledged' }]
+          : this.dropped(type, 'when we sent no keys')
       case 'core.greeting':
       case 'core.start':
       case 'core.keys':

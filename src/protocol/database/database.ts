@@ -12,7 +12,14 @@ import { encodeBody } from '../wire/encoder'
 import type { JsonObject } from '../wire/json-value'
 import type { WireBody } from '../wire/message'
 import { nowTimestamp, type Nanoseconds } from '../wire/timestamp'
-import { keyHolder, latestUpdateWins, newerWins, type Conflict, type ConflictResolver, type LocalChange } from './conflict'
+import {
+  keyHolder,
+  latestUpdateWins,
+  newerWins,
+  type Conflict,
+  type ConflictResolver,
+  type LocalChange,
+} from './conflict'
 import { DatabaseError } from './errors'
 import { isId, randomId, type PeerId } from './ids'
 import { LruMap } from './lru-map'
@@ -111,7 +118,9 @@ export class Database {
    * whole to check for a key conflict). Not those of local changes: nothing asks for them again
    * soon, and a scan of 10,000 files kept that many records (60 MB more at the peak).
    */
-  private readonly holders = new LruMap<string, DatabaseRecord | null>(HOLDERS_KEPT, (key, holder) => this.unheld(key, holder))
+  private readonly holders = new LruMap<string, DatabaseRecord | null>(HOLDERS_KEPT, (key, holder) =>
+    this.unheld(key, holder),
+  )
   /** The key each kept holder holds, by uuid: a holder that moves away is forgotten at its old key. */
   private readonly heldKeys = new Map<string, string>()
   /** Counts commits: a lookup that a commit overtook keeps nothing. */
@@ -132,7 +141,8 @@ export class Database {
     this.signing = {
       ownAccess: options.access,
       sign: async (body) => {
-        if (!options.signer) throw new DatabaseError('ERR_DATABASE_SIGNATURE', 'no read-write private key to sign with')
+        if (!options.signer)
+          throw new DatabaseError('ERR_DATABASE_SIGNATURE', 'no read-write private key to sign with')
         const bytes = (options.encodeBody ?? encodeWireBody)(body)
         return { bytes, signature: await options.signer.sign(bytes) }
       },
@@ -142,7 +152,11 @@ export class Database {
   /** Loads the revision counter and logical clock; a revision found in the records wins if higher. */
   static async open(options: DatabaseOptions): Promise<Database> {
     const { store, peerId } = options
-    if (!isId(peerId)) throw new DatabaseError('ERR_DATABASE_FIELD', `peer ID ${JSON.stringify(peerId)} is not 32 lowercase hex characters`)
+    if (!isId(peerId))
+      throw new DatabaseError(
+        'ERR_DATABASE_FIELD',
+        `peer ID ${JSON.stringify(peerId)} is not 32 lowercase hex characters`,
+      )
     const saved = BigInt((await store.getState(REVISION_STATE)) ?? '0')
     const used = (await store.maxRevisions()).get(peerId) ?? 0n
     const clock = BigInt((await store.getState(LOGICAL_CLOCK_STATE)) ?? '0')
@@ -193,7 +207,10 @@ export class Database {
    * another record now. Only the holder leaving a key changes whom it names: a key's holder is
    * the newest of its records, which the others leaving does not change.
    */
-  private committed(written: readonly DatabaseRecord[], lookedUp: ReadonlyMap<string, readonly DatabaseRecord[]>): void {
+  private committed(
+    written: readonly DatabaseRecord[],
+    lookedUp: ReadonlyMap<string, readonly DatabaseRecord[]>,
+  ): void {
     this.commits++
     for (const record of written) {
       this.forgetKey(record.key)
@@ -225,15 +242,25 @@ export class Database {
 
   private async applyLocalChange(change: LocalChange, step: Step): Promise<DatabaseRecord | undefined> {
     if (this.options.access === 'read_only') {
-      throw new DatabaseError('ERR_READ_ONLY', `a read-only peer cannot change key ${JSON.stringify(change.key)}`)
+      throw new DatabaseError(
+        'ERR_READ_ONLY',
+        `a read-only peer cannot change key ${JSON.stringify(change.key)}`,
+      )
     }
     let current: DatabaseRecord | undefined
     if (change.uuid !== undefined) {
-      if (!isId(change.uuid)) throw new DatabaseError('ERR_DATABASE_FIELD', `uuid ${JSON.stringify(change.uuid)} is not 32 lowercase hex characters`)
+      if (!isId(change.uuid))
+        throw new DatabaseError(
+          'ERR_DATABASE_FIELD',
+          `uuid ${JSON.stringify(change.uuid)} is not 32 lowercase hex characters`,
+        )
       current = await step.writes.getByUuid(change.uuid)
       const holder = keyHolder(await step.writes.getByKey(change.key))
       if (holder && !holder.deleted && holder.uuid !== change.uuid) {
-        throw new DatabaseError('ERR_KEY_TAKEN', `key ${JSON.stringify(change.key)} is held by record ${holder.uuid}`)
+        throw new DatabaseError(
+          'ERR_KEY_TAKEN',
+          `key ${JSON.stringify(change.key)} is held by record ${holder.uuid}`,
+        )
       }
     } else {
       current = keyHolder(await step.writes.getByKey(change.key))
@@ -274,7 +301,11 @@ export class Database {
   /** Sends `database.get_updates` with the highest revision held per peer. */
   requestUpdates(id: string): Promise<void> {
     return this.enqueue(async (step) => {
-      step.dispatches.push({ kind: 'request', to: id, body: getUpdatesBody(await step.writes.maxRevisions()) })
+      step.dispatches.push({
+        kind: 'request',
+        to: id,
+        body: getUpdatesBody(await step.writes.maxRevisions()),
+      })
     })
   }
 
@@ -284,7 +315,8 @@ export class Database {
     if (type !== UPDATE_TYPE && type !== GET_UPDATES_TYPE) return Promise.resolve({ result: 'ignored' })
     return this.enqueue(async (step) => {
       const attached = this.connections.get(id)
-      if (!attached) return this.reject(id, new DatabaseError('ERR_UNKNOWN_CONNECTION', `no connection ${id} is attached`))
+      if (!attached)
+        return this.reject(id, new DatabaseError('ERR_UNKNOWN_CONNECTION', `no connection ${id} is attached`))
       try {
         if (type === UPDATE_TYPE) return await this.applyUpdate(attached, message, step)
         // "Once a client sends a get_updates message, it is subscribed to all future update messages"
@@ -315,15 +347,23 @@ export class Database {
     }
     const incoming = parseUpdate(message.body, signed)
     if (signed && !(await this.options.verifier.verify(signed.bytes, signed.signature))) {
-      throw new DatabaseError('ERR_DATABASE_SIGNATURE', `signature of the update of record ${incoming.uuid} does not verify with the read-write key`)
+      throw new DatabaseError(
+        'ERR_DATABASE_SIGNATURE',
+        `signature of the update of record ${incoming.uuid} does not verify with the read-write key`,
+      )
     }
-    if (incoming.lastUpdatedBy === this.peerId && incoming.lastUpdatedRev > this.revision) this.revision = incoming.lastUpdatedRev
+    if (incoming.lastUpdatedBy === this.peerId && incoming.lastUpdatedRev > this.revision)
+      this.revision = incoming.lastUpdatedRev
     const current = await step.writes.getByUuid(incoming.uuid)
     // "The receiver of an update should look at its database to see if the update is already present."
     if (current && sameVersion(current, incoming)) return { result: 'discarded', reason: 'duplicate' }
     const merged = this.clock.receive(incoming.vectorClock, current?.vectorClock ?? EMPTY_CLOCK)
     const relay = (): void => {
-      step.dispatches.push({ kind: 'relay', update: new OutgoingUpdate(message.body, signed), except: from.id })
+      step.dispatches.push({
+        kind: 'relay',
+        update: new OutgoingUpdate(message.body, signed),
+        except: from.id,
+      })
     }
     const order = current ? compareClocks(incoming.vectorClock, current.vectorClock) : 'incoming-newer'
     if (order === 'incoming-older') return { result: 'discarded', reason: 'older' }
@@ -335,14 +375,22 @@ export class Database {
     }
     // Equal clocks on different versions only come from two earlier conflicts resolved apart;
     // resolving again brings both sides to the same record (docs/protocol-notes/database.md).
-    const conflict: Conflict = { kind: 'version', current, incoming, winner: newerWins(incoming, current) ? 'incoming' : 'current' }
+    const conflict: Conflict = {
+      kind: 'version',
+      current,
+      incoming,
+      winner: newerWins(incoming, current) ? 'incoming' : 'current',
+    }
     const resolution = this.resolver(conflict)
     const kept = resolution.keep === 'incoming' ? incoming : current
     if (order === 'equal' && kept === current) return { result: 'discarded', reason: 'equal' }
     const record: DatabaseRecord = { ...kept, vectorClock: merged }
     step.writes.put(record)
     if (order === 'conflict') relay()
-    this.log('debug', `conflict on record ${incoming.uuid} (${JSON.stringify(incoming.key)}): kept ${resolution.keep}`)
+    this.log(
+      'debug',
+      `conflict on record ${incoming.uuid} (${JSON.stringify(incoming.key)}): kept ${resolution.keep}`,
+    )
     await this.originate(resolution.changes ?? [], step)
     await this.checkKey(record, step)
     return { result: 'conflict', record }
@@ -353,8 +401,16 @@ export class Database {
     if (record.deleted) return
     for (const other of await step.writes.getByKey(record.key, true)) {
       if (other.uuid === record.uuid || other.deleted) continue
-      const conflict: Conflict = { kind: 'key', current: other, incoming: record, winner: newerWins(record, other) ? 'incoming' : 'current' }
-      this.log('debug', `key conflict on ${JSON.stringify(record.key)}: records ${other.uuid} and ${record.uuid}`)
+      const conflict: Conflict = {
+        kind: 'key',
+        current: other,
+        incoming: record,
+        winner: newerWins(record, other) ? 'incoming' : 'current',
+      }
+      this.log(
+        'debug',
+        `key conflict on ${JSON.stringify(record.key)}: records ${other.uuid} and ${record.uuid}`,
+      )
       await this.originate(this.resolver(conflict).changes ?? [], step)
     }
   }
@@ -430,7 +486,8 @@ export class Database {
     if (dispatch.kind === 'relay') {
       // "implementations shouldn't repeat the message back to the peer that just sent it"
       for (const c of this.connections.values()) {
-        if (c.subscribed && c.id !== dispatch.except) this.queueSend(c, () => this.sendUpdate(c, dispatch.update))
+        if (c.subscribed && c.id !== dispatch.except)
+          this.queueSend(c, () => this.sendUpdate(c, dispatch.update))
       }
       return
     }
@@ -490,7 +547,13 @@ export class Database {
   private keepSignature(record: DatabaseRecord, signed: SignedUpdate): Promise<void> {
     return this.enqueue(async (step) => {
       const stored = await step.writes.getByUuid(record.uuid)
-      if (!stored || stored.signed || !sameVersion(stored, record) || compareClocks(stored.vectorClock, record.vectorClock) !== 'equal') return
+      if (
+        !stored ||
+        stored.signed ||
+        !sameVersion(stored, record) ||
+        compareClocks(stored.vectorClock, record.vectorClock) !== 'equal'
+      )
+        return
       step.writes.put({ ...stored, signed })
     })
   }
@@ -502,7 +565,8 @@ export class Database {
       const tails = [...this.connections.values()].map((c) => c.tail)
       await draining
       await Promise.all(tails)
-      const settled = this.draining === undefined && [...this.connections.values()].every((c, i) => c.tail === tails[i])
+      const settled =
+        this.draining === undefined && [...this.connections.values()].every((c, i) => c.tail === tails[i])
       if (settled) return
     }
   }

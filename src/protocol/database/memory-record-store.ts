@@ -38,7 +38,10 @@ export class MemoryRecordStore implements RecordStore {
     return max
   }
 
-  async *changedSince(since: ReadonlyMap<PeerId, bigint>, batchSize: number): AsyncIterable<DatabaseRecord[]> {
+  async *changedSince(
+    since: ReadonlyMap<PeerId, bigint>,
+    batchSize: number,
+  ): AsyncIterable<DatabaseRecord[]> {
     // A snapshot: later writes reach a subscribed connection as live updates.
     const wanted = [...this.byUuid.values()].filter((r) => isWanted(r, since)).sort(changeOrder)
     for (let i = 0; i < wanted.length; i += batchSize) yield wanted.slice(i, i + batchSize)

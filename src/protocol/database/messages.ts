@@ -19,7 +19,8 @@ export interface IncomingMessage {
 }
 
 /** A message for the connection to frame: `m` with a body, or `s` with signed bytes as is. */
-export type OutgoingMessage = { readonly kind: 'm'; readonly body: JsonObject } | { readonly kind: 's'; readonly signed: SignedUpdate }
+export type OutgoingMessage =
+  { readonly kind: 'm'; readonly body: JsonObject } | { readonly kind: 's'; readonly signed: SignedUpdate }
 
 export function getUpdatesBody(since: ReadonlyMap<PeerId, bigint>): JsonObject {
   return { type: GET_UPDATES_TYPE, since: vectorClockJson(since) }

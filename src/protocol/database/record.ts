@@ -49,7 +49,11 @@ const WHAT = 'database.update'
 function requireId(body: JsonObject, field: string): string {
   const value = body[field]
   if (typeof value !== 'string' || !isId(value)) {
-    throw fieldError(WHAT, field, `expected 32 lowercase hex characters (a 128-bit ID), got ${describe(value)}`)
+    throw fieldError(
+      WHAT,
+      field,
+      `expected 32 lowercase hex characters (a 128-bit ID), got ${describe(value)}`,
+    )
   }
   return value
 }
@@ -73,10 +77,16 @@ function describe(value: JsonValue | undefined): string {
 }
 
 export function parseVectorClock(value: JsonValue | undefined, what: string, field: string): VectorClock {
-  if (!isJsonObject(value)) throw fieldError(what, field, `expected an object of peer ID to counter, got ${describe(value)}`)
+  if (!isJsonObject(value))
+    throw fieldError(what, field, `expected an object of peer ID to counter, got ${describe(value)}`)
   const clock = new Map<PeerId, bigint>()
   for (const [peer, member] of Object.entries(value)) {
-    if (!isId(peer)) throw fieldError(what, `${field}.${peer.slice(0, 40)}`, 'expected a peer ID of 32 lowercase hex characters')
+    if (!isId(peer))
+      throw fieldError(
+        what,
+        `${field}.${peer.slice(0, 40)}`,
+        'expected a peer ID of 32 lowercase hex characters',
+      )
     clock.set(peer, toInt64(member, what, `${field}.${peer}`))
   }
   return clock
@@ -90,15 +100,19 @@ export function vectorClockJson(clock: VectorClock): JsonObject {
 
 /** Validates a `database.update` body; errors name the field, the bound and the value. */
 export function parseUpdate(body: JsonObject, signed?: SignedUpdate): DatabaseRecord {
-  if (body.type !== UPDATE_TYPE) throw fieldError(WHAT, 'type', `expected "${UPDATE_TYPE}", got ${describe(body.type)}`)
+  if (body.type !== UPDATE_TYPE)
+    throw fieldError(WHAT, 'type', `expected "${UPDATE_TYPE}", got ${describe(body.type)}`)
   const key = body.key
   if (typeof key !== 'string') throw fieldError(WHAT, 'key', `expected a string, got ${describe(key)}`)
   const deleted = body.deleted ?? false // absent in the draft's example of a live record
-  if (typeof deleted !== 'boolean') throw fieldError(WHAT, 'deleted', `expected true or false, got ${describe(deleted)}`)
+  if (typeof deleted !== 'boolean')
+    throw fieldError(WHAT, 'deleted', `expected true or false, got ${describe(deleted)}`)
   const value = body.value ?? null
-  if (body.value === undefined && !deleted) throw fieldError(WHAT, 'value', 'missing on a record that is not deleted')
+  if (body.value === undefined && !deleted)
+    throw fieldError(WHAT, 'value', 'missing on a record that is not deleted')
   const time = body.update_time
-  if (typeof time !== 'string') throw fieldError(WHAT, 'update_time', `expected an ISO 8601 string, got ${describe(time)}`)
+  if (typeof time !== 'string')
+    throw fieldError(WHAT, 'update_time', `expected an ISO 8601 string, got ${describe(time)}`)
   let updateTime: bigint
   try {
     updateTime = parseTimestamp(time)
@@ -106,7 +120,11 @@ export function parseUpdate(body: JsonObject, signed?: SignedUpdate): DatabaseRe
     throw fieldError(WHAT, 'update_time', (err as Error).message)
   }
   if (updateTime < MIN_INT64 || updateTime > MAX_INT64) {
-    throw fieldError(WHAT, 'update_time', `${time} is outside the 64-bit nanosecond range (years 1677 to 2262)`)
+    throw fieldError(
+      WHAT,
+      'update_time',
+      `${time} is outside the 64-bit nanosecond range (years 1677 to 2262)`,
+    )
   }
   const record: DatabaseRecord = {
     key,

@@ -65,7 +65,8 @@ export class LogicalClock {
    * member first, so a record whose member came from a restored backup still moves forward.
    */
   localChange(recordClock: VectorClock): VectorClock {
-    const start = clockMember(recordClock, this.self) > this.value ? clockMember(recordClock, this.self) : this.value
+    const start =
+      clockMember(recordClock, this.self) > this.value ? clockMember(recordClock, this.self) : this.value
     this.value = start + 1n
     return new Map(recordClock).set(this.self, this.value)
   }

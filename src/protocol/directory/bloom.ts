@@ -55,7 +55,10 @@ const hasBit = (bytes: Uint8Array, bit: number): boolean => ((bytes[bit >> 3] ??
  * the textbook optimum, with k held to 1..8 and m to whole bytes between MIN_BLOOM_BYTES and
  * MAX_BLOOM_BYTES. At 1% that is about 1.2 bytes per file and k = 7.
  */
-export function bloomSize(files: number, falsePositiveRate = TARGET_FALSE_POSITIVE_RATE): { bytes: number; k: number } {
+export function bloomSize(
+  files: number,
+  falsePositiveRate = TARGET_FALSE_POSITIVE_RATE,
+): { bytes: number; k: number } {
   const n = Math.max(1, files)
   const bits = Math.ceil((-n * Math.log(falsePositiveRate)) / Math.LN2 ** 2)
   const bytes = Math.min(MAX_BLOOM_BYTES, Math.max(MIN_BLOOM_BYTES, Math.ceil(bits / 8)))

@@ -1,4 +1,11 @@
-import { baseName, joinPath, parentPath, splitExtension, MAX_SEGMENT_BYTES, type SharePath } from './share-path'
+import {
+  baseName,
+  joinPath,
+  parentPath,
+  splitExtension,
+  MAX_SEGMENT_BYTES,
+  type SharePath,
+} from './share-path'
 
 /**
  * The loser of a conflict "is preserved in the same directory with a new name. If a conflict is

@@ -135,7 +135,8 @@ export class DirectoryShare {
         for (const record of page) {
           const path = record.deleted ? undefined : pathOfKey(record.key)
           const holder = path === undefined ? undefined : await o.database.get(record.key)
-          if (path !== undefined && holder?.uuid === record.uuid) await share.materializer.materialize(path, holder)
+          if (path !== undefined && holder?.uuid === record.uuid)
+            await share.materializer.materialize(path, holder)
         }
       }
     })
@@ -191,7 +192,9 @@ export class DirectoryShare {
       await this.materializer.applyCopies(this.o.conflicts.take())
       // A record whose key is no safe path is kept in the database (it is a valid record of the
       // club, and other software may read it) but never touches the folder.
-      const path = pathOfKey(record.key, (m) => this.o.log('warn', `record ${record.uuid} not applied to the folder: ${m}`))
+      const path = pathOfKey(record.key, (m) =>
+        this.o.log('warn', `record ${record.uuid} not applied to the folder: ${m}`),
+      )
       if (path === undefined) return
       const holder = await this.o.database.get(record.key)
       const value = holder && fileValueOf(holder)
@@ -220,7 +223,11 @@ export class DirectoryShare {
   }
 
   /** One `directory.*` message from a link. */
-  async receive(link: DirectoryLink, body: JsonObject, payload: AsyncIterable<Uint8Array> | null): Promise<void> {
+  async receive(
+    link: DirectoryLink,
+    body: JsonObject,
+    payload: AsyncIterable<Uint8Array> | null,
+  ): Promise<void> {
     const message = parseDirectoryMessage(body)
     if (!message) return
     switch (message.type) {
@@ -228,7 +235,10 @@ export class DirectoryShare {
         return this.sendPresence(link)
       case 'directory.bloom_filter': {
         const bytes = await collect(payload, MAX_FILTER_BYTES)
-        this.fetcher.setPresence(link.id, PresenceFilter.fromMessage(message.kValue === 0 ? 1 : message.kValue, bytes))
+        this.fetcher.setPresence(
+          link.id,
+          PresenceFilter.fromMessage(message.kValue === 0 ? 1 : message.kValue, bytes),
+        )
         return
       }
       case 'directory.present':
@@ -257,7 +267,9 @@ export class DirectoryShare {
     batch.tasks.push(place)
     batch.done ??= this.serial(async () => {
       this.arrivals = undefined
-      await runLimited(batch.tasks, MAX_CONCURRENT_PLACES, (err) => this.o.log('warn', `directory: placing a fetched file failed: ${err.message}`))
+      await runLimited(batch.tasks, MAX_CONCURRENT_PLACES, (err) =>
+        this.o.log('warn', `directory: placing a fetched file failed: ${err.message}`),
+      )
     })
     return batch.done
   }
@@ -279,7 +291,9 @@ export class DirectoryShare {
       if (wait <= 0) return this.flushIndex()
       this.flushTimer ??= setTimeout(() => {
         this.flushTimer = undefined
-        this.flushIndex().catch((err: unknown) => this.o.log('warn', `directory: saving the local index failed: ${(err as Error).message}`))
+        this.flushIndex().catch((err: unknown) =>
+          this.o.log('warn', `directory: saving the local index failed: ${(err as Error).message}`),
+        )
       }, wait)
       return undefined
     })
@@ -304,7 +318,12 @@ export class DirectoryShare {
   }
 
   /** A fetched content is verified: commit it where its records still want it, copy it to the rest. */
-  private async place(sha256: string, temp: TempFile, targets: ReadonlyMap<SharePath, string>, from: string | undefined): Promise<void> {
+  private async place(
+    sha256: string,
+    temp: TempFile,
+    targets: ReadonlyMap<SharePath, string>,
+    from: string | undefined,
+  ): Promise<void> {
     let placed = false
     for (const [path, uuid] of targets) {
       const holder = await this.o.database.get(path)
@@ -326,7 +345,8 @@ export class DirectoryShare {
   private announce(contents: Iterable<string>, except?: string): void {
     for (const sha256 of contents) {
       const body = directoryBody({ type: 'directory.present', sha256 })
-      for (const link of this.links.values()) if (link.id !== except) void link.send(body).catch(() => undefined)
+      for (const link of this.links.values())
+        if (link.id !== except) void link.send(body).catch(() => undefined)
     }
   }
 
@@ -335,19 +355,32 @@ export class DirectoryShare {
     const changes = batch.added.length + batch.modified.length + batch.deleted.length + batch.moved.length
     if (changes === 0) return
     if (this.o.access === 'read_only') {
-      this.o.log('warn', `${changes} local change(s) not shared: this device has read-only access to the share`)
+      this.o.log(
+        'warn',
+        `${changes} local change(s) not shared: this device has read-only access to the share`,
+      )
       return
     }
     const db = this.o.database
     const jobs: Promise<unknown>[] = []
     for (const entry of [...batch.added, ...batch.modified]) {
-      jobs.push(this.valueFor(entry).then((value) => db.set(entry.path, serializeFileValue(value))).then((r) => this.state.set(entry.path, localEntry(entry, entry.sha256, r.uuid))))
+      jobs.push(
+        this.valueFor(entry)
+          .then((value) => db.set(entry.path, serializeFileValue(value)))
+          .then((r) => this.state.set(entry.path, localEntry(entry, entry.sha256, r.uuid))),
+      )
     }
     for (const { from, to } of batch.moved) {
       const previous = this.state.get(from)
       jobs.push(
         this.valueFor(to)
-          .then((value) => db.change({ ...(previous?.uuid ? { uuid: previous.uuid } : {}), key: to.path, value: serializeFileValue(value) }))
+          .then((value) =>
+            db.change({
+              ...(previous?.uuid ? { uuid: previous.uuid } : {}),
+              key: to.path,
+              value: serializeFileValue(value),
+            }),
+          )
           .then((r) => {
             this.state.delete(from)
             this.state.set(to.path, localEntry(to, to.sha256, r?.uuid))
@@ -356,7 +389,9 @@ export class DirectoryShare {
     }
     for (const { path } of batch.deleted) jobs.push(db.delete(path).then(() => this.state.delete(path)))
     await Promise.all(jobs)
-    const contents = [...batch.added, ...batch.modified, ...batch.moved.map((m) => m.to)].flatMap((e) => (e.sha256 ? [e.sha256] : []))
+    const contents = [...batch.added, ...batch.modified, ...batch.moved.map((m) => m.to)].flatMap((e) =>
+      e.sha256 ? [e.sha256] : [],
+    )
     this.announce(new Set(contents))
     this.o.log('info', `recorded ${changes} local change(s)`)
   }
@@ -365,14 +400,22 @@ export class DirectoryShare {
   private async valueFor(entry: ScannedEntry): Promise<FileValue> {
     const previous = this.state.get(entry.path) ? await this.o.database.get(entry.path) : undefined
     const old = previous && fileValueOf(previous)
-    const common = { mtime: entry.mtimeNs, extra: old?.extra ?? {}, ...(entry.mode === undefined ? {} : { unixMode: entry.mode & 0o7777 }) }
+    const common = {
+      mtime: entry.mtimeNs,
+      extra: old?.extra ?? {},
+      ...(entry.mode === undefined ? {} : { unixMode: entry.mode & 0o7777 }),
+    }
     if (entry.kind === 'directory' || entry.sha256 === null) return { kind: 'directory', ...common }
     return { kind: 'file', size: BigInt(entry.size), sha256: entry.sha256, ...common }
   }
 }
 
 /** Runs tasks with at most `limit` under way; one failing does not stop the others. */
-async function runLimited(tasks: ReadonlyArray<() => Promise<void>>, limit: number, failed: (err: Error) => void): Promise<void> {
+async function runLimited(
+  tasks: ReadonlyArray<() => Promise<void>>,
+  limit: number,
+  failed: (err: Error) => void,
+): Promise<void> {
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < tasks.length) await tasks[next++]!().catch((err: unknown) => failed(err as Error))

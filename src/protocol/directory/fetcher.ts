@@ -36,7 +36,12 @@ export interface FetcherOptions {
   readonly random: () => number
   readonly now: () => number
   /** A verified temporary file for `sha256`: put it in place at its targets. */
-  readonly fetched: (sha256: string, temp: TempFile, targets: ReadonlyMap<SharePath, string>, from: string | undefined) => Promise<void>
+  readonly fetched: (
+    sha256: string,
+    temp: TempFile,
+    targets: ReadonlyMap<SharePath, string>,
+    from: string | undefined,
+  ) => Promise<void>
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void
   readonly pieceBytes?: number
   /** The upload and download limits, applied to file data as it is read from or to the link. */
@@ -151,7 +156,12 @@ export class Fetcher {
   /** Bytes per second to and from each link, over the last measurement window. */
   linkRates(): Map<string, { readonly downloadRate: number; readonly uploadRate: number }> {
     const now = this.o.now()
-    return new Map([...this.perLink].map(([id, m]) => [id, { downloadRate: m.received.rate(now), uploadRate: m.sent.rate(now) }]))
+    return new Map(
+      [...this.perLink].map(([id, m]) => [
+        id,
+        { downloadRate: m.received.rate(now), uploadRate: m.sent.rate(now) },
+      ]),
+    )
   }
 
   private meters(id: string): { readonly received: RateMeter; readonly sent: RateMeter } {
@@ -162,9 +172,11 @@ export class Fetcher {
 
   /** The paths whose content is arriving now, with the bytes in so far. */
   downloading(): Array<{ readonly path: SharePath; readonly size: number; readonly received: number }> {
-    return this.plan.active().flatMap(({ sha256, size, received }) =>
-      [...(this.wanted.get(sha256)?.targets.keys() ?? [])].map((path) => ({ path, size, received })),
-    )
+    return this.plan
+      .active()
+      .flatMap(({ sha256, size, received }) =>
+        [...(this.wanted.get(sha256)?.targets.keys() ?? [])].map((path) => ({ path, size, received })),
+      )
   }
 
   progress(): TransferProgress {
@@ -172,7 +184,14 @@ export class Fetcher {
     const now = this.o.now()
     const downloadRate = this.received.rate(now)
     const etaSeconds = bytes === 0 ? 0 : downloadRate > 0 ? Math.ceil(bytes / downloadRate) : null
-    return { filesRemaining: files, bytesRemaining: bytes, bytesReceived: this.received.total, downloadRate, uploadRate: this.sent.rate(now), etaSeconds }
+    return {
+      filesRemaining: files,
+      bytesRemaining: bytes,
+      bytesReceived: this.received.total,
+      downloadRate,
+      uploadRate: this.sent.rate(now),
+      etaSeconds,
+    }
   }
 
   /** Asks for `value`'s content at `path`; a content wanted at several paths is fetched once. */
@@ -265,24 +284,41 @@ export class Fetcher {
       const link = this.links.get(request.peer)
       if (!link) continue
       const [start, length] = request.range
-      const message: DirectoryMessage = { type: 'directory.get', sha256: request.sha256, range: { start: BigInt(start), length: BigInt(length) } }
+      const message: DirectoryMessage = {
+        type: 'directory.get',
+        sha256: request.sha256,
+        range: { start: BigInt(start), length: BigInt(length) },
+      }
       link.send(directoryBody(message)).catch(() => undefined)
     }
   }
 
   /** A `directory.data` response: its payload goes to the temporary file, hashed on the way. */
-  async data(id: string, sha256: string, range: ByteRange | undefined, payload: AsyncIterable<Uint8Array> | null): Promise<void> {
+  async data(
+    id: string,
+    sha256: string,
+    range: ByteRange | undefined,
+    payload: AsyncIterable<Uint8Array> | null,
+  ): Promise<void> {
     const wanted = this.wanted.get(sha256)
     if (!wanted || !payload) return
     const size = Number(wanted.value.size)
-    if (wanted.fresh && wanted.opening === undefined && size <= IN_MEMORY_MAX_BYTES && Number(range?.start ?? 0n) === 0) {
+    if (
+      wanted.fresh &&
+      wanted.opening === undefined &&
+      size <= IN_MEMORY_MAX_BYTES &&
+      Number(range?.start ?? 0n) === 0
+    ) {
       return this.dataInMemory(id, sha256, wanted, range ? Number(range.length) : size, payload)
     }
     await this.open(wanted)
     const temp = wanted.temp
     const start = range ? Number(range.start) : 0
     if (!temp || start > temp.size) {
-      this.o.log('warn', `data for ${sha256.slice(0, 12)} at ${start} does not continue the partial file (${temp?.size ?? 0} bytes): ignored`)
+      this.o.log(
+        'warn',
+        `data for ${sha256.slice(0, 12)} at ${start} does not continue the partial file (${temp?.size ?? 0} bytes): ignored`,
+      )
       this.plan.getError(id, sha256, this.o.now())
       this.pump()
       return
@@ -327,7 +363,10 @@ export class Fetcher {
     }
     const outcome = this.plan.received(id, sha256, length, this.o.now())
     // Placing the file waits on the disk; the link goes on reading the next responses meanwhile.
-    if (outcome === 'done') void this.finish(sha256, wanted, id).catch((err: unknown) => this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`))
+    if (outcome === 'done')
+      void this.finish(sha256, wanted, id).catch((err: unknown) =>
+        this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`),
+      )
     this.pump()
   }
 
@@ -335,7 +374,13 @@ export class Fetcher {
    * Counts a chunk of `bytes` in, `length` so far of a response of at most `limit`, and waits for
    * the download limit; false (the link is closed) when the peer sent more than asked for.
    */
-  private async take(id: string, sha256: string, bytes: number, length: number, limit: number): Promise<boolean> {
+  private async take(
+    id: string,
+    sha256: string,
+    bytes: number,
+    length: number,
+    limit: number,
+  ): Promise<boolean> {
     if (length > limit) {
       this.links.get(id)?.close(`directory.data for ${sha256} sent more than the ${limit} bytes asked for`)
       return false
@@ -352,7 +397,13 @@ export class Fetcher {
    * link (`IN_MEMORY_MAX_BYTES`). A short answer is written at once, and the rest is asked for
    * from where it stopped, as for any file.
    */
-  private async dataInMemory(id: string, sha256: string, wanted: Wanted, limit: number, payload: AsyncIterable<Uint8Array>): Promise<void> {
+  private async dataInMemory(
+    id: string,
+    sha256: string,
+    wanted: Wanted,
+    limit: number,
+    payload: AsyncIterable<Uint8Array>,
+  ): Promise<void> {
     const parts: Uint8Array[] = []
     let length = 0
     for await (const received of payload) {
@@ -368,7 +419,9 @@ export class Fetcher {
       await this.unwritten.take()
       const writing = this.write(wanted, data)
         .then(() => this.finish(sha256, wanted, id))
-        .catch((err: unknown) => this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`))
+        .catch((err: unknown) =>
+          this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`),
+        )
         .finally(() => {
           this.writing.delete(writing)
           this.unwritten.release()
@@ -409,8 +462,13 @@ export class Fetcher {
     }
     const start = Math.min(Number(range?.start ?? 0n), known.size)
     const length = Math.min(range ? Number(range.length) : known.size, known.size - start)
-    const body = directoryBody({ type: 'directory.data', sha256, range: { start: BigInt(start), length: BigInt(length) } })
-    const failed = (err: unknown): void => this.o.log('warn', `sending ${path} failed: ${(err as Error).message}`)
+    const body = directoryBody({
+      type: 'directory.data',
+      sha256,
+      range: { start: BigInt(start), length: BigInt(length) },
+    })
+    const failed = (err: unknown): void =>
+      this.o.log('warn', `sending ${path} failed: ${(err as Error).message}`)
     // Read ahead (small answers, within the budget): handed to the link once in memory, so a file
     // that cannot be read now (changed or removed since the scan) is answered `not_present`
     // rather than with a payload broken halfway.
@@ -428,7 +486,10 @@ export class Fetcher {
       }
       try {
         const chunks = await reading
-        link.send(body, this.countedOut(link.id, chunks)).catch(failed).finally(() => (this.readAhead -= length))
+        link
+          .send(body, this.countedOut(link.id, chunks))
+          .catch(failed)
+          .finally(() => (this.readAhead -= length))
       } catch (err) {
         this.readAhead -= length
         this.o.log('warn', `cannot read ${path} for a peer: ${(err as Error).message}`)
@@ -439,7 +500,10 @@ export class Fetcher {
   }
 
   /** File data on its way out, counted and held to the upload limit chunk by chunk. */
-  private countedOut(id: string, read: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  private countedOut(
+    id: string,
+    read: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): AsyncIterable<Uint8Array> {
     const sent = this.sent
     const linkSent = this.meters(id).sent
     const now = this.o.now
@@ -491,7 +555,10 @@ export class Fetcher {
     this.wanted.delete(sha256)
     if (!temp) return
     if (digest !== sha256) {
-      this.o.log('warn', `content from ${from ?? 'a partial file'} did not match SHA-256 ${sha256.slice(0, 12)} (got ${digest?.slice(0, 12)}): fetching again`)
+      this.o.log(
+        'warn',
+        `content from ${from ?? 'a partial file'} did not match SHA-256 ${sha256.slice(0, 12)} (got ${digest?.slice(0, 12)}): fetching again`,
+      )
       await temp.truncate(0)
       await temp.close()
       if (from) this.plan.corrupt(from, sha256, Number(wanted.value.size), this.o.now())

@@ -207,10 +207,12 @@ const TEMP_TAG_HEX = 8
  */
 export function tempName(name: string, sha256: string): string {
   // The tag goes into a file name: anything but hex (a "/" or "..") must never get that far.
-  if (!isSha256Hex(sha256)) throw new TypeError(`temporary file tag ${JSON.stringify(String(sha256).slice(0, 80))} is not a SHA-256`)
+  if (!isSha256Hex(sha256))
+    throw new TypeError(`temporary file tag ${JSON.stringify(String(sha256).slice(0, 80))} is not a SHA-256`)
   const suffix = `.${sha256.slice(0, TEMP_TAG_HEX)}${TEMP_SUFFIX}`
   let stem = name
-  while (utf8.encode(`.${stem}${suffix}`).byteLength > MAX_SEGMENT_BYTES) stem = [...stem].slice(0, -1).join('')
+  while (utf8.encode(`.${stem}${suffix}`).byteLength > MAX_SEGMENT_BYTES)
+    stem = [...stem].slice(0, -1).join('')
   return `.${stem}${suffix}`
 }
 
@@ -222,7 +224,10 @@ export function archiveSlot(local: string, attempt: number): { readonly dir: str
   const slash = local.lastIndexOf('/')
   const name = local.slice(slash + 1)
   const [stem, extension] = splitExtension(name)
-  return { dir: `/${ARCHIVE_DIR}${local.slice(0, slash)}`, name: attempt <= 1 ? name : `${stem}~${attempt}${extension}` }
+  return {
+    dir: `/${ARCHIVE_DIR}${local.slice(0, slash)}`,
+    name: attempt <= 1 ? name : `${stem}~${attempt}${extension}`,
+  }
 }
 
 /**

@@ -59,11 +59,16 @@ export function isSha256Hex(value: unknown): value is string {
 }
 
 export function parseFileValue(json: JsonValue): ParsedFileValue {
-  if (!isJsonObject(json)) throw new FileValueError(`a directory record value is a JSON object, not ${describe(json)}`)
+  if (!isJsonObject(json))
+    throw new FileValueError(`a directory record value is a JSON object, not ${describe(json)}`)
   const { size, sha256, mtime, unix_mode: mode, conflict_source: source, ...unknown } = json
   const extra: JsonObject = { ...unknown }
   const warnings: string[] = []
-  const optional = <T>(key: string, raw: JsonValue | undefined, parse: (raw: JsonValue) => T): T | undefined => {
+  const optional = <T>(
+    key: string,
+    raw: JsonValue | undefined,
+    parse: (raw: JsonValue) => T,
+  ): T | undefined => {
     if (raw === undefined || raw === null) return undefined
     try {
       return parse(raw)
@@ -102,7 +107,8 @@ function parseSize(raw: JsonValue | undefined): bigint {
 }
 
 function parseSha256(raw: JsonValue | undefined): string {
-  if (!isSha256Hex(raw)) throw new FileValueError(`\`sha256\` is 64 lowercase hex digits, not ${describe(raw)}`)
+  if (!isSha256Hex(raw))
+    throw new FileValueError(`\`sha256\` is 64 lowercase hex digits, not ${describe(raw)}`)
   return raw
 }
 
@@ -140,14 +146,18 @@ function parseConflictSource(raw: JsonValue): string {
 export function serializeFileValue(value: FileValue): JsonObject {
   const out: JsonObject =
     value.kind === 'file'
-      ? { size: value.size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value.size) : value.size, sha256: value.sha256 }
+      ? {
+          size: value.size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value.size) : value.size,
+          sha256: value.sha256,
+        }
       : { size: null, sha256: null }
   if (value.mtime !== undefined) out.mtime = formatTimestamp(value.mtime)
   if (value.unixMode !== undefined) out.unix_mode = formatUnixMode(value.unixMode)
   if (value.conflictSource !== undefined) out.conflict_source = value.conflictSource
   for (const [key, field] of Object.entries(value.extra)) {
     // defineProperty, not `out[key] =`: a peer's "__proto__" field is data, not our prototype.
-    if (!Object.hasOwn(out, key)) Object.defineProperty(out, key, { value: field, enumerable: true, writable: true, configurable: true })
+    if (!Object.hasOwn(out, key))
+      Object.defineProperty(out, key, { value: field, enumerable: true, writable: true, configurable: true })
   }
   return out
 }

@@ -13,7 +13,14 @@ import type { AccessLevel } from '../database/outgoing'
 import type { DatabaseRecord } from '../database/record'
 import type { ConflictCopy } from './conflict-copies'
 import { conflictPath, type RandomBytes } from './conflict-name'
-import { copyIntoTemp, type ChangeResult, type EntryStat, type Expected, type FileStore, type TempFile } from './file-store'
+import {
+  copyIntoTemp,
+  type ChangeResult,
+  type EntryStat,
+  type Expected,
+  type FileStore,
+  type TempFile,
+} from './file-store'
 import { serializeFileValue, type FileValue, type RegularFileValue } from './file-value'
 import { hashStream, type HasherFactory } from './hasher'
 import type { Selection } from './ignore'
@@ -45,7 +52,9 @@ export function expectedFor(entry: LocalEntry | undefined): Expected {
 
 export function localEntry(stat: EntryStat, sha256: string | null, uuid?: string): LocalEntry {
   const kind = stat.kind === 'directory' ? 'directory' : 'file'
-  return uuid === undefined ? { kind, size: stat.size, mtimeNs: stat.mtimeNs, sha256 } : { kind, size: stat.size, mtimeNs: stat.mtimeNs, sha256, uuid }
+  return uuid === undefined
+    ? { kind, size: stat.size, mtimeNs: stat.mtimeNs, sha256 }
+    : { kind, size: stat.size, mtimeNs: stat.mtimeNs, sha256, uuid }
 }
 
 export class Materializer {
@@ -68,7 +77,8 @@ export class Materializer {
     if (holder) await this.materialize(path, holder)
     else if (record.deleted) await this.remove(path)
     // A rename keeps the uuid: the old path is left over unless another record now holds it.
-    if (previous !== undefined && previous !== path && !(await this.o.database.get(previous))) await this.remove(previous)
+    if (previous !== undefined && previous !== path && !(await this.o.database.get(previous)))
+      await this.remove(previous)
   }
 
   /** Makes `path` hold the live record `record`. */
@@ -98,7 +108,11 @@ export class Materializer {
   }
 
   /** A rename arrives as the same uuid under a new key: move the file instead of fetching it. */
-  private async moveRenamed(path: SharePath, record: DatabaseRecord, value: RegularFileValue): Promise<boolean> {
+  private async moveRenamed(
+    path: SharePath,
+    record: DatabaseRecord,
+    value: RegularFileValue,
+  ): Promise<boolean> {
     const from = this.o.state.pathOf(record.uuid)
     if (from === undefined || from === path) return false
     const known = this.o.state.get(from)
@@ -109,7 +123,11 @@ export class Materializer {
     const result = await this.o.store.move(fromLocal, toLocal, expectedFor(known))
     if (!result.ok) return false
     this.o.state.delete(from)
-    this.o.state.set(path, { ...known, uuid: record.uuid, ...(result.stat ? { mtimeNs: result.stat.mtimeNs, size: result.stat.size } : {}) })
+    this.o.state.set(path, {
+      ...known,
+      uuid: record.uuid,
+      ...(result.stat ? { mtimeNs: result.stat.mtimeNs, size: result.stat.size } : {}),
+    })
     this.o.log('info', `moved ${from} to ${path}`)
     await this.removeEmptiedParent(from)
     return true
@@ -125,7 +143,10 @@ export class Materializer {
     if (value.size === 0n) {
       await temp.truncate(0)
     } else {
-      const copied = sourceLocal === undefined ? undefined : await copyIntoTemp(this.o.store, sourceLocal, temp, this.o.createHasher)
+      const copied =
+        sourceLocal === undefined
+          ? undefined
+          : await copyIntoTemp(this.o.store, sourceLocal, temp, this.o.createHasher)
       if (copied?.sha256 !== value.sha256) {
         await temp.close()
         this.o.want(path, value, uuid) // the local copy changed since it was scanned
@@ -188,13 +209,23 @@ export class Materializer {
     const fromLocal = this.local(path)
     const toLocal = this.local(to)
     if (fromLocal === undefined || toLocal === undefined) return false
-    const moved = await this.o.store.move(fromLocal, toLocal, { kind: 'file', size: actual.size, mtimeNs: actual.mtimeNs })
+    const moved = await this.o.store.move(fromLocal, toLocal, {
+      kind: 'file',
+      size: actual.size,
+      mtimeNs: actual.mtimeNs,
+    })
     if (!moved.ok) return false
     this.o.state.delete(path)
     this.o.log('warn', `${path} was changed here while a new version arrived: kept it as ${to}`)
     if (this.o.access === 'read_write' && moved.stat) {
       const { sha256 } = await hashStream(this.o.store.read(toLocal), this.o.createHasher)
-      const value: FileValue = { kind: 'file', size: BigInt(moved.stat.size), sha256, mtime: moved.stat.mtimeNs, extra: {} }
+      const value: FileValue = {
+        kind: 'file',
+        size: BigInt(moved.stat.size),
+        sha256,
+        mtime: moved.stat.mtimeNs,
+        extra: {},
+      }
       const record = await this.o.database.set(to, serializeFileValue(value))
       this.o.state.set(to, localEntry(moved.stat, sha256, record.uuid))
     }
@@ -217,13 +248,15 @@ export class Materializer {
     const known = this.o.state.get(path)
     const local = this.local(path)
     if (!known || local === undefined || path === ROOT_PATH) return
-    const result = await this.o.store.remove(local, { expected: expectedFor(known), archive: this.o.archive && known.kind === 'file' }).catch((err: unknown) => {
-      if ((err as { code?: string }).code === 'ERR_NOT_EMPTY') {
-        this.pendingRemovals.add(path)
-        return undefined
-      }
-      throw err
-    })
+    const result = await this.o.store
+      .remove(local, { expected: expectedFor(known), archive: this.o.archive && known.kind === 'file' })
+      .catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'ERR_NOT_EMPTY') {
+          this.pendingRemovals.add(path)
+          return undefined
+        }
+        throw err
+      })
     if (result === undefined) return
     if (!result.ok) {
       this.o.log('warn', `${path} was deleted elsewhere but changed here: keeping this version`)

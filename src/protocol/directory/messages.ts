@@ -59,13 +59,21 @@ export function parseDirectoryMessage(body: JsonObject): DirectoryMessage | unde
       return { type, sha256: r.string('sha256', 64, SHA256_HEX) }
     case 'directory.get':
     case 'directory.data': {
-      const parsed = { type, sha256: r.string('sha256', 64, SHA256_HEX) } as { type: typeof type; sha256: string; range?: ByteRange }
+      const parsed = { type, sha256: r.string('sha256', 64, SHA256_HEX) } as {
+        type: typeof type
+        sha256: string
+        range?: ByteRange
+      }
       const byteRange = range(r, body)
       if (byteRange) parsed.range = byteRange
       return parsed
     }
     case 'directory.get_error':
-      return { type, sha256: r.string('sha256', 64, SHA256_HEX), message: r.optionalString('message', MAX_ERROR_MESSAGE_CHARS) ?? '' }
+      return {
+        type,
+        sha256: r.string('sha256', 64, SHA256_HEX),
+        message: r.optionalString('message', MAX_ERROR_MESSAGE_CHARS) ?? '',
+      }
   }
   return undefined
 }

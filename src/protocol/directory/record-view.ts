@@ -24,7 +24,10 @@ export function pathOfKey(key: string, onError?: (message: string) => void): Sha
  */
 const parsedValues = new WeakMap<DatabaseRecord, FileValue | Error>()
 
-export function fileValueOf(record: DatabaseRecord, onError?: (message: string) => void): FileValue | undefined {
+export function fileValueOf(
+  record: DatabaseRecord,
+  onError?: (message: string) => void,
+): FileValue | undefined {
   let parsed = parsedValues.get(record)
   if (parsed === undefined) {
     try {

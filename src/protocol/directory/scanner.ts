@@ -75,7 +75,11 @@ interface Listing {
   readonly skipped: { path: string; reason: string }[]
 }
 
-async function listAll(options: ScanOptions, selection: Selection, report: (listed: number) => void): Promise<Listing> {
+async function listAll(
+  options: ScanOptions,
+  selection: Selection,
+  report: (listed: number) => void,
+): Promise<Listing> {
   const listing: Listing = { entries: new Map(), unreadable: [], skipped: [] }
   const excluded = (path: string): boolean => {
     try {
@@ -116,7 +120,10 @@ function detectMoves(batch: ChangeBatch): void {
   batch.added.forEach((entry) => {
     const candidates = entry.sha256 === null ? undefined : bySha.get(entry.sha256)
     if (!candidates?.length) return
-    const index = Math.max(0, candidates.findIndex((from) => baseName(from) === baseName(entry.path)))
+    const index = Math.max(
+      0,
+      candidates.findIndex((from) => baseName(from) === baseName(entry.path)),
+    )
     const [from] = candidates.splice(index, 1)
     if (from === undefined) return
     batch.moved.push({ from, to: entry })
@@ -132,7 +139,14 @@ function detectMoves(batch: ChangeBatch): void {
 
 export async function scan(options: ScanOptions): Promise<ChangeBatch> {
   const selection = options.selection ?? new Selection()
-  let progress: ScanProgress = { phase: 'listing', entriesListed: 0, filesToHash: 0, filesHashed: 0, bytesToHash: 0, bytesHashed: 0 }
+  let progress: ScanProgress = {
+    phase: 'listing',
+    entriesListed: 0,
+    filesToHash: 0,
+    filesHashed: 0,
+    bytesToHash: 0,
+    bytesHashed: 0,
+  }
   const report = (change: Partial<ScanProgress>): void => {
     progress = { ...progress, ...change }
     options.onProgress?.(progress)
@@ -142,24 +156,38 @@ export async function scan(options: ScanOptions): Promise<ChangeBatch> {
   const batch: ChangeBatch = { added: [], modified: [], deleted: [], moved: [], skipped: listing.skipped }
 
   const root = selection.toShare(ROOT_PATH)
-  const knownSelected = [...options.known].filter(([path, known]) => path !== root && selection.includes(path, known.kind === 'directory'))
+  const knownSelected = [...options.known].filter(
+    ([path, known]) => path !== root && selection.includes(path, known.kind === 'directory'),
+  )
   if (listing.entries.size === 0 && knownSelected.length > 0 && !options.allowEmptyRoot) {
-    throw new ScanError(`the share folder is empty but ${knownSelected.length} entries were known: is a disk unmounted?`)
+    throw new ScanError(
+      `the share folder is empty but ${knownSelected.length} entries were known: is a disk unmounted?`,
+    )
   }
-  if (!options.known.has(root)) batch.added.push({ path: root, kind: 'directory', size: 0, mtimeNs: 0n, sha256: null })
+  if (!options.known.has(root))
+    batch.added.push({ path: root, kind: 'directory', size: 0, mtimeNs: 0n, sha256: null })
 
-  const toHash = [...listing.entries].filter(([path, entry]) => entry.kind === 'file' && needsHash(entry, options.known.get(path)))
-  report({ phase: 'hashing', filesToHash: toHash.length, bytesToHash: toHash.reduce((sum, [, entry]) => sum + entry.size, 0) })
+  const toHash = [...listing.entries].filter(
+    ([path, entry]) => entry.kind === 'file' && needsHash(entry, options.known.get(path)),
+  )
+  report({
+    phase: 'hashing',
+    filesToHash: toHash.length,
+    bytesToHash: toHash.reduce((sum, [, entry]) => sum + entry.size, 0),
+  })
   for (const [path, entry] of listing.entries) {
     const known = options.known.get(path)
     if (entry.kind === 'directory') {
       if (known === undefined) batch.added.push({ ...entry, path, kind: 'directory', sha256: null })
-      else if (known.kind !== 'directory') batch.modified.push({ ...entry, path, kind: 'directory', sha256: null })
+      else if (known.kind !== 'directory')
+        batch.modified.push({ ...entry, path, kind: 'directory', sha256: null })
       continue
     }
     if (!needsHash(entry, known)) continue
     options.signal?.throwIfAborted()
-    const hashed = await hashFile(options, path, entry, (bytes) => report({ bytesHashed: progress.bytesHashed + bytes }))
+    const hashed = await hashFile(options, path, entry, (bytes) =>
+      report({ bytesHashed: progress.bytesHashed + bytes }),
+    )
     report({ filesHashed: progress.filesHashed + 1 })
     if (typeof hashed === 'string') batch.skipped.push({ path, reason: hashed })
     else (known === undefined ? batch.added : batch.modified).push(hashed)
@@ -175,12 +203,22 @@ export async function scan(options: ScanOptions): Promise<ChangeBatch> {
 }
 
 /** Hashes one file, streamed; a reason string instead when it cannot be read or changed while read. */
-async function hashFile(options: ScanOptions, path: SharePath, entry: ListedEntry, onBytes: (bytes: number) => void): Promise<ScannedEntry | string> {
+async function hashFile(
+  options: ScanOptions,
+  path: SharePath,
+  entry: ListedEntry,
+  onBytes: (bytes: number) => void,
+): Promise<ScannedEntry | string> {
   const local = options.selection?.toLocal(path) ?? path
   try {
     const { sha256, size } = await hashStream(options.store.read(local), options.createHasher, onBytes)
     const after = await options.store.stat(local)
-    if (after?.kind !== 'file' || after.size !== entry.size || after.mtimeNs !== entry.mtimeNs || size !== entry.size) {
+    if (
+      after?.kind !== 'file' ||
+      after.size !== entry.size ||
+      after.mtimeNs !== entry.mtimeNs ||
+      size !== entry.size
+    ) {
       return 'changed while it was being read; it will be scanned again'
     }
     return { ...entry, path, kind: 'file', sha256 }

@@ -40,7 +40,9 @@ export class PathError extends Error {
     readonly path: string,
     detail: string,
   ) {
-    super(`path ${JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}…` : path)} refused (${rule}): ${detail}`)
+    super(
+      `path ${JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}…` : path)} refused (${rule}): ${detail}`,
+    )
   }
 }
 
@@ -66,7 +68,8 @@ export function interpretKey(key: string): KeyMeaning {
 
 /** Validates a path with a leading slash; throws a `PathError` naming the first rule broken. */
 export function parseSharePath(path: unknown): SharePath {
-  if (typeof path !== 'string') throw new PathError('not-a-string', String(path), `a path is a string, not ${typeof path}`)
+  if (typeof path !== 'string')
+    throw new PathError('not-a-string', String(path), `a path is a string, not ${typeof path}`)
   if (!path.startsWith('/')) throw new PathError('no-leading-slash', path, 'a share path starts with "/"')
   // Whole-path checks first, so a 10 MB hostile key is refused before it is split.
   if (path.length > MAX_PATH_BYTES || utf8.encode(path).byteLength > MAX_PATH_BYTES) {
@@ -78,7 +81,11 @@ export function parseSharePath(path: unknown): SharePath {
   }
   if (CONTROL.test(path)) throw new PathError('control-character', path, 'contains a control character')
   if (LONE_SURROGATE.test(path)) {
-    throw new PathError('unpaired-surrogate', path, 'is not well-formed Unicode (a lone surrogate has no UTF-8 form)')
+    throw new PathError(
+      'unpaired-surrogate',
+      path,
+      'is not well-formed Unicode (a lone surrogate has no UTF-8 form)',
+    )
   }
   if (path === '/') return ROOT_PATH
   for (const segment of path.slice(1).split('/')) checkSegment(segment, path)

@@ -331,7 +331,9 @@ export class TransferPlan {
   notPresent(peer: string, sha256: string, nowMs = this.nowMs): void {
     const state = this.peer(peer)
     const before = state.notPresent.get(sha256)
-    const delayMs = before ? Math.min(before.delayMs * 2, NOT_PRESENT_MAX_RETRY_MS) : NOT_PRESENT_FIRST_RETRY_MS
+    const delayMs = before
+      ? Math.min(before.delayMs * 2, NOT_PRESENT_MAX_RETRY_MS)
+      : NOT_PRESENT_FIRST_RETRY_MS
     state.notPresent.set(sha256, { until: nowMs + delayMs, delayMs })
     const file = this.inFlightFrom(peer, sha256)
     if (file) this.requeue(file)
@@ -344,9 +346,11 @@ export class TransferPlan {
   nextWakeAt(): number | undefined {
     let next: number | undefined
     const consider = (sha256: string, until: number): void => {
-      if (until > this.nowMs && (this.queue.has(sha256) || this.resumable.has(sha256))) next = Math.min(next ?? until, until)
+      if (until > this.nowMs && (this.queue.has(sha256) || this.resumable.has(sha256)))
+        next = Math.min(next ?? until, until)
     }
-    for (const state of this.peers.values()) for (const [sha256, { until }] of state.notPresent) consider(sha256, until)
+    for (const state of this.peers.values())
+      for (const [sha256, { until }] of state.notPresent) consider(sha256, until)
     for (const [key, until] of this.backoff) consider(key.slice(key.indexOf('\n') + 1), until)
     return next
   }

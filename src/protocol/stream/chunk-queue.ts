@@ -10,7 +10,8 @@ export class ChunkQueue {
   private queuedBytes = 0
   private ended = false
   private failure: Error | undefined
-  private readonly readers: Array<{ resolve: (c: Uint8Array | null) => void; reject: (e: Error) => void }> = []
+  private readonly readers: Array<{ resolve: (c: Uint8Array | null) => void; reject: (e: Error) => void }> =
+    []
   private readonly writers: Array<{ resolve: () => void; reject: (e: Error) => void }> = []
 
   constructor(private readonly highWaterMarkBytes: number) {}

@@ -4,7 +4,9 @@ import { ChunkQueue } from './chunk-queue'
 const DEFAULT_HIGH_WATER_MARK_BYTES = 1024 * 1024
 
 /** Two connected in-memory streams: what one writes, the other reads. For tests and in-process peers. */
-export function createMemoryPipe(highWaterMarkBytes = DEFAULT_HIGH_WATER_MARK_BYTES): [ByteStream, ByteStream] {
+export function createMemoryPipe(
+  highWaterMarkBytes = DEFAULT_HIGH_WATER_MARK_BYTES,
+): [ByteStream, ByteStream] {
   const aToB = new ChunkQueue(highWaterMarkBytes)
   const bToA = new ChunkQueue(highWaterMarkBytes)
   let settle: (err: Error | undefined) => void = () => {}

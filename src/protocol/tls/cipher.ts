@@ -71,14 +71,17 @@ export class CipherState {
     let total = 0
     for (const c of chunks) total += c.length
     const lengths: number[] = []
-    for (let o = 0; o < total; o += MAX_PLAINTEXT_BYTES) lengths.push(Math.min(MAX_PLAINTEXT_BYTES, total - o))
+    for (let o = 0; o < total; o += MAX_PLAINTEXT_BYTES)
+      lengths.push(Math.min(MAX_PLAINTEXT_BYTES, total - o))
     return this.sealFragments(type, lengths, new Gather(chunks))
   }
 
   private sealFragments(type: ContentType, lengths: readonly number[], data: Gather): Promise<Uint8Array> {
     // Sequence numbers are taken synchronously, so concurrent calls keep the order of the calls.
     const seqs = lengths.map(() => this.nextSequence())
-    return this.encryptThenMac ? this.sealEtm(type, lengths, data, seqs) : this.sealMte(type, lengths, data, seqs)
+    return this.encryptThenMac
+      ? this.sealEtm(type, lengths, data, seqs)
+      : this.sealMte(type, lengths, data, seqs)
   }
 
   /** The plaintexts of consecutive records. Bad MAC and bad padding fail alike, as bad_record_mac. */
@@ -117,7 +120,11 @@ export class CipherState {
     lengths.forEach((n, i) => {
       const at = (starts[i] as number) + n
       plain.set(macValues[i] as Uint8Array, at)
-      plain.fill((sizes[i] as number) - n - MAC_BYTES - 1, at + MAC_BYTES, (starts[i] as number) + (sizes[i] as number))
+      plain.fill(
+        (sizes[i] as number) - n - MAC_BYTES - 1,
+        at + MAC_BYTES,
+        (starts[i] as number) + (sizes[i] as number),
+      )
     })
     const iv = randomIv()
     const ct = await this.keys.encrypt(iv, plain.subarray(MAC_HEADER_BYTES))
@@ -183,7 +190,9 @@ export class CipherState {
     const lengths = records.map((r) => {
       const cipherLength = r.fragment.length - MAC_BYTES
       if (cipherLength < 2 * AES_BLOCK_BYTES || cipherLength % AES_BLOCK_BYTES !== 0) {
-        throw badRecordMac(`encrypt-then-MAC record of ${r.fragment.length} bytes is not IV, whole blocks and a MAC`)
+        throw badRecordMac(
+          `encrypt-then-MAC record of ${r.fragment.length} bytes is not IV, whole blocks and a MAC`,
+        )
       }
       return cipherLength
     })
@@ -193,10 +202,15 @@ export class CipherState {
     const macInputs = records.map((r, i) => {
       const cipherLength = lengths[i] as number
       writeMacHeader(macHeaders, i * MAC_HEADER_BYTES, seqs[i] as bigint, r.type, cipherLength)
-      return [macHeaders.subarray(i * MAC_HEADER_BYTES, (i + 1) * MAC_HEADER_BYTES), r.fragment.subarray(0, cipherLength)]
+      return [
+        macHeaders.subarray(i * MAC_HEADER_BYTES, (i + 1) * MAC_HEADER_BYTES),
+        r.fragment.subarray(0, cipherLength),
+      ]
     })
     const macs = await this.keys.macs(macInputs)
-    const macsMatch = records.every((r, i) => equalBytes(macs[i] as Uint8Array, r.fragment.subarray(lengths[i] as number)))
+    const macsMatch = records.every((r, i) =>
+      equalBytes(macs[i] as Uint8Array, r.fragment.subarray(lengths[i] as number)),
+    )
     // Only records whose MAC verified are decrypted: then how long decryption takes tells an
     // attacker nothing about ciphertext of his own making.
     if (!macsMatch) throw badRecordMac('record MAC does not verify')
@@ -286,7 +300,6 @@ class Gather {
     }
   }
 }
-
 
 /**
  * TLS padding: `padLength` + 1 bytes, each of value `padLength`, ending `block` (which must also

@@ -45,7 +45,14 @@ export class AttemptLimiter implements TlsRateLimiter {
 
   allow(attempt: TlsAttempt): boolean {
     const keys = keysOf(attempt)
-    if (keys.some((k) => this.recent(k).length >= (k.startsWith(USER_PREFIX) ? this.maxFailuresPerUsername : this.maxFailures))) return false
+    if (
+      keys.some(
+        (k) =>
+          this.recent(k).length >=
+          (k.startsWith(USER_PREFIX) ? this.maxFailuresPerUsername : this.maxFailures),
+      )
+    )
+      return false
     // Counted now, taken back on success: parallel attempts cannot outrun the count.
     for (const k of keys) this.record(k)
     return true

@@ -77,7 +77,6 @@ class WebCryptoRecordKeys implements RecordKeys {
     return splitPlain(await this.decryptPadded(chain), segments, total)
   }
 
-
   macs(inputs: readonly (readonly Uint8Array[])[]): Promise<Uint8Array[]> {
     return Promise.all(
       inputs.map(async (parts) => {
@@ -128,7 +127,10 @@ export const webCryptoRecords: RecordCrypto = {
   name: 'WebCrypto',
   async keys(encKey, macKey) {
     const [aes, mac] = await Promise.all([
-      crypto.subtle.importKey('raw', asArrayBufferView(encKey), { name: 'AES-CBC' }, false, ['encrypt', 'decrypt']),
+      crypto.subtle.importKey('raw', asArrayBufferView(encKey), { name: 'AES-CBC' }, false, [
+        'encrypt',
+        'decrypt',
+      ]),
       importHmacKey('SHA-1', macKey),
     ])
     return new WebCryptoRecordKeys(aes, mac)

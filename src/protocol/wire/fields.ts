@@ -60,7 +60,8 @@ export class FieldReader {
   /** A JSON integer within [min, max] (small integers: versions, TTLs, timeouts). */
   integer(field: string, min: number, max: number): number {
     const value = this.obj[field]
-    if (typeof value !== 'number' || !Number.isInteger(value)) this.fail(field, `must be an integer, got ${showValue(value)}`)
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      this.fail(field, `must be an integer, got ${showValue(value)}`)
     if (value < min || value > max) this.fail(field, `must be within [${min}, ${max}], got ${value}`)
     return value
   }
@@ -85,8 +86,15 @@ export class FieldReader {
     })
   }
 
-  stringArray(field: string, maxItems: number, maxChars: number, value: JsonValue | undefined = this.obj[field]): string[] {
-    return this.array(field, maxItems, value).map((item, i) => this.checkString(`${field}[${i}]`, item, maxChars))
+  stringArray(
+    field: string,
+    maxItems: number,
+    maxChars: number,
+    value: JsonValue | undefined = this.obj[field],
+  ): string[] {
+    return this.array(field, maxItems, value).map((item, i) =>
+      this.checkString(`${field}[${i}]`, item, maxChars),
+    )
   }
 
   /** An optional array of strings, empty when absent. */
@@ -112,14 +120,21 @@ export class FieldReader {
   /** Checks a value that is not itself a field of the top-level object (a map key, a map value). */
   checkString(field: string, value: JsonValue | undefined, maxChars: number, pattern?: RegExp): string {
     if (typeof value !== 'string') this.fail(field, `must be a string, got ${showValue(value)}`)
-    if (value.length > maxChars) this.fail(field, `is ${value.length} characters, more than the maximum ${maxChars}`)
-    if (pattern && !pattern.test(value)) this.fail(field, `must match ${pattern.source}, got ${showValue(value)}`)
+    if (value.length > maxChars)
+      this.fail(field, `is ${value.length} characters, more than the maximum ${maxChars}`)
+    if (pattern && !pattern.test(value))
+      this.fail(field, `must match ${pattern.source}, got ${showValue(value)}`)
     return value
   }
 
-  private array(field: string, maxItems: number, value: JsonValue | undefined = this.obj[field]): JsonValue[] {
+  private array(
+    field: string,
+    maxItems: number,
+    value: JsonValue | undefined = this.obj[field],
+  ): JsonValue[] {
     if (!Array.isArray(value)) this.fail(field, `must be an array, got ${showValue(value)}`)
-    if (value.length > maxItems) this.fail(field, `has ${value.length} items, more than the maximum ${maxItems}`)
+    if (value.length > maxItems)
+      this.fail(field, `has ${value.length} items, more than the maximum ${maxItems}`)
     return value
   }
 }

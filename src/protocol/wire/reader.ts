@@ -46,7 +46,8 @@ export class WireReader implements AsyncIterable<ReceivedMessage> {
    * over the stream from here. Only between messages, with `messageAtATime` on.
    */
   detach(): Uint8Array {
-    if (this.inPayload || this.nextEvent < this.events.length) throw new Error('wire reader: detach() only between messages, after the last one was read')
+    if (this.inPayload || this.nextEvent < this.events.length)
+      throw new Error('wire reader: detach() only between messages, after the last one was read')
     const rest = this.leftover ?? new Uint8Array(0)
     this.leftover = undefined
     this.ended = true

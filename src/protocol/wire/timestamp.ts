@@ -17,11 +17,21 @@ export type Nanoseconds = bigint
 
 export function parseTimestamp(text: string): Nanoseconds {
   const m = ISO_8601.exec(text)
-  if (!m) throw new TimestampError(`timestamp ${JSON.stringify(text.slice(0, 64))} is not ISO 8601 (YYYY-MM-DDThh:mm:ss[.fraction]Z)`)
+  if (!m)
+    throw new TimestampError(
+      `timestamp ${JSON.stringify(text.slice(0, 64))} is not ISO 8601 (YYYY-MM-DDThh:mm:ss[.fraction]Z)`,
+    )
   const [, y, mo, d, h, mi, s, fraction = '', zone = 'Z'] = m
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
   const check = new Date(ms)
-  if (Number.isNaN(ms) || check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
+  if (
+    Number.isNaN(ms) ||
+    check.getUTCDate() !== Number(d) ||
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 60
+  ) {
     throw new TimestampError(`timestamp ${JSON.stringify(text)} names a date or time that does not exist`)
   }
   const subSecond = BigInt(fraction.padEnd(9, '0') || '0')

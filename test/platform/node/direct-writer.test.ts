@@ -27,7 +27,8 @@ function same(actual: Uint8Array, expected: Uint8Array): boolean {
 /** Descriptors of this process open on `file`: two while it is written directly. */
 async function descriptorsOn(file: string): Promise<number[]> {
   const fds: number[] = []
-  for (const fd of await readdir('/proc/self/fd')) if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === file) fds.push(Number(fd))
+  for (const fd of await readdir('/proc/self/fd'))
+    if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === file) fds.push(Number(fd))
   return fds.sort((a, b) => a - b)
 }
 
@@ -49,7 +50,8 @@ describe('DirectWriter', () => {
       const writer = DirectWriter.open(fd, head.length)
       expect(writer, 'this file system takes O_DIRECT (ext4 here)').toBeDefined()
       const body = pattern(DIRECT_BUFFER_BYTES * 3 + 777, 2)
-      for (let at = 0, size = 1; at < body.length; at += size, size = (size * 5 + 3) % 400_000) await writer!.append(body.subarray(at, at + size))
+      for (let at = 0, size = 1; at < body.length; at += size, size = (size * 5 + 3) % 400_000)
+        await writer!.append(body.subarray(at, at + size))
       expect(await descriptorsOn(file)).toHaveLength(2)
       await writer!.drain()
       expect(same(await readFile(file), Buffer.concat([head, body]))).toBe(true)
@@ -65,7 +67,9 @@ describe('DirectWriter', () => {
   })
 
   it('is not given when every buffer is in use, and is again once one is let go', async () => {
-    const fds = Array.from({ length: 5 }, (_, i) => openSync(join(dir, `f${i}`), constants.O_RDWR | constants.O_CREAT))
+    const fds = Array.from({ length: 5 }, (_, i) =>
+      openSync(join(dir, `f${i}`), constants.O_RDWR | constants.O_CREAT),
+    )
     try {
       const writers = fds.map((fd) => DirectWriter.open(fd, 0))
       expect(writers.map((w) => w !== undefined)).toEqual([true, true, true, true, false])
@@ -99,7 +103,8 @@ describe('FsFileStore temporary files past DIRECT_FROM_BYTES', () => {
     expect(await descriptorsOn(tempFile)).toHaveLength(0)
     temp = await store.openTemp(path, 'e'.repeat(64))
     expect(temp.size).toBe(cut)
-    for (at = cut; at < data.length; at += step) await temp.append(data.subarray(at, Math.min(at + step, data.length)))
+    for (at = cut; at < data.length; at += step)
+      await temp.append(data.subarray(at, Math.min(at + step, data.length)))
     const result = await store.commit(temp, { expected: { kind: 'absent' } })
     expect(result.ok).toBe(true)
     expect(await descriptorsOn(join(dir, 'big.bin'))).toHaveLength(0)
@@ -112,7 +117,8 @@ describe('FsFileStore temporary files past DIRECT_FROM_BYTES', () => {
     const temp = await store.openTemp(parseSharePath('/big.bin'), 'f'.repeat(64), { fresh: true })
     const tempFile = join(dir, (await readdir(dir))[0]!)
     let at = 0
-    for (; at < DIRECT_FROM_BYTES + DIRECT_BUFFER_BYTES; at += DIRECT_BUFFER_BYTES) await temp.append(data.subarray(at, at + DIRECT_BUFFER_BYTES))
+    for (; at < DIRECT_FROM_BYTES + DIRECT_BUFFER_BYTES; at += DIRECT_BUFFER_BYTES)
+      await temp.append(data.subarray(at, at + DIRECT_BUFFER_BYTES))
     // The direct descriptor (opened last) goes away: its next write fails as a full disk would.
     closeSync((await descriptorsOn(tempFile))[1]!)
     let failure: unknown

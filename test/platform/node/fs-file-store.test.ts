@@ -10,7 +10,11 @@ import { parseSharePath } from '../../../src/protocol/directory/share-path'
 import { DirectorySyncs } from '../../../src/platform/node/directory-sync'
 import { FsFileStore, nameRulesFor } from '../../../src/platform/node/fs-file-store'
 import { createNodeHasher } from '../../../src/platform/node/node-hasher'
-import { collect, describeFileStoreContract, type StoreFixture } from '../../protocol/directory/file-store-contract'
+import {
+  collect,
+  describeFileStoreContract,
+  type StoreFixture,
+} from '../../protocol/directory/file-store-contract'
 
 const p = parseSharePath
 
@@ -41,7 +45,11 @@ async function fsFixture(): Promise<StoreFixture & { root: string; outside: stri
       await writeFile(local(path), content)
       if (mtimeMs !== undefined) await utimes(local(path), mtimeMs / 1000, mtimeMs / 1000)
     },
-    readLocal: (path) => readFile(local(path)).then((b) => new Uint8Array(b), () => undefined),
+    readLocal: (path) =>
+      readFile(local(path)).then(
+        (b) => new Uint8Array(b),
+        () => undefined,
+      ),
     namesOnDisk: () => namesBelow(root),
     removeRoot: () => rm(root, { recursive: true }),
     cleanup: () => rm(base, { recursive: true, force: true }),
@@ -88,14 +96,19 @@ describe('FsFileStore: nothing outside the share, even through symbolic links', 
     expect(await code(fx.store.openTemp(p('/linkdir/new.txt'), 'a'.repeat(64)))).toBe('ERR_OUTSIDE_SHARE')
     expect(await code(fx.store.mkdir(p('/linkdir/sub')))).toBe('ERR_OUTSIDE_SHARE')
     expect(await code(fx.store.setAttributes(p('/linkfile'), { mode: 0o777 }))).toBe('ERR_OUTSIDE_SHARE')
-    expect(await code(fx.store.remove(p('/linkdir/secret.txt'), { expected: { kind: 'any' }, archive: false }))).toBe('ERR_OUTSIDE_SHARE')
+    expect(
+      await code(fx.store.remove(p('/linkdir/secret.txt'), { expected: { kind: 'any' }, archive: false })),
+    ).toBe('ERR_OUTSIDE_SHARE')
     expect(await readdir(fx.outside)).toEqual(['secret.txt'])
   })
 
   it('replaces a link itself, never the file it points to, and only when told to expect anything', async () => {
     const temp = await fx.store.openTemp(p('/linkfile'), 'b'.repeat(64))
     await temp.append(new TextEncoder().encode('mine'))
-    expect(await fx.store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({ ok: false, actual: { kind: 'other' } })
+    expect(await fx.store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({
+      ok: false,
+      actual: { kind: 'other' },
+    })
     expect(await fx.store.commit(temp, { expected: { kind: 'any' } })).toMatchObject({ ok: true })
     expect(await readFile(join(fx.outside, 'secret.txt'), 'utf8')).toBe('secret')
     expect(await readFile(join(fx.root, 'linkfile'), 'utf8')).toBe('mine')
@@ -144,7 +157,9 @@ describe('FsFileStore: a process killed at any moment leaves the old file or the
     const script = fileURLToPath(new URL('fixtures/commit-forever.ts', import.meta.url))
     try {
       for (const delayMs of [170, 430]) {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, fx.root], { stdio: ['ignore', 'pipe', 'inherit'] })
+        const child = spawn(process.execPath, ['--import', 'tsx', script, fx.root], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        })
         let commits = 0
         child.stdout.on('data', (data: Buffer) => {
           commits += data.toString().split('\n').length - 1
@@ -184,7 +199,10 @@ describe('FsFileStore: temporary files and folder fsyncs', () => {
     const fresh = await fx.store.openTemp(p('/f.txt'), sha('whole'), { fresh: true })
     expect(fresh.size).toBe(0)
     await fresh.append(bytes('whole'))
-    expect(await fx.store.commit(fresh, { expected: { kind: 'absent' } })).toMatchObject({ ok: true, stat: { kind: 'file', size: 5 } })
+    expect(await fx.store.commit(fresh, { expected: { kind: 'absent' } })).toMatchObject({
+      ok: true,
+      stat: { kind: 'file', size: 5 },
+    })
     expect(await readFile(join(fx.root, 'f.txt'), 'utf8')).toBe('whole')
   })
 
@@ -198,7 +216,11 @@ describe('FsFileStore: temporary files and folder fsyncs', () => {
     }
     expect(syncs).not.toHaveBeenCalled()
     await store.settle()
-    expect(syncs.mock.calls.map(([dir]) => dir).sort()).toEqual([fx.root, join(fx.root, 'a'), join(fx.root, 'b')])
+    expect(syncs.mock.calls.map(([dir]) => dir).sort()).toEqual([
+      fx.root,
+      join(fx.root, 'a'),
+      join(fx.root, 'b'),
+    ])
     await store.settle()
     expect(syncs).toHaveBeenCalledTimes(3)
     // A move is durable when it returns (a conflict copy must reach the disk before what replaces it).
@@ -222,7 +244,11 @@ describe('FsFileStore: temporary files and folder fsyncs', () => {
     await temp.append(bytes('remote'))
     const refused = await fx.store.commit(temp, { expected: { kind: 'absent' }, attributes: { mode: 0o600 } })
     expect(refused).toMatchObject({ ok: false, reason: 'changed' })
-    const elsewhere = await fx.store.commit(temp, { expected: { kind: 'absent' }, target: p('/n.CONFLICT.abcdefgh.txt'), attributes: { mode: 0o640 } })
+    const elsewhere = await fx.store.commit(temp, {
+      expected: { kind: 'absent' },
+      target: p('/n.CONFLICT.abcdefgh.txt'),
+      attributes: { mode: 0o640 },
+    })
     expect(elsewhere).toMatchObject({ ok: true, stat: { mode: 0o640, size: 6 } })
     expect(await readFile(join(fx.root, 'n.txt'), 'utf8')).toBe('local')
   })

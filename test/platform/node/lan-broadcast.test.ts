@@ -8,8 +8,16 @@ const text = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 describe('LAN broadcast payload (core.md)', () => {
   it("reads core.md's example and what we send", () => {
     const example = text({ name: 'ClearSkiesBroadcast', version: 1, id: ID, peer: PEER, myport: 40121 })
-    expect(parseLanBroadcast(example, '192.168.1.5')).toEqual({ id: ID, peerId: PEER, address: 'tcp:192.168.1.5:40121' })
-    expect(parseLanBroadcast(encodeLanBroadcast(ID, PEER, 49211), 'fe80::1')).toEqual({ id: ID, peerId: PEER, address: 'tcp:[fe80::1]:49211' })
+    expect(parseLanBroadcast(example, '192.168.1.5')).toEqual({
+      id: ID,
+      peerId: PEER,
+      address: 'tcp:192.168.1.5:40121',
+    })
+    expect(parseLanBroadcast(encodeLanBroadcast(ID, PEER, 49211), 'fe80::1')).toEqual({
+      id: ID,
+      peerId: PEER,
+      address: 'tcp:[fe80::1]:49211',
+    })
   })
 
   it.each([

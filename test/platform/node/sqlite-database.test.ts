@@ -26,9 +26,15 @@ it('keeps revisions, clock members and value integers beyond 2^53 exact through 
   const r = record({
     value: { size: 3762440519426216896n, parts: [2n ** 63n + 1n, 9007199254740993n] },
     lastUpdatedRev: 2n ** 63n - 1n,
-    vectorClock: new Map([[id(1), 2n ** 63n - 2n], [id(2), 9007199254740993n]]),
+    vectorClock: new Map([
+      [id(1), 2n ** 63n - 2n],
+      [id(2), 9007199254740993n],
+    ]),
   })
-  expect(await db.receive('c', { body: decodeBody(encodeBody(updateBody(r))) })).toEqual({ result: 'stored', record: r })
+  expect(await db.receive('c', { body: decodeBody(encodeBody(updateBody(r))) })).toEqual({
+    result: 'stored',
+    record: r,
+  })
   // The file is this process's alone while open (exclusive locking): closed, then read afresh.
   await store.close()
   const again = await open(path)
@@ -39,7 +45,14 @@ it('applies 10,000 received updates (figure printed, not asserted)', async () =>
   const db = await open(join(folder, 'throughput.sqlite'))
   db.attach('c', { access: 'read_write', send: () => {} })
   const messages = Array.from({ length: 10_000 }, (_, i) => ({
-    body: updateBody(record({ uuid: id(0x10000 + i), key: `/photos/${i}.jpg`, lastUpdatedRev: BigInt(i + 1), value: { size: i, sha256: 'ab'.repeat(32) } })),
+    body: updateBody(
+      record({
+        uuid: id(0x10000 + i),
+        key: `/photos/${i}.jpg`,
+        lastUpdatedRev: BigInt(i + 1),
+        value: { size: i, sha256: 'ab'.repeat(32) },
+      }),
+    ),
   }))
   const start = performance.now()
   const outcomes = await Promise.all(messages.map((m) => db.receive('c', m)))
@@ -56,7 +69,11 @@ it('applies updates that keep arriving while a step runs in that step: one trans
   const outcomes = []
   // As a link hands them over: one message, then a turn of the microtask queue, then the next.
   for (let i = 0; i < 1_000; i++) {
-    outcomes.push(db.receive('c', { body: updateBody(record({ uuid: id(0x20000 + i), key: `/f${i}`, lastUpdatedRev: BigInt(i + 1) })) }))
+    outcomes.push(
+      db.receive('c', {
+        body: updateBody(record({ uuid: id(0x20000 + i), key: `/f${i}`, lastUpdatedRev: BigInt(i + 1) })),
+      }),
+    )
     await Promise.resolve()
   }
   expect((await Promise.all(outcomes)).every((o) => o.result === 'stored')).toBe(true)
@@ -80,7 +97,13 @@ it('answers get for a key from what it last found until a commit writes that key
 
   // A newer record of the same key from a peer (a key conflict): the newer one is named, and
   // known without a read (the update was checked against the key's records as it was stored).
-  const theirs = record({ uuid: id(0xbb), key: '/a', updateTime: a.updateTime + 1n, lastUpdatedBy: id(2), vectorClock: new Map([[id(2), 1n]]) })
+  const theirs = record({
+    uuid: id(0xbb),
+    key: '/a',
+    updateTime: a.updateTime + 1n,
+    lastUpdatedBy: id(2),
+    vectorClock: new Map([[id(2), 1n]]),
+  })
   expect(await db.receive('c', { body: updateBody(theirs) })).toMatchObject({ result: 'stored' })
   lookups = reads.mock.calls.length
   expect((await db.get('/a'))?.uuid).toBe(theirs.uuid)

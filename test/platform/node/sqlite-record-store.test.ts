@@ -44,7 +44,14 @@ describe('SqliteRecordStore on disk', () => {
     const store = SqliteRecordStore.open(nextFile())
     const records: DatabaseRecord[] = []
     for (let i = 0; i < 10_000; i++) {
-      records.push(record({ uuid: id(0x10000 + i), key: `/photos/${i}.jpg`, lastUpdatedRev: BigInt(i + 1), value: { size: i * 1000, sha256: 'ab'.repeat(32) } }))
+      records.push(
+        record({
+          uuid: id(0x10000 + i),
+          key: `/photos/${i}.jpg`,
+          lastUpdatedRev: BigInt(i + 1),
+          value: { size: i * 1000, sha256: 'ab'.repeat(32) },
+        }),
+      )
     }
     const start = performance.now()
     await store.write({ records, state: new Map() })

@@ -4,7 +4,8 @@ import { inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { nodeZlibCodec, SYNC_ZLIB_MAX_BYTES } from '../../../src/platform/node/zlib-codec'
 
-const text = (bytes: number): Uint8Array => new TextEncoder().encode('{"type":"directory.get"}\n'.repeat(Math.ceil(bytes / 25)).slice(0, bytes))
+const text = (bytes: number): Uint8Array =>
+  new TextEncoder().encode('{"type":"directory.get"}\n'.repeat(Math.ceil(bytes / 25)).slice(0, bytes))
 
 describe('nodeZlibCodec', () => {
   for (const [label, bytes] of [

@@ -7,17 +7,35 @@ import type { JsonObject } from '../../../src/protocol/wire/json-value'
 
 describe('control.md commands parse', () => {
   it.each([
-    [{ type: 'create_share', path: '/home/catfat/Documents' }, { type: 'create_share', path: '/home/catfat/Documents' }],
-    [{ type: 'add_share', code: 'SYNC123ABC', path: '/home/fatcat/From Dave' }, { type: 'add_share', code: 'SYNC123ABC', path: '/home/fatcat/From Dave', peers: [] }],
-    [{ type: 'remove_share', path: '/home/fatcat/From Dave' }, { type: 'remove_share', path: '/home/fatcat/From Dave' }],
+    [
+      { type: 'create_share', path: '/home/catfat/Documents' },
+      { type: 'create_share', path: '/home/catfat/Documents' },
+    ],
+    [
+      { type: 'add_share', code: 'SYNC123ABC', path: '/home/fatcat/From Dave' },
+      { type: 'add_share', code: 'SYNC123ABC', path: '/home/fatcat/From Dave', peers: [] },
+    ],
+    [
+      { type: 'remove_share', path: '/home/fatcat/From Dave' },
+      { type: 'remove_share', path: '/home/fatcat/From Dave' },
+    ],
     [
       { type: 'create_access_code', mode: 'read_write', path: '/home/fatcat/From Dave' },
       { type: 'create_access_code', mode: 'read_write', path: '/home/fatcat/From Dave', multiUse: false },
     ],
     [{ type: 'get_config' }, { type: 'get_config' }],
-    [{ type: 'set_config', config: { upload_limit: 123, use_dht: true } }, { type: 'set_config', config: { upload_limit: 123, use_dht: true } }],
-    [{ type: 'get_config_value', key: 'upload_limit' }, { type: 'get_config_value', key: 'upload_limit' }],
-    [{ type: 'set_config_value', key: 'upload_limit', value: 456 }, { type: 'set_config_value', key: 'upload_limit', value: 456 }],
+    [
+      { type: 'set_config', config: { upload_limit: 123, use_dht: true } },
+      { type: 'set_config', config: { upload_limit: 123, use_dht: true } },
+    ],
+    [
+      { type: 'get_config_value', key: 'upload_limit' },
+      { type: 'get_config_value', key: 'upload_limit' },
+    ],
+    [
+      { type: 'set_config_value', key: 'upload_limit', value: 456 },
+      { type: 'set_config_value', key: 'upload_limit', value: 456 },
+    ],
     [{ type: 'status' }, { type: 'status' }],
     [{ type: 'pause', extra: 'ignored' }, { type: 'pause' }],
   ])('%j', (request, command) => {
@@ -45,7 +63,9 @@ describe('line codec', () => {
       { ok: false, error: expect.stringContaining('not JSON') },
       { ok: true, value: { a: 'line\nbreak' } },
     ])
-    expect(d.push(new Uint8Array([0xff, 0x0a]))).toEqual([{ ok: false, error: 'the line is not valid UTF-8' }])
+    expect(d.push(new Uint8Array([0xff, 0x0a]))).toEqual([
+      { ok: false, error: 'the line is not valid UTF-8' },
+    ])
   })
 
   it('refuses an endless line', () => {
@@ -62,21 +82,32 @@ describe('server and client', () => {
         await new Promise((r) => setTimeout(r, 20)) // a slow answer must not overtake
         return { paused: false, tracking: true, nat_punctured: false, upload_rate: 0, download_rate: 0 }
       }
-      if (command.type === 'create_share') throw Object.assign(new Error(`Permission denied to '${command.path}'`), { code: 'EPERM' })
+      if (command.type === 'create_share')
+        throw Object.assign(new Error(`Permission denied to '${command.path}'`), { code: 'EPERM' })
       return {}
     }
     const served = serveControl(serverSide, 'clearskies-test 1', handler)
     const client = await ControlClient.connect(clientSide)
-    expect(client.handshake).toEqual({ service: 'ClearSkies Control', software: 'clearskies-test 1', protocol: 1 })
+    expect(client.handshake).toEqual({
+      service: 'ClearSkies Control',
+      software: 'clearskies-test 1',
+      protocol: 1,
+    })
     const answers = await Promise.allSettled([
       client.request({ type: 'status' }),
       client.request({ type: 'pause' }),
       client.request({ type: 'create_share', path: '/home/catfat/Documents' }),
       client.request({ type: 'nonsense' }),
     ])
-    expect(answers[0]).toEqual({ status: 'fulfilled', value: { paused: false, tracking: true, nat_punctured: false, upload_rate: 0, download_rate: 0 } })
+    expect(answers[0]).toEqual({
+      status: 'fulfilled',
+      value: { paused: false, tracking: true, nat_punctured: false, upload_rate: 0, download_rate: 0 },
+    })
     expect(answers[1]).toEqual({ status: 'fulfilled', value: {} })
-    expect(answers[2]).toMatchObject({ status: 'rejected', reason: { error: 'EPERM', message: "Permission denied to '/home/catfat/Documents'" } })
+    expect(answers[2]).toMatchObject({
+      status: 'rejected',
+      reason: { error: 'EPERM', message: "Permission denied to '/home/catfat/Documents'" },
+    })
     expect(answers[3]).toMatchObject({ status: 'rejected', reason: { error: 'not_understood' } })
     client.close()
     await served

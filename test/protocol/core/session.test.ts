@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { CoreSession, PING_GRACE_MS, SessionState, type SessionAction, type SessionConfig } from '../../../src/protocol/core/session'
-import { parseGreeting, parseKeys, parsePing, parseStart, type Keys } from '../../../src/protocol/core/messages'
+import {
+  CoreSession,
+  PING_GRACE_MS,
+  SessionState,
+  type SessionAction,
+  type SessionConfig,
+} from '../../../src/protocol/core/session'
+import {
+  parseGreeting,
+  parseKeys,
+  parsePing,
+  parseStart,
+  type Keys,
+} from '../../../src/protocol/core/messages'
 import type { JsonObject } from '../../../src/protocol/wire/json-value'
 
 const A = '77b8065588ec32f95f598e93db6672ac'
@@ -16,7 +28,11 @@ const KEYS: Keys = {
   ],
 }
 
-function config(role: 'server' | 'client', peerId: string, extra: Partial<SessionConfig> = {}): SessionConfig {
+function config(
+  role: 'server' | 'client',
+  peerId: string,
+  extra: Partial<SessionConfig> = {},
+): SessionConfig {
   return {
     role,
     software: 'clearskies-test',
@@ -49,7 +65,8 @@ function converse(server: CoreSession, client: CoreSession, now = 0) {
   return log
 }
 
-const types = (actions: SessionAction[]) => actions.map((a) => (a.type === 'send' ? `send:${a.body.type as string}` : a.type))
+const types = (actions: SessionAction[]) =>
+  actions.map((a) => (a.type === 'send' ? `send:${a.body.type as string}` : a.type))
 
 describe('core.md examples parse to what they show', () => {
   it('greeting, start, keys, ping', () => {
@@ -62,16 +79,43 @@ describe('core.md examples parse to what they show', () => {
         extensions: ['gzip', 'rsync'],
         peer: '77b8065588ec32f95f598e93db6672ac',
       }),
-    ).toEqual({ software: 'bitbox 0.1', name: "Jaren's Laptop", protocol: [1], extensions: ['gzip', 'rsync'], peer: A })
+    ).toEqual({
+      software: 'bitbox 0.1',
+      name: "Jaren's Laptop",
+      protocol: [1],
+      extensions: ['gzip', 'rsync'],
+      peer: A,
+    })
     expect(
-      parseStart({ type: 'core.start', software: 'beetlebox 0.3.7', protocol: 1, extensions: ['gzip'], peer: B, name: "Jaren's Desktop" }),
-    ).toEqual({ software: 'beetlebox 0.3.7', protocol: 1, extensions: ['gzip'], peer: B, name: "Jaren's Desktop" })
+      parseStart({
+        type: 'core.start',
+        software: 'beetlebox 0.3.7',
+        protocol: 1,
+        extensions: ['gzip'],
+        peer: B,
+        name: "Jaren's Desktop",
+      }),
+    ).toEqual({
+      software: 'beetlebox 0.3.7',
+      protocol: 1,
+      extensions: ['gzip'],
+      peer: B,
+      name: "Jaren's Desktop",
+    })
     const keys = parseKeys({
       type: 'core.keys',
       access_level: 'read_only',
       keys: [
-        { access_level: 'read_only', id: KEY_ID, key: KEY, private_rsa: '-----BEGIN RSA PRIVATE KEY-----\nMIIJKAIBAAKCAgEA4Zu1XDLoHf...TE KEY-----\n' },
-        { access_level: 'read_write', public_rsa: '-----BEGIN RSA PUBLIC KEY-----\nMIIBgjAcBgoqhkiG9w0BDAEDMA4E...' },
+        {
+          access_level: 'read_only',
+          id: KEY_ID,
+          key: KEY,
+          private_rsa: '-----BEGIN RSA PRIVATE KEY-----\nMIIJKAIBAAKCAgEA4Zu1XDLoHf...TE KEY-----\n',
+        },
+        {
+          access_level: 'read_write',
+          public_rsa: '-----BEGIN RSA PUBLIC KEY-----\nMIIBgjAcBgoqhkiG9w0BDAEDMA4E...',
+        },
       ],
     })
     expect(keys.accessLevel).toBe('read_only')
@@ -86,10 +130,22 @@ describe('core.md examples parse to what they show', () => {
     [{ type: 'core.ping', timeout: -1 }, /field "timeout" must be within/],
     [{ type: 'core.ping', timeout: 10 ** 9 }, /field "timeout" must be within/],
     [{ type: 'core.keys', access_level: 'admin', keys: [] }, /field "access_level" must be one of/],
-    [{ type: 'core.keys', access_level: 'read_only', keys: [{ access_level: 'read_write', public_rsa: 'x' }] }, /no id and key for the granted access level/],
-    [{ type: 'core.keys', access_level: 'read_only', keys: [{ access_level: 'read_only', id: KEY_ID }] }, /must come together/],
+    [
+      {
+        type: 'core.keys',
+        access_level: 'read_only',
+        keys: [{ access_level: 'read_write', public_rsa: 'x' }],
+      },
+      /no id and key for the granted access level/,
+    ],
+    [
+      { type: 'core.keys', access_level: 'read_only', keys: [{ access_level: 'read_only', id: KEY_ID }] },
+      /must come together/,
+    ],
   ])('rejects malformed %j', (body, message) => {
-    const parse = { 'core.greeting': parseGreeting, 'core.ping': parsePing, 'core.keys': parseKeys }[body.type as 'core.ping']
+    const parse = { 'core.greeting': parseGreeting, 'core.ping': parsePing, 'core.keys': parseKeys }[
+      body.type as 'core.ping'
+    ]
     expect(() => parse(body as JsonObject)).toThrow(message)
   })
 })
@@ -119,49 +175,83 @@ describe('handshake', () => {
 
   it('closes when no protocol version is shared', () => {
     const client = new CoreSession(config('client', B), 0)
-    const actions = client.receive({ type: 'core.greeting', protocol: [2, 3], extensions: ['database', 'directory'], peer: A }, 0)
-    expect(actions).toEqual([{ type: 'close', code: 'no-common-version', reason: expect.stringMatching(/peer speaks 2, 3/) }])
+    const actions = client.receive(
+      { type: 'core.greeting', protocol: [2, 3], extensions: ['database', 'directory'], peer: A },
+      0,
+    )
+    expect(actions).toEqual([
+      { type: 'close', code: 'no-common-version', reason: expect.stringMatching(/peer speaks 2, 3/) },
+    ])
   })
 
   it('closes when the peer lacks a required extension', () => {
     const client = new CoreSession(config('client', B), 0)
-    const actions = client.receive({ type: 'core.greeting', protocol: [1], extensions: ['gzip', 'rsync'], peer: A }, 0)
-    expect(actions[0]).toMatchObject({ type: 'close', code: 'missing-extension', reason: expect.stringContaining('database, directory') })
+    const actions = client.receive(
+      { type: 'core.greeting', protocol: [1], extensions: ['gzip', 'rsync'], peer: A },
+      0,
+    )
+    expect(actions[0]).toMatchObject({
+      type: 'close',
+      code: 'missing-extension',
+      reason: expect.stringContaining('database, directory'),
+    })
   })
 
   it('refuses a start that picks an extension the server did not offer', () => {
     const server = new CoreSession(config('server', A, { extensions: ['database', 'directory'] }), 0)
     server.begin()
-    const actions = server.receive({ type: 'core.start', protocol: 1, extensions: ['database', 'directory', 'gzip'], peer: B }, 0)
+    const actions = server.receive(
+      { type: 'core.start', protocol: 1, extensions: ['database', 'directory', 'gzip'], peer: B },
+      0,
+    )
     expect(actions[0]).toMatchObject({ type: 'close', code: 'protocol' })
   })
 
   it('ignores unknown keys and delivers unknown message types once open', () => {
     const server = new CoreSession(config('server', A), 0)
     server.begin()
-    server.receive({ type: 'core.start', protocol: 1, extensions: ['database', 'directory'], peer: B, future: { x: 1 } }, 0)
-    expect(server.receive({ type: '.com.example.thing', n: 1 }, 1)).toEqual([{ type: 'deliver', body: { type: '.com.example.thing', n: 1 } }])
+    server.receive(
+      { type: 'core.start', protocol: 1, extensions: ['database', 'directory'], peer: B, future: { x: 1 } },
+      0,
+    )
+    expect(server.receive({ type: '.com.example.thing', n: 1 }, 1)).toEqual([
+      { type: 'deliver', body: { type: '.com.example.thing', n: 1 } },
+    ])
   })
 })
 
 describe('key exchange', () => {
-  it.each(['server', 'client'] as const)('the code creator as %s sends keys; the joiner stores them, acknowledges, and only then opens', (creatorRole) => {
-    const creatorIsServer = creatorRole === 'server'
-    const server = new CoreSession(config('server', A, { keyExchange: creatorIsServer ? 'send' : 'receive', keysToSend: () => KEYS }), 0)
-    const client = new CoreSession(config('client', B, { keyExchange: creatorIsServer ? 'receive' : 'send', keysToSend: () => KEYS }), 0)
-    const log = converse(server, client)
-    const creator = creatorIsServer ? log.server : log.client
-    const joiner = creatorIsServer ? log.client : log.server
-    expect(types(creator)).toContain('send:core.keys')
-    expect(types(creator)).toContain('keys-acknowledged')
-    const received = joiner.find((a) => a.type === 'keys-received')
-    expect(received).toEqual({ type: 'keys-received', keys: KEYS })
-    expect(types(joiner).indexOf('send:core.keys_acknowledgment')).toBeLessThan(types(joiner).indexOf('open'))
-  })
+  it.each(['server', 'client'] as const)(
+    'the code creator as %s sends keys; the joiner stores them, acknowledges, and only then opens',
+    (creatorRole) => {
+      const creatorIsServer = creatorRole === 'server'
+      const server = new CoreSession(
+        config('server', A, { keyExchange: creatorIsServer ? 'send' : 'receive', keysToSend: () => KEYS }),
+        0,
+      )
+      const client = new CoreSession(
+        config('client', B, { keyExchange: creatorIsServer ? 'receive' : 'send', keysToSend: () => KEYS }),
+        0,
+      )
+      const log = converse(server, client)
+      const creator = creatorIsServer ? log.server : log.client
+      const joiner = creatorIsServer ? log.client : log.server
+      expect(types(creator)).toContain('send:core.keys')
+      expect(types(creator)).toContain('keys-acknowledged')
+      const received = joiner.find((a) => a.type === 'keys-received')
+      expect(received).toEqual({ type: 'keys-received', keys: KEYS })
+      expect(types(joiner).indexOf('send:core.keys_acknowledgment')).toBeLessThan(
+        types(joiner).indexOf('open'),
+      )
+    },
+  )
 
   it('does not act on other messages before the keys arrive', () => {
     const client = new CoreSession(config('client', B, { keyExchange: 'receive' }), 0)
-    client.receive({ type: 'core.greeting', protocol: [1], extensions: ['database', 'directory'], peer: A }, 0)
+    client.receive(
+      { type: 'core.greeting', protocol: [1], extensions: ['database', 'directory'], peer: A },
+      0,
+    )
     expect(client.receive({ type: 'database.get_updates', since: {} }, 0)).toEqual([
       { type: 'log', message: 'ignored "database.get_updates" before core.keys' },
     ])
@@ -195,7 +285,9 @@ describe('keep-alive', () => {
     server.receive({ type: 'core.ping', timeout: 30 }, 0)
     expect(server.tick(30_000 + PING_GRACE_MS).some((a) => a.type === 'close')).toBe(false)
     server.heard(40_000) // a payload chunk counts as life
-    expect(server.tick(40_000 + 30_000 + PING_GRACE_MS + 1)).toContainEqual(expect.objectContaining({ type: 'close', code: 'timeout' }))
+    expect(server.tick(40_000 + 30_000 + PING_GRACE_MS + 1)).toContainEqual(
+      expect.objectContaining({ type: 'close', code: 'timeout' }),
+    )
     expect(server.state).toBe(SessionState.Closed)
   })
 

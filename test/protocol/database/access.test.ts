@@ -28,10 +28,18 @@ describe('read-only peers', () => {
     expect(await c.value('R2', 'a')).toEqual({ n: 1 })
     const fromW = c.sent.find((s) => s.from === 'W' && s.to === 'R1' && s.message.kind === 's')
     const fromR1 = c.sent.find((s) => s.from === 'R1' && s.to === 'R2' && s.message.kind === 's')
-    expect(fromW?.message.kind === 's' && fromR1?.message.kind === 's' && fromR1.message.signed === fromW.message.signed).toBe(true)
+    expect(
+      fromW?.message.kind === 's' &&
+        fromR1?.message.kind === 's' &&
+        fromR1.message.signed === fromW.message.signed,
+    ).toBe(true)
     const stored = await c.peer('R1').get('a')
-    expect(stored?.signed?.signature).toBe(fromW?.message.kind === 's' ? fromW.message.signed.signature : 'none')
-    expect(c.sent.every((s) => s.message.kind === 's' || s.message.body.type === 'database.get_updates')).toBe(true)
+    expect(stored?.signed?.signature).toBe(
+      fromW?.message.kind === 's' ? fromW.message.signed.signature : 'none',
+    )
+    expect(
+      c.sent.every((s) => s.message.kind === 's' || s.message.body.type === 'database.get_updates'),
+    ).toBe(true)
     expect(c.warnings).toEqual([])
   })
 
@@ -66,7 +74,10 @@ describe('read-only peers', () => {
 
   it('drop the local changes a conflict resolver asks for, with a logged reason', async () => {
     const c = new Cluster(keys)
-    await c.add('R', 0xb, { access: 'read_only', resolver: (k) => ({ keep: k.winner, changes: [{ key: 'copy', value: 1 }] }) })
+    await c.add('R', 0xb, {
+      access: 'read_only',
+      resolver: (k) => ({ keep: k.winner, changes: [{ key: 'copy', value: 1 }] }),
+    })
     await c.add('W', 0xa)
     await c.add('W2', 0xc)
     const first = await c.peer('W').set('k', 'w')
@@ -79,7 +90,12 @@ describe('read-only peers', () => {
 })
 
 describe('forged and unsigned updates', () => {
-  async function forgeInto(c: Cluster, body: ReturnType<typeof updateBody>, signature: string, bytes = encodeBody(body)): Promise<unknown> {
+  async function forgeInto(
+    c: Cluster,
+    body: ReturnType<typeof updateBody>,
+    signature: string,
+    bytes = encodeBody(body),
+  ): Promise<unknown> {
     // What R1 sends to W on their read-only connection.
     return c.peer('W').receive('R1', { body, signed: { bytes, signature } })
   }
@@ -98,7 +114,12 @@ describe('forged and unsigned updates', () => {
     await c.settle()
     const genuine = (await c.peer('R1').get('k'))?.signed
     expect(genuine).toBeDefined()
-    const forged = { ...updateBody(real), value: 'evil', last_updated_rev: 99n, vector_clock: { [real.lastUpdatedBy]: 99n } }
+    const forged = {
+      ...updateBody(real),
+      value: 'evil',
+      last_updated_rev: 99n,
+      vector_clock: { [real.lastUpdatedBy]: 99n },
+    }
     const outcome = await forgeInto(c, forged, genuine?.signature ?? '')
     expect(outcome).toMatchObject({ result: 'rejected', error: { code: 'ERR_DATABASE_SIGNATURE' } })
     expect(await c.value('W', 'k')).toBe('real')
@@ -108,10 +129,16 @@ describe('forged and unsigned updates', () => {
     const c = await chain()
     const body = updateBody(record({ value: 'evil' }))
     const bytes = encodeBody(body)
-    expect(await forgeInto(c, body, await otherKeys.signer.sign(bytes), bytes)).toMatchObject({ result: 'rejected' })
+    expect(await forgeInto(c, body, await otherKeys.signer.sign(bytes), bytes)).toMatchObject({
+      result: 'rejected',
+    })
     expect(await forgeInto(c, body, '%%% not base64 %%%', bytes)).toMatchObject({ result: 'rejected' })
     // A read-only peer verifies too, on every connection.
-    expect(await c.peer('R2').receive('R1', { body, signed: { bytes, signature: await otherKeys.signer.sign(bytes) } })).toMatchObject({ result: 'rejected' })
+    expect(
+      await c
+        .peer('R2')
+        .receive('R1', { body, signed: { bytes, signature: await otherKeys.signer.sign(bytes) } }),
+    ).toMatchObject({ result: 'rejected' })
     expect(await c.value('R2', 'k')).toBeUndefined()
   })
 
@@ -123,7 +150,9 @@ describe('forged and unsigned updates', () => {
     await c.peer('W').set('k', 'v2')
     await c.settle()
     if (!old) throw new Error('no signed message stored')
-    expect(await c.peer('W').receive('R1', { body: JSON.parse(new TextDecoder().decode(old.bytes)), signed: old })).toMatchObject({ result: 'discarded', reason: 'older' })
+    expect(
+      await c.peer('W').receive('R1', { body: JSON.parse(new TextDecoder().decode(old.bytes)), signed: old }),
+    ).toMatchObject({ result: 'discarded', reason: 'older' })
     expect(await c.value('W', 'k')).toBe('v2')
   })
 })
@@ -144,7 +173,10 @@ describe('between read-write peers', () => {
 describe('signatures made by a read-write peer', () => {
   it('are kept with the record, so the next read-only peer costs no new signature', async () => {
     let signatures = 0
-    const counting = { ...keys, signer: { sign: (bytes: Uint8Array) => (signatures++, keys.signer.sign(bytes)) } }
+    const counting = {
+      ...keys,
+      signer: { sign: (bytes: Uint8Array) => (signatures++, keys.signer.sign(bytes)) },
+    }
     const c = new Cluster(counting)
     await c.add('W', 0xa)
     await c.add('R1', 0xb, { access: 'read_only' })

@@ -18,14 +18,33 @@ beforeAll(async () => {
   keys = await rsaKeys()
 })
 
-async function open(store: RecordStore = new MemoryRecordStore(), extra: Partial<DatabaseOptions> = {}): Promise<Database> {
+async function open(
+  store: RecordStore = new MemoryRecordStore(),
+  extra: Partial<DatabaseOptions> = {},
+): Promise<Database> {
   let t = 1_000_000n
-  return Database.open({ store, peerId: SELF, access: 'read_write', verifier: keys.verifier, signer: keys.signer, encodeBody, now: () => (t += 1n), ...extra })
+  return Database.open({
+    store,
+    peerId: SELF,
+    access: 'read_write',
+    verifier: keys.verifier,
+    signer: keys.signer,
+    encodeBody,
+    now: () => (t += 1n),
+    ...extra,
+  })
 }
 
-function collector(access: AccessLevel = 'read_write'): PeerConnection & { messages: OutgoingMessage[]; bodies(): JsonObject[] } {
+function collector(
+  access: AccessLevel = 'read_write',
+): PeerConnection & { messages: OutgoingMessage[]; bodies(): JsonObject[] } {
   const messages: OutgoingMessage[] = []
-  return { access, messages, send: (m) => void messages.push(m), bodies: () => messages.map((m) => (m.kind === 'm' ? m.body : overTheWire(m).body)) }
+  return {
+    access,
+    messages,
+    send: (m) => void messages.push(m),
+    bodies: () => messages.map((m) => (m.kind === 'm' ? m.body : overTheWire(m).body)),
+  }
 }
 
 const update = (r: DatabaseRecord) => ({ body: updateBody(r) })
@@ -67,7 +86,9 @@ describe('local changes (database.md, "Requesting Updates")', () => {
     const renamed = await db.change({ uuid: a.uuid, key: 'c', value: 1 })
     expect(renamed?.key).toBe('c')
     expect(await db.get('a')).toBeUndefined()
-    await expect(db.change({ uuid: a.uuid, key: 'b', value: 1 })).rejects.toMatchObject({ code: 'ERR_KEY_TAKEN' })
+    await expect(db.change({ uuid: a.uuid, key: 'b', value: 1 })).rejects.toMatchObject({
+      code: 'ERR_KEY_TAKEN',
+    })
   })
 
   it('continues its revision counter and logical clock after reopening', async () => {
@@ -87,9 +108,21 @@ describe('get_updates', () => {
     const store = new MemoryRecordStore()
     const records: DatabaseRecord[] = []
     let n = 0x100
-    for (const [peer, count] of [[X, 5], [Y, 3], [Z, 2]] as const) {
+    for (const [peer, count] of [
+      [X, 5],
+      [Y, 3],
+      [Z, 2],
+    ] as const) {
       for (let rev = 1n; rev <= count; rev++) {
-        records.push(record({ uuid: id(n++), key: `k${n}`, lastUpdatedBy: peer, lastUpdatedRev: rev, vectorClock: new Map([[peer, rev]]) }))
+        records.push(
+          record({
+            uuid: id(n++),
+            key: `k${n}`,
+            lastUpdatedBy: peer,
+            lastUpdatedRev: rev,
+            vectorClock: new Map([[peer, rev]]),
+          }),
+        )
       }
     }
     await store.write({ records, state: new Map() })
@@ -109,10 +142,20 @@ describe('get_updates', () => {
     const db = await seeded()
     const c = collector()
     db.attach('c', c)
-    expect(await db.receive('c', { body: { type: 'database.get_updates', since: { [X]: 3, [Y]: 0 } } })).toEqual({ result: 'subscribed' })
+    expect(
+      await db.receive('c', { body: { type: 'database.get_updates', since: { [X]: 3, [Y]: 0 } } }),
+    ).toEqual({ result: 'subscribed' })
     await db.idle()
     const got = c.bodies().map((b) => parseUpdate(b))
-    expect(got.map((r) => `${r.lastUpdatedBy.slice(-1)}:${r.lastUpdatedRev}`).sort()).toEqual(['1:4', '1:5', '2:1', '2:2', '2:3', '3:1', '3:2'])
+    expect(got.map((r) => `${r.lastUpdatedBy.slice(-1)}:${r.lastUpdatedRev}`).sort()).toEqual([
+      '1:4',
+      '1:5',
+      '2:1',
+      '2:2',
+      '2:3',
+      '3:1',
+      '3:2',
+    ])
     const revs = got.map((r) => r.lastUpdatedRev)
     expect(revs).toEqual([...revs].sort((a, b) => Number(a - b)))
   })
@@ -132,7 +175,9 @@ describe('get_updates', () => {
 
   it('stops answering when the connection is detached', async () => {
     const store = new MemoryRecordStore()
-    const records = Array.from({ length: 1200 }, (_, i) => record({ uuid: id(0x1000 + i), key: `k${i}`, lastUpdatedRev: BigInt(i + 1) }))
+    const records = Array.from({ length: 1200 }, (_, i) =>
+      record({ uuid: id(0x1000 + i), key: `k${i}`, lastUpdatedRev: BigInt(i + 1) }),
+    )
     await store.write({ records, state: new Map() })
     const db = await open(store)
     let sent = 0
@@ -159,7 +204,10 @@ describe('get_updates', () => {
 
 describe('receiving and relaying (database.md, "Record Changes")', () => {
   type Collector = ReturnType<typeof collector>
-  async function withThree(): Promise<{ db: Database; conns: { c1: Collector; c2: Collector; c3: Collector } }> {
+  async function withThree(): Promise<{
+    db: Database
+    conns: { c1: Collector; c2: Collector; c3: Collector }
+  }> {
     const db = await open()
     const conns = { c1: collector(), c2: collector(), c3: collector() }
     for (const [name, c] of Object.entries(conns)) {
@@ -210,7 +258,15 @@ describe('receiving and relaying (database.md, "Record Changes")', () => {
     expect(db.logicalClock).toBe(before + 1n) // rule 4, before the relay went out
     await db.idle()
     expect(db.logicalClock).toBe(before + 3n) // rule 3: one per connection it was sent on
-    const newer = record({ lastUpdatedBy: Y, lastUpdatedRev: 7n, value: 'new', vectorClock: new Map([[X, 4n], [Y, 1n]]) })
+    const newer = record({
+      lastUpdatedBy: Y,
+      lastUpdatedRev: 7n,
+      value: 'new',
+      vectorClock: new Map([
+        [X, 4n],
+        [Y, 1n],
+      ]),
+    })
     expect(await db.receive('c1', update(newer))).toEqual({ result: 'stored', record: newer })
   })
 
@@ -221,7 +277,10 @@ describe('receiving and relaying (database.md, "Record Changes")', () => {
     expect(await db.receive('c', { body: { type: 'directory.present' } })).toEqual({ result: 'ignored' })
     const bad = await db.receive('c', { body: { ...updateBody(record()), last_updated_rev: -1 } })
     expect(bad).toMatchObject({ result: 'rejected', error: { code: 'ERR_DATABASE_FIELD' } })
-    expect(await db.receive('nobody', update(record()))).toMatchObject({ result: 'rejected', error: { code: 'ERR_UNKNOWN_CONNECTION' } })
+    expect(await db.receive('nobody', update(record()))).toMatchObject({
+      result: 'rejected',
+      error: { code: 'ERR_UNKNOWN_CONNECTION' },
+    })
     expect(warnings.join('\n')).toMatch(/last_updated_rev/)
   })
 
@@ -237,7 +296,12 @@ describe('receiving and relaying (database.md, "Record Changes")', () => {
     const db = await open(store)
     db.attach('c', collector())
     const results = await Promise.all(
-      Array.from({ length: 2000 }, (_, i) => db.receive('c', update(record({ uuid: id(0x1000 + i), key: `k${i}`, lastUpdatedRev: BigInt(i + 1) })))),
+      Array.from({ length: 2000 }, (_, i) =>
+        db.receive(
+          'c',
+          update(record({ uuid: id(0x1000 + i), key: `k${i}`, lastUpdatedRev: BigInt(i + 1) })),
+        ),
+      ),
     )
     expect(results.every((r) => r.result === 'stored')).toBe(true)
     expect(writes).toBeLessThanOrEqual(2)

@@ -17,7 +17,13 @@ describe('LruMap', () => {
       ['b', 2],
       ['a', 1],
     ])
-    expect([map.get('c'), map.get('d'), map.get('e'), map.get('a'), map.size]).toEqual([30, 4, 5, undefined, 3])
+    expect([map.get('c'), map.get('d'), map.get('e'), map.get('a'), map.size]).toEqual([
+      30,
+      4,
+      5,
+      undefined,
+      3,
+    ])
   })
 
   it('keeps null and undefined apart: a kept null is a value', () => {

@@ -47,7 +47,13 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Re
 
     it('stores 64-bit integers, big JSON integers and signed bytes exactly', async () => {
       const r = record({
-        value: { size: 3762440519426216896n, small: 42, float: 1.25, text: 'ü', list: [null, true, 2n ** 64n] },
+        value: {
+          size: 3762440519426216896n,
+          small: 42,
+          float: 1.25,
+          text: 'ü',
+          list: [null, true, 2n ** 64n],
+        },
         lastUpdatedRev: 2n ** 63n - 1n,
         updateTime: -(2n ** 62n),
         vectorClock: new Map([
@@ -73,24 +79,51 @@ export function describeRecordStoreContract(name: string, open: () => Promise<Re
         record({ uuid: id(0xa2), lastUpdatedBy: X, lastUpdatedRev: 9n }),
         record({ uuid: id(0xa3), lastUpdatedBy: Y, lastUpdatedRev: 2n }),
       )
-      expect(await store.maxRevisions()).toEqual(new Map([[X, 9n], [Y, 2n]]))
+      expect(await store.maxRevisions()).toEqual(
+        new Map([
+          [X, 9n],
+          [Y, 2n],
+        ]),
+      )
     })
 
     it('answers changedSince in revision order, with unknown peers, in pages', async () => {
       const records: DatabaseRecord[] = []
       let n = 0x100
-      for (const [peer, revs] of [[X, 6], [Y, 4], [Z, 3]] as const) {
-        for (let rev = 1n; rev <= revs; rev++) records.push(record({ uuid: id(n++), lastUpdatedBy: peer, lastUpdatedRev: rev }))
+      for (const [peer, revs] of [
+        [X, 6],
+        [Y, 4],
+        [Z, 3],
+      ] as const) {
+        for (let rev = 1n; rev <= revs; rev++)
+          records.push(record({ uuid: id(n++), lastUpdatedBy: peer, lastUpdatedRev: rev }))
       }
       await write(...records)
-      const since = new Map([[X, 4n], [Y, 0n], [id(0x99), 50n]]) // Z is unknown to the client
+      const since = new Map([
+        [X, 4n],
+        [Y, 0n],
+        [id(0x99), 50n],
+      ]) // Z is unknown to the client
       const pages = await collect(store.changedSince(since, 2))
       expect(pages.every((p) => p.length <= 2)).toBe(true)
-      const got = pages.flat().map((r) => `${r.lastUpdatedBy === X ? 'X' : r.lastUpdatedBy === Y ? 'Y' : 'Z'}${r.lastUpdatedRev}`)
+      const got = pages
+        .flat()
+        .map((r) => `${r.lastUpdatedBy === X ? 'X' : r.lastUpdatedBy === Y ? 'Y' : 'Z'}${r.lastUpdatedRev}`)
       expect(got.sort()).toEqual(['X5', 'X6', 'Y1', 'Y2', 'Y3', 'Y4', 'Z1', 'Z2', 'Z3'])
       const revs = pages.flat().map((r) => r.lastUpdatedRev)
       expect(revs).toEqual([...revs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
-      expect(await collect(store.changedSince(new Map([[X, 6n], [Y, 4n], [Z, 3n]]), 2))).toEqual([])
+      expect(
+        await collect(
+          store.changedSince(
+            new Map([
+              [X, 6n],
+              [Y, 4n],
+              [Z, 3n],
+            ]),
+            2,
+          ),
+        ),
+      ).toEqual([])
     })
 
     it('orders revisions beyond 2^53 exactly', async () => {

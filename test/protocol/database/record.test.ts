@@ -62,7 +62,11 @@ describe('database.update bodies', () => {
     ['update_time beyond 64-bit nanoseconds', { update_time: '2300-01-01T00:00:00Z' }, 'update_time'],
     ['vector_clock an array', { vector_clock: [] }, 'vector_clock'],
     ['vector_clock member key not an ID', { vector_clock: { peer: 1 } }, 'vector_clock.peer'],
-    ['vector_clock member negative', { vector_clock: { b934d9de020109fde790cd39acce73fc: -1 } }, 'vector_clock.b934d9de020109fde790cd39acce73fc'],
+    [
+      'vector_clock member negative',
+      { vector_clock: { b934d9de020109fde790cd39acce73fc: -1 } },
+      'vector_clock.b934d9de020109fde790cd39acce73fc',
+    ],
     ['deleted not a boolean', { deleted: 'yes' }, 'deleted'],
   ]
   it.each(bad)('rejects %s, naming the field', (_name, change, field) => {

@@ -1,6 +1,10 @@
 /** Several engines in one process, joined by links through the codec: convergence and conflicts. */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { latestUpdateWins, type Conflict, type ConflictResolver } from '../../../src/protocol/database/conflict'
+import {
+  latestUpdateWins,
+  type Conflict,
+  type ConflictResolver,
+} from '../../../src/protocol/database/conflict'
 import { MemoryRecordStore } from '../../../src/protocol/database/memory-record-store'
 import type { JsonValue } from '../../../src/protocol/wire/json-value'
 import { Cluster, id, record, rsaKeys, type Keys } from './helpers'
@@ -10,7 +14,11 @@ beforeAll(async () => {
   keys = await rsaKeys()
 })
 
-async function liveMap(cluster: Cluster, name: string, keyNames: string[]): Promise<Record<string, JsonValue | undefined>> {
+async function liveMap(
+  cluster: Cluster,
+  name: string,
+  keyNames: string[],
+): Promise<Record<string, JsonValue | undefined>> {
   const out: Record<string, JsonValue | undefined> = {}
   for (const k of keyNames) out[k] = await cluster.value(name, k)
   return out
@@ -24,12 +32,16 @@ describe('three peers in a chain (A-B-C, A and C never connected)', () => {
     await cc.set('from-c', 2)
     await c.link('A', 'B')
     await c.link('B', 'C')
-    for (const p of ['A', 'B', 'C']) expect(await liveMap(c, p, ['from-a', 'from-c'])).toEqual({ 'from-a': 1, 'from-c': 2 })
+    for (const p of ['A', 'B', 'C'])
+      expect(await liveMap(c, p, ['from-a', 'from-c'])).toEqual({ 'from-a': 1, 'from-c': 2 })
     await a.set('from-a', 10)
     await cc.delete('from-c')
     await c.settle()
-    for (const p of ['A', 'B', 'C']) expect(await liveMap(c, p, ['from-a', 'from-c'])).toEqual({ 'from-a': 10, 'from-c': undefined })
-    expect(c.sent.some((s) => (s.from === 'A' && s.to === 'C') || (s.from === 'C' && s.to === 'A'))).toBe(false)
+    for (const p of ['A', 'B', 'C'])
+      expect(await liveMap(c, p, ['from-a', 'from-c'])).toEqual({ 'from-a': 10, 'from-c': undefined })
+    expect(c.sent.some((s) => (s.from === 'A' && s.to === 'C') || (s.from === 'C' && s.to === 'A'))).toBe(
+      false,
+    )
     expect(c.warnings).toEqual([])
   })
 })
@@ -88,7 +100,12 @@ describe('conflicts (database.md, "Conflicts")', () => {
     const [onA, onB] = [await a.get('doc'), await b.get('doc')]
     expect(onA?.value).toBe('edited on B')
     expect(onB).toEqual(onA)
-    expect(onA?.vectorClock).toEqual(new Map([[a.peerId, early.vectorClock.get(a.peerId)], [b.peerId, late.vectorClock.get(b.peerId)]]))
+    expect(onA?.vectorClock).toEqual(
+      new Map([
+        [a.peerId, early.vectorClock.get(a.peerId)],
+        [b.peerId, late.vectorClock.get(b.peerId)],
+      ]),
+    )
     expect(ra.calls).toMatchObject([{ kind: 'version', winner: 'incoming' }])
     expect(rb.calls).toMatchObject([{ kind: 'version', winner: 'current' }])
   })
@@ -97,10 +114,16 @@ describe('conflicts (database.md, "Conflicts")', () => {
     // The peer whose own version lost keeps a copy; the other peer adds nothing.
     const keepLoser: ConflictResolver = (conflict) => ({
       keep: conflict.winner,
-      changes: conflict.kind === 'version' && conflict.winner === 'incoming' ? [{ key: `${conflict.current.key}.CONFLICT`, value: conflict.current.value }] : [],
+      changes:
+        conflict.kind === 'version' && conflict.winner === 'incoming'
+          ? [{ key: `${conflict.current.key}.CONFLICT`, value: conflict.current.value }]
+          : [],
     })
     const c = new Cluster(keys)
-    const [a, b] = [await c.add('A', 0xa, { resolver: keepLoser }), await c.add('B', 0xb, { resolver: keepLoser })]
+    const [a, b] = [
+      await c.add('A', 0xa, { resolver: keepLoser }),
+      await c.add('B', 0xb, { resolver: keepLoser }),
+    ]
     const link = await c.link('A', 'B')
     await a.set('doc', 'original')
     await c.settle()
@@ -108,7 +131,8 @@ describe('conflicts (database.md, "Conflicts")', () => {
     await a.set('doc', 'A')
     await b.set('doc', 'B')
     await c.link('A', 'B')
-    for (const p of ['A', 'B']) expect(await liveMap(c, p, ['doc', 'doc.CONFLICT'])).toEqual({ doc: 'B', 'doc.CONFLICT': 'A' })
+    for (const p of ['A', 'B'])
+      expect(await liveMap(c, p, ['doc', 'doc.CONFLICT'])).toEqual({ doc: 'B', 'doc.CONFLICT': 'A' })
   })
 
   it('same key, different uuid: both records are kept, every peer names the same one', async () => {
@@ -127,9 +151,24 @@ describe('conflicts (database.md, "Conflicts")', () => {
   })
 
   it('equal clocks on different versions (two conflicts resolved apart) converge on the default winner', async () => {
-    const clock = new Map([[id(0xa), 3n], [id(0xb), 2n]])
-    const older = record({ value: 'older', lastUpdatedBy: id(0xa), lastUpdatedRev: 3n, vectorClock: clock, updateTime: 10n })
-    const newer = record({ value: 'newer', lastUpdatedBy: id(0xb), lastUpdatedRev: 2n, vectorClock: clock, updateTime: 20n })
+    const clock = new Map([
+      [id(0xa), 3n],
+      [id(0xb), 2n],
+    ])
+    const older = record({
+      value: 'older',
+      lastUpdatedBy: id(0xa),
+      lastUpdatedRev: 3n,
+      vectorClock: clock,
+      updateTime: 10n,
+    })
+    const newer = record({
+      value: 'newer',
+      lastUpdatedBy: id(0xb),
+      lastUpdatedRev: 2n,
+      vectorClock: clock,
+      updateTime: 20n,
+    })
     const storeA = new MemoryRecordStore()
     const storeB = new MemoryRecordStore()
     await storeA.write({ records: [older], state: new Map() })

@@ -1,6 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { before, compareClocks, EMPTY_CLOCK, LogicalClock, mergeClocks, type ClockOrder, type VectorClock } from '../../../src/protocol/database/vector-clock'
+import {
+  before,
+  compareClocks,
+  EMPTY_CLOCK,
+  LogicalClock,
+  mergeClocks,
+  type ClockOrder,
+  type VectorClock,
+} from '../../../src/protocol/database/vector-clock'
 import { id } from './helpers'
 
 const A = id(0xa)
@@ -66,7 +74,9 @@ describe('the four rules on the peer logical clock', () => {
 
 describe('laws (fast-check)', () => {
   const peers = fc.constantFrom(A, B, C, id(0xd))
-  const clock = fc.dictionary(peers, fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), { maxKeys: 4 }).map((o) => new Map(Object.entries(o)) as VectorClock)
+  const clock = fc
+    .dictionary(peers, fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), { maxKeys: 4 })
+    .map((o) => new Map(Object.entries(o)) as VectorClock)
   const params = { seed: Date.now() ^ 0x5eed, verbose: 1 } as const
   const same = (a: VectorClock, b: VectorClock): boolean => compareClocks(a, b) === 'equal'
 
@@ -93,7 +103,12 @@ describe('laws (fast-check)', () => {
   })
 
   it('before is a partial order and the comparison is antisymmetric', () => {
-    const mirror: Record<ClockOrder, ClockOrder> = { equal: 'equal', conflict: 'conflict', 'incoming-older': 'incoming-newer', 'incoming-newer': 'incoming-older' }
+    const mirror: Record<ClockOrder, ClockOrder> = {
+      equal: 'equal',
+      conflict: 'conflict',
+      'incoming-older': 'incoming-newer',
+      'incoming-newer': 'incoming-older',
+    }
     fc.assert(
       fc.property(clock, clock, clock, (a, b, c) => {
         expect(before(a, a)).toBe(true)

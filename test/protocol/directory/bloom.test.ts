@@ -21,7 +21,9 @@ describe('bloom bits (directory.md, "File Presence")', () => {
   })
 
   it('takes the i-th big-endian 32-bit word for the i-th bit, up to k = 8', () => {
-    const words = [0xc16987a1, 0x6bc7f7dd, 0x45e341b8, 0x55171e8d, 0x5c6577a7, 0x0febd408, 0xfbe6d2a1, 0x94c18224]
+    const words = [
+      0xc16987a1, 0x6bc7f7dd, 0x45e341b8, 0x55171e8d, 0x5c6577a7, 0x0febd408, 0xfbe6d2a1, 0x94c18224,
+    ]
     expect(bloomBits(DRAFT_SHA, 8, 2 ** 32 - 1)).toEqual(words.map((w) => w % (2 ** 32 - 1)))
   })
 
@@ -38,7 +40,8 @@ describe('bloom bits (directory.md, "File Presence")', () => {
   })
 
   it('refuses k outside 1..8 and bad attachments', () => {
-    for (const k of [0, 9, 1.5, '3', null]) expect(() => PresenceFilter.fromMessage(k, new Uint8Array(8))).toThrow(BloomError)
+    for (const k of [0, 9, 1.5, '3', null])
+      expect(() => PresenceFilter.fromMessage(k, new Uint8Array(8))).toThrow(BloomError)
     expect(() => PresenceFilter.fromMessage(3, new Uint8Array(0))).toThrow(BloomError)
     expect(() => PresenceFilter.fromMessage(3, new Uint8Array(16 * 1024 * 1024 + 1))).toThrow(BloomError)
     expect(() => bloomBits('xyz', 1, 8)).toThrow(BloomError)
@@ -81,7 +84,9 @@ describe('sizing and the false-positive rate', () => {
     let falsePositives = 0
     for (let i = 0; i < probes; i++) if (presence.mayHave(sha(`absent ${i}`))) falsePositives++
     const rate = falsePositives / probes
-    console.log(`bloom: ${filter.bytes} bytes, k=${filter.k}, false-positive rate ${(rate * 100).toFixed(2)}% for ${files} files`)
+    console.log(
+      `bloom: ${filter.bytes} bytes, k=${filter.k}, false-positive rate ${(rate * 100).toFixed(2)}% for ${files} files`,
+    )
     expect(rate).toBeLessThan(TARGET_FALSE_POSITIVE_RATE * 1.5)
   })
 

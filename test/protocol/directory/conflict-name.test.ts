@@ -44,7 +44,9 @@ describe('conflictName (directory.md, "Conflicts")', () => {
   })
 
   it('puts the loser beside the original and recognises conflict names', () => {
-    expect(conflictPath(parseSharePath('/docs/report.pdf'), counting)).toBe('/docs/report.CONFLICT.abcdefgh.pdf')
+    expect(conflictPath(parseSharePath('/docs/report.pdf'), counting)).toBe(
+      '/docs/report.CONFLICT.abcdefgh.pdf',
+    )
     expect(isConflictName('report.CONFLICT.abcdefgh.pdf')).toBe(true)
     expect(isConflictName('Makefile.CONFLICT.abcdefgh')).toBe(true)
     expect(isConflictName('report.pdf')).toBe(false)

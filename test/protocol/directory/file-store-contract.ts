@@ -39,7 +39,9 @@ export interface ContractHashing {
 const p = parseSharePath
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 
-export async function collect(chunks: AsyncIterable<Uint8Array>): Promise<{ bytes: Uint8Array; sizes: number[] }> {
+export async function collect(
+  chunks: AsyncIterable<Uint8Array>,
+): Promise<{ bytes: Uint8Array; sizes: number[] }> {
   const parts: Uint8Array[] = []
   for await (const chunk of chunks) parts.push(chunk)
   const bytes = new Uint8Array(parts.reduce((n, c) => n + c.byteLength, 0))
@@ -66,7 +68,11 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   return undefined
 }
 
-export function describeFileStoreContract(name: string, makeFixture: () => Promise<StoreFixture>, hashing: ContractHashing): void {
+export function describeFileStoreContract(
+  name: string,
+  makeFixture: () => Promise<StoreFixture>,
+  hashing: ContractHashing,
+): void {
   const sha = hashing.sha256Hex
   describe(`FileStore contract: ${name}`, () => {
     let fx: StoreFixture
@@ -84,7 +90,14 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       await fx.store.mkdir(p('/a/empty-dir'))
       const entries = await listAll(fx.store)
       const paths = entries.map((e) => e.path)
-      expect([...paths].sort()).toEqual(['/a', '/a/b', '/a/b/c.txt', '/a/empty-dir', '/a/empty.bin', '/top.txt'])
+      expect([...paths].sort()).toEqual([
+        '/a',
+        '/a/b',
+        '/a/b/c.txt',
+        '/a/empty-dir',
+        '/a/empty.bin',
+        '/top.txt',
+      ])
       expect(paths.indexOf('/a')).toBeLessThan(paths.indexOf('/a/b'))
       expect(paths.indexOf('/a/b')).toBeLessThan(paths.indexOf('/a/b/c.txt'))
       expect(entries.find((e) => e.path === '/top.txt')).toMatchObject({ kind: 'file', size: 3 })
@@ -96,13 +109,18 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       await fx.writeLocal('/src/node_modules/y.js', 'y')
       await fx.writeLocal('/src/main.ts', 'm')
       const listed: string[] = []
-      for await (const entry of fx.store.list((path) => path.endsWith('/node_modules'))) listed.push(entry.path)
+      for await (const entry of fx.store.list((path) => path.endsWith('/node_modules')))
+        listed.push(entry.path)
       expect(listed.sort()).toEqual(['/src', '/src/main.ts'])
     })
 
     it('stats files, folders and nothing', async () => {
       await fx.writeLocal('/d/f.txt', 'hello', 1_700_000_000_000)
-      expect(await fx.store.stat(p('/d/f.txt'))).toMatchObject({ kind: 'file', size: 5, mtimeNs: 1_700_000_000_000_000_000n })
+      expect(await fx.store.stat(p('/d/f.txt'))).toMatchObject({
+        kind: 'file',
+        size: 5,
+        mtimeNs: 1_700_000_000_000_000_000n,
+      })
       expect(await fx.store.stat(p('/d'))).toMatchObject({ kind: 'directory' })
       // The share's own folder: a scan without a saved local index asks for it.
       expect(await fx.store.stat(p('/'))).toMatchObject({ kind: 'directory', size: 0 })
@@ -137,7 +155,9 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       await temp.append(next.subarray(0, 10))
       await temp.close() // the "crash": never committed
       expect(await fx.readLocal('/doc.txt')).toEqual(text('old content'))
-      expect((await listAll(fx.store)).map((e) => e.path).filter((path) => !path.endsWith('.!clearsky'))).toEqual(['/doc.txt'])
+      expect(
+        (await listAll(fx.store)).map((e) => e.path).filter((path) => !path.endsWith('.!clearsky')),
+      ).toEqual(['/doc.txt'])
 
       const resumed = await fx.reopen().openTemp(p('/doc.txt'), target)
       expect(resumed.size).toBe(10)
@@ -145,7 +165,9 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       await resumed.append(next.subarray(10))
       expect(await fx.readLocal('/doc.txt')).toEqual(text('old content'))
       if (before?.kind !== 'file') throw new Error('no stat')
-      const result = await fx.store.commit(resumed, { expected: { kind: 'file', size: before.size, mtimeNs: before.mtimeNs } })
+      const result = await fx.store.commit(resumed, {
+        expected: { kind: 'file', size: before.size, mtimeNs: before.mtimeNs },
+      })
       expect(result.ok).toBe(true)
       expect(await fx.readLocal('/doc.txt')).toEqual(next)
       expect((await fx.namesOnDisk()).filter((n) => n.includes('!clearsky'))).toEqual([])
@@ -178,10 +200,15 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       const temp = await fx.store.openTemp(p('/note.txt'), sha('remote'))
       await temp.append(text('remote'))
       if (seen?.kind !== 'file') throw new Error('no stat')
-      const result = await fx.store.commit(temp, { expected: { kind: 'file', size: seen.size, mtimeNs: seen.mtimeNs } })
+      const result = await fx.store.commit(temp, {
+        expected: { kind: 'file', size: seen.size, mtimeNs: seen.mtimeNs },
+      })
       expect(result).toMatchObject({ ok: false, reason: 'changed', actual: { kind: 'file', size: 13 } })
       expect(await fx.readLocal('/note.txt')).toEqual(text('v2 local edit'))
-      const elsewhere = await fx.store.commit(temp, { expected: { kind: 'absent' }, target: p('/note.CONFLICT.abcdefgh.txt') })
+      const elsewhere = await fx.store.commit(temp, {
+        expected: { kind: 'absent' },
+        target: p('/note.CONFLICT.abcdefgh.txt'),
+      })
       expect(elsewhere.ok).toBe(true)
       expect(await fx.readLocal('/note.CONFLICT.abcdefgh.txt')).toEqual(text('remote'))
 
@@ -194,7 +221,10 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       const temp = await fx.store.openTemp(p('/new/deep/file.sh'), sha('#!'))
       await temp.append(text('#!'))
       const mtimeNs = 1_393_199_139_123_456_789n
-      const result = await fx.store.commit(temp, { expected: { kind: 'absent' }, attributes: { mtimeNs, mode: 0o750 } })
+      const result = await fx.store.commit(temp, {
+        expected: { kind: 'absent' },
+        attributes: { mtimeNs, mode: 0o750 },
+      })
       if (!result.ok || result.stat === null) throw new Error('commit failed')
       const drift = result.stat.mtimeNs - mtimeNs
       expect(drift < 0n ? -drift : drift).toBeLessThan(2_000n)
@@ -207,26 +237,40 @@ export function describeFileStoreContract(name: string, makeFixture: () => Promi
       await fx.writeLocal('/dir/a.txt', 'a1')
       await fx.writeLocal('/dir/b.txt', 'b')
       const any = { kind: 'any' } as const
-      expect(await fx.store.remove(p('/dir/a.txt'), { expected: any, archive: true })).toEqual({ ok: true, stat: null })
+      expect(await fx.store.remove(p('/dir/a.txt'), { expected: any, archive: true })).toEqual({
+        ok: true,
+        stat: null,
+      })
       await fx.writeLocal('/dir/a.txt', 'a2')
       await fx.store.remove(p('/dir/a.txt'), { expected: any, archive: true })
       expect(await fx.readLocal('/.clearskies-archive/dir/a.txt')).toEqual(text('a1'))
       expect(await fx.readLocal('/.clearskies-archive/dir/a~2.txt')).toEqual(text('a2'))
       expect(await fx.store.stat(p('/dir/a.txt'))).toBeNull()
 
-      expect(await fx.store.remove(p('/dir/b.txt'), { expected: { kind: 'absent' }, archive: false })).toMatchObject({ ok: false })
-      expect(await codeOf(fx.store.remove(p('/dir'), { expected: any, archive: false }))).toBe('ERR_NOT_EMPTY')
+      expect(
+        await fx.store.remove(p('/dir/b.txt'), { expected: { kind: 'absent' }, archive: false }),
+      ).toMatchObject({ ok: false })
+      expect(await codeOf(fx.store.remove(p('/dir'), { expected: any, archive: false }))).toBe(
+        'ERR_NOT_EMPTY',
+      )
       await fx.store.remove(p('/dir/b.txt'), { expected: any, archive: false })
-      expect(await fx.store.remove(p('/dir'), { expected: { kind: 'directory' }, archive: false })).toMatchObject({ ok: true })
+      expect(
+        await fx.store.remove(p('/dir'), { expected: { kind: 'directory' }, archive: false }),
+      ).toMatchObject({ ok: true })
       expect(await fx.store.stat(p('/dir'))).toBeNull()
-      expect(await fx.store.remove(p('/never/was'), { expected: { kind: 'absent' }, archive: false })).toMatchObject({ ok: true })
+      expect(
+        await fx.store.remove(p('/never/was'), { expected: { kind: 'absent' }, archive: false }),
+      ).toMatchObject({ ok: true })
     })
 
     it('moves without overwriting', async () => {
       await fx.writeLocal('/a.txt', 'a')
       await fx.writeLocal('/b.txt', 'b')
       const any = { kind: 'any' } as const
-      expect(await fx.store.move(p('/a.txt'), p('/b.txt'), any)).toMatchObject({ ok: false, actual: { kind: 'file' } })
+      expect(await fx.store.move(p('/a.txt'), p('/b.txt'), any)).toMatchObject({
+        ok: false,
+        actual: { kind: 'file' },
+      })
       expect(await fx.store.move(p('/a.txt'), p('/sub/c.txt'), any)).toMatchObject({ ok: true })
       expect(await fx.readLocal('/sub/c.txt')).toEqual(text('a'))
       expect(await fx.store.move(p('/a.txt'), p('/d.txt'), any)).toMatchObject({ ok: false, actual: null })

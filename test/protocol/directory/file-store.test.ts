@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { archivedOriginal, archiveSlot, matchesExpected, tempName } from '../../../src/protocol/directory/file-store'
+import {
+  archivedOriginal,
+  archiveSlot,
+  matchesExpected,
+  tempName,
+} from '../../../src/protocol/directory/file-store'
 
 const SHA = 'c16987a16bc7f7dd45e341b855171e8d5c6577a70febd408fbe6d2a194c18224'
 

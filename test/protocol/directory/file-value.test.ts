@@ -96,7 +96,9 @@ describe('unix_mode', () => {
   })
 
   it('is written as the octal digits', () => {
-    expect(serializeFileValue(parseFileValue({ size: null, sha256: null, unix_mode: '0755' }).value).unix_mode).toBe(755)
+    expect(
+      serializeFileValue(parseFileValue({ size: null, sha256: null, unix_mode: '0755' }).value).unix_mode,
+    ).toBe(755)
   })
 })
 

@@ -8,7 +8,18 @@ const DIR = true
 
 describe('IgnoreRules', () => {
   const rules = IgnoreRules.parse(
-    ['# build output', '*.tmp', 'build/', '/root-only', 'docs/*.pdf', 'logs/**', '**/cache/*.bin', 'a?c', '', 'x[1].txt'].join('\n'),
+    [
+      '# build output',
+      '*.tmp',
+      'build/',
+      '/root-only',
+      'docs/*.pdf',
+      'logs/**',
+      '**/cache/*.bin',
+      'a?c',
+      '',
+      'x[1].txt',
+    ].join('\n'),
   )
 
   it.each<[string, boolean, boolean]>([
@@ -86,7 +97,10 @@ describe('Selection', () => {
   })
 
   it('partial copy: excluded files and folders are not synced', () => {
-    const partial = new Selection({ excluded: [p('/videos'), p('/big.iso')], ignore: new IgnoreRules(['*.tmp']) })
+    const partial = new Selection({
+      excluded: [p('/videos'), p('/big.iso')],
+      ignore: new IgnoreRules(['*.tmp']),
+    })
     expect(partial.includes(p('/videos'), DIR)).toBe(false)
     expect(partial.includes(p('/videos/a.mp4'), FILE)).toBe(false)
     expect(partial.includes(p('/videos2/a.mp4'), FILE)).toBe(true)

@@ -7,15 +7,36 @@ const SHA = 'ceab2535bac962a9c9ec8a8ba98145fdb11bb077eaa05d87088688f7524dcb47'
 describe('directory.md examples', () => {
   it.each<[JsonObject, unknown]>([
     [{ type: 'directory.get_presence' }, { type: 'directory.get_presence' }],
-    [{ type: 'directory.bloom_filter', k_value: 3 }, { type: 'directory.bloom_filter', kValue: 3 }],
     [
-      { type: 'directory.present', sha256: 'db5accb08247a6697dc110b3bc540ed3fafea720e81ab3287a279cbcd1390906' },
-      { type: 'directory.present', sha256: 'db5accb08247a6697dc110b3bc540ed3fafea720e81ab3287a279cbcd1390906' },
+      { type: 'directory.bloom_filter', k_value: 3 },
+      { type: 'directory.bloom_filter', kValue: 3 },
     ],
-    [{ type: 'directory.get', sha256: SHA, range: [0, 100000] }, { type: 'directory.get', sha256: SHA, range: { start: 0n, length: 100000n } }],
-    [{ type: 'directory.data', sha256: SHA, range: [0, 100000] }, { type: 'directory.data', sha256: SHA, range: { start: 0n, length: 100000n } }],
-    [{ type: 'directory.not_present', sha256: SHA }, { type: 'directory.not_present', sha256: SHA }],
-    [{ type: 'directory.get_error', sha256: SHA, message: 'Permission denied' }, { type: 'directory.get_error', sha256: SHA, message: 'Permission denied' }],
+    [
+      {
+        type: 'directory.present',
+        sha256: 'db5accb08247a6697dc110b3bc540ed3fafea720e81ab3287a279cbcd1390906',
+      },
+      {
+        type: 'directory.present',
+        sha256: 'db5accb08247a6697dc110b3bc540ed3fafea720e81ab3287a279cbcd1390906',
+      },
+    ],
+    [
+      { type: 'directory.get', sha256: SHA, range: [0, 100000] },
+      { type: 'directory.get', sha256: SHA, range: { start: 0n, length: 100000n } },
+    ],
+    [
+      { type: 'directory.data', sha256: SHA, range: [0, 100000] },
+      { type: 'directory.data', sha256: SHA, range: { start: 0n, length: 100000n } },
+    ],
+    [
+      { type: 'directory.not_present', sha256: SHA },
+      { type: 'directory.not_present', sha256: SHA },
+    ],
+    [
+      { type: 'directory.get_error', sha256: SHA, message: 'Permission denied' },
+      { type: 'directory.get_error', sha256: SHA, message: 'Permission denied' },
+    ],
   ])('%j', (body, parsed) => {
     expect(parseDirectoryMessage(body)).toEqual(parsed)
     expect(directoryBody(parseDirectoryMessage(body)!)).toEqual(body)

@@ -13,7 +13,8 @@ describe('RandomQueue', () => {
       const [first] = queue.values()
       if (first !== undefined) firsts.set(first, (firsts.get(first) ?? 0) + 1)
     }
-    for (const key of ['a', 'b', 'c']) expect(Math.abs((firsts.get(key) ?? 0) - rounds / 3)).toBeLessThan(rounds * 0.03)
+    for (const key of ['a', 'b', 'c'])
+      expect(Math.abs((firsts.get(key) ?? 0) - rounds / 3)).toBeLessThan(rounds * 0.03)
   })
 
   it('adds once per key, deletes, and sweeps with take, keep and stop', () => {

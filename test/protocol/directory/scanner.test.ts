@@ -66,8 +66,12 @@ describe('scan (directory.md, "First Sync", "File Change Notification")', () => 
     const progress: ScanProgress[] = []
     const batch = await run(new Map(), { onProgress: (p) => progress.push(p) })
     expect(paths(batch.added)).toEqual(['/', '/a.txt', '/docs', '/docs/b.txt', '/empty'])
-    expect(batch.added.find((e) => e.path === '/a.txt')?.sha256).toBe('8ed3f6ad685b959ead7022518e1af76cd816f8e8ec7ccdda1ed4018e8f2223f8')
-    expect(progress.findIndex((p) => p.phase === 'hashing')).toBeGreaterThan(progress.findIndex((p) => p.phase === 'listing'))
+    expect(batch.added.find((e) => e.path === '/a.txt')?.sha256).toBe(
+      '8ed3f6ad685b959ead7022518e1af76cd816f8e8ec7ccdda1ed4018e8f2223f8',
+    )
+    expect(progress.findIndex((p) => p.phase === 'hashing')).toBeGreaterThan(
+      progress.findIndex((p) => p.phase === 'listing'),
+    )
     const hashingStart = progress.find((p) => p.phase === 'hashing')
     expect(hashingStart).toMatchObject({ entriesListed: 4, filesToHash: 2, bytesToHash: 11, filesHashed: 0 })
     expect(progress.at(-1)).toMatchObject({ phase: 'done', filesHashed: 2, bytesHashed: 11 })
@@ -157,7 +161,8 @@ describe('scan (directory.md, "First Sync", "File Change Notification")', () => 
     await rm(join(root, 'locked', 'secret.txt'))
     const unreadable: FileStore = Object.assign(Object.create(store) as FileStore, {
       async *list(): AsyncIterable<ListedEntry> {
-        for await (const entry of store.list()) yield entry.path === '/locked' ? { ...entry, unreadable: true } : entry
+        for await (const entry of store.list())
+          yield entry.path === '/locked' ? { ...entry, unreadable: true } : entry
       },
     })
     const batch = await scan({ store: unreadable, createHasher: countingHasher, known })

@@ -11,7 +11,8 @@ const everything = PresenceFilter.fromMessage(1, PROBE_EVERYTHING)
 const nothing = PresenceFilter.fromMessage(1, NOTHING_PRESENT)
 const HOUR = 3_600_000
 
-const files = (n: number, size = 100): WantedFile[] => Array.from({ length: n }, (_, i) => ({ sha256: sha(`f${i}`), size }))
+const files = (n: number, size = 100): WantedFile[] =>
+  Array.from({ length: n }, (_, i) => ({ sha256: sha(`f${i}`), size }))
 
 describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   it('asks in a random order that differs between peers seeds', () => {
@@ -55,7 +56,11 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   })
 
   it('gives a peer no new request while its requests in flight ask for the byte bound', () => {
-    const plan = new TransferPlan({ random: seeded(6), pieceBytes: 4 * MiB, maxInFlightBytesPerPeer: 10 * MiB })
+    const plan = new TransferPlan({
+      random: seeded(6),
+      pieceBytes: 4 * MiB,
+      maxInFlightBytesPerPeer: 10 * MiB,
+    })
     plan.want([...files(3, 5 * MiB), ...files(50).map((f) => ({ ...f, sha256: sha(`small ${f.sha256}`) }))])
     plan.setPresence('a', everything)
     const first = plan.next(0)
@@ -155,7 +160,10 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     const plan = new TransferPlan({ random: seeded(8), errorBackoffMs: 6 * HOUR })
     const s = sha('err')
     const other = sha('fine')
-    plan.want([{ sha256: s, size: 10 }, { sha256: other, size: 10 }])
+    plan.want([
+      { sha256: s, size: 10 },
+      { sha256: other, size: 10 },
+    ])
     plan.setPresence('a', everything)
     plan.next(0)
     plan.getError('a', s, 1_000)
@@ -210,7 +218,10 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
 
   it('plans nothing for empty or complete files and refuses bad offsets', () => {
     const plan = new TransferPlan({ random: seeded(11) })
-    plan.want([{ sha256: sha('empty'), size: 0 }, { sha256: sha('complete'), size: 5, resumeFrom: 5 }])
+    plan.want([
+      { sha256: sha('empty'), size: 0 },
+      { sha256: sha('complete'), size: 5, resumeFrom: 5 },
+    ])
     expect(plan.remaining().files).toBe(0)
     expect(() => plan.want([{ sha256: sha('x'), size: 5, resumeFrom: 6 }])).toThrow(RangeError)
     expect(() => plan.want([{ sha256: 'nope', size: 5 }])).toThrow(TypeError)
@@ -219,7 +230,12 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
 
 describe('TransferPlan.active', () => {
   it('lists the files begun (a request out, or bytes in) and how far each has come', () => {
-    const plan = new TransferPlan({ random: seeded(3), pieceBytes: 40, maxInFlightPerPeer: 1, maxInFlightTotal: 1 })
+    const plan = new TransferPlan({
+      random: seeded(3),
+      pieceBytes: 40,
+      maxInFlightPerPeer: 1,
+      maxInFlightTotal: 1,
+    })
     const [file] = files(1, 100)
     plan.want([file!])
     expect(plan.active()).toEqual([])
@@ -240,7 +256,11 @@ describe('TransferPlan.remaining', () => {
     fc.record({ kind: fc.constant('want' as const), file: fc.nat(5), resumeFrom: fc.nat(100) }),
     fc.record({ kind: fc.constant('drop' as const), file: fc.nat(5) }),
     fc.record({ kind: fc.constant('next' as const) }),
-    fc.record({ kind: fc.constant('received' as const), nth: fc.nat(10), length: fc.integer({ min: -1, max: 40 }) }),
+    fc.record({
+      kind: fc.constant('received' as const),
+      nth: fc.nat(10),
+      length: fc.integer({ min: -1, max: 40 }),
+    }),
     fc.record({ kind: fc.constant('notPresent' as const), nth: fc.nat(10) }),
     fc.record({ kind: fc.constant('removePeer' as const), peer: fc.constantFrom('a', 'b') }),
   )
@@ -248,7 +268,12 @@ describe('TransferPlan.remaining', () => {
   it('counts the files and bytes still to come, kept as they change', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-        const plan = new TransferPlan({ random: seeded(1), pieceBytes: 10, maxInFlightPerPeer: 2, maxInFlightTotal: 3 })
+        const plan = new TransferPlan({
+          random: seeded(1),
+          pieceBytes: 10,
+          maxInFlightPerPeer: 2,
+          maxInFlightTotal: 3,
+        })
         plan.setPresence('a', everything)
         plan.setPresence('b', everything)
         // The model: offset of each planned file, by index.

@@ -26,7 +26,10 @@ const PRIMITIVES: readonly RecordCrypto[] = [webCryptoRecords, nodeRecordCrypto]
 let primitives: RecordCrypto = webCryptoRecords
 
 async function pair(etm: boolean, from = primitives, to = primitives): Promise<[CipherState, CipherState]> {
-  return [await CipherState.create(encKey, macKey, etm, from), await CipherState.create(encKey, macKey, etm, to)]
+  return [
+    await CipherState.create(encKey, macKey, etm, from),
+    await CipherState.create(encKey, macKey, etm, to),
+  ]
 }
 
 /** A record of our own making: `plain` encrypted as is (so padding can be wrong), MACed as asked. */
@@ -73,7 +76,13 @@ async function expectBadRecordMac(p: Promise<unknown>): Promise<string> {
   return (err as TlsError).message
 }
 
-for (const [recordCrypto, etm] of PRIMITIVES.flatMap((p) => [[p, false], [p, true]] as const)) {
+for (const [recordCrypto, etm] of PRIMITIVES.flatMap(
+  (p) =>
+    [
+      [p, false],
+      [p, true],
+    ] as const,
+)) {
   describe(`CipherState on ${recordCrypto.name}, encrypt-then-MAC ${etm ? 'on' : 'off'}`, () => {
     beforeEach(() => {
       primitives = recordCrypto
@@ -123,7 +132,8 @@ for (const [recordCrypto, etm] of PRIMITIVES.flatMap((p) => [[p, false], [p, tru
       const sealed = await tx.sealMany(ContentType.application_data, chunks)
       const received = sealed.slice()
       const d = new RecordDecoder()
-      for (let o = 0, step = 1; o < received.length; o += step, step = 1 + ((step * 7 + 3) % 5000)) d.push(received.subarray(o, o + step))
+      for (let o = 0, step = 1; o < received.length; o += step, step = 1 + ((step * 7 + 3) % 5000))
+        d.push(received.subarray(o, o + step))
       const batch: RawRecord[] = []
       for (let r = d.next(); r; r = d.next()) batch.push(r)
       const opened = await rx.openMany(batch)
@@ -143,7 +153,8 @@ for (const [recordCrypto, etm] of PRIMITIVES.flatMap((p) => [[p, false], [p, tru
       )
       const batch = [d.next(), d.next(), d.next()] as RawRecord[]
       const middle = batch[1] as RawRecord
-      middle.fragment[middle.fragment.length - 4] = (middle.fragment[middle.fragment.length - 4] as number) ^ 1
+      middle.fragment[middle.fragment.length - 4] =
+        (middle.fragment[middle.fragment.length - 4] as number) ^ 1
       await expectBadRecordMac(rx.openMany(batch))
     })
 
@@ -227,14 +238,19 @@ describe('record primitives interoperate', () => {
   for (const etm of [false, true]) {
     it(`WebCrypto and node:crypto open each other's batches, encrypt-then-MAC ${etm ? 'on' : 'off'}`, async () => {
       const chunks = LENGTHS.map((n) => crypto.getRandomValues(new Uint8Array(n)))
-      for (const [from, to] of [[webCryptoRecords, nodeRecordCrypto], [nodeRecordCrypto, webCryptoRecords]] as const) {
+      for (const [from, to] of [
+        [webCryptoRecords, nodeRecordCrypto],
+        [nodeRecordCrypto, webCryptoRecords],
+      ] as const) {
         const [tx, rx] = await pair(etm, from, to)
         const d = new RecordDecoder()
         d.push(await tx.sealMany(ContentType.application_data, chunks))
         const batch: RawRecord[] = []
         for (let r = d.next(); r; r = d.next()) batch.push(r)
         const opened = await rx.openMany(batch)
-        opened.forEach((p, i) => expect(Buffer.compare(p, chunks[i] as Uint8Array), `${from.name} to ${to.name}`).toBe(0))
+        opened.forEach((p, i) =>
+          expect(Buffer.compare(p, chunks[i] as Uint8Array), `${from.name} to ${to.name}`).toBe(0),
+        )
       }
     })
   }
@@ -243,11 +259,20 @@ describe('record primitives interoperate', () => {
 describe('WebCrypto record primitives', () => {
   // Node's WebCrypto reads its input after the call returns: joined parts must not share a buffer.
   it('answer overlapping MAC calls over parts, each over its own inputs', async () => {
-    const [web, node] = await Promise.all([webCryptoRecords.keys(encKey, macKey), nodeRecordCrypto.keys(encKey, macKey)])
-    const calls = [1, 2, 3].map((c) => LENGTHS.map((n) => [crypto.getRandomValues(new Uint8Array(13)), crypto.getRandomValues(new Uint8Array(n + c))]))
+    const [web, node] = await Promise.all([
+      webCryptoRecords.keys(encKey, macKey),
+      nodeRecordCrypto.keys(encKey, macKey),
+    ])
+    const calls = [1, 2, 3].map((c) =>
+      LENGTHS.map((n) => [
+        crypto.getRandomValues(new Uint8Array(13)),
+        crypto.getRandomValues(new Uint8Array(n + c)),
+      ]),
+    )
     const pending = calls.map((inputs) => web.macs(inputs))
     const hex = (macs: Uint8Array[]): string[] => macs.map((m) => Buffer.from(m).toString('hex'))
-    for (const [i, inputs] of calls.entries()) expect(hex((await pending[i]) ?? [])).toEqual(hex(await node.macs(inputs)))
+    for (const [i, inputs] of calls.entries())
+      expect(hex((await pending[i]) ?? [])).toEqual(hex(await node.macs(inputs)))
   })
 })
 
@@ -260,5 +285,7 @@ it('decodes records into bytes of their own: neither the chunks they came in nor
   const records: RawRecord[] = []
   for (let r = d.next(); r; r = d.next()) records.push(r)
   chunk.fill(0)
-  expect(records.map((r) => Buffer.compare(r.fragment, fragments[records.indexOf(r)] as Uint8Array))).toEqual(fragments.map(() => 0))
+  expect(records.map((r) => Buffer.compare(r.fragment, fragments[records.indexOf(r)] as Uint8Array))).toEqual(
+    fragments.map(() => 0),
+  )
 })

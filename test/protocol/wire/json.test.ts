@@ -52,12 +52,24 @@ describe('lossless JSON', () => {
 
   it('finds every long number wherever a value may start, whatever the whitespace', () => {
     const big = 18446744073709551615n
-    for (const text of [`${big}`, ` \n\t${big}`, `[1,\n ${big}]`, `{"a" :\t${big}}`, `[[-${big}]]`, `{"e":"x","n": ${big}}`]) {
-      expect(JSON.stringify(parseJson(text), (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).toContain(`${big}n`)
+    for (const text of [
+      `${big}`,
+      ` \n\t${big}`,
+      `[1,\n ${big}]`,
+      `{"a" :\t${big}}`,
+      `[[-${big}]]`,
+      `{"e":"x","n": ${big}}`,
+    ]) {
+      expect(
+        JSON.stringify(parseJson(text), (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
+      ).toContain(`${big}n`)
     }
     expect(() => parseJson('{"a": [ 2.5e400 ]}')).toThrow(JsonError)
     // Digit runs and exponent-like text inside strings (hex, as in every SHA-256) change nothing.
-    expect(parseJson('{"sha256":"0c1047542543557737e123","n":1}')).toEqual({ sha256: '0c1047542543557737e123', n: 1 })
+    expect(parseJson('{"sha256":"0c1047542543557737e123","n":1}')).toEqual({
+      sha256: '0c1047542543557737e123',
+      n: 1,
+    })
   })
 
   it('keeps "__proto__" as an ordinary key, never as the object’s prototype', () => {

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { ByteStream } from '../../../src/protocol/stream/byte-stream'
-import { WireReader, encodeChunkHeader, encodeMessage, encodePayloadEnd, gzipStream } from '../../../src/protocol/wire'
+import {
+  WireReader,
+  encodeChunkHeader,
+  encodeMessage,
+  encodePayloadEnd,
+  gzipStream,
+} from '../../../src/protocol/wire'
 import { concatBytes } from '../../../src/protocol/wire/bytes'
 import { nodeZlibCodec } from '../../../src/platform/node/zlib-codec'
 
@@ -20,7 +26,12 @@ function streamOf(chunks: Uint8Array[]): ByteStream {
 
 /** A `!` message with one payload chunk. */
 function withPayload(type: string, data: Uint8Array): Uint8Array {
-  return concatBytes([encodeMessage({ type }, { withPayload: true }), encodeChunkHeader(data.byteLength), data, encodePayloadEnd()])
+  return concatBytes([
+    encodeMessage({ type }, { withPayload: true }),
+    encodeChunkHeader(data.byteLength),
+    data,
+    encodePayloadEnd(),
+  ])
 }
 
 /** What a gzip peer writes for `bytes`: `<length>:<zlib stream>`. */
@@ -33,7 +44,13 @@ async function gzipFrames(bytes: Uint8Array): Promise<Uint8Array> {
 
 describe('WireReader at a message boundary', () => {
   it('stops after core.start and hands back the gzip frames that followed it in the same read', async () => {
-    const start = encodeMessage({ type: 'core.start', software: 'x', protocol: 1, extensions: ['gzip'], peer: 'p' })
+    const start = encodeMessage({
+      type: 'core.start',
+      software: 'x',
+      protocol: 1,
+      extensions: ['gzip'],
+      peer: 'p',
+    })
     const after = encodeMessage({ type: 'core.ping', timeout: 60 })
     const frames = await gzipFrames(after)
     const reader = new WireReader(streamOf([concatBytes([start, frames])]))
