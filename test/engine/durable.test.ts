@@ -40,11 +40,21 @@ describe('a received file on a durable peer', () => {
       void done.then(() => events.push({ synced: abs }))
       return done
     })
+    // Bob's index alone: it opens with his share, after this. Alice's may still save late (her
+    // scan's last save can wait on a timer), and her paths are the same as his.
+    const bobs = new Set<SqliteLocalIndex>()
+    const open = SqliteLocalIndex.open.bind(SqliteLocalIndex)
+    vi.spyOn(SqliteLocalIndex, 'open').mockImplementation((path: string) => {
+      const index = open(path)
+      bobs.add(index)
+      return index
+    })
     const save = SqliteLocalIndex.prototype.save
     vi.spyOn(SqliteLocalIndex.prototype, 'save').mockImplementation(function (
       this: SqliteLocalIndex,
       changes: ReadonlyMap<SharePath, LocalEntry | null>,
     ) {
+      if (!bobs.has(this)) return save.call(this, changes)
       events.push({ saved: [...changes].flatMap(([path, entry]) => (entry?.kind === 'file' ? [path] : [])) })
       return save.call(this, changes)
     })
