@@ -69,7 +69,10 @@ export class ShareConnections {
     })
     const link = { id: sender.id, send: sender.send, close: sender.close }
     directory.attach(link)
-    void database.requestUpdates(sender.id)
+    // Fails only when the store does (the engine closing under it): said, not thrown into the void.
+    database
+      .requestUpdates(sender.id)
+      .catch((err: unknown) => log(`asking for updates failed: ${(err as Error).message}`))
     this.share.changed?.()
 
     // Database messages are handed over without waiting for each to be stored, so a burst of
@@ -87,6 +90,8 @@ export class ShareConnections {
             sender.id,
             signed ? { body: message.body, signed } : { body: message.body },
           )
+          // Handled now: it may fail (the store closing) before the chain below comes to it.
+          outcome.catch(() => undefined)
           pending++
           outcomes = outcomes
             .then(() => outcome)

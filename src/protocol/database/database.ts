@@ -537,7 +537,10 @@ export class Database {
     await c.connection.send(message)
     const signing = update.takeNewSignature()
     const { record } = update
-    if (signing && record) void signing.then((signed) => this.keepSignature(record, signed))
+    if (signing && record)
+      void signing
+        .then((signed) => this.keepSignature(record, signed))
+        .catch((err: unknown) => this.log('warn', `keeping a signature failed: ${(err as Error).message}`))
   }
 
   /**
