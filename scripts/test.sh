@@ -16,17 +16,23 @@ step lint && npm run -s lint || status=1
 step "unit and integration tests" &&
   scripts/netns-run.sh npx vitest run --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=1
 # Vitest's browser mode sometimes waits out its connect timeout for a Chromium that never reaches
-# its server ("Failed to connect to the browser session", no test run; twice in about ten runs on
-# 2026-11-27, on an idle machine too). That, and only that, is tried once more.
+# its server ("Failed to connect to the browser session", no test run: three times in about a dozen
+# runs on 2026-11-27, once on an idle machine). That, and only that, is tried again, twice at most.
 browser_tests() {
   scripts/netns-run.sh npx vitest run -c vitest.browser.config.ts --reporter=default --reporter=json --outputFile.json="$results/browser.json" >"$results/browser.log" 2>&1
   code=$?
   cat "$results/browser.log"
   return $code
 }
-step "browser platform tests in Chromium" &&
-  { browser_tests || { grep -q "Failed to connect to the browser session" "$results/browser.log" &&
-    echo "Chromium never connected to vitest: running the browser platform tests once more" && browser_tests; }; } || status=1
+browser_step() {
+  for attempt in 1 2 3; do
+    browser_tests && return 0
+    grep -q "Failed to connect to the browser session" "$results/browser.log" || return 1
+    [ "$attempt" -lt 3 ] && echo "Chromium never connected to vitest: running the browser platform tests again"
+  done
+  return 1
+}
+step "browser platform tests in Chromium" && browser_step || status=1
 step "build and end-to-end tests" &&
   npx vite build --logLevel warn &&
   scripts/netns-run.sh npx vitest run -c vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json="$results/e2e.json" || status=1
