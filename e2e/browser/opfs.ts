@@ -1,5 +1,6 @@
 /** Test folders in the origin private file system: each test gets its own, removed afterwards. */
 import { afterEach, beforeEach } from 'vitest'
+import { SWAP_SUFFIX } from '../../src/platform/browser/fsa-file-store'
 
 let counter = 0
 
@@ -51,9 +52,10 @@ export async function namesBelow(dir: FileSystemDirectoryHandle, prefix = ''): P
 }
 
 /**
- * `namesBelow` without Chromium's swap files: `createWritable()` writes to `<name>.crswap` until it
- * is closed, and a temporary file's early background write may still be under way when listed.
+ * `namesBelow` without Chromium's swap files, which the store's own listing skips too: while a
+ * `createWritable()` is open its bytes go to `<name>.crswap` (SWAP_SUFFIX), and a temporary file's
+ * early background write may still be under way when listed.
  */
 export async function namesBelowButSwaps(dir: FileSystemDirectoryHandle): Promise<string[]> {
-  return (await namesBelow(dir)).filter((name) => !name.endsWith('.crswap'))
+  return (await namesBelow(dir)).filter((name) => !name.endsWith(SWAP_SUFFIX))
 }

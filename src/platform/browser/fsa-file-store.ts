@@ -74,7 +74,7 @@ const DIRECTORY_STAT: EntryStat = { kind: 'directory', size: 0, mtimeNs: 0n }
  * Chromium's `createWritable()` writes to `<name>.crswap` beside the file until `close()`; in a
  * picked folder that file is visible, and must not be synced as if the person had made it.
  */
-const SWAP_SUFFIX = '.crswap'
+export const SWAP_SUFFIX = '.crswap'
 const PERMISSION_BITS = 0o777
 const OWNER_READ_WRITE = 0o600
 
