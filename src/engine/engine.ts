@@ -26,6 +26,7 @@ import {
 } from '../protocol/access'
 import type { AccessLevel, KeyEntry, Keys } from '../protocol/core/messages'
 import type { ByteStream } from '../protocol/stream/byte-stream'
+import type { ZlibCodec } from '../protocol/wire/zlib-codec'
 import {
   acceptTls,
   connectTls,
@@ -39,7 +40,7 @@ import { PeerLink, type LinkHandler, type LinkSender } from './link'
 import { keysFor } from './keys-for'
 import { LiveShare, selectionFor, type SharePlatform, type ShareStatus } from './live-share'
 import { TokenBucket } from './token-bucket'
-import { adaptiveZlib, type PlatformZlib } from './adaptive-zlib'
+import { adaptiveZlib } from './adaptive-zlib'
 import type { Defer } from './coalescing-stream'
 import {
   grantFromJson,
@@ -69,7 +70,7 @@ export interface EnginePlatform extends SharePlatform {
   /** Opens a byte stream to a peer address (`tcp:host:port`, or another transport's form). */
   dial(address: string): Promise<ByteStream>
   /** zlib for the gzip extension (gzip.md): offered to peers only when present. */
-  readonly zlib?: PlatformZlib
+  readonly zlib?: ZlibCodec
   /** Runs a task once the current turn of the event loop is over (coalescing-stream.ts). */
   readonly defer?: Defer
   /** TLS record primitives faster than WebCrypto's, where the platform has them. */

@@ -15,7 +15,7 @@ import type { ByteStream } from '../protocol/stream/byte-stream'
 import { WireReader, WireWriter, type ReceivedMessage, type WireBody } from '../protocol/wire'
 import type { Payload } from '../protocol/wire/writer'
 import type { AccessLevel } from '../protocol/core/messages'
-import { gzipStream, type ZlibCodec } from '../protocol/wire'
+import { gzipStream, type GzipCodec } from '../protocol/wire'
 import { coalescingStream, type CoalescingStream, type Defer } from './coalescing-stream'
 
 /** How often the session's keep-alive clock is checked. */
@@ -55,7 +55,7 @@ export interface LinkOptions {
   log: (message: string) => void
   now?: () => number
   /** Compression for the gzip extension; offered only when the platform has it. */
-  zlib?: ZlibCodec
+  zlib?: GzipCodec
   /** When the writes of one turn of the event loop go down together (coalescing-stream.ts). */
   defer?: Defer
 }

@@ -16,6 +16,7 @@ import {
   type WireMessage,
   stringifyJson,
 } from '../../protocol/wire'
+import { concatBytes } from '../../protocol/wire/bytes'
 import { CliError } from '../cli-error'
 
 const USAGE = `usage:
@@ -90,7 +91,7 @@ async function decodeStdin(gzip: boolean): Promise<void> {
       continue
     }
     const compressed: Uint8Array[] = []
-    frames.push(chunk, (frame) => void compressed.push(frame.data))
+    frames.push(chunk, (frame) => void compressed.push(concatBytes(frame.pieces)))
     for (const data of compressed)
       decoder.push(await nodeZlibCodec.inflate(data, MAX_GZIP_FRAME_BYTES), printer.onEvent)
   }

@@ -7,15 +7,13 @@
  */
 import { promisify } from 'node:util'
 import { deflate, deflateSync, inflate, inflateSync } from 'node:zlib'
-import type { PlatformZlib } from '../../engine/adaptive-zlib'
+import type { ZlibCodec } from '../../protocol/wire/zlib-codec'
 
 const deflateAsync = promisify(deflate)
 const inflateAsync = promisify(inflate)
 
 /** Inputs up to this size are handled synchronously (about 0.1 ms of work at most). */
 export const SYNC_ZLIB_MAX_BYTES = 64 * 1024
-/** zlib's "no compression" level: stored blocks, written and checksummed in C. */
-const STORE_LEVEL = 0
 const DEFAULT_CHUNK_BYTES = 16 * 1024
 
 /**
@@ -23,11 +21,6 @@ const DEFAULT_CHUNK_BYTES = 16 * 1024
  * its loop (or the thread pool) each: a 1 MiB frame took 64 of them and cost five times the
  * work. So the output buffer is sized to what the frame will likely produce.
  */
-function storeChunk(inputBytes: number): number {
-  // Stored blocks are the input, their 5-byte headers and the zlib header and trailer.
-  return Math.max(DEFAULT_CHUNK_BYTES, inputBytes + (inputBytes >>> 6) + 1024)
-}
-
 function deflateChunk(inputBytes: number): number {
   // What is deflated compresses (adaptive-zlib.ts samples large writes): a quarter of the input
   // is room enough mostly, and a buffer much larger than its output is garbage the size of the
@@ -36,9 +29,10 @@ function deflateChunk(inputBytes: number): number {
 }
 
 function inflateChunk(inputBytes: number, maxOutputBytes: number): number {
-  // Large frames are mostly file data sent stored (adaptive-zlib.ts): about as large inflated.
-  // Small ones are JSON, which inflates several times over.
-  const likely = inputBytes > SYNC_ZLIB_MAX_BYTES ? inputBytes + 64 * 1024 : inputBytes * 8
+  // Frames of stored blocks (file data that does not compress) never come here: they are read
+  // where they arrived (src/protocol/wire/stored-zlib.ts). What does is deflated text and JSON,
+  // which inflates several times over; a large frame of it less so than a message.
+  const likely = inputBytes * (inputBytes > SYNC_ZLIB_MAX_BYTES ? 4 : 8)
   return Math.min(Math.max(DEFAULT_CHUNK_BYTES, likely), Math.max(DEFAULT_CHUNK_BYTES, maxOutputBytes))
 }
 
@@ -47,16 +41,13 @@ function view(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
 
-export const nodeZlibCodec: PlatformZlib = {
+export const nodeZlibCodec: ZlibCodec = {
   deflate: async (data) => {
     const options = { chunkSize: deflateChunk(data.byteLength) }
     return view(
       data.byteLength <= SYNC_ZLIB_MAX_BYTES ? deflateSync(data, options) : await deflateAsync(data, options),
     )
   },
-  // Storing is a copy and a checksum (0.3 ms per MiB): cheaper here than a trip to the pool.
-  store: async (data) =>
-    view(deflateSync(data, { level: STORE_LEVEL, chunkSize: storeChunk(data.byteLength) })),
   // maxOutputLength makes zlib stop with ERR_BUFFER_TOO_LARGE instead of inflating a bomb (a
   // synchronous one stops at the same bound, some milliseconds of work at worst).
   inflate: async (data, maxOutputBytes) => {

@@ -4,14 +4,17 @@
  * transform under the wire codec, so the wire reader and writer do not know it is there; a frame's
  * inflated bytes are just the next bytes of the wire stream, so frames need not line up with
  * messages on input. Our writer sends one frame per write: a message's header, body and signature
- * together, then one frame per payload chunk header and one per chunk.
+ * together, then one frame per payload chunk header and one per chunk. Frames of stored blocks
+ * (what does not compress) are read here as views of what arrived (stored-zlib.ts); others are
+ * joined and inflated by the platform.
  */
 import type { ByteStream } from '../stream/byte-stream'
 import { COLON, LengthParser, isAsciiDigit } from './ascii'
 import { concatBytes, utf8Encoder } from './bytes'
 import { WireError, WireErrorCode, describeByte } from './errors'
 import { MAX_BODY_BYTES } from './limits'
-import type { ZlibCodec } from './zlib-codec'
+import { storedZlibData } from './stored-zlib'
+import type { GzipCodec } from './zlib-codec'
 
 /**
  * Bound on one frame, compressed and inflated: a full body or chunk (16 MiB) plus room for its
@@ -20,7 +23,8 @@ import type { ZlibCodec } from './zlib-codec'
 export const MAX_GZIP_FRAME_BYTES = MAX_BODY_BYTES + 64 * 1024
 
 export interface GzipFrame {
-  readonly data: Uint8Array
+  /** The frame's bytes as they arrived, in one or more pieces (views, not copies). */
+  readonly pieces: readonly Uint8Array[]
   /** Stream offset of the frame's length digits. */
   readonly offset: number
 }
@@ -64,8 +68,7 @@ export class GzipFrameDecoder {
       this.piecesBytes += take
       i += take
       if (this.piecesBytes === this.length.value) {
-        const data = this.pieces.length === 1 ? this.pieces[0]! : concatBytes(this.pieces)
-        emit({ data, offset: this.frameOffset })
+        emit({ pieces: this.pieces, offset: this.frameOffset })
         this.pieces = []
         this.piecesBytes = 0
         this.inData = false
@@ -87,7 +90,7 @@ export class GzipFrameDecoder {
 }
 
 /** Wraps a stream so that what is written is deflated into frames and what is read is inflated. */
-export function gzipStream(inner: ByteStream, zlib: ZlibCodec): ByteStream {
+export function gzipStream(inner: ByteStream, zlib: GzipCodec): ByteStream {
   const decoder = new GzipFrameDecoder()
   const inflated: Uint8Array[] = []
   let writes: Promise<unknown> = Promise.resolve()
@@ -112,8 +115,13 @@ export function gzipStream(inner: ByteStream, zlib: ZlibCodec): ByteStream {
           fail(err)
         }
         for (const frame of frames) {
+          const stored = storedZlibData(frame.pieces)
+          if (stored) {
+            inflated.push(...stored)
+            continue
+          }
           const bytes = await zlib
-            .inflate(frame.data, MAX_GZIP_FRAME_BYTES)
+            .inflate(concatBytes(frame.pieces), MAX_GZIP_FRAME_BYTES)
             .catch((err: unknown) =>
               fail(
                 new WireError(
@@ -133,8 +141,10 @@ export function gzipStream(inner: ByteStream, zlib: ZlibCodec): ByteStream {
       // Deflation is asynchronous; the queue keeps frames in the order they were written.
       const run = writes.then(async () => {
         const compressed = await zlib.deflate(chunk)
-        await inner.write(utf8Encoder.encode(`${compressed.byteLength}:`))
-        await inner.write(compressed)
+        const parts = compressed instanceof Uint8Array ? [compressed] : compressed
+        const length = parts.reduce((sum, part) => sum + part.byteLength, 0)
+        await inner.write(utf8Encoder.encode(`${length}:`))
+        for (const part of parts) await inner.write(part)
       })
       writes = run.catch(() => undefined)
       return run

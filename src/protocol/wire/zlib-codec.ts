@@ -8,3 +8,13 @@ export interface ZlibCodec {
   /** Rejects rather than produce more than `maxOutputBytes`: a few KiB can inflate to gigabytes. */
   inflate(data: Uint8Array, maxOutputBytes: number): Promise<Uint8Array>
 }
+
+/**
+ * What the gzip framing compresses with: a ZlibCodec, or one whose output may come in parts that
+ * refer to the data written (stored frames, src/engine/adaptive-zlib.ts): the caller must leave
+ * that data as it is.
+ */
+export interface GzipCodec {
+  deflate(data: Uint8Array): Promise<Uint8Array | readonly Uint8Array[]>
+  inflate(data: Uint8Array, maxOutputBytes: number): Promise<Uint8Array>
+}

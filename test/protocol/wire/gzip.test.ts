@@ -61,7 +61,7 @@ describe('gzip frame decoder', () => {
     const decoder = new GzipFrameDecoder()
     const frames: string[] = []
     for (const slice of ['3:a', 'bc2', ':de'])
-      decoder.push(text(slice), (f) => frames.push(Buffer.from(f.data).toString()))
+      decoder.push(text(slice), (f) => frames.push(Buffer.from(concatBytes(f.pieces)).toString()))
     expect(frames).toEqual(['abc', 'de'])
     expect(() => decoder.push(text('4x'), () => {})).toThrow(
       expect.objectContaining({ code: WireErrorCode.Gzip, offset: 10 }),
