@@ -1,11 +1,16 @@
 /**
  * Our TLS-SRP throughput over loopback TCP, both ends in this process, one direction, 64 KiB
- * writes: shared by bench/tls and bench/sync (which sets the sync figures beside it).
+ * writes: shared by bench/tls and bench/sync (which sets the sync figures beside it). With a
+ * GzipCodec, the gzip extension's framing runs over TLS at both ends, written in 1 MiB writes of
+ * random data as a sync sends a file that does not compress (stored frames).
  */
+import type { ByteStream } from '../../src/protocol/stream/byte-stream'
 import { connectTcp, listenTcp } from '../../src/platform/node/tcp-stream'
 import { type CipherSuite, type RecordCrypto, acceptTls, connectTls } from '../../src/protocol/tls/index'
+import { type GzipCodec, gzipStream } from '../../src/protocol/wire'
 
 export const WRITE_BYTES = 64 * 1024
+export const GZIP_WRITE_BYTES = 1024 * 1024
 export const USER = 'clearskies:1:' + 'ab'.repeat(32)
 export const PASSWORD = 'cd'.repeat(32)
 export const SECRET = new Uint8Array(32).fill(1)
@@ -46,8 +51,24 @@ export function counter(totalBytes: number): { add(n: number): void; done: Promi
   }
 }
 
-/** Our client writes `totalBytes` in 64 KiB writes; our server counts them. Both use `records`. */
-export async function ours(suite: CipherSuite, totalBytes: number, records: RecordCrypto): Promise<Run> {
+/** Random bytes, written again and again: nothing below changes what it is given. */
+function randomChunk(bytes: number): Uint8Array {
+  const chunk = new Uint8Array(bytes)
+  for (let at = 0; at < bytes; at += 65_536) crypto.getRandomValues(chunk.subarray(at, at + 65_536))
+  return chunk
+}
+
+/**
+ * Our client writes `totalBytes` (64 KiB writes of zeros; with `zlib`, 1 MiB writes of random data
+ * through gzip framing); our server counts them. Both use `records`.
+ */
+export async function ours(
+  suite: CipherSuite,
+  totalBytes: number,
+  records: RecordCrypto,
+  zlib?: GzipCodec,
+): Promise<Run> {
+  const framed = (stream: ByteStream): ByteStream => (zlib ? gzipStream(stream, zlib) : stream)
   const count = counter(totalBytes)
   const listener = await listenTcp('127.0.0.1', 0, (tcp) => {
     void acceptTls(tcp, {
@@ -56,7 +77,8 @@ export async function ours(suite: CipherSuite, totalBytes: number, records: Reco
       recordCrypto: records,
     })
       .then(async (s) => {
-        for (let c = await s.stream.read(); c; c = await s.stream.read()) count.add(c.length)
+        const stream = framed(s.stream)
+        for (let c = await stream.read(); c; c = await stream.read()) count.add(c.length)
       })
       .catch(() => {}) // the listener closes this connection when the run is over
   })
@@ -66,10 +88,13 @@ export async function ours(suite: CipherSuite, totalBytes: number, records: Reco
     cipherSuites: [suite],
     recordCrypto: records,
   })
+  const stream = framed(session.stream)
+  const writeBytes = zlib ? GZIP_WRITE_BYTES : WRITE_BYTES
+  const data = zlib ? randomChunk(writeBytes) : undefined
   const run = await measure(
     async () => {
-      for (let sent = 0; sent < totalBytes; sent += WRITE_BYTES)
-        await session.stream.write(new Uint8Array(WRITE_BYTES))
+      for (let sent = 0; sent < totalBytes; sent += writeBytes)
+        await stream.write(data ?? new Uint8Array(writeBytes))
     },
     count.done,
     totalBytes,
