@@ -16,8 +16,15 @@ step lint && npm run -s lint || status=1
 step "unit and integration tests" &&
   scripts/netns-run.sh npx vitest run --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=1
 # Vitest's browser mode sometimes waits out its connect timeout for a Chromium that never reaches
-# its server ("Failed to connect to the browser session", no test run: three times in about a dozen
-# runs on 2026-11-27, once on an idle machine). That, and only that, is tried again, twice at most.
+# it ("Failed to connect to the browser session", no test run): in 7 of 13 runs on 2026-11-27 when
+# run one after another, idle machine or not. Logged on the server (Vite's debug log and a request
+# logger), such a run has the test page's WebSocket connected and every request Chromium made
+# answered, and then Chromium stops asking for the page's next modules (a different one each
+# time). Not cured by turning Vite's HMR off (4 in 8), Chromium's DNS off, the test namespace's
+# default route off, or Playwright's current --disable-features list (3 in 11); never seen in 6
+# runs outside the namespace, where these tests must not run. The cause is not found. A run that
+# works is connected in under a second, cold caches included, so the timeout is 30 s
+# (vitest.browser.config.ts), and that failure, and only that, is tried again, up to ten times.
 browser_tests() {
   scripts/netns-run.sh npx vitest run -c vitest.browser.config.ts --reporter=default --reporter=json --outputFile.json="$results/browser.json" >"$results/browser.log" 2>&1
   code=$?
@@ -25,10 +32,10 @@ browser_tests() {
   return $code
 }
 browser_step() {
-  for attempt in 1 2 3; do
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
     browser_tests && return 0
     grep -q "Failed to connect to the browser session" "$results/browser.log" || return 1
-    [ "$attempt" -lt 3 ] && echo "Chromium never connected to vitest: running the browser platform tests again"
+    [ "$attempt" -lt 10 ] && echo "Chromium never connected to vitest: running the browser platform tests again"
   done
   return 1
 }

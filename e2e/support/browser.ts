@@ -8,23 +8,35 @@ import { existsSync } from 'node:fs'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-/** Playwright passes its own --disable-features list and only the last such flag counts, so repeat its list. */
+/**
+ * Playwright passes its own --disable-features list and only the last such flag counts, so repeat
+ * its list: that of playwright-core 1.65 (chromiumSwitches.ts), then what older ones listed. Several
+ * keep Chromium from reaching Google's servers at startup (optimization hints, network time, search
+ * preconnects); inside the test namespace nothing answers them.
+ */
 const PLAYWRIGHT_DISABLED_FEATURES = [
-  'AcceptCHFrame',
-  'AutoExpandDetailsElement',
   'AvoidUnnecessaryBeforeUnloadCheckSync',
-  'CertificateTransparencyComponentUpdater',
   'DestroyProfileOnBrowserClose',
-  'DialMediaRouteProvider',
-  'ExtensionManifestV2Disabled',
-  'GlobalMediaControls',
   'HttpsUpgrades',
-  'ImprovedCookieControls',
-  'LazyFrameLoading',
+  'HttpsFirstBalancedModeAutoEnable',
   'LensOverlay',
   'MediaRouter',
   'PaintHolding',
   'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'AcceptCHFrame',
+  'AutoExpandDetailsElement',
+  'CertificateTransparencyComponentUpdater',
+  'DialMediaRouteProvider',
+  'ExtensionManifestV2Disabled',
+  'GlobalMediaControls',
+  'ImprovedCookieControls',
+  'LazyFrameLoading',
   'Translate',
 ]
 
