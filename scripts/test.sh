@@ -32,10 +32,11 @@ browser_tests() {
   return $code
 }
 browser_step() {
-  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+  attempts=10
+  for attempt in $(seq "$attempts"); do
     browser_tests && return 0
     grep -q "Failed to connect to the browser session" "$results/browser.log" || return 1
-    [ "$attempt" -lt 10 ] && echo "Chromium never connected to vitest: running the browser platform tests again"
+    [ "$attempt" -lt "$attempts" ] && echo "Chromium never connected to vitest: running the browser platform tests again"
   done
   return 1
 }

@@ -14,7 +14,6 @@ export interface ZlibCodec {
  * refer to the data written (stored frames, src/engine/adaptive-zlib.ts): the caller must leave
  * that data as it is.
  */
-export interface GzipCodec {
+export interface GzipCodec extends Omit<ZlibCodec, 'deflate'> {
   deflate(data: Uint8Array): Promise<Uint8Array | readonly Uint8Array[]>
-  inflate(data: Uint8Array, maxOutputBytes: number): Promise<Uint8Array>
 }
