@@ -227,8 +227,34 @@ export class EngineHost {
 
   /** control.md `create_share`; `folder` is a picked folder, else the files live in browser storage. */
   async createShare(location: string, folder?: FileSystemDirectoryHandle): Promise<void> {
+    await this.withFolder(location, folder, () => this.engine.createShare(location))
+  }
+
+  /**
+   * Stores the folder picked for a new share at `location` (none: browser storage), then runs
+   * `make`. A name in use is refused before anything is stored: the engine returns the existing
+   * share for it, and that share, given the other folder, would open on it after a reload and see
+   * all of its own files as deleted. Should `make` fail, no folder is left for a later share of
+   * that name.
+   */
+  private async withFolder(
+    location: string,
+    folder: FileSystemDirectoryHandle | undefined,
+    make: () => Promise<unknown>,
+  ): Promise<void> {
+    if (
+      this.engine.shareList.some((s) => s.stored.location === location) ||
+      this.engine.pendingJoins.some((j) => j.location === location)
+    )
+      throw new EngineError('EEXIST', `${location} already holds a share`)
     if (folder) await this.folders.set(location, folder)
-    await this.engine.createShare(location)
+    else await this.folders.delete(location)
+    try {
+      await make()
+    } catch (err) {
+      if (folder) await this.folders.delete(location).catch(() => undefined)
+      throw err
+    }
   }
 
   /** control.md `create_access_code`. */
@@ -259,8 +285,7 @@ export class EngineHost {
 
   /** control.md `add_share`: join with a code (or link); the files go to `folder` or browser storage. */
   async addShare(code: string, location: string, folder?: FileSystemDirectoryHandle): Promise<void> {
-    if (folder) await this.folders.set(location, folder)
-    await this.engine.addShare(code, location)
+    await this.withFolder(location, folder, () => this.engine.addShare(code, location))
   }
 
   async removeShare(location: string): Promise<void> {
