@@ -66,6 +66,37 @@ describe('offline edits', () => {
     }
   }, 60_000)
 
+  it('both sides create the same new file while disconnected: both stay, and a deletion of the winner sticks', async () => {
+    const [a, b] = [await startPeer('alice'), await startPeer('bob')]
+    peers.push(a, b)
+    await writeFile(join(a.folder, 'seed.txt'), 'seed')
+    await shareAndJoin(a, b)
+    await converge([a, b])
+
+    await b.stop()
+    await writeFile(join(a.folder, 'new.txt'), 'alice made it')
+    await scan(a)
+    await new Promise((r) => setTimeout(r, 20)) // Bob's is the later one: it keeps the name
+    await writeFile(join(b.folder, 'new.txt'), 'bob made it too')
+    await comeBack(b, a)
+
+    const tree = await converge([a, b])
+    const conflicts = [...tree.keys()].filter((k) => /^new\.CONFLICT\.[0-9a-z]{8}\.txt$/.test(k))
+    expect(conflicts).toHaveLength(1)
+    expect(await readFile(join(a.folder, 'new.txt'), 'utf8')).toBe('bob made it too')
+    expect(await readFile(join(a.folder, conflicts[0]!), 'utf8')).toBe('alice made it')
+
+    // Deleting the file deletes it: Alice's losing version does not take the name back.
+    await rm(join(b.folder, 'new.txt'))
+    await scan(b)
+    await eventually(async () => expect(await exists(join(a.folder, 'new.txt'))).toBe(false))
+    await new Promise((r) => setTimeout(r, 500))
+    for (const peer of [a, b]) {
+      expect(await exists(join(peer.folder, 'new.txt'))).toBe(false)
+      expect(await peer.engine.share(peer.folder).database.get('/new.txt')).toBeUndefined()
+    }
+  }, 60_000)
+
   it('the ghost scenario: a record deleted while C was offline never reappears', async () => {
     const [a, b, c] = [await startPeer('alice'), await startPeer('bob'), await startPeer('carol')]
     peers.push(a, b, c)

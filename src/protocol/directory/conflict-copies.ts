@@ -32,10 +32,18 @@ export class ConflictCopies {
     private readonly randomBytes: RandomBytes,
   ) {}
 
-  /** The resolver to give the database: the default winner, plus a copy of our losing file. */
+  /**
+   * The resolver to give the database: the default winner, plus a copy of our losing file. In a
+   * `key` conflict the loser is a record of its own that still names the path: it is moved to the
+   * conflict name (same uuid) rather than copied, or it would hold the path again once the
+   * winner is deleted, and the deleted file would come back with the loser's content.
+   */
   readonly resolver: ConflictResolver = (conflict) => {
-    const loser = conflict.winner === 'current' ? conflict.incoming : conflict.current
-    const copy = this.copyOf(loser)
+    const [winner, loser] =
+      conflict.winner === 'current'
+        ? [conflict.current, conflict.incoming]
+        : [conflict.incoming, conflict.current]
+    const copy = this.copyOf(loser, winner.uuid, conflict.kind === 'key')
     return copy ? { keep: conflict.winner, changes: [copy] } : { keep: conflict.winner }
   }
 
@@ -46,13 +54,15 @@ export class ConflictCopies {
     return taken
   }
 
-  private copyOf(loser: DatabaseRecord): LocalChange | undefined {
+  /** `source`: the record now holding the original name; `move`: the loser record itself goes to the new name. */
+  private copyOf(loser: DatabaseRecord, source: string, move: boolean): LocalChange | undefined {
     if (loser.deleted || loser.lastUpdatedBy !== this.peerId) return undefined
     const path = pathOfKey(loser.key)
     const parsed = path === undefined ? undefined : fileValueOf(loser)
     if (path === undefined || parsed?.kind !== 'file') return undefined
     const to = conflictPath(path, this.randomBytes)
     this.pending.push({ from: path, to, sha256: parsed.sha256, loserUuid: loser.uuid })
-    return { key: to, value: serializeFileValue({ ...parsed, conflictSource: loser.uuid }) }
+    const value = serializeFileValue({ ...parsed, conflictSource: source })
+    return move ? { uuid: loser.uuid, key: to, value } : { key: to, value }
   }
 }
