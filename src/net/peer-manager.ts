@@ -62,6 +62,8 @@ interface BridgeState {
 export class PeerManager {
   private tracker: TrackerClientHandle | undefined
   private readonly links = new Map<string, Link>()
+  /** Offers (and the signals after them) waiting for the worker to say whether to answer, by `id peerId`. */
+  private readonly answering = new Map<string, JsonObject[]>()
   private readonly known = new Map<string, Map<string, string[]>>()
   private ids = new Map<string, string>()
   private retryMs = RETRY_MIN_MS
@@ -175,12 +177,26 @@ export class PeerManager {
   private async onSignal(id: string, from: string, signal: JsonObject): Promise<void> {
     if (id === BRIDGE_ID) return void (from === this.bridge?.peerId && this.bridge.client.signal(signal))
     const key = `${id} ${from}`
-    let link = this.links.get(key)
-    if (!link) {
-      if (signal.type !== 'offer' || !(await this.host.wantsConnection(id, from))) return
-      link = this.open(id, from, false)
+    const link = this.links.get(key)
+    if (link) {
+      if (link instanceof RtcLink) link.signal(signal)
+      return
     }
-    if (link instanceof RtcLink) link.signal(signal)
+    // The signals that follow an offer (trickled candidates) wait with it while the worker is asked.
+    const waiting = this.answering.get(key)
+    if (waiting) return void waiting.push(signal)
+    if (signal.type !== 'offer') return
+    const signals = [signal]
+    this.answering.set(key, signals)
+    let wanted: boolean
+    try {
+      wanted = await this.host.wantsConnection(id, from)
+    } finally {
+      this.answering.delete(key)
+    }
+    if (!wanted || this.links.has(key)) return
+    const answer = this.open(id, from, false)
+    for (const queued of signals) answer.signal(queued)
   }
 
   private open(id: string, peerId: string, initiator: boolean): RtcLink {
