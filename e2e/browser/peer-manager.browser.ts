@@ -84,4 +84,13 @@ describe('PeerManager', () => {
     await Promise.all([offer, next])
     expect(signals.mock.calls.map(([signal]) => signal.type)).toEqual(['offer', 'candidate'])
   })
+
+  it('makes one link to a peer when two lookups for it run at once', async () => {
+    const host = slowHost()
+    const driven = makeManager(host)
+    driven.ids.set('share', 'aaaa')
+    driven.known.set('share', new Map([['bbbb', ['webrtc:bbbb']]]))
+    await Promise.all([driven.consider('share'), driven.consider('share')])
+    expect(host.adopted).toHaveLength(1)
+  })
 })

@@ -166,9 +166,16 @@ export class PeerManager {
       const key = `${id} ${peerId}`
       if (peerId === ours || this.links.has(key)) continue
       const tcp = addresses.find((a) => a.startsWith(TCP_SCHEME))
+      // Asked again after the worker answered: another look at this peer may have linked it meanwhile.
       if (addresses.some((a) => a.startsWith(WEBRTC_SCHEME))) {
-        if (ours < peerId && (await this.host.wantsConnection(id, peerId))) this.open(id, peerId, true)
-      } else if (tcp && this.bridge?.inbound !== undefined && (await this.host.wantsConnection(id, peerId))) {
+        if (ours < peerId && (await this.host.wantsConnection(id, peerId)) && !this.links.has(key))
+          this.open(id, peerId, true)
+      } else if (
+        tcp &&
+        this.bridge?.inbound !== undefined &&
+        (await this.host.wantsConnection(id, peerId)) &&
+        !this.links.has(key)
+      ) {
         void this.openBridged(id, peerId, tcp)
       }
     }
