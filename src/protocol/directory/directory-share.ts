@@ -133,6 +133,12 @@ export class DirectoryShare {
     await share.serial(async () => {
       for await (const page of o.records()) {
         for (const record of page) {
+          // A deletion stored but not yet applied when the share last closed (or crashed): its
+          // file is still here and unchanged, so no scan would ever notice it.
+          if (record.deleted && share.state.pathOf(record.uuid) !== undefined) {
+            await share.materializer.reconcile(record)
+            continue
+          }
           const path = record.deleted ? undefined : pathOfKey(record.key)
           const holder = path === undefined ? undefined : await o.database.get(record.key)
           if (path !== undefined && holder?.uuid === record.uuid)

@@ -1,0 +1,90 @@
+/** DirectoryShare over a real folder (FsFileStore), a database in memory and a local index in memory. */
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { FsFileStore } from '../../../src/platform/node/fs-file-store'
+import { createNodeHasher } from '../../../src/platform/node/node-hasher'
+import { Database } from '../../../src/protocol/database/database'
+import { MemoryRecordStore } from '../../../src/protocol/database/memory-record-store'
+import { updateBody } from '../../../src/protocol/database/record'
+import { ConflictCopies } from '../../../src/protocol/directory/conflict-copies'
+import { DirectoryShare } from '../../../src/protocol/directory/directory-share'
+import { MemoryLocalIndex } from '../../../src/protocol/directory/local-index'
+import { encodeBody, id, rsaKeys, type Keys } from '../database/helpers'
+
+let keys: Keys
+beforeAll(async () => {
+  keys = await rsaKeys()
+})
+
+let root: string
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'cs-directory-share-'))
+})
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+const randomBytes = (n: number) => new Uint8Array(n).fill(7)
+
+async function openShare(records: MemoryRecordStore, index: MemoryLocalIndex) {
+  const conflicts = new ConflictCopies(id(0xa), randomBytes)
+  const database = await Database.open({
+    store: records,
+    peerId: id(0xa),
+    access: 'read_write',
+    verifier: keys.verifier,
+    signer: keys.signer,
+    encodeBody,
+    resolver: conflicts.resolver,
+  })
+  const share = await DirectoryShare.open({
+    database,
+    records: () => records.changedSince(new Map(), 1_000),
+    store: new FsFileStore(root),
+    index,
+    createHasher: createNodeHasher,
+    access: 'read_write',
+    conflicts,
+    randomBytes,
+    log: () => {},
+  })
+  return { database, share }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+describe('DirectoryShare.open', () => {
+  it('removes a file whose record was deleted by a peer before the share closed without applying it', async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    await writeFile(join(root, 'gone.txt'), 'deleted elsewhere')
+    const first = await openShare(records, index)
+    await first.share.scan()
+    const live = await first.database.get('/gone.txt')
+    expect(live).toBeDefined()
+    // A peer's tombstone is stored, and the share closes before the folder is brought in line
+    // (the engine stopping with updates still on their way to the directory).
+    first.database.attach('bob', { access: 'read_write', send: () => {} })
+    const tombstone = updateBody({
+      ...live!,
+      value: null,
+      deleted: true,
+      lastUpdatedBy: id(0xb),
+      lastUpdatedRev: 1n,
+      updateTime: live!.updateTime + 1n,
+      vectorClock: new Map([...live!.vectorClock, [id(0xb), 1n]]),
+    })
+    expect(await first.database.receive('bob', { body: tombstone })).toMatchObject({ result: 'stored' })
+    await first.share.close()
+
+    await openShare(records, index)
+    expect(await exists(join(root, 'gone.txt'))).toBe(false)
+  })
+})
