@@ -406,10 +406,13 @@ export class DirectoryShare {
   private async valueFor(entry: ScannedEntry): Promise<FileValue> {
     const previous = this.state.get(entry.path) ? await this.o.database.get(entry.path) : undefined
     const old = previous && fileValueOf(previous)
+    // "If an implementation does not support them, values that were originally set by other
+    // peers should not be erased" (directory.md): a platform without modes keeps the old one.
+    const unixMode = entry.mode === undefined ? old?.unixMode : entry.mode & 0o7777
     const common = {
       mtime: entry.mtimeNs,
       extra: old?.extra ?? {},
-      ...(entry.mode === undefined ? {} : { unixMode: entry.mode & 0o7777 }),
+      ...(unixMode === undefined ? {} : { unixMode }),
     }
     if (entry.kind === 'directory' || entry.sha256 === null) return { kind: 'directory', ...common }
     return { kind: 'file', size: BigInt(entry.size), sha256: entry.sha256, ...common }

@@ -10,6 +10,8 @@ import { MemoryRecordStore } from '../../../src/protocol/database/memory-record-
 import { updateBody } from '../../../src/protocol/database/record'
 import { ConflictCopies } from '../../../src/protocol/directory/conflict-copies'
 import { DirectoryShare } from '../../../src/protocol/directory/directory-share'
+import type { FileStore, ListedEntry } from '../../../src/protocol/directory/file-store'
+import { fileValueOf } from '../../../src/protocol/directory/record-view'
 import { MemoryLocalIndex } from '../../../src/protocol/directory/local-index'
 import { encodeBody, id, rsaKeys, type Keys } from '../database/helpers'
 
@@ -28,7 +30,11 @@ afterEach(async () => {
 
 const randomBytes = (n: number) => new Uint8Array(n).fill(7)
 
-async function openShare(records: MemoryRecordStore, index: MemoryLocalIndex) {
+async function openShare(
+  records: MemoryRecordStore,
+  index: MemoryLocalIndex,
+  store: FileStore = new FsFileStore(root),
+) {
   const conflicts = new ConflictCopies(id(0xa), randomBytes)
   const database = await Database.open({
     store: records,
@@ -42,7 +48,7 @@ async function openShare(records: MemoryRecordStore, index: MemoryLocalIndex) {
   const share = await DirectoryShare.open({
     database,
     records: () => records.changedSince(new Map(), 1_000),
-    store: new FsFileStore(root),
+    store,
     index,
     createHasher: createNodeHasher,
     access: 'read_write',
@@ -86,5 +92,34 @@ describe('DirectoryShare.open', () => {
 
     await openShare(records, index)
     expect(await exists(join(root, 'gone.txt'))).toBe(false)
+  })
+})
+
+/** A store on a platform without Unix modes (the browser's): entries come without `mode`. */
+class NoModeStore extends FsFileStore {
+  override async *list(skip?: (path: string) => boolean): AsyncIterable<ListedEntry> {
+    for await (const { mode: _mode, ...entry } of super.list(skip)) yield entry
+  }
+}
+
+describe('DirectoryShare.scan', () => {
+  it('keeps a unix_mode it cannot read itself when the file changes here', async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    await writeFile(join(root, 'script.sh'), 'echo 1', { mode: 0o755 })
+    const first = await openShare(records, index)
+    await first.share.scan()
+    const before = await first.database.get('/script.sh')
+    expect(before && fileValueOf(before)).toMatchObject({ unixMode: 0o755 })
+    await first.share.close()
+
+    const second = await openShare(records, index, new NoModeStore(root))
+    await writeFile(join(root, 'script.sh'), 'echo 2, edited where modes are unknown')
+    await second.share.scan()
+    const after = await second.database.get('/script.sh')
+    expect(after?.lastUpdatedRev).toBeGreaterThan(before!.lastUpdatedRev) // the edit was recorded
+    // directory.md: "If an implementation does not support them, values that were originally set
+    // by other peers should not be erased."
+    expect(after && fileValueOf(after)).toMatchObject({ unixMode: 0o755 })
   })
 })
