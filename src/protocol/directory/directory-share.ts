@@ -379,7 +379,7 @@ export class DirectoryShare {
     for (const { from, to } of batch.moved) {
       const previous = this.state.get(from)
       jobs.push(
-        this.valueFor(to)
+        this.valueFor(to, from)
           .then((value) =>
             db.change({
               ...(previous?.uuid ? { uuid: previous.uuid } : {}),
@@ -402,9 +402,12 @@ export class DirectoryShare {
     this.o.log('info', `recorded ${changes} local change(s)`)
   }
 
-  /** The record value for a scanned entry, keeping fields other peers set on the old value. */
-  private async valueFor(entry: ScannedEntry): Promise<FileValue> {
-    const previous = this.state.get(entry.path) ? await this.o.database.get(entry.path) : undefined
+  /**
+   * The record value for a scanned entry, keeping fields other peers set on the old value: the
+   * one at `from` for a move, which keeps its record.
+   */
+  private async valueFor(entry: ScannedEntry, from: SharePath = entry.path): Promise<FileValue> {
+    const previous = this.state.get(from) ? await this.o.database.get(from) : undefined
     const old = previous && fileValueOf(previous)
     // "If an implementation does not support them, values that were originally set by other
     // peers should not be erased" (directory.md): a platform without modes keeps the old one.

@@ -1,5 +1,5 @@
 /** DirectoryShare over a real folder (FsFileStore), a database in memory and a local index in memory. */
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { access, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -121,5 +121,23 @@ describe('DirectoryShare.scan', () => {
     // directory.md: "If an implementation does not support them, values that were originally set
     // by other peers should not be erased."
     expect(after && fileValueOf(after)).toMatchObject({ unixMode: 0o755 })
+  })
+
+  it('keeps fields other peers set on a file when it is renamed here', async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    await writeFile(join(root, 'song.mp3'), 'la la la')
+    const { database, share } = await openShare(records, index)
+    await share.scan()
+    const scanned = await database.get('/song.mp3')
+    // A peer's extension field ("Custom fields ... should be ignored if not understood, but
+    // preserved in the database for other clients' benefit").
+    await database.set('/song.mp3', { ...(scanned!.value as object), '.com.ibm.music.duration': 180 })
+    await rename(join(root, 'song.mp3'), join(root, 'renamed.mp3'))
+    const batch = await share.scan()
+    expect(batch.moved.map((m) => [m.from, m.to.path])).toEqual([['/song.mp3', '/renamed.mp3']])
+    const moved = await database.get('/renamed.mp3')
+    expect(moved?.uuid).toBe(scanned?.uuid)
+    expect(moved?.value).toMatchObject({ '.com.ibm.music.duration': 180 })
   })
 })
