@@ -15,7 +15,7 @@ import { isConflictName } from '../../protocol/directory/conflict-name'
 import { archivedOriginal } from '../../protocol/directory/file-store'
 import { ARCHIVE_DIR } from '../../protocol/directory/ignore'
 import { parseSharePath, segmentsOf } from '../../protocol/directory/share-path'
-import { browserEnginePlatform } from './engine-platform'
+import { browserEnginePlatform, removeShareStorage } from './engine-platform'
 import { FolderHandles } from './folder-handles'
 import { channelStream } from './channel-stream'
 import { portStream } from './port-stream'
@@ -288,9 +288,13 @@ export class EngineHost {
     await this.withFolder(location, folder, () => this.engine.addShare(code, location))
   }
 
+  /** Files in browser storage go with the share, as the interface says; a picked folder keeps them. */
   async removeShare(location: string): Promise<void> {
+    const storageId = this.engine.shareList.find((s) => s.stored.location === location)?.stored.storageId
+    const picked = await this.folders.get(location)
     await this.engine.removeShare(location)
     await this.folders.delete(location)
+    if (storageId !== undefined) await removeShareStorage(storageId, picked === undefined)
   }
 
   pause(): void {

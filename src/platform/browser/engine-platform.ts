@@ -2,9 +2,10 @@
  * The engine's platform in the browser worker: IndexedDB for the engine's state, records and the
  * local index; file contents in a folder the person picked or, by default, in the origin private
  * file system (OPFS) under `shares/<storage id>`; hash-wasm for SHA-256; WebCrypto for TLS records
- * (record-crypto.ts). Peers are not dialled from here: the page sets up WebRTC and hands the
- * worker finished streams.
+ * (record-crypto.ts); CompressionStream for the gzip extension (zlib-codec.ts), which it offers.
+ * Peers are not dialled from here: the page sets up WebRTC and hands the worker finished streams.
  */
+import { deleteDB } from 'idb'
 import type { EnginePlatform } from '../../engine/engine'
 import type { ShareStorage } from '../../engine/live-share'
 import { endOfTurn } from './end-of-turn'
@@ -16,6 +17,7 @@ import { IdbLocalIndex } from './idb-local-index'
 import { IdbRecordStore } from './idb-record-store'
 import { browserRecordCrypto } from './record-crypto'
 import { createWasmHasher } from './wasm-hasher'
+import { browserZlibCodec } from './zlib-codec'
 
 export async function browserEnginePlatform(folders: FolderHandles): Promise<EnginePlatform> {
   const kv = await IdbKeyValueStore.open()
@@ -23,15 +25,17 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
     kv,
     createHasher: createWasmHasher,
     recordCrypto: browserRecordCrypto,
+    // CompressionStream: Chromium 80, Firefox 113, Safari 16.4; an older engine does not offer gzip.
+    zlib: typeof CompressionStream === 'function' ? browserZlibCodec : undefined,
     randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
     now: Date.now,
     defer: endOfTurn(),
     async openShareStorage(storageId, location): Promise<ShareStorage> {
       const root = (await folders.get(location)) ?? (await opfsFolder(storageId))
       const [attributes, index, records] = await Promise.all([
-        IdbAttributeStore.open(`clearskies-attributes:${storageId}`),
-        IdbLocalIndex.open(`clearskies-index:${storageId}`),
-        IdbRecordStore.open(`clearskies-records:${storageId}`),
+        IdbAttributeStore.open(databaseNames(storageId).attributes),
+        IdbLocalIndex.open(databaseNames(storageId).index),
+        IdbRecordStore.open(databaseNames(storageId).records),
       ])
       return {
         records,
@@ -39,6 +43,7 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
         files: new FsaFileStore(root, { attributes }),
         async close() {
           index.close()
+          attributes.close()
           await records.close()
         },
       }
@@ -47,6 +52,28 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
       throw new Error(`cannot dial ${address} from the browser: browser peers are reached through WebRTC`)
     },
   }
+}
+
+/** The IndexedDB databases of a share's storage. */
+function databaseNames(storageId: string): { attributes: string; index: string; records: string } {
+  return {
+    attributes: `clearskies-attributes:${storageId}`,
+    index: `clearskies-index:${storageId}`,
+    records: `clearskies-records:${storageId}`,
+  }
+}
+
+/**
+ * Deletes what a removed (and closed) share kept on this device: its databases, and its files when
+ * they were in browser storage (`inOpfs`); a folder the person picked is never touched.
+ */
+export async function removeShareStorage(storageId: string, inOpfs: boolean): Promise<void> {
+  await Promise.all(Object.values(databaseNames(storageId)).map((name) => deleteDB(name)))
+  if (!inOpfs) return
+  const shares = await (await navigator.storage.getDirectory()).getDirectoryHandle('shares', { create: true })
+  await shares.removeEntry(storageId, { recursive: true }).catch((err: unknown) => {
+    if (!(err instanceof DOMException && err.name === 'NotFoundError')) throw err
+  })
 }
 
 async function opfsFolder(storageId: string): Promise<FileSystemDirectoryHandle> {
