@@ -5,6 +5,7 @@
  * e2e/README.md). The connection is opened from either side: the browser dials a daemon the tracker
  * listed, and a daemon dials the bridge, which routes it to the browser by its SRP username.
  */
+import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -98,6 +99,19 @@ async function addBrowserFile(page: Page, location: string, path: string, text: 
 const daemonFile = (folder: string, name: string): Promise<string> =>
   readFile(join(folder, name), 'utf8').catch(() => '')
 
+const relayedSoFar = (): number => relayed.reduce((total, b) => total + b.length, 0)
+
+/** About `bytes` of log-like text, which deflate shrinks to well under a third. */
+function logText(bytes: number, seed: string): string {
+  const lines: string[] = []
+  for (let i = 0, length = 0; length < bytes; i++) {
+    const line = `${seed} ${String(i).padStart(7, '0')} level=info peer=${(i * 7919) % 97} share synced ${i % 13} files\n`
+    lines.push(line)
+    length += line.length
+  }
+  return lines.join('').slice(0, bytes)
+}
+
 describe('the bridge', () => {
   it('a browser dials a daemon the tracker listed, and they sync both ways', async () => {
     const daemon = await makeDaemon('tcp-owner', [
@@ -161,6 +175,43 @@ describe('the bridge', () => {
         interval: 500,
       })
       .toMatch(/^[0-9a-f]{64}$/)
+    await page.context().close()
+  })
+
+  it('the gzip extension: the browser offers it, and text crosses the bridge deflated both ways', async () => {
+    const daemon = await makeDaemon('tcp-gzip', [
+      '--listen',
+      '127.0.0.1:0',
+      '--no-lan',
+      '--tracker',
+      signaling.tcpAddress,
+    ])
+    const down = logText(4 * 1024 * 1024, 'daemon')
+    await writeFile(join(daemon.folder, 'down.log'), down)
+    const code = await share(daemon)
+    const page = await browserPeer()
+    const start = relayedSoFar()
+    await page.evaluate(
+      async (code) =>
+        (window as unknown as { clearskies: { host: Host } }).clearskies.host.addShare(code, 'Deflated'),
+      code,
+    )
+    await expect
+      .poll(async () => (await shareHashes(page, 'Deflated'))['/down.log'], {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBe(createHash('sha256').update(down).digest('hex'))
+    const downWire = relayedSoFar() - start
+
+    const up = logText(4 * 1024 * 1024, 'browser')
+    const mark = relayedSoFar()
+    await addBrowserFile(page, 'Deflated', '/up.log', up)
+    await expect.poll(() => daemonFile(daemon.folder, 'up.log'), { timeout: 60_000, interval: 500 }).toBe(up)
+    const upWire = relayedSoFar() - mark
+    // Without gzip each would be a little over 4 MiB (TLS adds about 0.3%).
+    expect(downWire).toBeLessThan(down.length / 3)
+    expect(upWire).toBeLessThan(up.length / 3)
     await page.context().close()
   })
 

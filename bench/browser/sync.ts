@@ -42,10 +42,12 @@ type Host = {
 }
 type AppWindow = { clearskies: { host: Host } }
 
-/** What page A puts in its share: files of these sizes, written under `prefix`. */
+/** What page A puts in its share: files of these sizes, of noise or (`text`) of prose-like text. */
 export interface SyncSet {
   readonly name: string
   readonly sizes: readonly number[]
+  /** Words in lines, which deflate to about a third (the gzip extension's case), instead of noise. */
+  readonly text?: boolean
 }
 
 export interface SyncResult {
@@ -68,6 +70,19 @@ export interface SyncBench {
   readonly signaling: SignalingServer
   readonly url: string
   close(): Promise<void>
+}
+
+/** A build plugin that drops the line setting `key` in the browser's engine platform (an A/B of it). */
+function withoutPlatformLine(setting: string, key: string): Plugin {
+  return {
+    name: `bench-without-${key}`,
+    transform: (code, id) => {
+      if (!id.endsWith('platform/browser/engine-platform.ts')) return null
+      const changed = code.replace(new RegExp(`^\\s*${key}: .*$`, 'm'), '')
+      if (changed === code) throw new Error(`${setting}: no ${key} line in engine-platform.ts`)
+      return changed
+    },
+  }
 }
 
 /** Builds the app into a temporary folder (never touching `dist/`, which others' tests serve) and serves it. */
@@ -95,18 +110,10 @@ export async function startSyncBench(newContext: ContextMaker): Promise<SyncBenc
     : []
   // BENCH_RECORD_CRYPTO=webcrypto: the worker's TLS records on WebCrypto alone (the protocol's
   // default) instead of the browser platform's primitives, in this build only: an A/B of the two.
-  if (process.env.BENCH_RECORD_CRYPTO === 'webcrypto') {
-    plugins.push({
-      name: 'bench-record-crypto',
-      transform: (code, id) => {
-        if (!id.endsWith('platform/browser/engine-platform.ts')) return null
-        const changed = code.replace(/^\s*recordCrypto: .*$/m, '')
-        if (changed === code)
-          throw new Error('BENCH_RECORD_CRYPTO: no recordCrypto line in engine-platform.ts')
-        return changed
-      },
-    })
-  }
+  if (process.env.BENCH_RECORD_CRYPTO === 'webcrypto')
+    plugins.push(withoutPlatformLine('BENCH_RECORD_CRYPTO', 'recordCrypto'))
+  // BENCH_GZIP=0: the browser peers do not offer the gzip extension, in this build only.
+  if (process.env.BENCH_GZIP === '0') plugins.push(withoutPlatformLine('BENCH_GZIP', 'zlib'))
   // BENCH_MINIFY=0: readable names in profile.ts's tables (the figures then run unminified code).
   const minify = process.env.BENCH_MINIFY !== '0'
   // The engine runs in a worker, which Vite bundles with the worker's plugins, not the page's: the
@@ -142,10 +149,13 @@ export async function newPeer(bench: SyncBench): Promise<{ context: BrowserConte
   return { context, page }
 }
 
-/** Writes the set into A's share folder in OPFS, 8 MiB at a time of pseudo-random bytes, then rescans. */
+/**
+ * Writes the set into A's share folder in OPFS, 8 MiB at a time of pseudo-random bytes (or
+ * pseudo-random words, for a text set), then rescans.
+ */
 export async function fillShare(page: Page, set: SyncSet): Promise<string> {
   return page.evaluate(
-    async ({ location, sizes }) => {
+    async ({ location, sizes, text }) => {
       const host = (window as unknown as AppWindow).clearskies.host
       await host.createShare(location)
       const shares = await (await navigator.storage.getDirectory()).getDirectoryHandle('shares')
@@ -159,6 +169,23 @@ export async function fillShare(page: Page, set: SyncSet): Promise<string> {
       const CHUNK = 8 * 1024 * 1024
       const noise = new Uint8Array(CHUNK)
       for (let at = 0; at < CHUNK; at += 65_536) crypto.getRandomValues(noise.subarray(at, at + 65_536))
+      if (text) {
+        // Words drawn by the noise from a small vocabulary, in lines of about 70 characters.
+        const words =
+          'the of and to in is that for it as with was on be by this are from or have an they which one you were all we when there can more if no out so said what up its about into than them only other new some could time these two may then first any like now my such make over our even most'.split(
+            ' ',
+          )
+        const ascii = new TextEncoder()
+        let line = 0
+        let at = 0
+        for (let i = 0; at < CHUNK; i++) {
+          const word = ascii.encode(
+            `${words[(noise[i % CHUNK] ?? 0) % words.length]}${++line % 12 === 0 ? '\n' : ' '}`,
+          )
+          noise.set(word.subarray(0, CHUNK - at), at)
+          at += word.length
+        }
+      }
       const folders = new Map<number, FileSystemDirectoryHandle>()
       for (const [i, size] of sizes.entries()) {
         // At most 100 files a folder, as a real tree would hold them.
@@ -180,7 +207,7 @@ export async function fillShare(page: Page, set: SyncSet): Promise<string> {
       await host.scan(location)
       return (await host.createAccessCode(location, 'read_write', true, 3_600_000)).code
     },
-    { location: LOCATION, sizes: set.sizes },
+    { location: LOCATION, sizes: set.sizes, text: set.text ?? false },
   )
 }
 
@@ -252,6 +279,11 @@ export async function measureSync(
 /** One big file of `mib` MiB. */
 export function bigFile(mib: number): SyncSet {
   return { name: `1 file of ${mib} MiB`, sizes: [mib * 1024 * 1024] }
+}
+
+/** One file of `mib` MiB of text. */
+export function textFile(mib: number): SyncSet {
+  return { name: `1 text file of ${mib} MiB`, sizes: [mib * 1024 * 1024], text: true }
 }
 
 /** `count` small files of 1–8 KiB (sizes spread evenly, the same every run). */

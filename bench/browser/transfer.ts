@@ -10,9 +10,11 @@
  *         (cpu.ts), raw and synced: on a shared machine, a figure the others' load moves far less.
  * Settings (environment): BENCH_RAW_MIB (64) per raw run, BENCH_RAW_RUNS (3), BENCH_SYNC_MIB
  * ("256,1024": one big-file set each; 256 MiB first, since 1 GiB may take minutes here),
- * BENCH_SMALL_FILES (5000), BENCH_SYNC_TIMEOUT_S (600, per set; a set that runs out reports what
+ * BENCH_SMALL_FILES (5000), BENCH_TEXT_MIB (256: one file of text, which the gzip extension
+ * deflates; 0 to skip), BENCH_SYNC_TIMEOUT_S (600, per set; a set that runs out reports what
  * arrived and its rate), BENCH_PROFILES ("private", or "disk": see contexts.ts; the raw channel's
- * pages and the peers alike).
+ * pages and the peers alike); for A/B runs of the app's build, BENCH_GZIP=0 (the peers do not offer
+ * gzip), BENCH_RECORD_CRYPTO=webcrypto and BENCH_PIECE_MIB (sync.ts).
  *
  * WebRTC needs the private network namespace (e2e/README.md): `reexecInNetns()` runs this same
  * command again through scripts/netns-run.sh unless already inside it.
@@ -33,6 +35,7 @@ import {
   measureSync,
   smallFiles,
   startSyncBench,
+  textFile,
   type SyncResult,
   type SyncSet,
 } from './sync'
@@ -41,6 +44,7 @@ const RAW_MIB = Number(process.env.BENCH_RAW_MIB ?? 64)
 const RAW_RUNS = Number(process.env.BENCH_RAW_RUNS ?? 3)
 const SYNC_MIB = (process.env.BENCH_SYNC_MIB ?? '256,1024').split(',').filter(Boolean).map(Number)
 const SMALL_FILES = Number(process.env.BENCH_SMALL_FILES ?? 5000)
+const TEXT_MIB = Number(process.env.BENCH_TEXT_MIB ?? 256)
 const SYNC_TIMEOUT_S = Number(process.env.BENCH_SYNC_TIMEOUT_S ?? 600)
 
 /** Re-runs this process inside the network namespace and exits with its status; returns if already inside. */
@@ -64,7 +68,11 @@ export async function printTransferFigures(browser: Browser): Promise<void> {
   const bench = await startSyncBench(newContext)
   const results: SyncResult[] = []
   try {
-    const sets: SyncSet[] = [...SYNC_MIB.map(bigFile), ...(SMALL_FILES > 0 ? [smallFiles(SMALL_FILES)] : [])]
+    const sets: SyncSet[] = [
+      ...SYNC_MIB.map(bigFile),
+      ...(SMALL_FILES > 0 ? [smallFiles(SMALL_FILES)] : []),
+      ...(TEXT_MIB > 0 ? [textFile(TEXT_MIB)] : []),
+    ]
     for (const set of sets) results.push(await measureSync(bench, set, SYNC_TIMEOUT_S))
   } finally {
     await bench.close()
