@@ -309,7 +309,13 @@ export class Fetcher {
       size <= IN_MEMORY_MAX_BYTES &&
       Number(range?.start ?? 0n) === 0
     ) {
-      return this.dataInMemory(id, sha256, wanted, range ? Number(range.length) : size, payload)
+      return this.dataInMemory(
+        id,
+        sha256,
+        wanted,
+        Math.min(range ? Number(range.length) : size, size),
+        payload,
+      )
     }
     await this.open(wanted)
     const temp = wanted.temp
@@ -326,7 +332,9 @@ export class Fetcher {
     // A connection dropped in the middle of a piece leaves its first bytes in the temporary file,
     // and the piece is asked for again from its start: those bytes are skipped, not written twice.
     let skip = temp.size - start
-    const limit = range ? Number(range.length) : Number(wanted.value.size) - temp.size
+    // Never more than the file holds from `start`, whatever range the answer claims: a peer that
+    // claims a huge range would otherwise fill the disk (or memory) before the hash fails.
+    const limit = Math.min(range ? Number(range.length) : size, size - start)
     let length = 0
     // Chunks are written in batches of APPEND_BATCH_BYTES (a transport hands over 16-64 KiB at a
     // time: a write each was 60,000 writes per GiB), hashed as they are written, so the hash and
