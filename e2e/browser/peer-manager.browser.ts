@@ -93,4 +93,31 @@ describe('PeerManager', () => {
     await Promise.all([driven.consider('share'), driven.consider('share')])
     expect(host.adopted).toHaveLength(1)
   })
+
+  it('stops looking at peers, and lets go of the bridge, once stopped (the engine moved to another tab)', async () => {
+    vi.useFakeTimers()
+    try {
+      const host = {
+        ...slowHost(),
+        wantsConnection: vi.fn(async () => true),
+        onRegistrations: async () => undefined,
+      }
+      const driven = makeManager(host)
+      await manager!.start()
+      driven.ids.set('share', 'aaaa')
+      driven.known.set('share', new Map([['bbbb', ['webrtc:bbbb']]]))
+      const destroy = vi.fn()
+      ;(driven as unknown as { bridge: unknown }).bridge = {
+        peerId: 'bridge',
+        client: { destroy },
+        inbound: null,
+      }
+      manager!.stop()
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(host.wantsConnection).not.toHaveBeenCalled()
+      expect(destroy).toHaveBeenCalled()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })

@@ -70,6 +70,7 @@ export class PeerManager {
   private stateValue: SignalingState = 'connecting'
   private error: string | undefined
   private stopped = false
+  private revisiting: ReturnType<typeof setInterval> | undefined
   private readonly listeners = new Set<(status: PeerManagerStatus) => void>()
   private bridge: BridgeState | undefined
   /** Our peer ID under BRIDGE_ID: a fresh one, so it says nothing about our shares. */
@@ -108,13 +109,16 @@ export class PeerManager {
         this.bridge?.client.watch([...this.ids.keys()], true)
       }),
     )
-    setInterval(() => this.revisit(), REVISIT_MS)
+    this.revisiting = setInterval(() => this.revisit(), REVISIT_MS)
     void this.connectTracker()
   }
 
+  /** Ends every link, the tracker connection and the bridge's, and looks at no peer again. */
   stop(): void {
     this.stopped = true
+    clearInterval(this.revisiting)
     this.tracker?.close()
+    this.bridge?.client.destroy()
     for (const link of this.links.values()) link.destroy()
   }
 
