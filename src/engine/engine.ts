@@ -597,6 +597,11 @@ export class Engine {
     role: 'client' | 'server',
     where: string,
   ): Promise<string> {
+    // A pause that came while TLS was being set up found no link to close.
+    if (this.paused) {
+      stream.close(new Error('paused'))
+      return Promise.resolve('paused')
+    }
     const id = `${role === 'client' ? 'out' : 'in'}-${this.nextLinkId++}`
     const peerId = context.kind === 'join' ? context.join.peerId : context.share.stored.peerId
     let share: LiveShare | undefined = context.kind === 'join' ? undefined : context.share
