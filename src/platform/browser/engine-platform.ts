@@ -8,6 +8,7 @@
 import { deleteDB } from 'idb'
 import type { EnginePlatform } from '../../engine/engine'
 import type { ShareStorage } from '../../engine/live-share'
+import { POSIX_NAMES, type LocalNameRules } from '../../protocol/directory/local-names'
 import { endOfTurn } from './end-of-turn'
 import { FolderHandles } from './folder-handles'
 import { FsaFileStore } from './fsa-file-store'
@@ -31,7 +32,8 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
     now: Date.now,
     defer: endOfTurn(),
     async openShareStorage(storageId, location): Promise<ShareStorage> {
-      const root = (await folders.get(location)) ?? (await opfsFolder(storageId))
+      const picked = await folders.get(location)
+      const root = picked ?? (await opfsFolder(storageId))
       const [attributes, index, records] = await Promise.all([
         IdbAttributeStore.open(databaseNames(storageId).attributes),
         IdbLocalIndex.open(databaseNames(storageId).index),
@@ -40,7 +42,8 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
       return {
         records,
         index,
-        files: new FsaFileStore(root, { attributes }),
+        // OPFS takes any name; a picked folder has the rules of the system the browser runs on.
+        files: new FsaFileStore(root, { attributes, ...(picked ? { names: systemNameRules() } : {}) }),
         async close() {
           index.close()
           attributes.close()
@@ -52,6 +55,18 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
       throw new Error(`cannot dial ${address} from the browser: browser peers are reached through WebRTC`)
     },
   }
+}
+
+/**
+ * The name rules of the file system under a folder the person picked, as the Node store takes
+ * them from its platform (fs-file-store.ts `nameRulesFor`): Windows refuses some names and, like
+ * macOS, takes names that differ only in case for the same file. From the user agent string, whose
+ * platform part browsers still give.
+ */
+export function systemNameRules(userAgent: string = navigator.userAgent): LocalNameRules {
+  if (/Windows/u.test(userAgent)) return { windowsNames: true, caseInsensitive: true }
+  if (/Macintosh|Mac OS X/u.test(userAgent)) return { windowsNames: false, caseInsensitive: true }
+  return POSIX_NAMES
 }
 
 /** The IndexedDB databases of a share's storage. */
