@@ -208,6 +208,9 @@ export class LiveShare {
     this.timer = setTimeout(
       () => {
         this.timer = undefined
+        // A scan under way may have listed the folder before these changes: they stay due, and
+        // its end schedules the next scan.
+        if (this.scanning) return
         this.debouncer.due(this.platform.now())
         void this.scan()
       },
