@@ -371,9 +371,18 @@ export class DirectoryShare {
     const jobs: Promise<unknown>[] = []
     for (const entry of [...batch.added, ...batch.modified]) {
       jobs.push(
-        this.valueFor(entry)
-          .then((value) => db.set(entry.path, serializeFileValue(value)))
-          .then((r) => this.state.set(entry.path, localEntry(entry, entry.sha256, r.uuid))),
+        this.replacedByPeer(entry.path).then(async (replaced) => {
+          // directory.md, "Local file changes": an edit of the version a peer's newer one is
+          // replacing is a conflict, not a newer version (which would make the peer's vanish).
+          // It stays on disk unrecorded; the peer's file, once fetched, finds it changed and
+          // keeps it under a conflict name, recorded (Materializer.commit).
+          if (replaced) {
+            this.o.log('info', `${entry.path} changed here while a newer version is on its way`)
+            return
+          }
+          const r = await db.set(entry.path, serializeFileValue(await this.valueFor(entry)))
+          this.state.set(entry.path, localEntry(entry, entry.sha256, r.uuid))
+        }),
       )
     }
     for (const { from, to } of batch.moved) {
@@ -400,6 +409,15 @@ export class DirectoryShare {
     )
     this.announce(new Set(contents))
     this.o.log('info', `recorded ${changes} local change(s)`)
+  }
+
+  /** Whether the record of the file at `path` changed (a peer's version) since it was placed here. */
+  private async replacedByPeer(path: SharePath): Promise<boolean> {
+    const known = this.state.get(path)
+    if (known?.kind !== 'file' || known.uuid === undefined) return false
+    const holder = await this.o.database.get(path)
+    const value = holder && fileValueOf(holder)
+    return holder?.uuid === known.uuid && value?.kind === 'file' && value.sha256 !== known.sha256
   }
 
   /**

@@ -1,5 +1,6 @@
 /** DirectoryShare over a real folder (FsFileStore), a database in memory and a local index in memory. */
-import { access, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { access, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -141,3 +142,59 @@ describe('DirectoryShare.scan', () => {
     expect(moved?.value).toMatchObject({ '.com.ibm.music.duration': 180 })
   })
 })
+
+describe('a local edit of a file whose newer version from a peer has not arrived yet', () => {
+  it("does not silently replace the peer's version (directory.md, 'Local file changes')", async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    await writeFile(join(root, 'f.txt'), 'v1')
+    const { database, share } = await openShare(records, index)
+    await share.scan()
+    const v1 = (await database.get('/f.txt'))!
+    // Bob's newer version is stored; its content is still to be fetched (no link yet).
+    database.attach('bob', { access: 'read_write', send: () => {} })
+    const bobs = createHash('sha256').update('v2 from bob').digest('hex')
+    const body = updateBody({
+      ...v1,
+      value: { size: 11, sha256: bobs },
+      lastUpdatedBy: id(0xb),
+      lastUpdatedRev: 1n,
+      updateTime: v1.updateTime + 1n,
+      vectorClock: new Map([...v1.vectorClock, [id(0xb), 1n]]),
+    })
+    const outcome = await database.receive('bob', { body })
+    expect(outcome).toMatchObject({ result: 'stored' })
+    if (outcome.result === 'stored') await share.recordStored(outcome.record)
+    // Meanwhile the user edits the old version here, and a scan runs before Bob's content arrives.
+    await writeFile(join(root, 'f.txt'), 'v1, edited here')
+    await share.scan()
+    // Bob's version must still be what the path's record holds (the edit is a conflict, kept on
+    // disk, not a newer version that makes his disappear).
+    const now = await database.get('/f.txt')
+    expect(now && fileValueOf(now)).toMatchObject({ sha256: bobs })
+    expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v1, edited here')
+
+    // Bob's content arrives: it takes the name, and the edit is kept beside it, recorded.
+    const asked: string[] = []
+    const link = {
+      id: 'bob',
+      send: async (message: { type: string }) => void asked.push(message.type),
+      close: () => {},
+    }
+    share.attach(link)
+    await share.receive(link, { type: 'directory.bloom_filter', k_value: 1 }, chunks(Uint8Array.of(0xff)))
+    expect(asked).toContain('directory.get')
+    const data = new TextEncoder().encode('v2 from bob')
+    await share.receive(link, { type: 'directory.data', sha256: bobs, range: [0, 11] }, chunks(data))
+    await share.close()
+    expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v2 from bob')
+    const copies = (await readdir(root)).filter((name) => /^f\.CONFLICT\.[0-9a-z]{8}\.txt$/.test(name))
+    expect(copies).toHaveLength(1)
+    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('v1, edited here')
+    expect(await database.get(`/${copies[0]!}`)).toBeDefined()
+  })
+})
+
+async function* chunks(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
+  yield* parts
+}
