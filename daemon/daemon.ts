@@ -23,7 +23,7 @@ import { startLanDiscovery, type LanDiscovery } from './lan'
 import { openLog, type DaemonLogger } from './log'
 import { controlSocketPath, logPath } from './paths'
 import { connectTracker, type TrackerConnection } from './tracker'
-import { watchShares } from './watchers'
+import { watchDaemonShares } from './watchers'
 
 /** A fixed default, so peers that know this machine know where to knock. */
 export const DEFAULT_PORT = 49211
@@ -175,7 +175,7 @@ async function run(
     })
     if (lan) closers.push(() => lan?.close())
   }
-  const watchers = watchShares(engine, logger.for('watch'))
+  const watchers = watchDaemonShares(engine, logger.for('watch'))
   closers.push(() => watchers.close())
 
   let stopping: Promise<void> | undefined

@@ -8,6 +8,7 @@
  */
 import { Engine, EngineError } from '../../engine/engine'
 import type { ShareStatus } from '../../engine/live-share'
+import { type ShareWatchers, watchShares } from '../../engine/share-watchers'
 import type { ShareOptions } from '../../engine/stored'
 import { accessCodeLink, grantStatus, parseAccessCode, type AccessCodeGrant } from '../../protocol/access'
 import type { AccessLevel } from '../../protocol/core/messages'
@@ -17,6 +18,7 @@ import { ARCHIVE_DIR } from '../../protocol/directory/ignore'
 import { parseSharePath, segmentsOf } from '../../protocol/directory/share-path'
 import { browserEnginePlatform, removeShareStorage } from './engine-platform'
 import { FolderHandles } from './folder-handles'
+import { observeFolder } from './folder-observer'
 import { channelStream } from './channel-stream'
 import { portStream } from './port-stream'
 import type { ByteStream } from '../../protocol/stream/byte-stream'
@@ -97,6 +99,8 @@ export interface EngineHostOptions {
   readonly appUrl: string
 }
 
+const engineLog = (message: string): void => console.debug(`[engine] ${message}`)
+
 export class EngineHost {
   private listeners = new Set<(snapshot: AppSnapshot) => void>()
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined
@@ -104,11 +108,23 @@ export class EngineHost {
   /** Data channels the page transferred here, until a link runs over them (or is given up). */
   private readonly adopted = new Map<string, ByteStream>()
 
+  /** Picked folders observed for changes, where the browser can (folder-observer.ts). */
+  private readonly watchers: ShareWatchers
+
   private constructor(
     private readonly engine: Engine,
     private readonly folders: FolderHandles,
     private readonly options: EngineHostOptions,
   ) {
+    // Only picked folders change behind the engine's back: browser storage is written by it alone.
+    this.watchers = watchShares(
+      engine,
+      async (location, onChange) => {
+        const folder = await folders.get(location)
+        return folder && observeFolder(folder, onChange, engineLog)
+      },
+      engineLog,
+    )
     engine.on((event) => {
       if (event.type === 'registrations')
         for (const listener of this.registrationListeners) listener(this.registrations())
@@ -120,7 +136,7 @@ export class EngineHost {
     const folders = await FolderHandles.open()
     const engine = await Engine.open(await browserEnginePlatform(folders), {
       ...(options.name ? { name: options.name } : {}),
-      log: (message) => console.debug(`[engine] ${message}`),
+      log: engineLog,
     })
     return new EngineHost(engine, folders, options)
   }
@@ -129,6 +145,7 @@ export class EngineHost {
   async close(): Promise<void> {
     clearTimeout(this.snapshotTimer)
     this.listeners.clear()
+    this.watchers.close()
     await this.engine.close()
   }
 

@@ -5,14 +5,11 @@
  */
 import { watch, type FSWatcher } from 'node:fs'
 import { sep } from 'node:path'
+import type { FolderWatcher } from '../../protocol/directory/folder-watcher'
 import { ARCHIVE_DIR, TEMP_SUFFIX } from '../../protocol/directory/ignore'
 
 /** How long to wait before watching again after the watcher failed (the root vanished, say). */
 const REWATCH_DELAY_MS = 5_000
-
-export interface FolderWatcher {
-  close(): void
-}
 
 export function watchFolder(
   root: string,
