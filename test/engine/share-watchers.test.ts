@@ -4,11 +4,19 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { watchShares, type WatchFolder } from '../../src/engine/share-watchers'
 import type { FolderWatcher } from '../../src/protocol/directory/folder-watcher'
 import { watchFolder } from '../../src/platform/node/watch'
-import { eventually, makeTempDir, startPeer, stopAndRemove, type TestPeer } from './peers'
+import {
+  converge,
+  eventually,
+  makeTempDir,
+  shareAndJoin,
+  startPeer,
+  stopAndRemove,
+  type TestPeer,
+} from './peers'
 
 const peers: TestPeer[] = []
 afterAll(() => stopAndRemove(peers))
@@ -75,4 +83,29 @@ describe('watchShares', () => {
     await eventually(async () => expect(closed).toEqual([a.folder]), 5_000)
     watchers.close()
   }, 30_000)
+
+  it("does not scan a watched folder for the engine's own writes while it syncs", async () => {
+    const a = await startPeer('sharer')
+    const b = await startPeer('watched-joiner')
+    peers.push(a, b)
+    for (let d = 0; d < 6; d++) {
+      await mkdir(join(a.folder, `d${d}`))
+      for (let i = 0; i < 50; i++) await writeFile(join(a.folder, `d${d}`, `f${i}.txt`), `file ${d}/${i}`)
+    }
+    const watchers = watchShares(
+      b.engine,
+      (location, onChange) => watchFolder(location, onChange, () => undefined),
+      () => undefined,
+    )
+    await shareAndJoin(a, b)
+    const scans = vi.spyOn(b.engine.share(b.folder).directory, 'scan')
+    await converge([a, b], 60_000)
+    await new Promise((resolve) => setTimeout(resolve, 3_000)) // past the 2 s quiet wait
+    // Every file placed notified the watcher; each scan lists the whole folder (34 scans without the check).
+    expect(scans).not.toHaveBeenCalled()
+
+    await writeFile(join(b.folder, 'd0', 'f0.txt'), 'edited here afterwards')
+    await eventually(() => expect(scans).toHaveBeenCalled(), 10_000)
+    watchers.close()
+  }, 90_000)
 })

@@ -30,7 +30,7 @@ import { localEntry, Materializer } from './materializer'
 import { directoryBody, parseDirectoryMessage } from './messages'
 import { fileValueOf, pathOfKey } from './record-view'
 import { scan, type ChangeBatch, type ScannedEntry, type ScanProgress } from './scanner'
-import type { SharePath } from './share-path'
+import { parseSharePath, ROOT_PATH, type SharePath } from './share-path'
 
 /** A bloom filter is at most 16 MiB (bloom.ts); refuse to collect more than that from a peer. */
 const MAX_FILTER_BYTES = 16 * 1024 * 1024
@@ -190,6 +190,27 @@ export class DirectoryShare {
         this.scanning = undefined
       }
     })
+  }
+
+  /**
+   * Whether the entry at `local` (a path in the folder, as a change notification names it) differs
+   * from what this share last saw or wrote there, by the scan's own measure (kind, size, mtime).
+   * The engine's own writes (a fetched file put in place, a peer's deletion applied) notify too,
+   * and are then no reason to scan the whole folder.
+   */
+  async changedOnDisk(local: string): Promise<boolean> {
+    try {
+      const localPath = parseSharePath(local)
+      if (localPath === ROOT_PATH) return true
+      const path = this.selection.toShare(localPath)
+      const [known, disk] = [this.state.get(path), await this.o.store.stat(localPath)]
+      if (!disk) return known !== undefined
+      if (disk.kind === 'other' || !this.selection.includes(path, disk.kind === 'directory')) return false
+      if (known?.kind !== disk.kind) return true
+      return disk.kind === 'file' && (known.size !== disk.size || known.mtimeNs !== disk.mtimeNs)
+    } catch {
+      return true // a name the scan will report as it is, or a folder it cannot read
+    }
   }
 
   /** A record was stored from a peer (or a conflict was resolved): bring the folder in line. */
