@@ -1,7 +1,9 @@
 /**
- * control.md's commands carried out on an Engine: the one handler behind the daemon's control
- * socket and the browser worker's API. What only the host knows (whether a tracker is connected,
- * which addresses discovery found, how to stop the process) comes through `ControlHost`.
+ * control.md's commands carried out on an Engine: the handler behind the daemon's control socket.
+ * The browser worker's host (src/platform/browser/engine-host.ts) offers the same commands as
+ * methods, and keeps the pause the same way (`restorePause`, `setPaused`). What only the host
+ * knows (whether a tracker is connected, which addresses discovery found, how to stop the
+ * process) comes through `ControlHost`.
  * Answers use control.md's names where it has them (`status`, `list_shares`, `access_code`,
  * `config`, `value`); everything else is snake_case like them.
  */
@@ -46,6 +48,13 @@ export async function restorePause(engine: Engine, kv: KeyValueStore): Promise<v
   if ((await kv.get(PAUSED_KEY)) === true) engine.pause()
 }
 
+/** Pauses or resumes every share, and keeps it so across restarts (`restorePause`). */
+export async function setPaused(engine: Engine, kv: KeyValueStore, paused: boolean): Promise<void> {
+  if (paused) engine.pause()
+  else engine.resume()
+  await kv.set(PAUSED_KEY, paused)
+}
+
 export function createControlHandler(context: ControlContext): ControlHandler {
   const { engine, kv, config, host } = context
   const everyShare = (path: string | undefined): void => {
@@ -61,13 +70,11 @@ export function createControlHandler(context: ControlContext): ControlHandler {
         return status(engine, host)
       case 'pause':
         everyShare(command.path)
-        engine.pause()
-        await kv.set(PAUSED_KEY, true)
+        await setPaused(engine, kv, true)
         return {}
       case 'resume':
         everyShare(command.path)
-        engine.resume()
-        await kv.set(PAUSED_KEY, false)
+        await setPaused(engine, kv, false)
         return {}
       case 'stop':
         host.stop()

@@ -6,7 +6,9 @@
  * Everything crossing to the page is structured-clone data (or a File / MessagePort), never an
  * engine object.
  */
+import { restorePause, setPaused } from '../../engine/control'
 import { Engine, EngineError } from '../../engine/engine'
+import type { KeyValueStore } from '../../engine/kv-store'
 import type { ShareStatus } from '../../engine/live-share'
 import { type ShareWatchers, watchShares } from '../../engine/share-watchers'
 import type { ShareOptions } from '../../engine/stored'
@@ -115,6 +117,8 @@ export class EngineHost {
     private readonly engine: Engine,
     private readonly folders: FolderHandles,
     private readonly options: EngineHostOptions,
+    /** The engine's own store, where the pause is kept across reloads. */
+    private readonly kv: KeyValueStore,
   ) {
     // Only picked folders change behind the engine's back: browser storage is written by it alone.
     this.watchers = watchShares(
@@ -134,11 +138,13 @@ export class EngineHost {
 
   static async start(options: EngineHostOptions): Promise<EngineHost> {
     const folders = await FolderHandles.open()
-    const engine = await Engine.open(await browserEnginePlatform(folders), {
+    const platform = await browserEnginePlatform(folders)
+    const engine = await Engine.open(platform, {
       ...(options.name ? { name: options.name } : {}),
       log: engineLog,
     })
-    return new EngineHost(engine, folders, options)
+    await restorePause(engine, platform.kv)
+    return new EngineHost(engine, folders, options, platform.kv)
   }
 
   /** Closes every link and share; the page then ends the worker (another tab takes over). */
@@ -314,12 +320,14 @@ export class EngineHost {
     if (storageId !== undefined) await removeShareStorage(storageId, picked === undefined)
   }
 
-  pause(): void {
-    this.engine.pause()
+  /** control.md `pause`: every share, until `resume`, across reloads too. */
+  pause(): Promise<void> {
+    return setPaused(this.engine, this.kv, true)
   }
 
-  resume(): void {
-    this.engine.resume()
+  /** control.md `resume`. */
+  resume(): Promise<void> {
+    return setPaused(this.engine, this.kv, false)
   }
 
   /** Copies files the person dropped or picked into a share kept in browser storage, streamed. */
