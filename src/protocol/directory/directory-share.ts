@@ -344,7 +344,10 @@ export class DirectoryShare {
     await link.send(body, once(filter.toAttachment()))
   }
 
-  /** A fetched content is verified: commit it where its records still want it, copy it to the rest. */
+  /**
+   * A fetched content is verified: commit it at the first path whose record still wants it and
+   * that takes it (the temporary file stays open to the next if one does not), copy it to the rest.
+   */
   private async place(
     sha256: string,
     temp: TempFile,
@@ -356,8 +359,12 @@ export class DirectoryShare {
       const holder = await this.o.database.get(path)
       const value = holder && fileValueOf(holder)
       if (value?.kind !== 'file' || value.sha256 !== sha256) continue
-      if (!placed) placed = await this.materializer.commit(path, temp, value, uuid)
-      else await this.materializer.materialize(path, holder!)
+      if (placed) await this.materializer.materialize(path, holder!)
+      else
+        placed = await this.materializer.commit(path, temp, value, uuid).catch((err: unknown) => {
+          this.o.log('warn', `directory: placing ${path} failed: ${(err as Error).message}`)
+          return false
+        })
     }
     if (!placed) {
       await temp.close()

@@ -153,19 +153,19 @@ export class Materializer {
         return
       }
     }
-    await this.commit(path, temp, value, uuid)
+    if (!(await this.commit(path, temp, value, uuid))) await temp.close()
   }
 
   /**
-   * Puts a verified temporary file in place. If the target changed since we last saw it, the
-   * user's version is kept under a conflict name first, so nothing is lost.
+   * Puts a verified temporary file in place at `path`, which need not be the path it was opened
+   * for (a content wanted at several paths goes to the first that takes it). If the target
+   * changed since we last saw it, the user's version is kept under a conflict name first, so
+   * nothing is lost. False when it could not be placed: the temporary file is then left as it is,
+   * for the caller to try another path with or to release.
    */
   async commit(path: SharePath, temp: TempFile, value: RegularFileValue, uuid: string): Promise<boolean> {
     const local = this.local(path)
-    if (local === undefined) {
-      await temp.discard()
-      return false
-    }
+    if (local === undefined) return false
     const attributes = value.mtime === undefined ? {} : { mtimeNs: value.mtime }
     const withMode = value.unixMode === undefined ? attributes : { ...attributes, mode: value.unixMode }
     let expected = expectedFor(this.o.state.get(path))
@@ -178,17 +178,16 @@ export class Materializer {
         expected = { kind: 'absent' }
       }
     }
-    let result: ChangeResult = await this.o.store.commit(temp, { expected, attributes: withMode })
+    let result: ChangeResult = await this.o.store.commit(temp, {
+      expected,
+      attributes: withMode,
+      target: local,
+    })
     if (!result.ok) {
-      if (!(await this.preserveUnnoticed(path, result.actual))) {
-        await temp.close()
-        return false
-      }
-      result = await this.o.store.commit(temp, { expected: { kind: 'absent' }, attributes: withMode })
-      if (!result.ok) {
-        await temp.close()
-        return false
-      }
+      if (!(await this.preserveUnnoticed(path, result.actual))) return false
+      const options = { expected: { kind: 'absent' }, attributes: withMode, target: local } as const
+      result = await this.o.store.commit(temp, options)
+      if (!result.ok) return false
     }
     if (result.stat) this.o.state.set(path, localEntry(result.stat, value.sha256, uuid))
     this.o.log('debug', `wrote ${path}`)

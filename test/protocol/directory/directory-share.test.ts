@@ -1,6 +1,6 @@
 /** DirectoryShare over a real folder (FsFileStore), a database in memory and a local index in memory. */
 import { createHash } from 'node:crypto'
-import { access, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -10,11 +10,17 @@ import { Database } from '../../../src/protocol/database/database'
 import { MemoryRecordStore } from '../../../src/protocol/database/memory-record-store'
 import { updateBody } from '../../../src/protocol/database/record'
 import { ConflictCopies } from '../../../src/protocol/directory/conflict-copies'
-import { DirectoryShare } from '../../../src/protocol/directory/directory-share'
-import type { FileStore, ListedEntry } from '../../../src/protocol/directory/file-store'
+import { DirectoryShare, type DirectoryLink } from '../../../src/protocol/directory/directory-share'
+import type {
+  ChangeResult,
+  CommitOptions,
+  FileStore,
+  ListedEntry,
+  TempFile,
+} from '../../../src/protocol/directory/file-store'
 import { fileValueOf } from '../../../src/protocol/directory/record-view'
 import { MemoryLocalIndex } from '../../../src/protocol/directory/local-index'
-import { encodeBody, id, rsaKeys, type Keys } from '../database/helpers'
+import { encodeBody, id, record, rsaKeys, type Keys } from '../database/helpers'
 
 let keys: Keys
 beforeAll(async () => {
@@ -35,6 +41,7 @@ async function openShare(
   records: MemoryRecordStore,
   index: MemoryLocalIndex,
   store: FileStore = new FsFileStore(root),
+  pieceBytes?: number,
 ) {
   const conflicts = new ConflictCopies(id(0xa), randomBytes)
   const database = await Database.open({
@@ -56,6 +63,7 @@ async function openShare(
     conflicts,
     randomBytes,
     log: () => {},
+    ...(pieceBytes ? { pieceBytes } : {}),
   })
   return { database, share }
 }
@@ -175,14 +183,7 @@ describe('a local edit of a file whose newer version from a peer has not arrived
     expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v1, edited here')
 
     // Bob's content arrives: it takes the name, and the edit is kept beside it, recorded.
-    const asked: string[] = []
-    const link = {
-      id: 'bob',
-      send: async (message: { type: string }) => void asked.push(message.type),
-      close: () => {},
-    }
-    share.attach(link)
-    await share.receive(link, { type: 'directory.bloom_filter', k_value: 1 }, chunks(Uint8Array.of(0xff)))
+    const { link, asked } = await linkToBob(share)
     expect(asked).toContain('directory.get')
     const data = new TextEncoder().encode('v2 from bob')
     await share.receive(link, { type: 'directory.data', sha256: bobs, range: [0, 11] }, chunks(data))
@@ -192,6 +193,128 @@ describe('a local edit of a file whose newer version from a peer has not arrived
     expect(copies).toHaveLength(1)
     expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('v1, edited here')
     expect(await database.get(`/${copies[0]!}`)).toBeDefined()
+  })
+})
+
+/** Bob, a read-write peer, creates a new file record (its content still to be fetched here). */
+async function peerCreates(
+  database: Database,
+  share: DirectoryShare,
+  path: string,
+  content: string,
+  n: number,
+): Promise<string> {
+  database.attach('bob', { access: 'read_write', send: () => {} })
+  const sha256 = createHash('sha256').update(content).digest('hex')
+  const body = updateBody(
+    record({
+      key: path,
+      value: { size: Buffer.byteLength(content), sha256 },
+      uuid: id(0x100 + n),
+      lastUpdatedBy: id(0xb),
+      lastUpdatedRev: BigInt(n),
+      updateTime: 1_700_000_000_000_000_000n + BigInt(n),
+      vectorClock: new Map([[id(0xb), 1n]]),
+    }),
+  )
+  const outcome = await database.receive('bob', { body })
+  expect(outcome).toMatchObject({ result: 'stored' })
+  if (outcome.result === 'stored') await share.recordStored(outcome.record)
+  return sha256
+}
+
+/** A link to Bob that has everything, and what was asked of it. */
+async function linkToBob(share: DirectoryShare): Promise<{ link: DirectoryLink; asked: string[] }> {
+  const asked: string[] = []
+  const link = {
+    id: 'bob',
+    send: async (message: { type: string }) => void asked.push(message.type),
+    close: () => {},
+  }
+  share.attach(link)
+  await share.receive(link, { type: 'directory.bloom_filter', k_value: 1 }, chunks(Uint8Array.of(0xff)))
+  return { link, asked }
+}
+
+describe('a fetched content wanted at several paths', () => {
+  it('is placed at the next path when the first one cannot take it', async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    const { database, share } = await openShare(records, index)
+    const content = 'the same content at two paths'
+    const sha256 = await peerCreates(database, share, '/a.txt', content, 1)
+    await peerCreates(database, share, '/b.txt', content, 2)
+    // Before the content arrives, a folder appears here at /a.txt (not scanned yet): the file
+    // cannot go there, and a folder is not a file to keep under a conflict name.
+    await mkdir(join(root, 'a.txt'))
+    const { link } = await linkToBob(share)
+    const data = new TextEncoder().encode(content)
+    await share.receive(link, { type: 'directory.data', sha256, range: [0, data.byteLength] }, chunks(data))
+    await share.close()
+    expect((await stat(join(root, 'a.txt'))).isDirectory()).toBe(true)
+    expect(await readFile(join(root, 'b.txt'), 'utf8')).toBe(content)
+    expect(share.holds('/b.txt')).toBe(true)
+    expect(share.holds('/a.txt')).toBe(false)
+  })
+
+  it('is placed at the next path when writing the first one fails', async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    // /a.txt cannot be written (as in a folder the user made read-only; the tests run as root).
+    class ReadOnlyA extends FsFileStore {
+      override commit(temp: TempFile, options: CommitOptions): Promise<ChangeResult> {
+        if ((options.target ?? temp.path) === '/a.txt')
+          return Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }))
+        return super.commit(temp, options)
+      }
+    }
+    const { database, share } = await openShare(records, index, new ReadOnlyA(root))
+    const content = 'the same content at two paths'
+    const sha256 = await peerCreates(database, share, '/a.txt', content, 1)
+    await peerCreates(database, share, '/b.txt', content, 2)
+    const { link } = await linkToBob(share)
+    const data = new TextEncoder().encode(content)
+    await share.receive(link, { type: 'directory.data', sha256, range: [0, data.byteLength] }, chunks(data))
+    await share.close()
+    expect(await exists(join(root, 'a.txt'))).toBe(false)
+    expect(await readFile(join(root, 'b.txt'), 'utf8')).toBe(content)
+  })
+
+  it('goes to the path that still wants it, not beside the one whose temporary file it is in', async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    const { database, share } = await openShare(records, index, undefined, 4)
+    const content = 'twelve bytes'
+    const sha256 = await peerCreates(database, share, '/a.txt', content, 1)
+    await peerCreates(database, share, '/b.txt', content, 2)
+    const { link } = await linkToBob(share)
+    const data = new TextEncoder().encode(content)
+    const piece = (start: number) =>
+      share.receive(
+        link,
+        { type: 'directory.data', sha256, range: [start, 4] },
+        chunks(data.subarray(start, start + 4)),
+      )
+    // The first piece opens the temporary file beside /a.txt; then Bob deletes /a.txt.
+    await piece(0)
+    expect((await readdir(root)).some((name) => name.endsWith('.!clearsky'))).toBe(true)
+    const a = (await database.get('/a.txt'))!
+    const tombstone = updateBody({
+      ...a,
+      value: null,
+      deleted: true,
+      lastUpdatedRev: 3n,
+      updateTime: a.updateTime + 10n,
+      vectorClock: new Map([[id(0xb), 2n]]),
+    })
+    const outcome = await database.receive('bob', { body: tombstone })
+    expect(outcome).toMatchObject({ result: 'stored' })
+    if (outcome.result === 'stored') await share.recordStored(outcome.record)
+    await piece(4)
+    await piece(8)
+    await share.close()
+    expect(await exists(join(root, 'a.txt'))).toBe(false)
+    expect(await readFile(join(root, 'b.txt'), 'utf8')).toBe(content)
   })
 })
 
