@@ -397,37 +397,28 @@ export class DirectoryShare {
     }
     const db = this.o.database
     const jobs: Promise<unknown>[] = []
-    for (const entry of [...batch.added, ...batch.modified]) {
-      jobs.push(
-        this.replacedByPeer(entry.path).then(async (replaced) => {
-          // directory.md, "Local file changes": an edit of the version a peer's newer one is
-          // replacing is a conflict, not a newer version (which would make the peer's vanish).
-          // It stays on disk unrecorded; the peer's file, once fetched, finds it changed and
-          // keeps it under a conflict name, recorded (Materializer.commit).
-          if (replaced) {
-            this.o.log('info', `${entry.path} changed here while a newer version is on its way`)
-            return
-          }
-          const r = await db.set(entry.path, serializeFileValue(await this.valueFor(entry)))
-          this.state.set(entry.path, localEntry(entry, entry.sha256, r.uuid))
-        }),
-      )
-    }
+    for (const entry of [...batch.added, ...batch.modified]) jobs.push(this.recordEntry(entry))
     for (const { from, to } of batch.moved) {
       const previous = this.state.get(from)
       jobs.push(
-        this.valueFor(to, from)
-          .then((value) =>
-            db.change({
-              ...(previous?.uuid ? { uuid: previous.uuid } : {}),
-              key: to.path,
-              value: serializeFileValue(value),
-            }),
-          )
-          .then((r) => {
-            this.state.delete(from)
-            this.state.set(to.path, localEntry(to, to.sha256, r?.uuid))
-          }),
+        (async () => {
+          const holder = await db.get(to.path)
+          if (holder && holder.uuid !== previous?.uuid) {
+            // Another record holds the target path, one this folder has not placed (a path it
+            // knows would be a change, not a move's target): the moved file is a new file there,
+            // and its old path is given up only once it is recorded.
+            if (await this.recordEntry(to)) await db.delete(from).then(() => this.state.delete(from))
+            return
+          }
+          const value = await this.valueFor(to, from)
+          const r = await db.change({
+            ...(previous?.uuid ? { uuid: previous.uuid } : {}),
+            key: to.path,
+            value: serializeFileValue(value),
+          })
+          this.state.delete(from)
+          this.state.set(to.path, localEntry(to, to.sha256, r?.uuid))
+        })(),
       )
     }
     for (const { path } of batch.deleted) jobs.push(db.delete(path).then(() => this.state.delete(path)))
@@ -439,13 +430,34 @@ export class DirectoryShare {
     this.o.log('info', `recorded ${changes} local change(s)`)
   }
 
-  /** Whether the record of the file at `path` changed (a peer's version) since it was placed here. */
-  private async replacedByPeer(path: SharePath): Promise<boolean> {
-    const known = this.state.get(path)
-    if (known?.kind !== 'file' || known.uuid === undefined) return false
-    const holder = await this.o.database.get(path)
+  /** Records a file or folder found new or changed here; false when it is left unrecorded. */
+  private async recordEntry(entry: ScannedEntry): Promise<boolean> {
+    // directory.md, "Local file changes": a change over a peer's version this folder has not
+    // caught up with is a conflict, not a newer version (which would make the peer's vanish).
+    // It stays on disk unrecorded; the peer's file, once fetched, finds it changed and keeps it
+    // under a conflict name, recorded (Materializer.commit).
+    if (await this.awaitingPeer(entry)) {
+      this.o.log('info', `${entry.path} changed here while a newer version is on its way`)
+      return false
+    }
+    const r = await this.o.database.set(entry.path, serializeFileValue(await this.valueFor(entry)))
+    this.state.set(entry.path, localEntry(entry, entry.sha256, r.uuid))
+    return true
+  }
+
+  /**
+   * Whether the record at the entry's path holds a peer's file this folder has not caught up
+   * with: one that replaced the version placed here (an edit of that would supersede a version it
+   * never saw), or one never placed here (a file put at its path here would overwrite it).
+   */
+  private async awaitingPeer(entry: ScannedEntry): Promise<boolean> {
+    const known = this.state.get(entry.path)
+    if (known !== undefined && (known.kind !== 'file' || known.uuid === undefined)) return false
+    const holder = await this.o.database.get(entry.path)
     const value = holder && fileValueOf(holder)
-    return holder?.uuid === known.uuid && value?.kind === 'file' && value.sha256 !== known.sha256
+    if (value?.kind !== 'file') return false
+    if (known === undefined) return value.sha256 !== entry.sha256
+    return holder!.uuid === known.uuid && value.sha256 !== known.sha256
   }
 
   /**

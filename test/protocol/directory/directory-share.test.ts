@@ -196,6 +196,78 @@ describe('a local edit of a file whose newer version from a peer has not arrived
   })
 })
 
+describe("a local move onto a path whose peer's file has not arrived yet", () => {
+  it("records the scan's other changes, and keeps the moved file as a conflict once the peer's lands", async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    await writeFile(join(root, 'y.txt'), 'mine')
+    const { database, share } = await openShare(records, index)
+    await share.scan()
+    const sha256 = await peerCreates(database, share, '/x.txt', 'bobs', 1)
+    // Before Bob's /x.txt arrives, the user renames y.txt to x.txt, and writes another file.
+    await rename(join(root, 'y.txt'), join(root, 'x.txt'))
+    await writeFile(join(root, 'z.txt'), 'another change')
+    await share.scan()
+    expect(await database.get('/z.txt')).toBeDefined()
+    const x = await database.get('/x.txt')
+    expect(x && fileValueOf(x)).toMatchObject({ sha256 })
+    expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('mine')
+
+    // Bob's file arrives: it takes the path, the renamed file is kept under a conflict name.
+    const { link } = await linkToBob(share)
+    await share.receive(link, { type: 'directory.data', sha256, range: [0, 4] }, chunks(Buffer.from('bobs')))
+    await until(() => share.holds('/x.txt'))
+    await share.scan()
+    await share.close()
+    expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('bobs')
+    const copies = (await readdir(root)).filter((name) => /^x\.CONFLICT\.[0-9a-z]{8}\.txt$/.test(name))
+    expect(copies).toHaveLength(1)
+    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('mine')
+    const copy = await database.get(`/${copies[0]!}`)
+    expect(copy && fileValueOf(copy)).toMatchObject({
+      sha256: createHash('sha256').update('mine').digest('hex'),
+    })
+    expect(await database.get('/y.txt')).toBeUndefined()
+  })
+
+  it("does not let a new file here at that path replace the peer's", async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    const { database, share } = await openShare(records, index)
+    const sha256 = await peerCreates(database, share, '/x.txt', 'bobs', 1)
+    await writeFile(join(root, 'x.txt'), 'mine')
+    await share.scan()
+    const x = await database.get('/x.txt')
+    expect(x && fileValueOf(x)).toMatchObject({ sha256 })
+    const { link } = await linkToBob(share)
+    await share.receive(link, { type: 'directory.data', sha256, range: [0, 4] }, chunks(Buffer.from('bobs')))
+    await share.close()
+    expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('bobs')
+    const copies = (await readdir(root)).filter((name) => /^x\.CONFLICT\.[0-9a-z]{8}\.txt$/.test(name))
+    expect(copies).toHaveLength(1)
+    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('mine')
+  })
+
+  it("records a move of the peer's own content onto that path as the old path's deletion", async () => {
+    const records = new MemoryRecordStore()
+    const index = new MemoryLocalIndex()
+    const { database, share } = await openShare(records, index)
+    const sha256 = await peerCreates(database, share, '/x.txt', 'bobs', 1)
+    // The same content is written here under another name (so it is not copied to /x.txt), then
+    // renamed to /x.txt.
+    await writeFile(join(root, 'y.txt'), 'bobs')
+    await share.scan()
+    expect(share.holds('/x.txt')).toBe(false)
+    await rename(join(root, 'y.txt'), join(root, 'x.txt'))
+    await share.scan()
+    expect(await database.get('/y.txt')).toBeUndefined()
+    const x = await database.get('/x.txt')
+    expect(x?.uuid).toBe(id(0x101))
+    expect(x && fileValueOf(x)).toMatchObject({ sha256 })
+    expect(share.holds('/x.txt')).toBe(true)
+  })
+})
+
 /** Bob, a read-write peer, creates a new file record (its content still to be fetched here). */
 async function peerCreates(
   database: Database,
@@ -317,6 +389,13 @@ describe('a fetched content wanted at several paths', () => {
     expect(await readFile(join(root, 'b.txt'), 'utf8')).toBe(content)
   })
 })
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; !condition(); i++) {
+    if (i > 500) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
 
 async function* chunks(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
   yield* parts
