@@ -402,6 +402,13 @@ export class DirectoryShare {
       const previous = this.state.get(from)
       jobs.push(
         (async () => {
+          // Moved away from a path whose newer version is on its way: the moved file is a new
+          // file, and the old path is left to the peer's version (the same as a deletion there).
+          if (await this.awaitingPeer(from)) {
+            this.o.log('info', `${from} moved away here while a newer version is on its way`)
+            await this.recordEntry(to)
+            return
+          }
           const holder = await db.get(to.path)
           if (holder && holder.uuid !== previous?.uuid) {
             // Another record holds the target path, one this folder has not placed (a path it
@@ -421,7 +428,20 @@ export class DirectoryShare {
         })(),
       )
     }
-    for (const { path } of batch.deleted) jobs.push(db.delete(path).then(() => this.state.delete(path)))
+    for (const { path } of batch.deleted) {
+      jobs.push(
+        this.awaitingPeer(path).then(async (awaiting) => {
+          // A deletion of the version a peer's newer one is replacing would delete the peer's,
+          // which it never saw: the peer's version takes the path once it arrives instead.
+          if (awaiting) {
+            this.o.log('info', `${path} deleted here while a newer version is on its way`)
+            return
+          }
+          await db.delete(path)
+          this.state.delete(path)
+        }),
+      )
+    }
     await Promise.all(jobs)
     const contents = [...batch.added, ...batch.modified, ...batch.moved.map((m) => m.to)].flatMap((e) =>
       e.sha256 ? [e.sha256] : [],
@@ -436,7 +456,7 @@ export class DirectoryShare {
     // caught up with is a conflict, not a newer version (which would make the peer's vanish).
     // It stays on disk unrecorded; the peer's file, once fetched, finds it changed and keeps it
     // under a conflict name, recorded (Materializer.commit).
-    if (await this.awaitingPeer(entry)) {
+    if (await this.awaitingPeer(entry.path, entry.sha256)) {
       this.o.log('info', `${entry.path} changed here while a newer version is on its way`)
       return false
     }
@@ -446,17 +466,18 @@ export class DirectoryShare {
   }
 
   /**
-   * Whether the record at the entry's path holds a peer's file this folder has not caught up
-   * with: one that replaced the version placed here (an edit of that would supersede a version it
-   * never saw), or one never placed here (a file put at its path here would overwrite it).
+   * Whether the record at `path` holds a peer's file this folder has not caught up with: one
+   * that replaced the version placed here (an edit, move or deletion of that would supersede a
+   * version it never saw), or one never placed here (a file put at its path here, with content
+   * `sha256`, would overwrite it).
    */
-  private async awaitingPeer(entry: ScannedEntry): Promise<boolean> {
-    const known = this.state.get(entry.path)
+  private async awaitingPeer(path: SharePath, sha256?: string | null): Promise<boolean> {
+    const known = this.state.get(path)
     if (known !== undefined && (known.kind !== 'file' || known.uuid === undefined)) return false
-    const holder = await this.o.database.get(entry.path)
+    const holder = await this.o.database.get(path)
     const value = holder && fileValueOf(holder)
     if (value?.kind !== 'file') return false
-    if (known === undefined) return value.sha256 !== entry.sha256
+    if (known === undefined) return value.sha256 !== sha256
     return holder!.uuid === known.uuid && value.sha256 !== known.sha256
   }
 

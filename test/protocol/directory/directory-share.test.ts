@@ -151,28 +151,41 @@ describe('DirectoryShare.scan', () => {
   })
 })
 
+/** /f.txt v1 is here and recorded; Bob's v2 of it is stored, its content not fetched yet. */
+async function bobsNewerVersion() {
+  const records = new MemoryRecordStore()
+  const index = new MemoryLocalIndex()
+  await writeFile(join(root, 'f.txt'), 'v1')
+  const { database, share } = await openShare(records, index)
+  await share.scan()
+  const v1 = (await database.get('/f.txt'))!
+  database.attach('bob', { access: 'read_write', send: () => {} })
+  const sha256 = createHash('sha256').update('v2 from bob').digest('hex')
+  const body = updateBody({
+    ...v1,
+    value: { size: 11, sha256 },
+    lastUpdatedBy: id(0xb),
+    lastUpdatedRev: 1n,
+    updateTime: v1.updateTime + 1n,
+    vectorClock: new Map([...v1.vectorClock, [id(0xb), 1n]]),
+  })
+  const outcome = await database.receive('bob', { body })
+  expect(outcome).toMatchObject({ result: 'stored' })
+  if (outcome.result === 'stored') await share.recordStored(outcome.record)
+  return { database, share, sha256, v1 }
+}
+
+async function bobsArrives(share: DirectoryShare, sha256: string): Promise<void> {
+  const { link } = await linkToBob(share)
+  const data = new TextEncoder().encode('v2 from bob')
+  await share.receive(link, { type: 'directory.data', sha256, range: [0, 11] }, chunks(data))
+  await share.close()
+}
+
 describe('a local edit of a file whose newer version from a peer has not arrived yet', () => {
   it("does not silently replace the peer's version (directory.md, 'Local file changes')", async () => {
-    const records = new MemoryRecordStore()
-    const index = new MemoryLocalIndex()
-    await writeFile(join(root, 'f.txt'), 'v1')
-    const { database, share } = await openShare(records, index)
-    await share.scan()
-    const v1 = (await database.get('/f.txt'))!
     // Bob's newer version is stored; its content is still to be fetched (no link yet).
-    database.attach('bob', { access: 'read_write', send: () => {} })
-    const bobs = createHash('sha256').update('v2 from bob').digest('hex')
-    const body = updateBody({
-      ...v1,
-      value: { size: 11, sha256: bobs },
-      lastUpdatedBy: id(0xb),
-      lastUpdatedRev: 1n,
-      updateTime: v1.updateTime + 1n,
-      vectorClock: new Map([...v1.vectorClock, [id(0xb), 1n]]),
-    })
-    const outcome = await database.receive('bob', { body })
-    expect(outcome).toMatchObject({ result: 'stored' })
-    if (outcome.result === 'stored') await share.recordStored(outcome.record)
+    const { database, share, sha256: bobs } = await bobsNewerVersion()
     // Meanwhile the user edits the old version here, and a scan runs before Bob's content arrives.
     await writeFile(join(root, 'f.txt'), 'v1, edited here')
     await share.scan()
@@ -193,6 +206,35 @@ describe('a local edit of a file whose newer version from a peer has not arrived
     expect(copies).toHaveLength(1)
     expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('v1, edited here')
     expect(await database.get(`/${copies[0]!}`)).toBeDefined()
+  })
+})
+
+describe('a file deleted or moved away here while its newer version from a peer is on its way', () => {
+  it("a deletion does not delete the peer's version: it takes the path once it arrives", async () => {
+    const { database, share, sha256 } = await bobsNewerVersion()
+    await writeFile(join(root, 'other.txt'), 'so that the folder is not empty')
+    await rm(join(root, 'f.txt'))
+    await share.scan()
+    const now = await database.get('/f.txt')
+    expect(now && fileValueOf(now)).toMatchObject({ sha256 })
+    await bobsArrives(share, sha256)
+    expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v2 from bob')
+    expect((await readdir(root)).sort()).toEqual(['f.txt', 'other.txt'])
+  })
+
+  it("a move records the moved file as a new one and leaves the path to the peer's version", async () => {
+    const { database, share, sha256, v1 } = await bobsNewerVersion()
+    await rename(join(root, 'f.txt'), join(root, 'g.txt'))
+    await share.scan()
+    const f = await database.get('/f.txt')
+    expect(f?.uuid).toBe(v1.uuid)
+    expect(f && fileValueOf(f)).toMatchObject({ sha256 })
+    const g = await database.get('/g.txt')
+    expect(g && fileValueOf(g)).toMatchObject({ sha256: createHash('sha256').update('v1').digest('hex') })
+    await bobsArrives(share, sha256)
+    expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v2 from bob')
+    expect(await readFile(join(root, 'g.txt'), 'utf8')).toBe('v1')
+    expect((await readdir(root)).sort()).toEqual(['f.txt', 'g.txt'])
   })
 })
 
