@@ -221,26 +221,31 @@ describe('the app, two browsers', () => {
     await page.getByRole('heading', { name: 'Inbox' }).waitFor()
 
     // What a phone's share sheet does: a multipart POST navigation to the share_target action.
-    await page.evaluate(() => {
-      const form = document.createElement('form')
-      form.method = 'POST'
-      form.action = '/share-target'
-      form.enctype = 'multipart/form-data'
-      const input = document.createElement('input')
-      input.type = 'file'
-      input.name = 'files'
-      input.id = 'shared-files'
-      form.append(input)
-      document.body.append(form)
-    })
-    await page
-      .locator('#shared-files')
-      .setInputFiles([
-        { name: 'from-gallery.txt', mimeType: 'text/plain', buffer: Buffer.from('shared from another app') },
-      ])
-    await page.evaluate(() => document.querySelector('form')?.submit())
+    const shareSheet = async (name: string, text: string): Promise<void> => {
+      await page.evaluate(() => {
+        const form = document.createElement('form')
+        form.method = 'POST'
+        form.action = '/share-target'
+        form.enctype = 'multipart/form-data'
+        const input = document.createElement('input')
+        input.type = 'file'
+        input.name = 'files'
+        input.id = 'shared-files'
+        form.append(input)
+        document.body.append(form)
+      })
+      await page
+        .locator('#shared-files')
+        .setInputFiles([{ name, mimeType: 'text/plain', buffer: Buffer.from(text) }])
+      await page.evaluate(() => document.querySelector<HTMLInputElement>('#shared-files')?.form?.submit())
+    }
+    await shareSheet('from-gallery.txt', 'shared from another app')
     await page.getByText('1 file was shared with ClearSkies').waitFor({ timeout: 30_000 })
     expect(new URL(page.url()).search).toBe('')
+    // Shared again, a file of the same name, before the first is taken in: both wait (the
+    // second replaced the first while they were kept by name and position).
+    await shareSheet('from-gallery.txt', 'shared again')
+    await page.getByText('2 files were shared with ClearSkies').waitFor({ timeout: 30_000 })
     await page.locator('cs-incoming').getByRole('button', { name: 'Add' }).click()
     await page.getByRole('button', { name: 'Preview from-gallery.txt' }).waitFor({ timeout: 30_000 })
 

@@ -94,9 +94,12 @@ async function receiveShared(request: Request): Promise<Response> {
     return Response.redirect(text ? `${scope}#${encodeURIComponent(text)}` : scope, 303)
   }
   const cache = await caches.open(INCOMING_CACHE)
+  // Each share sheet's files under a key of their own: shared twice before the page takes them,
+  // the second batch's first file would otherwise replace the first batch's.
+  const batch = crypto.randomUUID()
   for (const [index, file] of files.entries()) {
     const key = new URL(
-      `${SHARE_TARGET_PATH}/${index}/${encodeURIComponent(file.name || 'shared-file')}`,
+      `${SHARE_TARGET_PATH}/${batch}/${index}/${encodeURIComponent(file.name || 'shared-file')}`,
       scope,
     ).href
     await cache.put(
