@@ -7,9 +7,9 @@
  * Settings: a command-line flag wins for this run; otherwise the stored config (`config set`);
  * otherwise the defaults below.
  */
-import { mkdir, stat } from 'node:fs/promises'
+import { mkdir, realpath, stat } from 'node:fs/promises'
 import { networkInterfaces } from 'node:os'
-import { isAbsolute } from 'node:path'
+import { isAbsolute, relative } from 'node:path'
 import { ConfigStore, type PeerConfig } from '../src/engine/control-config'
 import { createControlHandler, restorePause, type ControlHost } from '../src/engine/control'
 import { Engine, SOFTWARE } from '../src/engine/engine'
@@ -82,11 +82,34 @@ function reachableAt(host: string, port: number, seenAs?: string): string[] {
   return [...hosts].map((h) => tcpAddress(h, port))
 }
 
-async function checkLocation(location: string, purpose: 'create' | 'join'): Promise<void> {
+/** Whether `a` is `b` or a folder inside it. */
+const within = (a: string, b: string): boolean => {
+  const r = relative(b, a)
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r))
+}
+
+/**
+ * A share holding the state folder would sync the daemon's own databases and log, and rescan
+ * forever as each scan writes them; one inside it would mix shared files with the daemon's.
+ */
+function checkOutsideState(location: string, stateDirs: readonly string[]): void {
+  for (const state of stateDirs) {
+    if (within(state, location) || within(location, state))
+      throw new DaemonError(
+        'EINVAL',
+        `${location} ${within(location, state) ? 'is inside' : 'holds'} the daemon's state folder ${state}: share a folder outside it`,
+      )
+  }
+}
+
+async function checkLocation(stateDir: string, location: string, purpose: 'create' | 'join'): Promise<void> {
   if (!isAbsolute(location)) throw new DaemonError('EINVAL', `${location} is not an absolute path`)
+  const stateDirs = [stateDir, await realpath(stateDir)]
+  checkOutsideState(location, stateDirs)
   if (purpose === 'join') await mkdir(location, { recursive: true })
   const info = await stat(location).catch(() => undefined)
   if (!info?.isDirectory()) throw new DaemonError('ENOENT', `${location} is not a folder`)
+  checkOutsideState(await realpath(location), stateDirs) // through symbolic links too
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -203,7 +226,7 @@ async function run(
       // The handler applies the limits at once; where to listen, the tracker, LAN and the name wait for the next start.
       if (keys.length > 0) log(`settings changed: ${keys.join(', ')}`)
     },
-    checkLocation,
+    checkLocation: (location, purpose) => checkLocation(stateDir, location, purpose),
   }
   const handler = createControlHandler({ engine, kv: platform.kv, config: configStore, host })
   let nextControlId = 1
