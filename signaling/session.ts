@@ -163,6 +163,8 @@ export class Session implements Member {
     this.ids.clear()
     Promise.all(ids.map(([id, peer]) => this.hub.leave(this, id, peer)))
       .catch((err: unknown) => this.log.warn('release failed', { err: errorText(err) }))
+      // A message being handled may still be joining: closed settles once it has released that too.
+      .then(() => this.work)
       .finally(() => this.settleClosed())
     return this.closed
   }
@@ -231,9 +233,18 @@ export class Session implements Member {
     await Promise.all([...ids].map(([id, peer]) => this.join(id, peer)))
   }
 
-  private join(id: string, peer: string): Promise<void> {
+  private async join(id: string, peer: string): Promise<void> {
+    if (this.isClosed()) return
     this.lastRefreshMs = this.now()
-    return this.hub.join(this, this.claim(id, peer))
+    await this.hub.join(this, this.claim(id, peer))
+    // Closed while the join was on its way (a Redis round trip): close() released the registration
+    // before it existed, so it is released again now that it does.
+    if (this.isClosed()) await this.hub.leave(this, id, peer)
+  }
+
+  /** A method, not a field test: the state changes across the awaits of one handler. */
+  private isClosed(): boolean {
+    return this.stateValue === 'closed'
   }
 
   /** Our registration under an ID: our announced addresses, and our relay route if we signal. */
