@@ -84,8 +84,14 @@ export class RtcPeer {
     return channel
   }
 
+  /** A signal the peer connection refuses outright (a malformed candidate) ends this attempt; it never throws. */
   signal(data: JsonObject): void {
-    if (!this.closed) this.peer.signal(data as unknown as SimplePeer.SignalData)
+    if (this.closed) return
+    try {
+      this.peer.signal(data as unknown as SimplePeer.SignalData)
+    } catch (err) {
+      this.close(`bad signal: ${err instanceof Error ? err.message : String(err)}`)
+    }
   }
 
   close(reason: string): void {
