@@ -9,7 +9,7 @@
  */
 import { mkdir, realpath, stat } from 'node:fs/promises'
 import { networkInterfaces } from 'node:os'
-import { isAbsolute, relative } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { ConfigStore, type PeerConfig } from '../src/engine/control-config'
 import { createControlHandler, restorePause, type ControlHost } from '../src/engine/control'
 import { Engine, SOFTWARE } from '../src/engine/engine'
@@ -104,6 +104,9 @@ function checkOutsideState(location: string, stateDirs: readonly string[]): void
 
 async function checkLocation(stateDir: string, location: string, purpose: 'create' | 'join'): Promise<void> {
   if (!isAbsolute(location)) throw new DaemonError('EINVAL', `${location} is not an absolute path`)
+  // Shares are keyed by their path as given: /a/f/ or /a/./f would be a second share of /a/f.
+  if (resolve(location) !== location)
+    throw new DaemonError('EINVAL', `write the path ${location} as ${resolve(location)}`)
   const stateDirs = [stateDir, await realpath(stateDir)]
   checkOutsideState(location, stateDirs)
   if (purpose === 'join') await mkdir(location, { recursive: true })

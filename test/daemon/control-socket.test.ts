@@ -4,32 +4,12 @@
  * the draft's commands (the CLI tests cover the rest through `clearskies`).
  */
 import { readFile, stat } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags'
-import { makeDaemon, stopAll } from './daemons'
+import { converse, makeDaemon, stopAll } from './daemons'
 
 afterAll(stopAll)
-
-/** Sends `lines` at once and collects `count` answer lines (the handshake first). */
-function converse(path: string, lines: readonly string[], count: number): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ path })
-    let buffer = ''
-    socket.setEncoding('utf8')
-    socket.on('data', (d: string) => {
-      buffer += d
-      const complete = buffer.split('\n').slice(0, -1)
-      if (complete.length >= count) {
-        socket.end()
-        resolve(complete.slice(0, count).map((l) => JSON.parse(l) as unknown))
-      }
-    })
-    socket.on('error', reject)
-    socket.write(lines.map((l) => `${l}\n`).join(''))
-  })
-}
 
 it('speaks control.md on <state>/control, mode 0600', { timeout: 120_000 }, async () => {
   const daemon = await makeDaemon('controlled')

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { runCli, type CliResult } from '../cli/run-cli'
@@ -117,4 +118,23 @@ export async function startTracker(): Promise<{ address: string; close(): void }
     child.once('exit', (code) => reject(new Error(`the tracker exited with ${code}: ${out}`)))
   })
   return { address: `127.0.0.1:${port}`, close: () => child.kill('SIGTERM') }
+}
+
+/** Sends `lines` at once and collects `count` answer lines (the handshake first). */
+export function converse(path: string, lines: readonly string[], count: number): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path })
+    let buffer = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (d: string) => {
+      buffer += d
+      const complete = buffer.split('\n').slice(0, -1)
+      if (complete.length >= count) {
+        socket.end()
+        resolve(complete.slice(0, count).map((l) => JSON.parse(l) as unknown))
+      }
+    })
+    socket.on('error', reject)
+    socket.write(lines.map((l) => `${l}\n`).join(''))
+  })
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
-import { makeDaemon, stopAll } from './daemons'
+import { converse, makeDaemon, stopAll } from './daemons'
 
 afterAll(stopAll)
 
@@ -28,3 +28,21 @@ it(
     expect(Object.keys(shares as object)).toEqual([daemon.folder])
   },
 )
+
+it('refuses a path written another way than plainly, which would be a second share of one folder', async () => {
+  const daemon = await makeDaemon('spelled')
+  const answers = await converse(
+    join(daemon.state, 'control'),
+    [
+      JSON.stringify({ type: 'create_share', path: daemon.folder }),
+      JSON.stringify({ type: 'create_share', path: `${daemon.folder}/` }),
+      JSON.stringify({ type: 'create_share', path: join(daemon.folder, '.') + '/./' }),
+      JSON.stringify({ type: 'list_shares' }),
+    ],
+    5,
+  )
+  expect(answers[1]).toEqual({})
+  expect(answers[2]).toMatchObject({ error: 'EINVAL', message: expect.stringContaining(daemon.folder) })
+  expect(answers[3]).toMatchObject({ error: 'EINVAL' })
+  expect(Object.keys((answers[4] as { shares: object }).shares)).toEqual([daemon.folder])
+})
