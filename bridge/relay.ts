@@ -18,6 +18,11 @@ export const LOW_WATER_BYTES = 256 * 1024
 /** libdatachannel's and the browsers' safe message size. */
 export const MAX_MESSAGE_BYTES = 64 * 1024
 const CLOSE_AFTER_END_MS = 30_000
+/**
+ * Bytes for the TCP side the bridge holds at most. A page that obeys `pause` stays far below it
+ * (the socket's mark, plus what its channel had buffered: 4 MiB); one that ignores it is cut off.
+ */
+export const MAX_UNSENT_TO_TCP_BYTES = 16 * 1024 * 1024
 
 /** What the relay uses of an RTCDataChannel (node-datachannel's polyfill, or a fake in tests). */
 export interface RelayChannel {
@@ -91,6 +96,8 @@ export function relay(channel: RelayChannel, socket: net.Socket, options: RelayO
       const bytes = new Uint8Array(data)
       options.tap?.('to-tcp', bytes)
       if (!socket.write(bytes)) hold('full', true)
+      if (socket.writableLength > MAX_UNSENT_TO_TCP_BYTES)
+        return finish(`the browser did not hold off: over ${MAX_UNSENT_TO_TCP_BYTES} bytes unsent to TCP`)
       const wait = options.throttle(bytes.byteLength)
       if (wait > 0) {
         hold('budget', true)
