@@ -221,7 +221,7 @@ async function setConfig(context: ControlContext, values: JsonObject): Promise<J
   const known: JsonObject = {}
   const ignored: JsonValue[] = []
   for (const [key, value] of Object.entries(values)) {
-    if (context.config.defaults[key as ConfigKey] === undefined) ignored.push(key)
+    if (!Object.hasOwn(context.config.defaults, key)) ignored.push(key)
     else known[key] = value
   }
   await changed(context, await context.config.write(known))
