@@ -6,9 +6,10 @@
 import { spawn } from 'node:child_process'
 import { openSync, closeSync, mkdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { DaemonError, splitHostPort, startDaemon } from '../../../daemon/daemon'
+import { DaemonError, startDaemon } from '../../../daemon/daemon'
 import { DAEMON_NODE_FLAGS } from '../../../daemon/node-flags'
 import { controlSocketPath, logPath } from '../../../daemon/paths'
+import { checkConfig } from '../../engine/control-config'
 import { socketAnswers } from '../../platform/node/unix-socket'
 import { CliError } from '../cli-error'
 import { ask, output, parseCommand, type CommandSpec, type ParsedCommand } from '../daemon-client'
@@ -46,15 +47,16 @@ export async function run(args: string[]): Promise<number> {
       `the daemon is already running with the state folder ${parsed.stateDir} (\`clearskies stop\` stops it)`,
     )
   }
-  // Checked here too, so a typo is reported at once rather than from the detached daemon's log.
-  for (const flag of ['listen', 'tracker'])
-    if (typeof parsed.values[flag] === 'string') checkHostPort(flag, parsed.values[flag])
+  // Checked as \`config set\` checks them, at once rather than in the detached daemon's log: a name
+  // too long for a greeting would have every peer refuse us.
+  for (const flag of ['listen', 'tracker', 'name'])
+    if (typeof parsed.values[flag] === 'string') checkFlag(flag, parsed.values[flag])
   return parsed.values.foreground === true ? foreground(parsed) : detached(parsed, args)
 }
 
-function checkHostPort(flag: string, value: string): void {
+function checkFlag(flag: string, value: string): void {
   try {
-    splitHostPort(value)
+    checkConfig({ [flag]: value })
   } catch (err) {
     throw new CliError(`start: --${flag}: ${(err as Error).message}`, 2)
   }
