@@ -16,7 +16,7 @@ import {
   type BridgeMessage,
 } from '../src/protocol/bridge/messages'
 import type { ByteStream } from '../src/protocol/stream/byte-stream'
-import { DialPolicy, DialRefusedError } from './policy'
+import type { DialPolicy } from './policy'
 import { RateLimiter } from './rate-limiter'
 import { relay, type RelayOptions } from './relay'
 import type { NodeDataChannel, RtcPeer } from './rtc'
@@ -60,6 +60,8 @@ export class BrowserSession {
   private readonly limiter: RateLimiter
   /** Relay channels in use (dials and inbound), by channel id. */
   private readonly relays = new Map<number, net.Socket>()
+  /** Channels of dials still being checked or connected: they count against the limit already. */
+  private readonly dialing = new Set<number>()
   private readonly pendingAccepts = new Map<number, () => void>()
   private nextInbound = FIRST_INBOUND_CHANNEL
   private closed = false
@@ -125,11 +127,13 @@ export class BrowserSession {
 
   private async dial(channelId: number, id: string, address: string): Promise<void> {
     const log = this.deps.log.child({ channel: channelId, address })
+    // Checked and reserved before the first await: dials sent together must not all pass.
+    if (channelId % 2 !== FIRST_DIAL_CHANNEL % 2 || this.relays.has(channelId) || this.dialing.has(channelId))
+      return this.refuse(channelId, log, `channel ${channelId} is not free for a dial`)
+    if (this.inUse() >= this.deps.limits.maxRelays)
+      return this.refuse(channelId, log, `more than ${this.deps.limits.maxRelays} connections at once`)
+    this.dialing.add(channelId)
     try {
-      if (channelId % 2 !== FIRST_DIAL_CHANNEL % 2 || this.relays.has(channelId))
-        throw new DialRefusedError(`channel ${channelId} is not free for a dial`)
-      if (this.relays.size >= this.deps.limits.maxRelays)
-        throw new DialRefusedError(`more than ${this.deps.limits.maxRelays} connections at once`)
       const published = await this.observer.isPublished(id, address, PUBLISHED_WAIT_MS)
       const target = this.deps.policy.check(address, published, this.deps.own)
       const socket = await connect(target.host, target.port)
@@ -139,10 +143,21 @@ export class BrowserSession {
       this.deps.stats.dialled++
       log.info('dialled')
     } catch (err) {
-      this.deps.stats.refused++
-      log.info('dial refused', { reason: (err as Error).message })
-      this.send({ type: 'dialed', channel: channelId, error: (err as Error).message })
+      this.refuse(channelId, log, (err as Error).message)
+    } finally {
+      this.dialing.delete(channelId)
     }
+  }
+
+  private refuse(channelId: number, log: Logger, reason: string): void {
+    this.deps.stats.refused++
+    log.info('dial refused', { reason })
+    this.send({ type: 'dialed', channel: channelId, error: reason })
+  }
+
+  /** Relays open and dials under way. */
+  private inUse(): number {
+    return this.relays.size + this.dialing.size
   }
 
   /**
@@ -150,7 +165,7 @@ export class BrowserSession {
    * it. False if it was refused (over the connection limit).
    */
   incoming(socket: net.Socket, id: string, head: Uint8Array): boolean {
-    if (this.relays.size >= this.deps.limits.maxRelays) {
+    if (this.inUse() >= this.deps.limits.maxRelays) {
       socket.destroy()
       return false
     }

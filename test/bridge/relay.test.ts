@@ -5,23 +5,8 @@
  */
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { relay, type RelayChannel } from '../../bridge/relay'
-
-class FakeChannel extends EventTarget implements RelayChannel {
-  readyState = 'open'
-  bufferedAmount = 0
-  bufferedAmountLowThreshold = 0
-  send(): void {}
-  close(): void {
-    if (this.readyState === 'closed') return
-    this.readyState = 'closed'
-    this.dispatchEvent(new Event('close'))
-  }
-  receive(bytes: Uint8Array): void {
-    const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-    this.dispatchEvent(Object.assign(new Event('message'), { data }))
-  }
-}
+import { relay } from '../../bridge/relay'
+import { FakeChannel } from './fake-channel'
 
 const cleanup: Array<() => void> = []
 afterEach(() => {
