@@ -1,7 +1,8 @@
 /**
  * `clearskies config get [KEY]` and `config set KEY VALUE`: the daemon's stored settings
  * (control.md's get_config, get_config_value, set_config_value). VALUE is read as JSON when it
- * is JSON (numbers, true/false), else taken as a string.
+ * is JSON (numbers, true/false), else taken as a string; for the text settings (tracker, listen,
+ * name) it is always the text typed.
  */
 import { parseJson } from '../../protocol/wire/json'
 import type { JsonValue } from '../../protocol/wire/json-value'
@@ -17,7 +18,11 @@ const SPEC: CommandSpec = {
   positionals: [1, 3],
 }
 
-function valueOf(text: string): JsonValue {
+/** Settings whose value is text: a device named 2024 is named "2024", not the number. */
+const TEXT_KEYS: ReadonlySet<string> = new Set(['tracker', 'listen', 'name'])
+
+function valueOf(key: string, text: string): JsonValue {
+  if (TEXT_KEYS.has(key)) return text
   try {
     return parseJson(text)
   } catch {
@@ -44,9 +49,9 @@ export async function run(args: string[]): Promise<number> {
     return 0
   }
   if (sub === 'set' && key !== undefined && value !== undefined) {
-    const answer = await ask(parsed.stateDir, { type: 'set_config_value', key, value: valueOf(value) })
+    const answer = await ask(parsed.stateDir, { type: 'set_config_value', key, value: valueOf(key, value) })
     const when = key.endsWith('_limit') ? 'now' : 'when the daemon next starts'
-    output(parsed, answer, () => `${key} = ${stringifyJson(valueOf(value))} (applies ${when})`)
+    output(parsed, answer, () => `${key} = ${stringifyJson(valueOf(key, value))} (applies ${when})`)
     return 0
   }
   throw new CliError(`config: expected 'get [KEY]' or 'set KEY VALUE'\n\n${usageOf(SPEC)}`, 2)
