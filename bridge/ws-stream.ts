@@ -8,6 +8,12 @@ import { StreamClosedError, type ByteStream } from '../src/protocol/stream/byte-
 import { ChunkQueue } from '../src/protocol/stream/chunk-queue'
 
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024
+/**
+ * The signaling server must complete the WebSocket upgrade this soon, connect included; otherwise
+ * the attempt fails and the caller's reconnect loop goes on (a server that accepts TCP and never
+ * answers would stall it forever).
+ */
+export const WS_HANDSHAKE_TIMEOUT_MS = 12_000
 
 export function openWsStream(url: string): Promise<ByteStream> {
   return new Promise((resolve, reject) => {
@@ -16,7 +22,16 @@ export function openWsStream(url: string): Promise<ByteStream> {
     let failure: Error | undefined
     let settle: (err: Error | undefined) => void = () => {}
     const closed = new Promise<Error | undefined>((r) => (settle = r))
-    socket.on('open', () =>
+    const handshakeTimer = setTimeout(() => {
+      const err = new Error(
+        `the signaling server did not complete the WebSocket handshake in ${WS_HANDSHAKE_TIMEOUT_MS} ms`,
+      )
+      failure ??= err
+      reject(err)
+      socket.terminate()
+    }, WS_HANDSHAKE_TIMEOUT_MS)
+    socket.on('open', () => {
+      clearTimeout(handshakeTimer)
       resolve({
         read: () => incoming.pull(),
         write: (chunk) =>
@@ -30,18 +45,20 @@ export function openWsStream(url: string): Promise<ByteStream> {
           socket.close(err ? 4000 : 1000, err?.message.slice(0, 120))
         },
         closed,
-      }),
-    )
+      })
+    })
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary) return socket.close(1003, 'binary messages only')
       if (incoming.bufferedBytes > MAX_QUEUED_BYTES) return socket.close(1009, 'too much unread data')
       void incoming.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).catch(() => undefined)
     })
     socket.on('error', (err) => {
+      clearTimeout(handshakeTimer)
       failure ??= err
       reject(err)
     })
     socket.on('close', (code, reason) => {
+      clearTimeout(handshakeTimer)
       const err =
         failure ??
         (code === 1000
