@@ -30,6 +30,13 @@ const RETRY_MIN_MS = 1_000
 const RETRY_MAX_MS = 30_000
 /** An inbound connection must show its ClientHello this soon. */
 const HELLO_TIMEOUT_MS = 10_000
+/**
+ * Inbound connections still waiting for their ClientHello, at most (each may wait HELLO_TIMEOUT_MS):
+ * beyond this, a new one is closed at once, so idle connections cannot exhaust file descriptors.
+ */
+export const MAX_PENDING_INBOUND = 256
+/** Connections refused for that are logged at most once per this interval, with their count. */
+const PENDING_REFUSAL_LOG_MS = 10_000
 const EARLY_SIGNAL_MS = 10_000
 const MAX_EARLY_SIGNALS = 32
 const MAX_EARLY_SENDERS = 256
@@ -83,14 +90,36 @@ export async function startBridge(
   const own = new Set(listener ? [`${publicHost}:${listenPort}`, `${config.listen?.host}:${listenPort}`] : [])
 
   const accepted = new Set<net.Socket>()
+  /** Accepted sockets whose ClientHello has not been read yet. */
+  const pending = new Set<net.Socket>()
+  let unloggedRefusals = 0
+  let lastRefusalLogMs = -Infinity
+  const refuseOverflow = (socket: net.Socket): void => {
+    socket.destroy()
+    stats.inboundRefused++
+    unloggedRefusals++
+    if (Date.now() - lastRefusalLogMs < PENDING_REFUSAL_LOG_MS) return
+    lastRefusalLogMs = Date.now()
+    log.warn('inbound refused: too many connections without a ClientHello', {
+      max: MAX_PENDING_INBOUND,
+      refused: unloggedRefusals,
+    })
+    unloggedRefusals = 0
+  }
   const routeInbound = (socket: net.Socket): void => {
+    if (pending.size >= MAX_PENDING_INBOUND) return refuseOverflow(socket)
     accepted.add(socket)
-    socket.on('close', () => accepted.delete(socket))
+    pending.add(socket)
+    socket.on('close', () => {
+      accepted.delete(socket)
+      pending.delete(socket)
+    })
     const source = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
     let head = new Uint8Array(0)
     const timer = setTimeout(() => refuse('no ClientHello in time'), HELLO_TIMEOUT_MS)
     const refuse = (reason: string): void => {
       clearTimeout(timer)
+      pending.delete(socket)
       stats.inboundRefused++
       log.info('inbound refused', { source, reason })
       socket.destroy()
@@ -111,6 +140,7 @@ export async function startBridge(
       socket.off('data', onData)
       socket.pause()
       clearTimeout(timer)
+      pending.delete(socket)
       const session = routes.get(id)
       if (!session) return refuse(`no browser peer is reachable here for ${id.slice(0, 8)}…`)
       if (!session.incoming(socket, id, head))
