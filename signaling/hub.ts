@@ -6,6 +6,7 @@
  * meant to replace all earlier information about that club").
  */
 import type { WireBody } from '../src/protocol/wire/message'
+import { BRIDGE_SCHEME } from '../src/protocol/bridge/messages'
 import { toWire } from '../src/protocol/tracker/messages'
 import type { Exchange, ExchangeEvent, Registration } from './exchange'
 import type { Logger } from './log'
@@ -103,6 +104,10 @@ export class Hub {
     const local = this.members.get(id)
     if (!local) return
     const owners = new Map(registrations.map((reg) => [reg.peerId, reg.owner]))
+    // Bridges first, so a list cut to maxPeersPerList keeps them: every browser registers
+    // BRIDGE_ID to find one (docs/protocol-notes/tracker.md), and may outnumber the cut.
+    const isBridge = (reg: Registration): boolean => reg.addresses.some((a) => a.startsWith(BRIDGE_SCHEME))
+    const ordered = [...registrations.filter(isBridge), ...registrations.filter((reg) => !isBridge(reg))]
     for (const [peerId, member] of local) {
       const owner = owners.get(peerId)
       if (owner !== undefined && owner !== member.owner) {
@@ -111,7 +116,7 @@ export class Hub {
         continue
       }
       const peers = new Map<string, string[]>()
-      for (const reg of registrations) {
+      for (const reg of ordered) {
         if (peers.size >= this.maxPeersPerList) break
         if (reg.peerId !== peerId) peers.set(reg.peerId, reg.addresses)
       }

@@ -1,6 +1,7 @@
 /** The tracker protocol end to end: real WebSocket and TCP clients against a server on port 0. */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SignalingServer } from '../../signaling/server'
+import { BRIDGE_ID } from '../../src/protocol/bridge/messages'
 import {
   browserPeer,
   randomId,
@@ -184,6 +185,28 @@ describe('signaling tracker', () => {
       (l) => l.get(peer)?.[0] === 'tcp:192.0.2.2:2',
       'the new connection still listed',
     )
+  })
+
+  it('keeps the bridge in every BRIDGE_ID list cut to --max-peers, however many browsers registered before it', async () => {
+    server = await startServer(['--max-peers', '3'])
+    const browsers: TestPeer[] = []
+    for (let i = 0; i < 5; i++) {
+      const browser = await track(browserPeer(server))
+      browser.handle.setIds(new Map([[BRIDGE_ID, randomPeerId()]]))
+      browsers.push(browser)
+    }
+    await browsers[4]?.peersOf(BRIDGE_ID, (l) => l.size === 3, 'a list cut to 3 browsers')
+    const bridge = await track(browserPeer(server))
+    const bridgePeer = randomPeerId()
+    bridge.handle.setAddresses(['bridge:tcp:192.0.2.9:4000'])
+    bridge.handle.setIds(new Map([[BRIDGE_ID, bridgePeer]]))
+    const late = await track(browserPeer(server))
+    late.handle.setIds(new Map([[BRIDGE_ID, randomPeerId()]]))
+    for (const browser of [...browsers, late]) {
+      const list = await browser.peersOf(BRIDGE_ID, (l) => l.has(bridgePeer), 'the bridge listed')
+      expect(list.size).toBe(3)
+      expect(list.get(bridgePeer)).toEqual(['bridge:tcp:192.0.2.9:4000', `webrtc:${bridgePeer}`])
+    }
   })
 
   it('answers /healthz and shuts down gracefully, telling WebSocket clients why', async () => {
