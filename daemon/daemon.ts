@@ -15,13 +15,14 @@ import { createControlHandler, restorePause, type ControlHost } from '../src/eng
 import { Engine, SOFTWARE } from '../src/engine/engine'
 import { nodeEnginePlatform } from '../src/platform/node/engine-platform'
 import { listenTcp } from '../src/platform/node/tcp-stream'
-import { listenUnix, socketAnswers } from '../src/platform/node/unix-socket'
+import { listenUnix } from '../src/platform/node/unix-socket'
 import { serveControl } from '../src/protocol/control/session'
 import { AttemptLimiter } from '../src/protocol/tls'
 import { PeerDialer } from './dialer'
 import { startLanDiscovery, type LanDiscovery } from './lan'
 import { openLog, type DaemonLogger } from './log'
 import { controlSocketPath, logPath } from './paths'
+import { lockStateFolder, StateInUseError } from './state-lock'
 import { connectTracker, type TrackerConnection } from './tracker'
 import { watchDaemonShares } from './watchers'
 
@@ -118,15 +119,21 @@ async function checkLocation(stateDir: string, location: string, purpose: 'creat
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { stateDir } = options
   await mkdir(stateDir, { recursive: true, mode: 0o700 })
+  // Before anything else in the folder is opened: of two daemons started together, the second
+  // stops here, having touched neither the databases nor the control socket. Under the lock,
+  // listenUnix may remove a socket file that does not answer: it can only be a dead daemon's.
+  const lock = await lockStateFolder(stateDir).catch((err: unknown) => {
+    throw err instanceof StateInUseError ? new DaemonError(err.code, err.message) : err
+  })
   const socketPath = controlSocketPath(stateDir)
-  if (await socketAnswers(socketPath))
-    throw new DaemonError('EADDRINUSE', `a daemon is already running with the state folder ${stateDir}`)
   const logger = openLog(logPath(stateDir), options.echoLog)
   const log = logger.for('daemon')
-  // What is open, closed in reverse order at shutdown, or at once if starting fails half-way.
+  // What is open, closed in reverse order at shutdown, or at once if starting fails half-way; the
+  // lock last, once the control socket (and its file) is gone.
   const closers: Array<() => unknown> = [() => logger.close()]
   const closeAll = async (): Promise<void> => {
     for (const close of closers.splice(0).reverse()) await close()
+    lock.release()
   }
   try {
     return await run(options, socketPath, logger, closers, closeAll)

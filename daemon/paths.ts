@@ -15,3 +15,6 @@ export function stateDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv): 
 
 export const controlSocketPath = (stateDir: string): string => join(stateDir, 'control')
 export const logPath = (stateDir: string): string => join(stateDir, 'daemon.log')
+/** Held by the running daemon (state-lock.ts); the pid file says which process that is. */
+export const lockPath = (stateDir: string): string => join(stateDir, 'daemon.lock')
+export const pidPath = (stateDir: string): string => join(stateDir, 'daemon.pid')

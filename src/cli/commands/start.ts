@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url'
 import { DaemonError, startDaemon } from '../../../daemon/daemon'
 import { DAEMON_NODE_FLAGS } from '../../../daemon/node-flags'
 import { controlSocketPath, logPath } from '../../../daemon/paths'
+import { inUseMessage, stateHolder } from '../../../daemon/state-lock'
 import { checkConfig } from '../../engine/control-config'
 import { socketAnswers } from '../../platform/node/unix-socket'
+import type { JsonObject } from '../../protocol/wire/json-value'
 import { CliError } from '../cli-error'
 import { ask, output, parseCommand, type CommandSpec, type ParsedCommand } from '../daemon-client'
 
@@ -42,11 +44,8 @@ const LOG_TAIL_LINES = 15
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand(SPEC, args)
   if (!parsed) return 0
-  if (await socketAnswers(controlSocketPath(parsed.stateDir))) {
-    throw new CliError(
-      `the daemon is already running with the state folder ${parsed.stateDir} (\`clearskies stop\` stops it)`,
-    )
-  }
+  const running = await runningStatus(parsed.stateDir)
+  if (running) throw new CliError(`start: ${inUseMessage(parsed.stateDir, Number(running.pid))}`)
   // Checked as \`config set\` checks them, at once rather than in the detached daemon's log: a name
   // too long for a greeting would have every peer refuse us.
   for (const flag of ['listen', 'tracker', 'name'])
@@ -110,7 +109,12 @@ async function detached(parsed: ParsedCommand, args: string[]): Promise<number> 
   let exited: number | null | undefined
   child.once('exit', (code) => (exited = code))
   const deadline = Date.now() + READY_TIMEOUT_MS
-  while (!(await socketAnswers(controlSocketPath(parsed.stateDir)))) {
+  // Ready once the socket answers with our child's pid: another `start` at the same moment may have
+  // won the state folder, and then ours exits saying so (state-lock.ts) and we say it here.
+  let status: JsonObject | undefined
+  while ((status = await runningStatus(parsed.stateDir)) === undefined || status.pid !== child.pid) {
+    const holder = exited === undefined ? undefined : (status?.pid ?? stateHolder(parsed.stateDir))
+    if (holder !== undefined) throw new CliError(`start: ${inUseMessage(parsed.stateDir, Number(holder))}`)
     if (exited !== undefined || Date.now() > deadline) {
       if (exited === undefined) child.kill()
       const tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n')
@@ -121,7 +125,6 @@ async function detached(parsed: ParsedCommand, args: string[]): Promise<number> 
     await new Promise((r) => setTimeout(r, READY_POLL_MS))
   }
   child.unref()
-  const status = await ask(parsed.stateDir, { type: 'status' })
   output(
     parsed,
     { ...status, log },
@@ -129,4 +132,11 @@ async function detached(parsed: ParsedCommand, args: string[]): Promise<number> 
       `The daemon is running (pid ${String(status.pid)}): peers connect to ${String(status.listen)}; it logs to ${log}.`,
   )
   return 0
+}
+
+/** The status of the daemon answering at the control socket, if one does. */
+function runningStatus(stateDir: string): Promise<JsonObject | undefined> {
+  return socketAnswers(controlSocketPath(stateDir)).then((answers) =>
+    answers ? ask(stateDir, { type: 'status' }).catch(() => undefined) : undefined,
+  )
 }
