@@ -22,8 +22,11 @@ export function parseTimestamp(text: string): Nanoseconds {
       `timestamp ${JSON.stringify(text.slice(0, 64))} is not ISO 8601 (YYYY-MM-DDThh:mm:ss[.fraction]Z)`,
     )
   const [, y, mo, d, h, mi, s, fraction = '', zone = 'Z'] = m
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))
-  const check = new Date(ms)
+  // Not Date.UTC: it reads years 0 to 99 as 1900 to 1999 (Go's zero time is 0001-01-01).
+  const check = new Date(0)
+  check.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
+  check.setUTCHours(Number(h), Number(mi), Number(s), 0)
+  const ms = check.getTime()
   if (
     Number.isNaN(ms) ||
     check.getUTCDate() !== Number(d) ||
