@@ -72,7 +72,9 @@ export class FieldReader {
   }
 
   checkUint64(field: string, value: JsonValue | undefined): bigint {
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return BigInt(value)
+    // A number may be an integer beyond 2^64 too (1e30 is a double, not a bigint).
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 64)
+      return BigInt(value)
     if (typeof value === 'bigint' && value >= 0n && value < 1n << 64n) return value
     return this.fail(field, `must be an integer from 0 to 2^64-1, got ${showValue(value)}`)
   }
