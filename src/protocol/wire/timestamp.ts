@@ -23,20 +23,21 @@ export function parseTimestamp(text: string): Nanoseconds {
     )
   const [, y, mo, d, h, mi, s, fraction = '', zone = 'Z'] = m
   // Not Date.UTC: it reads years 0 to 99 as 1900 to 1999 (Go's zero time is 0001-01-01).
-  const check = new Date(0)
-  check.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
-  check.setUTCHours(Number(h), Number(mi), Number(s), 0)
-  const ms = check.getTime()
+  const day = new Date(0)
+  day.setUTCFullYear(Number(y), Number(mo) - 1, Number(d))
+  // The date is checked before the time is added: a leap second (23:59:60) rolls into the next day.
   if (
-    Number.isNaN(ms) ||
-    check.getUTCDate() !== Number(d) ||
-    check.getUTCMonth() !== Number(mo) - 1 ||
+    Number.isNaN(day.getTime()) ||
+    day.getUTCDate() !== Number(d) ||
+    day.getUTCMonth() !== Number(mo) - 1 ||
     Number(h) > 23 ||
     Number(mi) > 59 ||
     Number(s) > 60
   ) {
     throw new TimestampError(`timestamp ${JSON.stringify(text)} names a date or time that does not exist`)
   }
+  // A leap second is read as the first second of the next minute.
+  const ms = day.getTime() + ((Number(h) * 60 + Number(mi)) * 60 + Number(s)) * 1000
   const subSecond = BigInt(fraction.padEnd(9, '0') || '0')
   let offsetMinutes = 0
   if (zone.toUpperCase() !== 'Z') {

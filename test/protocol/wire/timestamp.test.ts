@@ -10,3 +10,17 @@ describe('timestamps', () => {
     )
   })
 })
+
+describe('leap seconds', () => {
+  test('a real leap second (23:59:60 on the last day of a month) is read as the next day’s first second', () => {
+    expect(formatTimestamp(parseTimestamp('2016-12-31T23:59:60.5Z'))).toBe('2017-01-01T00:00:00.500000000Z')
+    expect(formatTimestamp(parseTimestamp('2015-06-30T23:59:60Z'))).toBe('2015-07-01T00:00:00.000000000Z')
+  })
+
+  test('a date that does not exist is still refused, whatever the time', () => {
+    expect(() => parseTimestamp('2015-02-29T23:59:60Z')).toThrow(/does not exist/)
+    expect(() => parseTimestamp('2015-06-31T00:00:00Z')).toThrow(/does not exist/)
+    expect(() => parseTimestamp('2015-06-30T24:00:00Z')).toThrow(/does not exist/)
+    expect(() => parseTimestamp('2015-06-30T23:59:61Z')).toThrow(/does not exist/)
+  })
+})
