@@ -556,6 +556,7 @@ export class CsApp extends LitElement {
     return html`<cs-share-list
       .shares=${snapshot.shares}
       .joining=${snapshot.joining}
+      ?paused=${snapshot.paused}
       .joinMessages=${new Map(snapshot.joining.map((j) => [j.location, explainJoinWait(j.sinceMs, j.problem)]))}
     ></cs-share-list>`
   }

@@ -18,12 +18,15 @@ export class CsShareList extends LitElement {
     shares: { attribute: false },
     joining: { attribute: false },
     joinMessages: { attribute: false },
+    paused: { type: Boolean },
   }
 
   shares: readonly ShareStatus[] = []
   joining: readonly JoinView[] = []
   /** What to say about each pending join, by location (the shell words it). */
   joinMessages: ReadonlyMap<string, string> = new Map()
+  /** Syncing is paused on this device (every share; a share's own state does not say so). */
+  paused = false
 
   static override styles = [
     shared,
@@ -88,7 +91,9 @@ export class CsShareList extends LitElement {
                 aria-label=${`Open ${s.location}`}
               >
                 <span class="name">${s.location}</span>
-                <cs-state-badge .state=${s.state}></cs-state-badge>
+                <cs-state-badge
+                  .state=${this.paused && s.state !== 'error' ? 'paused' : s.state}
+                ></cs-state-badge>
                 <span class="meta">
                   ${levelLabel(s.accessLevel)} ·
                   ${s.peers === 1 ? '1 device connected' : `${s.peers} devices connected`}
