@@ -34,3 +34,19 @@ describe('the list of shares', () => {
     await context.close()
   })
 })
+
+describe('the settings dialog', () => {
+  it('shows the saved settings when opened again after Cancel, not what was typed and left', async () => {
+    const context = await suite.browser.newContext()
+    const page = await context.newPage()
+    await openApp(page, suite.signaling.url)
+    await page.getByRole('button', { name: 'Settings' }).click()
+    const name = page.getByLabel('Device name')
+    const saved = await name.inputValue()
+    await name.fill('Not saved')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('button', { name: 'Settings' }).click()
+    expect(await name.inputValue()).toBe(saved)
+    await context.close()
+  })
+})

@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit'
+import { keyed } from 'lit/directives/keyed.js'
 import { formatIceServers, parseIceServers, type Settings } from '../app/settings'
 import { emit } from './events'
 import { formFooter } from './form-parts'
@@ -35,6 +36,16 @@ export class CsSettingsDialog extends LitElement {
     `,
   ]
 
+  /** Bumped on each opening: the form is made anew, so edits left by Cancel or Escape are gone. */
+  private opened = 0
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('open') && this.open) {
+      this.opened++
+      this.error = ''
+    }
+  }
+
   override updated(): void {
     syncModal(this.renderRoot.querySelector('dialog'), this.open)
   }
@@ -66,60 +77,63 @@ export class CsSettingsDialog extends LitElement {
   override render() {
     const s = this.settings
     return html`<dialog aria-labelledby="settings-title" @close=${closedByPerson(this, () => this.open)}>
-      <form @submit=${(e: SubmitEvent) => this.submit(e)}>
-        <h2 id="settings-title">Settings</h2>
-        <div class="field">
-          <label for="name">Device name</label>
-          <input
-            id="name"
-            name="name"
-            type="text"
-            autocomplete="off"
-            .value=${s?.deviceName ?? ''}
-            placeholder="Sam's laptop"
-            aria-describedby="name-hint"
-          />
-          <span id="name-hint" class="hint">Other devices show this name in their list of devices.</span>
-        </div>
-        <div class="field">
-          <label for="signaling">Signaling server</label>
-          <input
-            id="signaling"
-            name="signaling"
-            type="url"
-            .value=${s?.signalingUrl ?? ''}
-            aria-describedby="signaling-hint"
-          />
-          <span id="signaling-hint" class="hint"
-            >Introduces devices to each other; files never pass through it.</span
-          >
-        </div>
-        <div class="field">
-          <label for="ice">STUN and TURN servers</label>
-          <textarea
-            id="ice"
-            name="ice"
-            rows="3"
-            spellcheck="false"
-            .value=${formatIceServers(s?.iceServers ?? [])}
-            placeholder="stun:stun.example.org:3478"
-            aria-describedby="ice-hint"
-          ></textarea>
-          <span id="ice-hint" class="hint"
-            >One a line. A TURN server takes its username and password after the address, separated by spaces.
-            Leave empty on one network.</span
-          >
-        </div>
-        <fieldset>
-          <legend>Bandwidth limits</legend>
-          <div class="limits">
-            ${limitField('upload', 'Upload', s?.uploadLimit ?? 0)}
-            ${limitField('download', 'Download', s?.downloadLimit ?? 0)}
+      ${keyed(
+        this.opened,
+        html`<form @submit=${(e: SubmitEvent) => this.submit(e)}>
+          <h2 id="settings-title">Settings</h2>
+          <div class="field">
+            <label for="name">Device name</label>
+            <input
+              id="name"
+              name="name"
+              type="text"
+              autocomplete="off"
+              .value=${s?.deviceName ?? ''}
+              placeholder="Sam's laptop"
+              aria-describedby="name-hint"
+            />
+            <span id="name-hint" class="hint">Other devices show this name in their list of devices.</span>
           </div>
-          <span class="hint">0 means no limit. The limits cover all shares together.</span>
-        </fieldset>
-        ${formFooter(this.error, 'Save and reload', false, () => emit(this, 'cs-close'))}
-      </form>
+          <div class="field">
+            <label for="signaling">Signaling server</label>
+            <input
+              id="signaling"
+              name="signaling"
+              type="url"
+              .value=${s?.signalingUrl ?? ''}
+              aria-describedby="signaling-hint"
+            />
+            <span id="signaling-hint" class="hint"
+              >Introduces devices to each other; files never pass through it.</span
+            >
+          </div>
+          <div class="field">
+            <label for="ice">STUN and TURN servers</label>
+            <textarea
+              id="ice"
+              name="ice"
+              rows="3"
+              spellcheck="false"
+              .value=${formatIceServers(s?.iceServers ?? [])}
+              placeholder="stun:stun.example.org:3478"
+              aria-describedby="ice-hint"
+            ></textarea>
+            <span id="ice-hint" class="hint"
+              >One a line. A TURN server takes its username and password after the address, separated by
+              spaces. Leave empty on one network.</span
+            >
+          </div>
+          <fieldset>
+            <legend>Bandwidth limits</legend>
+            <div class="limits">
+              ${limitField('upload', 'Upload', s?.uploadLimit ?? 0)}
+              ${limitField('download', 'Download', s?.downloadLimit ?? 0)}
+            </div>
+            <span class="hint">0 means no limit. The limits cover all shares together.</span>
+          </fieldset>
+          ${formFooter(this.error, 'Save and reload', false, () => emit(this, 'cs-close'))}
+        </form>`,
+      )}
     </dialog>`
   }
 }
