@@ -9,10 +9,10 @@
  * joined and inflated by the platform.
  */
 import type { ByteStream } from '../stream/byte-stream'
-import { COLON, LengthParser, isAsciiDigit } from './ascii'
+import { COLON, LengthParser, isAsciiDigit, isAsciiWhitespace } from './ascii'
 import { concatBytes, utf8Encoder } from './bytes'
 import { WireError, WireErrorCode, describeByte } from './errors'
-import { MAX_BODY_BYTES } from './limits'
+import { MAX_BODY_BYTES, MAX_GAP_BYTES } from './limits'
 import { storedZlibData } from './stored-zlib'
 import type { GzipCodec } from './zlib-codec'
 
@@ -37,6 +37,7 @@ export class GzipFrameDecoder {
   private piecesBytes = 0
   private frameOffset = 0
   private base = 0
+  private gapBytes = 0
 
   push(input: Uint8Array, emit: (frame: GzipFrame) => void): void {
     let i = 0
@@ -44,6 +45,17 @@ export class GzipFrameDecoder {
       if (!this.inData) {
         const byte = input[i]!
         const offset = this.base + i++
+        // Whitespace before a frame (bounded as between wire elements): a peer whose body length
+        // leaves out the newline sends core.start's newline after it, as the first gzip bytes.
+        if (!this.length.hasDigits && isAsciiWhitespace(byte)) {
+          if (++this.gapBytes > MAX_GAP_BYTES)
+            throw new WireError(
+              WireErrorCode.Flood,
+              `more than ${MAX_GAP_BYTES} bytes of whitespace before a gzip frame`,
+              offset,
+            )
+          continue
+        }
         if (!this.length.hasDigits) this.frameOffset = offset
         if (isAsciiDigit(byte)) {
           this.length.addDigit(byte, offset)
@@ -61,6 +73,7 @@ export class GzipFrameDecoder {
           throw new WireError(WireErrorCode.Gzip, 'a gzip frame of length 0 holds no zlib stream', offset)
         }
         this.inData = true
+        this.gapBytes = 0
         continue
       }
       const take = Math.min(this.length.value - this.piecesBytes, input.byteLength - i)
