@@ -53,3 +53,12 @@ function readsAsCode(candidate: string): boolean {
     return false
   }
 }
+
+/** The share a `#/share/NAME` address names, or undefined where NAME is not valid percent-encoding. */
+export function shareFromRoute(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded)
+  } catch {
+    return undefined // a link cut in the middle of an escape: the list of shares, not a dead page
+  }
+}

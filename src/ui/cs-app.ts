@@ -4,7 +4,7 @@ import type { EngineClient } from '../app/engine-client'
 import { clearIncoming, INCOMING_PARAM, incomingFiles } from '../app/incoming'
 import { explainJoinWait } from '../app/messages'
 import { loadSettings, saveSettings } from '../app/settings'
-import { codeFromHash } from '../app/share-link'
+import { codeFromHash, shareFromRoute } from '../app/share-link'
 import { TransferWakeLock } from '../app/wake-lock'
 import type { CodeView } from '../platform/browser/engine-host'
 import type { StorageReport } from '../platform/browser/storage'
@@ -324,7 +324,7 @@ export class CsApp extends LitElement {
   private readRoute(): void {
     const hash = location.hash
     if (hash.startsWith(SHARE_ROUTE)) {
-      this.current = decodeURIComponent(hash.slice(SHARE_ROUTE.length))
+      this.current = shareFromRoute(hash.slice(SHARE_ROUTE.length))
       return
     }
     const code = codeFromHash(hash)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { accessCodeLink, cryptoRandom, generateAccessCode, parseAccessCode } from '../../src/protocol/access'
-import { codeFromHash } from '../../src/app/share-link'
+import { codeFromHash, shareFromRoute } from '../../src/app/share-link'
 
 const CODE = 'SYNCAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 
@@ -29,5 +29,14 @@ describe('codeFromHash', () => {
     ]) {
       expect(parseAccessCode(codeFromHash(hash)!).text).toBe(code.text)
     }
+  })
+})
+
+describe('shareFromRoute', () => {
+  it('reads a share name, and gives none for an escape cut short instead of throwing', () => {
+    expect(shareFromRoute(encodeURIComponent('Fotos 2024 ü'))).toBe('Fotos 2024 ü')
+    // decodeURIComponent throws URIError here, which stopped the app's page from starting at all.
+    expect(shareFromRoute('Fotos%E0')).toBeUndefined()
+    expect(shareFromRoute('%')).toBeUndefined()
   })
 })
