@@ -3,6 +3,8 @@
  * this device's name, the signaling server, the ICE servers (STUN/TURN) for WebRTC, and the
  * bandwidth limits.
  */
+import { deviceNameOf } from './device-name'
+
 export interface Settings {
   readonly deviceName: string
   /** `ws[s]://host/tracker`; by default the server the app came from. */
@@ -59,7 +61,7 @@ export function loadSettings(): Settings {
   try {
     const saved = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Settings>
     return {
-      deviceName: typeof saved.deviceName === 'string' ? saved.deviceName : defaults.deviceName,
+      deviceName: deviceNameOf(saved.deviceName, defaults.deviceName),
       signalingUrl:
         typeof saved.signalingUrl === 'string' && /^wss?:\/\//.test(saved.signalingUrl)
           ? saved.signalingUrl

@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit'
 import { keyed } from 'lit/directives/keyed.js'
+import { DEVICE_NAME_MAX_CHARS } from '../app/device-name'
 import { formatIceServers, parseIceServers, type Settings } from '../app/settings'
 import { emit } from './events'
 import { formFooter } from './form-parts'
@@ -88,6 +89,7 @@ export class CsSettingsDialog extends LitElement {
               name="name"
               type="text"
               autocomplete="off"
+              maxlength=${DEVICE_NAME_MAX_CHARS}
               .value=${s?.deviceName ?? ''}
               placeholder="Sam's laptop"
               aria-describedby="name-hint"
