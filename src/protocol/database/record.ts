@@ -136,7 +136,17 @@ export function parseUpdate(body: JsonObject, signed?: SignedUpdate): DatabaseRe
     vectorClock: parseVectorClock(body.vector_clock, WHAT, 'vector_clock'),
     deleted,
   }
-  return signed ? { ...record, signed } : record
+  return signed ? { ...record, signed: ownBytes(signed) } : record
+}
+
+/**
+ * The signed message with bytes of its own. The wire decoder hands a body out as a view of what
+ * arrived, up to a whole inflated gzip frame of file data; a record is kept (the database keeps
+ * 16,384 in memory), and its view would keep all of that alive with it.
+ */
+function ownBytes(signed: SignedUpdate): SignedUpdate {
+  const { bytes } = signed
+  return bytes.byteLength === bytes.buffer.byteLength ? signed : { ...signed, bytes: bytes.slice() }
 }
 
 /** The `database.update` body for a record: every field, 64-bit integers as bigint. */

@@ -46,6 +46,16 @@ describe('database.update bodies', () => {
     expect(parseUpdate(EXAMPLE, signed).signed).toBe(signed)
   })
 
+  it('keeps a copy of a signed message that is a view of a larger buffer, not the buffer', () => {
+    // As the wire decoder hands it out: a view of a 1 MiB inflated frame, file data around it.
+    const body = encodeBody(EXAMPLE)
+    const frame = new Uint8Array(1024 * 1024)
+    frame.set(body, 4096)
+    const kept = parseUpdate(EXAMPLE, { bytes: frame.subarray(4096, 4096 + body.length), signature: 'c2ln' })
+    expect(kept.signed?.bytes).toEqual(body)
+    expect(kept.signed?.bytes.buffer.byteLength).toBe(body.length)
+  })
+
   const bad: Array<[string, JsonObject, string]> = [
     ['wrong type', { type: 'database.other' }, 'type'],
     ['key not a string', { key: 5 }, 'key'],
