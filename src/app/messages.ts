@@ -52,3 +52,17 @@ export function explainJoinWait(sinceMs: number, problem: string | undefined, no
   }
   return 'Looking for the device that made the code…'
 }
+
+/**
+ * What saving a folder as a zip did. Files not on this device (still to come, or left out by
+ * selective sync) are not in the zip, and the person should know the zip is not the whole folder.
+ */
+export function zipSavedStatus(outcome: 'saved' | 'downloaded', missing: number): string {
+  const done = outcome === 'saved' ? 'Zip saved.' : 'Zip download started.'
+  if (missing === 0) return done
+  const files =
+    missing === 1
+      ? '1 file that is not on this device was'
+      : `${missing} files that are not on this device were`
+  return `${done} ${files} left out.`
+}

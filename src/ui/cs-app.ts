@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit'
 import { ActionError, AppActions, type ShareDetails } from '../app/app-actions'
 import type { EngineClient } from '../app/engine-client'
 import { clearIncoming, INCOMING_PARAM, incomingFiles } from '../app/incoming'
-import { explainJoinWait } from '../app/messages'
+import { explainJoinWait, zipSavedStatus } from '../app/messages'
 import { loadSettings, saveSettings } from '../app/settings'
 import { codeFromHash, shareFromRoute } from '../app/share-link'
 import { TransferWakeLock } from '../app/wake-lock'
@@ -516,8 +516,7 @@ export class CsApp extends LitElement {
     this.status = 'Preparing the zip…'
     const result = await this.run('', (a) => a.saveZip(current, path))
     if (!result || result.outcome === 'cancelled') return
-    const left = result.missing > 0 ? ` ${result.missing} files not yet on this device were left out.` : ''
-    this.status = `${result.outcome === 'saved' ? 'Zip saved.' : 'Zip download started.'}${left}`
+    this.status = zipSavedStatus(result.outcome, result.missing)
   }
 
   private onSaveSettings(settings: CsEventMap['cs-save-settings']): void {
