@@ -69,13 +69,19 @@ export function extendGrant(
   expiresAtMs: number | null = nowMs + DEFAULT_EXTENSION_MS,
 ): AccessCodeGrant {
   requireStatus(grant, nowMs, 'extend', ['active', 'used', 'expired'])
-  if (expiresAtMs !== null && expiresAtMs <= nowMs) {
+  // NaN compares false with everything: unchecked, it made a code that never expires.
+  if (expiresAtMs !== null && !(Number.isFinite(expiresAtMs) && expiresAtMs > nowMs)) {
     throw new AccessError(
       AccessErrorCode.Grant,
-      `an extension must end in the future, got ${new Date(expiresAtMs).toISOString()}`,
+      `an extension must end in the future, got ${timeText(expiresAtMs)}`,
     )
   }
   return { ...grant, mode: 'multi_use', expiresAtMs }
+}
+
+/** An ISO time where there is one (a Date holds ±8.64e15 ms), else the number as it came. */
+function timeText(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms)
 }
 
 function requireStatus(

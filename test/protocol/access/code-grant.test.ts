@@ -54,6 +54,13 @@ describe('access code grants', () => {
     )
   })
 
+  it('refuses an extension to a time that is not one, with an access error', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1e300])
+      expect(() => extendGrant(fresh(), T0, bad), String(bad)).toThrow(
+        expect.objectContaining({ code: AccessErrorCode.Grant }),
+      )
+  })
+
   it('is a plain JSON value, so the engine persists it as it is', () => {
     const grant = extendGrant(recordUse(fresh(), T0 + 1), T0 + 2, null)
     expect(JSON.parse(JSON.stringify(grant))).toEqual(grant)
