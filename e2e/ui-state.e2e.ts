@@ -50,3 +50,20 @@ describe('the settings dialog', () => {
     await context.close()
   })
 })
+
+describe('the join dialog', () => {
+  it('opens empty again after Cancel, not with the code and name typed and left', async () => {
+    const context = await suite.browser.newContext()
+    const page = await context.newPage()
+    await openApp(page, suite.signaling.url)
+    await page.getByRole('button', { name: 'Join with a code' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Join a share' })
+    await dialog.getByLabel('Access code or link').fill('SYNC-typed-then-cancelled')
+    await dialog.getByLabel('Name on this device').fill('Left behind')
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('button', { name: 'Join with a code' }).click()
+    expect(await dialog.getByLabel('Access code or link').inputValue()).toBe('')
+    expect(await dialog.getByLabel('Name on this device').inputValue()).toBe('')
+    await context.close()
+  })
+})

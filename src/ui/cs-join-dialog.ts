@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit'
+import { keyed } from 'lit/directives/keyed.js'
 import { pickFolder } from '../app/file-access'
 import { emit } from './events'
 import { formFooter, whereChoice, type Where } from './form-parts'
@@ -37,6 +38,16 @@ export class CsJoinDialog extends LitElement {
     `,
   ]
 
+  /** Bumped on each opening: the form is made anew, so what Cancel or Escape left is gone. */
+  private opened = 0
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('open') && this.open) {
+      this.opened++
+      this.where = 'browser'
+    }
+  }
+
   override updated(): void {
     syncModal(this.renderRoot.querySelector('dialog'), this.open)
   }
@@ -65,30 +76,33 @@ export class CsJoinDialog extends LitElement {
 
   override render() {
     return html`<dialog aria-labelledby="join-title" @close=${closedByPerson(this, () => this.open)}>
-      <form @submit=${(e: SubmitEvent) => void this.submit(e)}>
-        <h2 id="join-title">Join a share</h2>
-        <div class="field">
-          <label for="code">Access code or link</label>
-          <textarea
-            id="code"
-            name="code"
-            rows="2"
-            spellcheck="false"
-            autocomplete="off"
-            .value=${this.code}
-            placeholder="SYNC… or https://…#SYNC…"
-          ></textarea>
-        </div>
-        <div class="field">
-          <label for="name">Name on this device</label>
-          <input id="name" name="name" type="text" autocomplete="off" placeholder="Photos from Sam" />
-        </div>
-        ${whereChoice('Where the files go', this.where, (w) => (this.where = w), {
-          folder: 'You choose the folder next.',
-          browser: 'Kept by this browser; save them out any time.',
-        })}
-        ${formFooter(this.error, 'Join', this.busy, () => emit(this, 'cs-close'))}
-      </form>
+      ${keyed(
+        this.opened,
+        html`<form @submit=${(e: SubmitEvent) => void this.submit(e)}>
+          <h2 id="join-title">Join a share</h2>
+          <div class="field">
+            <label for="code">Access code or link</label>
+            <textarea
+              id="code"
+              name="code"
+              rows="2"
+              spellcheck="false"
+              autocomplete="off"
+              .value=${this.code}
+              placeholder="SYNC… or https://…#SYNC…"
+            ></textarea>
+          </div>
+          <div class="field">
+            <label for="name">Name on this device</label>
+            <input id="name" name="name" type="text" autocomplete="off" placeholder="Photos from Sam" />
+          </div>
+          ${whereChoice('Where the files go', this.where, (w) => (this.where = w), {
+            folder: 'You choose the folder next.',
+            browser: 'Kept by this browser; save them out any time.',
+          })}
+          ${formFooter(this.error, 'Join', this.busy, () => emit(this, 'cs-close'))}
+        </form>`,
+      )}
     </dialog>`
   }
 }
