@@ -13,8 +13,10 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { ConfigStore, type PeerConfig } from '../src/engine/control-config'
 import { createControlHandler, restorePause, type ControlHost } from '../src/engine/control'
 import { Engine, SOFTWARE } from '../src/engine/engine'
+import { watchShares } from '../src/engine/share-watchers'
 import { nodeEnginePlatform } from '../src/platform/node/engine-platform'
 import { listenTcp } from '../src/platform/node/tcp-stream'
+import { watchFolder } from '../src/platform/node/watch'
 import { listenUnix } from '../src/platform/node/unix-socket'
 import { serveControl } from '../src/protocol/control/session'
 import { AttemptLimiter } from '../src/protocol/tls'
@@ -24,7 +26,6 @@ import { openLog, type DaemonLogger } from './log'
 import { controlSocketPath, logPath } from './paths'
 import { lockStateFolder, StateInUseError } from './state-lock'
 import { connectTracker, type TrackerConnection } from './tracker'
-import { watchDaemonShares } from './watchers'
 
 /** A fixed default, so peers that know this machine know where to knock. */
 export const DEFAULT_PORT = 49211
@@ -208,7 +209,12 @@ async function run(
     })
     if (lan) closers.push(() => lan?.close())
   }
-  const watchers = watchDaemonShares(engine, logger.for('watch'))
+  const watchLog = logger.for('watch')
+  const watchers = watchShares(
+    engine,
+    (location, onChange) => watchFolder(location, onChange, watchLog),
+    watchLog,
+  )
   closers.push(() => watchers.close())
 
   let stopping: Promise<void> | undefined

@@ -169,19 +169,15 @@ export class PeerManager {
     for (const [peerId, addresses] of peers) {
       const key = `${id} ${peerId}`
       if (peerId === ours || this.links.has(key)) continue
+      const webrtc = addresses.some((a) => a.startsWith(WEBRTC_SCHEME))
       const tcp = addresses.find((a) => a.startsWith(TCP_SCHEME))
+      // A browser peer is called by the smaller peer ID; a TCP-only peer through the bridge.
+      const oursToCall = webrtc ? ours < peerId : tcp !== undefined && this.bridge?.inbound !== undefined
+      if (!oursToCall || !(await this.host.wantsConnection(id, peerId))) continue
       // Asked again after the worker answered: another look at this peer may have linked it meanwhile.
-      if (addresses.some((a) => a.startsWith(WEBRTC_SCHEME))) {
-        if (ours < peerId && (await this.host.wantsConnection(id, peerId)) && !this.links.has(key))
-          this.open(id, peerId, true)
-      } else if (
-        tcp &&
-        this.bridge?.inbound !== undefined &&
-        (await this.host.wantsConnection(id, peerId)) &&
-        !this.links.has(key)
-      ) {
-        void this.openBridged(id, peerId, tcp)
-      }
+      if (this.links.has(key)) continue
+      if (webrtc) this.open(id, peerId, true)
+      else if (tcp) void this.openBridged(id, peerId, tcp)
     }
   }
 

@@ -34,10 +34,11 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
     async openShareStorage(storageId, location): Promise<ShareStorage> {
       const picked = await folders.get(location)
       const root = picked ?? (await opfsFolder(storageId))
+      const names = databaseNames(storageId)
       const [attributes, index, records] = await Promise.all([
-        IdbAttributeStore.open(databaseNames(storageId).attributes),
-        IdbLocalIndex.open(databaseNames(storageId).index),
-        IdbRecordStore.open(databaseNames(storageId).records),
+        IdbAttributeStore.open(names.attributes),
+        IdbLocalIndex.open(names.index),
+        IdbRecordStore.open(names.records),
       ])
       return {
         records,
@@ -85,13 +86,16 @@ function databaseNames(storageId: string): { attributes: string; index: string; 
 export async function removeShareStorage(storageId: string, inOpfs: boolean): Promise<void> {
   await Promise.all(Object.values(databaseNames(storageId)).map((name) => deleteDB(name)))
   if (!inOpfs) return
-  const shares = await (await navigator.storage.getDirectory()).getDirectoryHandle('shares', { create: true })
-  await shares.removeEntry(storageId, { recursive: true }).catch((err: unknown) => {
+  await (await sharesFolder()).removeEntry(storageId, { recursive: true }).catch((err: unknown) => {
     if (!(err instanceof DOMException && err.name === 'NotFoundError')) throw err
   })
 }
 
+/** `shares/` in OPFS: one folder per share kept in browser storage, named by its storage ID. */
+async function sharesFolder(): Promise<FileSystemDirectoryHandle> {
+  return (await navigator.storage.getDirectory()).getDirectoryHandle('shares', { create: true })
+}
+
 async function opfsFolder(storageId: string): Promise<FileSystemDirectoryHandle> {
-  const shares = await (await navigator.storage.getDirectory()).getDirectoryHandle('shares', { create: true })
-  return shares.getDirectoryHandle(storageId, { create: true })
+  return (await sharesFolder()).getDirectoryHandle(storageId, { create: true })
 }
