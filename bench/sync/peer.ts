@@ -45,6 +45,8 @@ const JOIN_TIMEOUT_MS = 600_000
 let engine: Engine | undefined
 let listener: TcpListener | undefined
 let close: () => void = () => undefined
+/** CPU time (µs) when this peer's part of the sync began: the sharer's scan and each start-up are left out. */
+let cpuAtSync = { user: 0, system: 0 }
 
 function reply(message: PeerReply): void {
   process.send?.(message)
@@ -72,6 +74,7 @@ async function handle(command: PeerCommand): Promise<void> {
       await share.scan()
       const scanMs = performance.now() - started
       const { code } = await e.createAccessCode(command.folder, 'read_write')
+      cpuAtSync = process.cpuUsage()
       reply({
         kind: 'serving',
         code,
@@ -83,6 +86,7 @@ async function handle(command: PeerCommand): Promise<void> {
     }
     case 'join': {
       const e = await open(command.state, command)
+      cpuAtSync = process.cpuUsage()
       const started = performance.now()
       await e.addShare(command.code, command.folder, [command.address])
       for (;;) {
@@ -110,13 +114,13 @@ async function handle(command: PeerCommand): Promise<void> {
       close()
       // resourceUsage().maxRSS is in KiB: the peak of this process over its whole life. CPU time
       // (user + system, every thread of the process) moves less with the shared machine's load
-      // than wall time does.
-      const usage = process.resourceUsage()
+      // than wall time does; it is counted from the start of the sync, as Syncthing's is.
+      const cpu = process.cpuUsage(cpuAtSync)
       reply({
         kind: 'stopped',
-        maxRssMb: usage.maxRSS / 1024,
-        cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
-        systemMs: usage.systemCPUTime / 1000,
+        maxRssMb: process.resourceUsage().maxRSS / 1024,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        systemMs: cpu.system / 1000,
       })
       setTimeout(() => process.exit(0), 50)
       return

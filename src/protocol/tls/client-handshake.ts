@@ -44,7 +44,7 @@ export interface TlsClientOptions extends RecordLayerOptions {
   readonly username: string
   /** The SRP password: the access code's second half or the share key, as lowercase hex. */
   readonly password: string
-  /** Suites to offer, in order of preference (default: AES-256, then AES-128). */
+  /** Suites to offer, in order of preference (default: AES-128, then AES-256). */
   readonly cipherSuites?: readonly CipherSuite[]
   /** Offer RFC 7366 encrypt-then-MAC (default true). */
   readonly encryptThenMac?: boolean

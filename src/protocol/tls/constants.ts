@@ -61,10 +61,15 @@ export const TLS_SRP_SHA_WITH_AES_128_CBC_SHA: CipherSuite = {
   name: 'TLS_SRP_SHA_WITH_AES_128_CBC_SHA',
   keyBytes: 16,
 }
-/** In order of preference: the first one both sides have wins. */
+/**
+ * In order of preference: the first one both sides have wins. AES-128 first: the 2048-bit SRP
+ * group the server sends gives about 112 bits of security, which AES-128 already exceeds, so
+ * AES-256's four more rounds buy nothing; they cost a sender about 0.5 s of CPU per GiB
+ * (bench/sync: 3.5-3.9 s of the sharer's CPU against 4.1-4.5 s for a 1 GiB file).
+ */
 export const CIPHER_SUITES: readonly CipherSuite[] = [
-  TLS_SRP_SHA_WITH_AES_256_CBC_SHA,
   TLS_SRP_SHA_WITH_AES_128_CBC_SHA,
+  TLS_SRP_SHA_WITH_AES_256_CBC_SHA,
 ]
 
 export const MAC_BYTES = 20

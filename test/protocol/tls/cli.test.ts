@@ -52,7 +52,7 @@ describe('clearskies tls connect', () => {
       'hello over SRP\n',
     )
     expect(r.stdout).toBe('hello over SRP\n')
-    expect(r.stderr).toContain('TLS_SRP_SHA_WITH_AES_256_CBC_SHA, encrypt-then-MAC, extended master secret')
+    expect(r.stderr).toContain('TLS_SRP_SHA_WITH_AES_128_CBC_SHA, encrypt-then-MAC, extended master secret')
     expect(r.code).toBe(0)
   })
 
@@ -116,7 +116,7 @@ describe('clearskies tls listen --echo', () => {
     })
     expect(bad.code).not.toBe(0)
     await new Promise((r) => setTimeout(r, 200))
-    expect(stderr).toMatch(/accepted 127\.0\.0\.1:\d+: TLS_SRP_SHA_WITH_AES_256_CBC_SHA/)
+    expect(stderr).toMatch(/accepted 127\.0\.0\.1:\d+: TLS_SRP_SHA_WITH_AES_128_CBC_SHA/)
     expect(stderr).toMatch(/handshake with 127\.0\.0\.1:\d+ failed: .*wrong username or password/)
   })
 })

@@ -21,11 +21,11 @@ import {
 } from './session-fixtures'
 
 describe('negotiation', () => {
-  it('agrees on AES-256, encrypt-then-MAC, extended master secret and secure renegotiation by default', async () => {
+  it('agrees on AES-128, encrypt-then-MAC, extended master secret and secure renegotiation by default', async () => {
     const { client, server } = await handshakePair()
     for (const side of [client, server]) {
       expect(sessionOf(side).parameters).toMatchObject({
-        suite: TLS_SRP_SHA_WITH_AES_256_CBC_SHA,
+        suite: TLS_SRP_SHA_WITH_AES_128_CBC_SHA,
         encryptThenMac: true,
         extendedMasterSecret: true,
         secureRenegotiation: true,
@@ -47,9 +47,17 @@ describe('negotiation', () => {
     })
   })
 
-  it('falls back to AES-128 when that is all the client offers', async () => {
-    const { server } = await handshakePair({ cipherSuites: [TLS_SRP_SHA_WITH_AES_128_CBC_SHA] })
-    expect(sessionOf(server).parameters.suite).toBe(TLS_SRP_SHA_WITH_AES_128_CBC_SHA)
+  it('falls back to AES-256 when that is all the client offers', async () => {
+    const { server } = await handshakePair({ cipherSuites: [TLS_SRP_SHA_WITH_AES_256_CBC_SHA] })
+    expect(sessionOf(server).parameters.suite).toBe(TLS_SRP_SHA_WITH_AES_256_CBC_SHA)
+  })
+
+  it('picks AES-128 first even when the client prefers AES-256', async () => {
+    const { client, server } = await handshakePair({
+      cipherSuites: [TLS_SRP_SHA_WITH_AES_256_CBC_SHA, TLS_SRP_SHA_WITH_AES_128_CBC_SHA],
+    })
+    for (const side of [client, server])
+      expect(sessionOf(side).parameters.suite).toBe(TLS_SRP_SHA_WITH_AES_128_CBC_SHA)
   })
 
   it('accepts a larger RFC 5054 group from the server', async () => {
