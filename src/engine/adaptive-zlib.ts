@@ -1,10 +1,10 @@
 /**
  * The gzip extension without paying for what does not compress. gzip.md frames every write as a
  * zlib stream; JSON compresses well, but most file data (photos, video, archives) does not, and
- * deflating it costs more CPU than TLS itself. A large write is judged by deflating a sample of it:
- * if the sample barely shrinks, the write goes as "stored" deflate blocks (RFC 1951 3.2.4, BTYPE
- * 00), still a valid zlib stream that any inflater reads, at the cost of an Adler-32: the data
- * itself goes down as it is (stored-zlib.ts).
+ * deflating it costs more CPU than TLS itself. A large write is judged by a sample of it: if the
+ * sample looks like noise, or deflates but barely shrinks, the write goes as "stored" deflate
+ * blocks (RFC 1951 3.2.4, BTYPE 00), still a valid zlib stream that any inflater reads, at the cost
+ * of an Adler-32: the data itself goes down as it is (stored-zlib.ts).
  */
 import type { GzipCodec, ZlibCodec } from '../protocol/wire'
 import { storedZlibParts } from '../protocol/wire/stored-zlib'
@@ -21,33 +21,35 @@ const SAMPLE_BYTES = 4 * 1024
 /** Deflate only if the sample shrinks below this fraction of its size. */
 const WORTH_IT_RATIO = 0.9
 /**
- * Large writes in a row are mostly one file's data, so after samples that did not shrink, the
- * next writes go stored unsampled: 1, then 2, 4, 8, then this many after each such sample. A
- * 4 KiB sample still cost about 60-120 µs a MiB of a large file that does not compress; now it is
- * paid once in 17 writes. A file that compresses, right after one that does not, loses at most
- * this many writes (16 MiB in the engine's 1 MiB writes) of compression.
+ * A sample whose bytes are this spread out (Shannon entropy of their counts, in bits a byte) is
+ * not deflated at all: Huffman coding cannot take it below this / 8 of its size, and repeats that
+ * LZ77 could use would have shown as fewer distinct bytes (4 KiB of noise measures about 7.95, a
+ * 1 KiB run of noise repeated four times 7.82, text 4-5.5, programs about 6). Deflating the
+ * sample of a file that does not compress cost 60-120 µs a MiB, counting its bytes about 11.
  */
-export const MAX_UNSAMPLED_WRITES = 16
+export const NOISE_BITS_PER_BYTE = 7.9
+
+/** The Shannon entropy of `bytes`' byte counts, in bits per byte (0 to 8). */
+export function bitsPerByte(bytes: Uint8Array): number {
+  const counts = new Uint32Array(256)
+  for (let i = 0; i < bytes.length; i++) counts[bytes[i]!]!++
+  let bits = 0
+  for (const count of counts) {
+    if (count === 0) continue
+    const p = count / bytes.length
+    bits -= p * Math.log2(p)
+  }
+  return bits
+}
 
 export function adaptiveZlib(codec: ZlibCodec): GzipCodec {
-  /** Incompressible samples in a row, and how many large writes go stored before the next sample. */
-  let misses = 0
-  let unsampled = 0
   return {
     async deflate(data) {
       if (data.byteLength < SAMPLE_FROM_BYTES) return codec.deflate(data)
-      if (unsampled > 0) {
-        unsampled--
-        return storedZlibParts(data)
-      }
-      const sample = await codec.deflate(data.subarray(0, SAMPLE_BYTES))
-      if (sample.byteLength < SAMPLE_BYTES * WORTH_IT_RATIO) {
-        misses = 0
-        return codec.deflate(data)
-      }
-      unsampled = Math.min(2 ** misses, MAX_UNSAMPLED_WRITES)
-      misses++
-      return storedZlibParts(data)
+      const sample = data.subarray(0, SAMPLE_BYTES)
+      if (bitsPerByte(sample) >= NOISE_BITS_PER_BYTE) return storedZlibParts(data)
+      const deflated = await codec.deflate(sample)
+      return deflated.byteLength < SAMPLE_BYTES * WORTH_IT_RATIO ? codec.deflate(data) : storedZlibParts(data)
     },
     inflate: (data, maxOutputBytes) => codec.inflate(data, maxOutputBytes),
   }

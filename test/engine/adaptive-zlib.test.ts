@@ -1,14 +1,27 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { MAX_UNSAMPLED_WRITES, SAMPLE_FROM_BYTES, adaptiveZlib } from '../../src/engine/adaptive-zlib'
+import {
+  NOISE_BITS_PER_BYTE,
+  SAMPLE_FROM_BYTES,
+  adaptiveZlib,
+  bitsPerByte,
+} from '../../src/engine/adaptive-zlib'
 import { nodeZlibCodec } from '../../src/platform/node/zlib-codec'
 import type { ZlibCodec } from '../../src/protocol/wire'
 import { concatBytes } from '../../src/protocol/wire/bytes'
 
 const MIB = 1024 * 1024
-const noise = (): Uint8Array => new Uint8Array(randomBytes(MIB))
+const noise = (bytes = MIB): Uint8Array => new Uint8Array(randomBytes(bytes))
 const text = (): Uint8Array => new TextEncoder().encode('a line of text that repeats\n'.repeat(MIB / 28))
+/** A KiB of noise over and over: every byte value about equally often, yet deflate shrinks it to almost nothing. */
+const repeatedNoise = (): Uint8Array => {
+  const block = noise(1024)
+  const data = new Uint8Array(MIB)
+  for (let at = 0; at < MIB; at += block.length) data.set(block, at)
+  return data
+}
 
 /** node:zlib, counting the calls made to deflate. */
 function counting(): { codec: ZlibCodec; deflates: () => number } {
@@ -26,52 +39,52 @@ function counting(): { codec: ZlibCodec; deflates: () => number } {
 }
 
 /** How `frame` was made (stored blocks come as parts, deflate's output whole); either way zlib any inflater reads. */
-async function framed(
-  frame: Uint8Array | readonly Uint8Array[],
-  data: Uint8Array,
-): Promise<'stored' | 'deflated'> {
+function framed(frame: Uint8Array | readonly Uint8Array[], data: Uint8Array): 'stored' | 'deflated' {
   expect(inflateSync(frame instanceof Uint8Array ? frame : concatBytes(frame)).equals(data)).toBe(true)
   return frame instanceof Uint8Array ? 'deflated' : 'stored'
 }
 
 describe('adaptive zlib', () => {
-  it('deflates what compresses and stores what does not', async () => {
-    const zlib = adaptiveZlib(nodeZlibCodec)
-    const [t, n] = [text(), noise()]
-    expect(await framed(await zlib.deflate(t), t)).toBe('deflated')
-    expect(await framed(await zlib.deflate(n), n)).toBe('stored')
-    const small = new Uint8Array(randomBytes(SAMPLE_FROM_BYTES - 1))
-    expect(await framed(await zlib.deflate(small), small)).toBe('deflated') // small writes are never judged
+  it('measures how spread out bytes are', () => {
+    expect(bitsPerByte(new Uint8Array(4096))).toBe(0)
+    expect(bitsPerByte(Uint8Array.from({ length: 4096 }, (_, i) => i & 0xff))).toBe(8)
+    expect(bitsPerByte(Uint8Array.from({ length: 4096 }, (_, i) => i & 1))).toBe(1)
+    expect(bitsPerByte(noise(4096))).toBeGreaterThan(NOISE_BITS_PER_BYTE)
+    expect(bitsPerByte(repeatedNoise().subarray(0, 4096))).toBeLessThan(NOISE_BITS_PER_BYTE)
+    const source = readFileSync(new URL('../../src/engine/adaptive-zlib.ts', import.meta.url))
+    expect(bitsPerByte(source.subarray(0, 4096))).toBeLessThan(6)
   })
 
-  it('samples a long run of writes that do not compress less and less often, down to one in 17', async () => {
+  it('stores noise without deflating even a sample of it', async () => {
     const { codec, deflates } = counting()
     const zlib = adaptiveZlib(codec)
-    const sampled: number[] = []
-    for (let write = 0; write < 100; write++) {
-      const before = deflates()
+    for (let write = 0; write < 8; write++) {
       const data = noise()
-      expect(await framed(await zlib.deflate(data), data)).toBe('stored')
-      if (deflates() > before) sampled.push(write)
+      expect(framed(await zlib.deflate(data), data)).toBe('stored')
     }
-    // After each sample 1, 2, 4, 8, then 16 writes go unsampled.
-    expect(sampled.at(-1)! - sampled.at(-2)!).toBe(MAX_UNSAMPLED_WRITES + 1)
-    expect(sampled).toEqual([0, 2, 5, 10, 19, 36, 53, 70, 87])
+    expect(deflates()).toBe(0)
   })
 
-  it('compresses again at the next sample after data that compresses comes back, and starts over', async () => {
+  it('deflates what compresses, also right after noise, and noise that repeats', async () => {
     const { codec, deflates } = counting()
     const zlib = adaptiveZlib(codec)
-    for (let write = 0; write < 40; write++) await zlib.deflate(noise()) // samples at 0, 2, 5, 10, 19, 36
-    // Writes 40 and 41 are within the skip after the sample at 36 (16 writes): stored unsampled.
-    const t = text()
-    expect(await framed(await zlib.deflate(t), t)).toBe('stored')
-    for (let write = 41; write < 53; write++) await zlib.deflate(t)
-    // Write 53 is sampled: it compresses, and is deflated.
-    expect(await framed(await zlib.deflate(t), t)).toBe('deflated')
-    // Noise again: sampled at once, then after 1, 2... as at the start.
-    const before = deflates()
-    for (let write = 0; write < 3; write++) await zlib.deflate(noise())
-    expect(deflates() - before).toBe(2)
+    for (const data of [noise(), text(), noise(), repeatedNoise()]) await zlib.deflate(data)
+    expect(deflates()).toBe(4) // a sample and the whole of each that compresses
+    const [t, r] = [text(), repeatedNoise()]
+    expect(framed(await zlib.deflate(t), t)).toBe('deflated')
+    expect(framed(await zlib.deflate(r), r)).toBe('deflated')
+  })
+
+  it('stores what deflates but barely shrinks, and deflates every small write', async () => {
+    const zlib = adaptiveZlib(nodeZlibCodec)
+    // Half noise, half text in every 64 bytes: bytes spread out below the noise mark, yet deflate
+    // cannot take it below 0.9.
+    const mixed = new Uint8Array(MIB)
+    const rand = noise()
+    for (let at = 0; at < MIB; at++) mixed[at] = at % 64 < 56 ? rand[at]! : 0x61
+    expect(bitsPerByte(mixed.subarray(0, 4096))).toBeLessThan(NOISE_BITS_PER_BYTE)
+    expect(framed(await zlib.deflate(mixed), mixed)).toBe('stored')
+    const small = noise(SAMPLE_FROM_BYTES - 1)
+    expect(framed(await zlib.deflate(small), small)).toBe('deflated')
   })
 })
