@@ -20,14 +20,21 @@ export function openWebSocketStream(url: string): Promise<ByteStream> {
     const closed = new Promise<Error | undefined>((r) => (settle = r))
     let failure: Error | undefined
 
+    /** Writes waiting for room go in call order. */
+    let writes: Promise<unknown> = Promise.resolve()
+
     socket.onopen = () => {
       resolve({
         read: () => incoming.pull(),
-        async write(chunk) {
-          if (failure || socket.readyState !== WebSocket.OPEN) throw new StreamClosedError(failure)
-          while (socket.bufferedAmount > HIGH_WATER_BYTES)
-            await new Promise((r) => setTimeout(r, DRAIN_POLL_MS))
-          socket.send(chunk as Uint8Array<ArrayBuffer>)
+        write(chunk) {
+          const write = writes.then(async () => {
+            if (failure || socket.readyState !== WebSocket.OPEN) throw new StreamClosedError(failure)
+            while (socket.bufferedAmount > HIGH_WATER_BYTES)
+              await new Promise((r) => setTimeout(r, DRAIN_POLL_MS))
+            socket.send(chunk as Uint8Array<ArrayBuffer>)
+          })
+          writes = write.catch(() => undefined)
+          return write
         },
         async end() {
           socket.close(1000)

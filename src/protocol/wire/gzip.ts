@@ -156,8 +156,11 @@ export function gzipStream(inner: ByteStream, zlib: GzipCodec): ByteStream {
         const compressed = await zlib.deflate(chunk)
         const parts = compressed instanceof Uint8Array ? [compressed] : compressed
         const length = parts.reduce((sum, part) => sum + part.byteLength, 0)
-        await inner.write(utf8Encoder.encode(`${length}:`))
-        for (const part of parts) await inner.write(part)
+        // The frame's parts go down in one turn: TLS below seals the writes made together as one
+        // batch of full records. Awaiting each part let a batch go with a part or two in it: a
+        // stored frame of 1 MiB then made three times the AES calls and twice the records.
+        const header = utf8Encoder.encode(`${length}:`)
+        await Promise.all([header, ...parts].map((part) => inner.write(part)))
       })
       writes = run.catch(() => undefined)
       return run

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { adaptiveZlib } from '../../../src/engine/adaptive-zlib'
 import { nodeZlibCodec } from '../../../src/platform/node/zlib-codec'
 import { createMemoryPipe } from '../../../src/protocol/stream/memory-pipe'
+import type { ByteStream } from '../../../src/protocol/stream/byte-stream'
 import { WireErrorCode, gzipStream } from '../../../src/protocol/wire'
 import { concatBytes } from '../../../src/protocol/wire/bytes'
 import { storedZlibData, storedZlibParts } from '../../../src/protocol/wire/stored-zlib'
@@ -99,6 +100,31 @@ describe('gzip framing with stored frames', () => {
     expect(concatBytes(received)).toEqual(sent)
     // Stored blocks of at most 65,535 bytes: the data arrives in as many views, uncopied.
     expect(received.length).toBeGreaterThanOrEqual(17)
+  })
+
+  it("hands a frame's parts down in one turn, so TLS below seals them together in full records", async () => {
+    const written: number[] = []
+    const pending: Array<() => void> = []
+    const inner: ByteStream = {
+      read: () => new Promise(() => {}),
+      write: (chunk) => {
+        written.push(chunk.byteLength)
+        return new Promise((resolve) => pending.push(resolve))
+      },
+      end: async () => {},
+      close: () => {},
+      closed: new Promise(() => {}),
+    }
+    const sent = gzipStream(inner, adaptiveZlib(nodeZlibCodec)).write(
+      new Uint8Array(randomBytes(1024 * 1024)),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    // The length, then the zlib header with the first block's, 16 blocks of data with the next
+    // header, the last block's data, the Adler-32: every part before any write has resolved.
+    expect(written.length).toBe(1 + 2 * 17 + 1)
+    expect(written.reduce((a, b) => a + b, 0)).toBe('1048667:'.length + 1048667)
+    for (const resolve of pending) resolve()
+    await sent
   })
 
   it('hands a damaged stored frame to the inflater, which refuses it', async () => {
