@@ -34,10 +34,10 @@ const WRITE_BEHIND_BYTES = 256 * 1024
 /** Batches of written data being sealed at once. */
 const SEALING_BATCHES = 3
 /**
- * A batch is closed once it holds this much, and larger writes are split, so a batch holds less
- * than twice this. Sealing 1 MiB at once cost Chromium's
- * WebCrypto a third more CPU per MB than 256-512 KiB did (bench/browser, parts), and smaller
- * buffers are cheaper to allocate everywhere.
+ * A batch holds at most this much: a write that would take it past is split there, so a stream
+ * of writes goes as batches of 16 full records. Sealing 1 MiB at once cost Chromium's WebCrypto a
+ * third more CPU per MB than 256-512 KiB did (bench/browser, parts), and smaller buffers are
+ * cheaper to allocate everywhere.
  */
 const BATCH_MAX_BYTES = 256 * 1024
 /** Transport chunks being opened at once, and how much opened data may wait for the consumer. */
@@ -160,12 +160,13 @@ class TlsConnection implements ByteStream {
   write(chunk: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(new StreamClosedError(this.failure))
     if (this.ended) return Promise.reject(new StreamClosedError(new Error('write after end')))
-    if (chunk.length <= BATCH_MAX_BYTES) return this.writeBatched(chunk)
     // A failure fails every later batch too, so the last piece's promise reports any.
     let last: Promise<void> = Promise.resolve()
-    for (let o = 0; o < chunk.length; o += BATCH_MAX_BYTES) {
+    for (let o = 0; o < chunk.length;) {
+      const room = BATCH_MAX_BYTES - (this.openBatch ? this.openBatchBytes : 0)
       last.catch(() => {})
-      last = this.writeBatched(chunk.subarray(o, o + BATCH_MAX_BYTES))
+      last = this.writeBatched(chunk.subarray(o, o + room))
+      o += room
     }
     return last
   }
