@@ -4,9 +4,13 @@
  * the draft's commands (the CLI tests cover the rest through `clearskies`).
  */
 import { readFile, stat } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags'
+import { CliError } from '../../src/cli/cli-error'
+import { withDaemon } from '../../src/cli/daemon-client'
+import { MAX_CONTROL_LINE_BYTES } from '../../src/protocol/control/line-codec'
 import { converse, makeDaemon, stopAll } from './daemons'
 
 afterAll(stopAll)
@@ -72,4 +76,49 @@ it('the detached daemon runs with the daemon Node flags (one-threaded GC)', asyn
   const daemon = await makeDaemon('flags')
   const args = (await readFile(`/proc/${daemon.pid}/cmdline`, 'utf8')).split('\0')
   for (const flag of DAEMON_NODE_FLAGS) expect(args).toContain(flag)
+})
+
+/** Sends `data` and gathers every answer line until the daemon closes; a reset of our writes is expected. */
+function sendUntilClosed(path: string, data: string): Promise<unknown[]> {
+  return new Promise((resolve) => {
+    const socket = connect({ path })
+    let buffer = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (d: string) => (buffer += d))
+    socket.on('error', () => {})
+    socket.on('close', () =>
+      resolve(
+        buffer
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as unknown),
+      ),
+    )
+    socket.write(data)
+  })
+}
+
+it('answers a line over 1 MiB with not_understood naming the bound, then closes', async () => {
+  const daemon = await makeDaemon('long-line')
+  const path = join(daemon.state, 'control')
+  const long = `{"type": "set_config_value", "key": "name", "value": "${'x'.repeat(2 * MAX_CONTROL_LINE_BYTES)}"}\n`
+  const answers = await sendUntilClosed(path, `{"type": "pause"}\n${long}{"type": "resume"}\n`)
+  expect(answers).toEqual([
+    expect.objectContaining({ service: 'ClearSkies Control' }),
+    {},
+    {
+      error: 'not_understood',
+      message: 'control line longer than 1048576 bytes; closing the connection',
+    },
+  ])
+
+  // The CLI's client reports the daemon's words, not a closed socket.
+  const refused = withDaemon(daemon.state, (client) =>
+    client.request({ type: 'set_config_value', key: 'name', value: 'x'.repeat(2 * MAX_CONTROL_LINE_BYTES) }),
+  )
+  await expect(refused).rejects.toThrow(
+    new CliError('control line longer than 1048576 bytes; closing the connection'),
+  )
+  // The daemon still serves new connections.
+  expect(await daemon.json('status')).toMatchObject({ paused: true })
 })

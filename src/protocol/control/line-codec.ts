@@ -9,36 +9,50 @@ import type { JsonValue } from '../wire/json-value'
 export const MAX_CONTROL_LINE_BYTES = 1024 * 1024
 const NEWLINE = 0x0a
 
-export class ControlLineError extends Error {
-  readonly code = 'ERR_CONTROL_LINE'
-}
-
-export type ControlLine = { ok: true; value: JsonValue } | { ok: false; error: string }
+export type ControlLine =
+  | { ok: true; value: JsonValue }
+  | { ok: false; error: string }
+  /** Past MAX_CONTROL_LINE_BYTES: the stream's last line, as the rest of it is never read. */
+  | { ok: false; error: string; tooLong: true }
 
 export class ControlLineDecoder {
   private pending: Uint8Array[] = []
   private pendingBytes = 0
   private readonly decoder = new TextDecoder('utf-8', { fatal: true })
+  private overflowed = false
 
-  /** Feeds bytes; returns every complete line, each parsed or with the reason it is not JSON. */
+  /**
+   * Feeds bytes; returns every complete line, each parsed or with the reason it is not JSON, and
+   * last a `tooLong` line once a line passes the bound.
+   */
   push(bytes: Uint8Array): ControlLine[] {
+    if (this.overflowed) return []
     const lines: ControlLine[] = []
     let start = 0
     for (let i = bytes.indexOf(NEWLINE); i !== -1; i = bytes.indexOf(NEWLINE, start)) {
+      if (this.pendingBytes + i - start > MAX_CONTROL_LINE_BYTES) return this.overflow(lines)
       const line = this.text(this.take(bytes.subarray(start, i)))
       start = i + 1
       if (line === null) lines.push({ ok: false, error: 'the line is not valid UTF-8' })
       else if (line.trim() !== '') lines.push(this.parse(line))
     }
     const rest = bytes.subarray(start)
-    if (this.pendingBytes + rest.byteLength > MAX_CONTROL_LINE_BYTES) {
-      throw new ControlLineError(`control line longer than ${MAX_CONTROL_LINE_BYTES} bytes`)
-    }
+    if (this.pendingBytes + rest.byteLength > MAX_CONTROL_LINE_BYTES) return this.overflow(lines)
     if (rest.byteLength > 0) {
       this.pending.push(rest.slice())
       this.pendingBytes += rest.byteLength
     }
     return lines
+  }
+
+  private overflow(lines: ControlLine[]): ControlLine[] {
+    this.overflowed = true
+    this.pending = []
+    this.pendingBytes = 0
+    return [
+      ...lines,
+      { ok: false, error: `control line longer than ${MAX_CONTROL_LINE_BYTES} bytes`, tooLong: true },
+    ]
   }
 
   private take(tail: Uint8Array): Uint8Array {

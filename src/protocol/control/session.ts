@@ -6,7 +6,7 @@
 import type { ByteStream } from '../stream/byte-stream'
 import type { JsonObject, JsonValue } from '../wire/json-value'
 import { isJsonObject } from '../wire/json-value'
-import { ControlCommandError, parseControlCommand, type ControlCommand } from './commands'
+import { ControlCommandError, parseControlCommand, type ControlCommand, type ControlError } from './commands'
 import { ControlLineDecoder, encodeControlLine } from './line-codec'
 
 export const CONTROL_PROTOCOL_VERSION = 1
@@ -48,6 +48,7 @@ export async function serveControl(
     await stream.write(encodeControlLine({ ...handshake }))
     for (let chunk = await stream.read(); chunk !== null; chunk = await stream.read()) {
       for (const line of decoder.push(chunk)) {
+        if (!line.ok && 'tooLong' in line) return await refuseLine(stream, line.error)
         const response = line.ok
           ? await answerControlRequest(line.value, handler)
           : { error: 'not_understood', message: line.error }
@@ -58,6 +59,18 @@ export async function serveControl(
   } catch (err) {
     stream.close(err instanceof Error ? err : new Error(String(err)))
   }
+}
+
+/**
+ * Answers an over-long line in its place, then closes: without the answer a client sees only a
+ * closed socket. The rest of the line stays unread, so the client's writes may end in a reset; the
+ * answer is in its receive buffer before that.
+ */
+async function refuseLine(stream: ByteStream, error: string): Promise<void> {
+  const refusal: ControlError = { error: 'not_understood', message: `${error}; closing the connection` }
+  await stream.write(encodeControlLine({ ...refusal }))
+  await stream.end()
+  stream.close()
 }
 
 export class ControlClientError extends Error {

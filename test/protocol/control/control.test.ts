@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseControlCommand } from '../../../src/protocol/control/commands'
-import { ControlLineDecoder } from '../../../src/protocol/control/line-codec'
+import { ControlLineDecoder, MAX_CONTROL_LINE_BYTES } from '../../../src/protocol/control/line-codec'
 import { ControlClient, serveControl, type ControlHandler } from '../../../src/protocol/control/session'
 import { createMemoryPipe } from '../../../src/protocol/stream/memory-pipe'
 import type { JsonObject } from '../../../src/protocol/wire/json-value'
@@ -68,9 +68,24 @@ describe('line codec', () => {
     ])
   })
 
-  it('refuses an endless line', () => {
+  it('refuses an endless line, after the lines before it', () => {
     const d = new ControlLineDecoder()
-    expect(() => d.push(new Uint8Array(2 * 1024 * 1024).fill(0x20))).toThrow(/longer than/)
+    const bytes = new Uint8Array(2 * 1024 * 1024).fill(0x20)
+    bytes.set(new TextEncoder().encode('{}\n'))
+    const tooLong = { ok: false, error: 'control line longer than 1048576 bytes', tooLong: true }
+    expect(d.push(bytes)).toEqual([{ ok: true, value: {} }, tooLong])
+    expect(d.push(new TextEncoder().encode('{}\n'))).toEqual([])
+  })
+
+  it('refuses a complete line over the bound, even when its newline came in the same chunk', () => {
+    const d = new ControlLineDecoder()
+    const line = new Uint8Array(MAX_CONTROL_LINE_BYTES + 2).fill(0x20)
+    line[line.length - 1] = 0x0a
+    expect(d.push(line.subarray(0, 1000))).toEqual([])
+    expect(d.push(line.subarray(1000))).toEqual([expect.objectContaining({ tooLong: true })])
+    const atBound = new Uint8Array(MAX_CONTROL_LINE_BYTES + 1).fill(0x20)
+    atBound[MAX_CONTROL_LINE_BYTES] = 0x0a
+    expect(new ControlLineDecoder().push(atBound)).toEqual([])
   })
 })
 
