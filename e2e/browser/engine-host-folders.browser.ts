@@ -2,7 +2,8 @@
  * The worker host's record of picked folders (folder-handles.ts): a share's folder is only ever the
  * one picked for it. A create or join under a name already in use must not repoint the existing
  * share (after a reload it would open on the other folder and see every file of its own as gone),
- * and one that fails must leave no folder behind for a later share of that name.
+ * and one that fails must leave no folder behind for a later share of that name. Nor may a picked
+ * folder be, hold or lie inside another share's.
  */
 import { describe, expect, it } from 'vitest'
 import { EngineError } from '../../src/engine/engine'
@@ -73,6 +74,27 @@ describe('EngineHost and picked folders', () => {
     await host.addShare('code', 'Photos', first)
     await expect(host.createShare('Photos', second)).rejects.toThrow(/already/)
     expect(await (await host.folder('Photos'))?.isSameEntry(first)).toBe(true)
+  })
+
+  it('refuses a folder that is, holds or lies inside the folder picked for another share, naming it', async () => {
+    const { host, first, second } = await setup()
+    await host.createShare('Photos', first)
+    const inner = await first.getDirectoryHandle('2024', { create: true })
+    await expect(host.createShare('Vacation', inner)).rejects.toThrow(
+      "The folder picked for 'Vacation' is inside the share 'Photos'; share that folder instead, or remove that share first",
+    )
+    await expect(host.addShare('code', 'Incoming', first)).rejects.toThrow(
+      /^The folder picked for 'Incoming' is the folder of the share 'Photos'; join into a folder outside it/,
+    )
+    const held = await second.getDirectoryHandle('held', { create: true })
+    await host.createShare('Held', held)
+    await expect(host.createShare('Outer', second)).rejects.toThrow(
+      /^The folder picked for 'Outer' contains the share 'Held'; remove that share first/,
+    )
+    expect(await host.folder('Vacation')).toBeUndefined()
+    expect(await host.folder('Outer')).toBeUndefined()
+    await host.createShare('Sibling', await second.getDirectoryHandle('held2', { create: true }))
+    expect(await host.folder('Sibling')).toBeDefined()
   })
 
   it('keeps no folder for a join that failed, so a later share of that name is not put in it', async () => {

@@ -87,6 +87,8 @@ export function createControlHandler(context: ControlContext): ControlHandler {
         return { shares: listShares(engine) }
       case 'add_share':
         parseAccessCode(command.code) // a mistyped code is refused before anything is stored
+        // Before the host makes the folder: made inside another share, it would sync there.
+        await engine.checkOverlap(command.path, 'join')
         await host.checkLocation(command.path, 'join')
         await engine.addShare(command.code, command.path, command.peers)
         return {}

@@ -39,6 +39,7 @@ import type { KeyValueStore } from './kv-store'
 import { PeerLink, type LinkHandler, type LinkSender } from './link'
 import { keysFor } from './keys-for'
 import { LiveShare, selectionFor, type SharePlatform, type ShareStatus } from './live-share'
+import { overlapMessage, overlapOf } from './share-overlap'
 import { TokenBucket } from './token-bucket'
 import { adaptiveZlib } from './adaptive-zlib'
 import type { Defer } from './coalescing-stream'
@@ -75,6 +76,11 @@ export interface EnginePlatform extends SharePlatform {
   readonly defer?: Defer
   /** TLS record primitives faster than WebCrypto's, where the platform has them. */
   readonly recordCrypto?: RecordCrypto
+  /**
+   * The real path of the folder at `location` (`/`-separated, no `.`, `..` or symbolic links), where
+   * locations are paths in one file system; the engine refuses a share inside another with it.
+   */
+  readonly realLocation?: (location: string) => Promise<string>
 }
 
 export interface EngineOptions {
@@ -227,6 +233,7 @@ export class Engine {
   async createShare(location: string, options: ShareOptions = {}): Promise<LiveShare> {
     if (this.shares.has(location)) return this.share(location)
     checkOptions(options)
+    await this.checkOverlap(location, 'create')
     const [readWrite, readOnly] = await Promise.all([
       generateAccessLevelKeys('read_write', this.platform.randomBytes),
       generateAccessLevelKeys('read_only', this.platform.randomBytes),
@@ -253,6 +260,24 @@ export class Engine {
     await this.saveShare(stored)
     this.emit({ type: 'registrations' })
     return share
+  }
+
+  /**
+   * Refuses a folder that is, holds or lies inside the folder of a share or pending join of this
+   * device. `createShare` and `addShare` check; a host that makes the folder for a join checks first.
+   */
+  async checkOverlap(location: string, purpose: 'create' | 'join'): Promise<void> {
+    const realLocation = this.platform.realLocation
+    if (!realLocation) return
+    const others = [...this.shares.keys(), ...[...this.joins.values()].map((j) => j.location)]
+    const place = async (at: string) => ({ at, real: await realLocation(at) })
+    const [{ real }, placed] = await Promise.all([place(location), Promise.all(others.map(place))])
+    for (const other of placed) {
+      const overlap = overlapOf(real, other.real)
+      if (!overlap) continue
+      const subject = real === location ? `'${location}'` : `'${location}' (that is '${real}')`
+      throw new EngineError('EEXIST', overlapMessage(subject, other.at, overlap, purpose))
+    }
   }
 
   private async openShare(stored: StoredShare): Promise<LiveShare> {
@@ -395,6 +420,7 @@ export class Engine {
     if (this.shares.has(location) || [...this.joins.values()].some((j) => j.location === location)) {
       throw new EngineError('EEXIST', `${location} already holds a share`)
     }
+    await this.checkOverlap(location, 'join')
     const credentials = await accessCodeCredentials(parseAccessCode(codeText))
     if (this.grants.has(credentials.accessId))
       throw new EngineError('EINVAL', 'that access code was made on this device: give it to another device')

@@ -1,10 +1,12 @@
 /**
  * Where a share may be: never over or inside the daemon's own state folder, whose databases and
- * log the daemon writes all the time (a share holding them rescans forever and syncs them).
+ * log the daemon writes all the time (a share holding them rescans forever and syncs them); never
+ * over or inside another share, whose files it would sync a second time.
  */
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
-import { converse, makeDaemon, stopAll } from './daemons'
+import { converse, exists, makeDaemon, stopAll } from './daemons'
 
 afterAll(stopAll)
 
@@ -45,4 +47,37 @@ it('refuses a path written another way than plainly, which would be a second sha
   expect(answers[2]).toMatchObject({ error: 'EINVAL', message: expect.stringContaining(daemon.folder) })
   expect(answers[3]).toMatchObject({ error: 'EINVAL' })
   expect(Object.keys((answers[4] as { shares: object }).shares)).toEqual([daemon.folder])
+})
+
+it('refuses to share or attach a folder inside a share or holding one, and names that share', async () => {
+  const daemon = await makeDaemon('nested')
+  const inner = join(daemon.folder, 'inner')
+  const holder = join(daemon.root, 'holder')
+  await mkdir(inner)
+  await mkdir(join(holder, 'held'), { recursive: true })
+  const code = String((await daemon.json('share', daemon.folder)).access_code)
+  await daemon.json('share', join(holder, 'held'))
+  const insideMessage = `'${inner}' is inside the share '${daemon.folder}'; share that folder instead, or remove that share first`
+  // The CLI writes each path plainly before the daemon sees it.
+  for (const spelled of [inner, `${inner}/`, `${daemon.folder}/x/../inner`]) {
+    const refused = await daemon.cli('share', spelled)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(insideMessage)
+  }
+  const holding = await daemon.cli('share', holder)
+  expect(holding.code).toBe(1)
+  expect(holding.stderr).toContain(`'${holder}' contains the share '${join(holder, 'held')}'`)
+  const attached = await daemon.cli('attach', code, join(daemon.folder, 'joined'), '--wait', '0')
+  expect(attached.code).toBe(1)
+  expect(attached.stderr).toContain(`'${daemon.folder}/joined' is inside the share '${daemon.folder}'`)
+  expect(await exists(join(daemon.folder, 'joined'))).toBe(false) // no folder made for the refused join
+  const answers = await converse(
+    join(daemon.state, 'control'),
+    [JSON.stringify({ type: 'create_share', path: inner }), JSON.stringify({ type: 'list_shares' })],
+    3,
+  )
+  expect(answers[1]).toEqual({ error: 'EEXIST', message: insideMessage })
+  expect(Object.keys((answers[2] as { shares: object }).shares).sort()).toEqual(
+    [daemon.folder, join(holder, 'held')].sort(),
+  )
 })

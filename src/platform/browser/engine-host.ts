@@ -10,6 +10,7 @@ import { restorePause, setPaused } from '../../engine/control'
 import { Engine, EngineError } from '../../engine/engine'
 import type { KeyValueStore } from '../../engine/kv-store'
 import type { ShareStatus } from '../../engine/live-share'
+import { overlapMessage, type Overlap } from '../../engine/share-overlap'
 import { type ShareWatchers, watchShares } from '../../engine/share-watchers'
 import type { ShareOptions } from '../../engine/stored'
 import { accessCodeLink, grantStatus, parseAccessCode, type AccessCodeGrant } from '../../protocol/access'
@@ -250,7 +251,7 @@ export class EngineHost {
 
   /** control.md `create_share`; `folder` is a picked folder, else the files live in browser storage. */
   async createShare(location: string, folder?: FileSystemDirectoryHandle): Promise<void> {
-    await this.withFolder(location, folder, () => this.engine.createShare(location))
+    await this.withFolder(location, folder, 'create', () => this.engine.createShare(location))
   }
 
   /**
@@ -258,25 +259,53 @@ export class EngineHost {
    * `make`. A name in use is refused before anything is stored: the engine returns the existing
    * share for it, and that share, given the other folder, would open on it after a reload and see
    * all of its own files as deleted. Should `make` fail, no folder is left for a later share of
-   * that name.
+   * that name. A folder that is, holds or lies inside another share's picked folder is refused
+   * too (share-overlap.ts says why): the engine cannot tell, its locations here being names.
    */
   private async withFolder(
     location: string,
     folder: FileSystemDirectoryHandle | undefined,
+    purpose: 'create' | 'join',
     make: () => Promise<unknown>,
   ): Promise<void> {
-    if (
-      this.engine.shareList.some((s) => s.stored.location === location) ||
-      this.engine.pendingJoins.some((j) => j.location === location)
-    )
-      throw new EngineError('EEXIST', `${location} already holds a share`)
-    if (folder) await this.folders.set(location, folder)
-    else await this.folders.delete(location)
+    const names = [
+      ...this.engine.shareList.map((s) => s.stored.location),
+      ...this.engine.pendingJoins.map((j) => j.location),
+    ]
+    if (names.includes(location)) throw new EngineError('EEXIST', `${location} already holds a share`)
+    if (folder) {
+      await this.checkPickedOverlap(location, folder, names, purpose)
+      await this.folders.set(location, folder)
+    } else await this.folders.delete(location)
     try {
       await make()
     } catch (err) {
       if (folder) await this.folders.delete(location).catch(() => undefined)
       throw err
+    }
+  }
+
+  private async checkPickedOverlap(
+    location: string,
+    folder: FileSystemDirectoryHandle,
+    names: readonly string[],
+    purpose: 'create' | 'join',
+  ): Promise<void> {
+    for (const name of names) {
+      const picked = await this.folders.get(name)
+      if (!picked) continue
+      const overlap: Overlap | undefined = (await picked.isSameEntry(folder))
+        ? 'same'
+        : (await picked.resolve(folder))
+          ? 'inside'
+          : (await folder.resolve(picked))
+            ? 'contains'
+            : undefined
+      if (overlap)
+        throw new EngineError(
+          'EEXIST',
+          overlapMessage(`The folder picked for '${location}'`, name, overlap, purpose),
+        )
     }
   }
 
@@ -308,7 +337,7 @@ export class EngineHost {
 
   /** control.md `add_share`: join with a code (or link); the files go to `folder` or browser storage. */
   async addShare(code: string, location: string, folder?: FileSystemDirectoryHandle): Promise<void> {
-    await this.withFolder(location, folder, () => this.engine.addShare(code, location))
+    await this.withFolder(location, folder, 'join', () => this.engine.addShare(code, location))
   }
 
   /** Files in browser storage go with the share, as the interface says; a picked folder keeps them. */

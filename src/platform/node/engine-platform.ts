@@ -4,7 +4,8 @@
  * keeps lives under one state folder; each share's files stay in the folder it syncs.
  */
 import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { realpath } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { EnginePlatform } from '../../engine/engine'
 import type { ShareStorage } from '../../engine/live-share'
 import type { ByteStream } from '../../protocol/stream/byte-stream'
@@ -23,6 +24,20 @@ export function parseTcpAddress(address: string): { host: string; port: number }
   const port = Number(match?.[3])
   if (!match || port < 1 || port > 65_535) throw new Error(`"${address}" is not a tcp:HOST:PORT address`)
   return { host: match[1] ?? match[2] ?? '', port }
+}
+
+/**
+ * `location` with symbolic links, `.` and `..` resolved. A folder not made yet (a join's) is placed
+ * through its nearest existing parent, so a link above it still counts.
+ */
+async function realLocation(location: string): Promise<string> {
+  const absolute = resolve(location)
+  try {
+    return await realpath(absolute)
+  } catch {
+    const parent = dirname(absolute)
+    return parent === absolute ? absolute : join(await realLocation(parent), basename(absolute))
+  }
 }
 
 export interface NodePlatformOptions {
@@ -63,6 +78,7 @@ export function nodeEnginePlatform(options: NodePlatformOptions): EnginePlatform
     },
     zlib: nodeZlibCodec,
     recordCrypto: nodeRecordCrypto,
+    realLocation,
     // After this turn's I/O callbacks, before the next poll: no timer's millisecond of delay.
     defer: (task) => void setImmediate(task),
     close: () => kv.close(),
