@@ -93,13 +93,38 @@ export function tcpStream(
   }
 }
 
-/** Connects to host:port and resolves once connected. */
-export function connectTcp(host: string, port: number): Promise<TcpByteStream> {
+/** Linux retries an unanswered SYN for about two minutes; a dialler has other addresses to try. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+
+export class ConnectTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT'
+}
+
+export interface ConnectTcpOptions {
+  readonly timeoutMs?: number
+}
+
+/** Connects to host:port and resolves once connected, or rejects after the timeout. */
+export function connectTcp(
+  host: string,
+  port: number,
+  { timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS }: ConnectTcpOptions = {},
+): Promise<TcpByteStream> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port, allowHalfOpen: true })
-    socket.once('error', reject)
+    const timer = setTimeout(() => {
+      socket.destroy()
+      const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
+      reject(new ConnectTimeoutError(`connecting to ${where} timed out after ${timeoutMs} ms`))
+    }, timeoutMs)
+    const fail = (err: Error): void => {
+      clearTimeout(timer)
+      reject(err)
+    }
+    socket.once('error', fail)
     socket.once('connect', () => {
-      socket.off('error', reject)
+      clearTimeout(timer)
+      socket.off('error', fail)
       resolve(tcpStream(socket))
     })
   })

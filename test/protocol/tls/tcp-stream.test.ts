@@ -1,8 +1,11 @@
 /** The Node TCP adapter (src/platform/node/tcp-stream.ts) that the interop tests, the CLI and the daemon use. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   type TcpByteStream,
   type TcpListener,
+  ConnectTimeoutError,
   connectTcp,
   listenTcp,
 } from '../../../src/platform/node/tcp-stream'
@@ -67,5 +70,69 @@ describe('tcpStream', () => {
     await (listener as TcpListener).close()
     listener = undefined
     await expect(connectTcp('127.0.0.1', port)).rejects.toThrow(/ECONNREFUSED/)
+  })
+
+  it('keeps a connection made within the timeout open past it', async () => {
+    listener = await listenTcp('127.0.0.1', 0, () => {})
+    const client = await connectTcp('127.0.0.1', listener.port, { timeoutMs: 50 })
+    await new Promise((r) => setTimeout(r, 150))
+    await expect(client.write(new Uint8Array(1))).resolves.toBeUndefined()
+    client.close()
+  })
+})
+
+describe('connectTcp timeout', () => {
+  let silent: ChildProcess | undefined
+  const fillers: net.Socket[] = []
+  afterEach(() => {
+    for (const s of fillers.splice(0)) s.destroy()
+    silent?.kill('SIGKILL')
+  })
+
+  /**
+   * A listener with backlog 1 (Node takes 0 for its default, 511) in a process whose event loop is
+   * blocked, so it never accepts: once its accept queue is full, Linux drops further SYNs
+   * (net.ipv4.tcp_abort_on_overflow=0), as a host that does not answer would.
+   */
+  async function unansweredPort(): Promise<number> {
+    const program = `const s = require('node:net').createServer()
+      s.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
+        console.log(s.address().port)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000)
+      })`
+    const child = spawn(process.execPath, ['-e', program], { stdio: ['ignore', 'pipe', 'inherit'] })
+    silent = child
+    const port = await new Promise<number>((resolve) =>
+      child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim()))),
+    )
+    // Fills the queue: connections complete until one is left unanswered.
+    for (let i = 0; i < 16; i++) {
+      const socket = net.connect({ host: '127.0.0.1', port })
+      socket.on('error', () => {})
+      fillers.push(socket)
+      const answered = await new Promise<boolean>((resolve) => {
+        socket.once('connect', () => resolve(true))
+        setTimeout(() => resolve(false), 300)
+      })
+      if (!answered) return port
+    }
+    throw new Error('the silent listener kept accepting: cannot test the connect timeout here')
+  }
+
+  it('rejects, naming host:port and the timeout, when SYNs go unanswered', async () => {
+    const port = await unansweredPort()
+    const started = performance.now()
+    const outcome = await Promise.race([
+      connectTcp('127.0.0.1', port, { timeoutMs: 300 }).then(
+        (stream) => (stream.close(), 'connected'),
+        (err: Error) => err,
+      ),
+      new Promise((r) => setTimeout(() => r('still waiting after 3 s'), 3_000)),
+    ])
+    const elapsedMs = performance.now() - started
+    expect(outcome).toBeInstanceOf(ConnectTimeoutError)
+    expect((outcome as Error).message).toBe(`connecting to 127.0.0.1:${port} timed out after 300 ms`)
+    expect(elapsedMs).toBeGreaterThanOrEqual(290)
+    expect(elapsedMs).toBeLessThan(1_500)
   })
 })
