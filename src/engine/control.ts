@@ -11,6 +11,7 @@ import { parseAccessCode } from '../protocol/access'
 import type { AccessLevel } from '../protocol/core/messages'
 import { ControlCommandError, EXT, type ControlCommand } from '../protocol/control/commands'
 import type { ControlHandler } from '../protocol/control/session'
+import { tcpAddressText } from '../protocol/tracker/addresses'
 import { AlertDescription } from '../protocol/tls'
 import type { JsonObject, JsonValue } from '../protocol/wire/json-value'
 import { checkConfigKey, ConfigStore, type ConfigKey } from './control-config'
@@ -109,7 +110,7 @@ export function createControlHandler(context: ControlContext): ControlHandler {
       case `${EXT}.list_peers`:
         return { shares: listPeers(engine, host, command.path) }
       case `${EXT}.add_peer`:
-        await engine.addPeerAddress(command.path, command.address)
+        await engine.addPeerAddress(command.path, tcpAddressText(command.address))
         return {}
       case `${EXT}.cancel_access_code`:
         return grantJson(await engine.cancelAccessCode(command.code))

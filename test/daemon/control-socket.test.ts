@@ -122,3 +122,29 @@ it('answers a line over 1 MiB with not_understood naming the bound, then closes'
   // The daemon still serves new connections.
   expect(await daemon.json('status')).toMatchObject({ paused: true })
 })
+
+it('add_peer keeps a tcp:HOST:PORT address and refuses others with EINVAL, naming them', async () => {
+  const daemon = await makeDaemon('add-peer')
+  const folder = JSON.stringify(daemon.folder)
+  const addPeer = (address: string): string =>
+    JSON.stringify({ type: '.org.clearskies.add_peer', path: daemon.folder, address })
+  const refused = ['tcp:example.org', '192.168.1.5:99999', 'hello']
+  const answers = await converse(
+    join(daemon.state, 'control'),
+    [
+      `{"type": "create_share", "path": ${folder}}`,
+      addPeer('tcp:127.0.0.1:9'),
+      ...refused.map(addPeer),
+      `{"type": ".org.clearskies.list_peers", "path": ${folder}}`,
+    ],
+    7,
+  )
+  expect(answers.slice(1, 3)).toEqual([{}, {}])
+  expect(answers.slice(3, 6)).toEqual(
+    refused.map((address) => ({
+      error: 'EINVAL',
+      message: `"${address}" is not a peer address: expected tcp:HOST:PORT (an IPv6 host in brackets, port 1-65535)`,
+    })),
+  )
+  expect(answers[6]).toMatchObject({ shares: { [daemon.folder]: { addresses: ['tcp:127.0.0.1:9'] } } })
+})

@@ -15,7 +15,7 @@ import {
   type ReceivedMessage,
   type WireBody,
 } from '../../src/protocol/wire'
-import { parseTcpAddress } from '../../src/platform/node/engine-platform'
+import { parseTcpAddress } from '../../src/protocol/tracker/addresses'
 import { connectTcp } from '../../src/platform/node/tcp-stream'
 
 export interface HostilePeer {

@@ -1,6 +1,6 @@
 /** `clearskies add-peer SHARE tcp:HOST:PORT`: a peer address to dial for a share, kept and retried. */
 import { resolve } from 'node:path'
-import { parseTcpAddress } from '../../platform/node/engine-platform'
+import { parseTcpAddress } from '../../protocol/tracker/addresses'
 import { CliError } from '../cli-error'
 import { ask, output, parseCommand, type CommandSpec } from '../daemon-client'
 import { EXT } from '../../protocol/control/commands'

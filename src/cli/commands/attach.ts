@@ -4,7 +4,7 @@
  * was used, expired or mistyped is reported here rather than left pending.
  */
 import { resolve } from 'node:path'
-import { parseTcpAddress } from '../../platform/node/engine-platform'
+import { parseTcpAddress } from '../../protocol/tracker/addresses'
 import { isJsonObject, type JsonObject } from '../../protocol/wire/json-value'
 import { CliError } from '../cli-error'
 import { output, parseCommand, withDaemon, type CommandSpec } from '../daemon-client'

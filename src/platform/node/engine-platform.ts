@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import type { EnginePlatform } from '../../engine/engine'
 import type { ShareStorage } from '../../engine/live-share'
 import type { ByteStream } from '../../protocol/stream/byte-stream'
+import { parseTcpAddress } from '../../protocol/tracker/addresses'
 import { FsFileStore } from './fs-file-store'
 import { createNodeHasher } from './node-hasher'
 import { SqliteKeyValueStore } from './sqlite-kv'
@@ -17,14 +18,6 @@ import { SqliteRecordStore } from './sqlite-record-store'
 import { connectTcp } from './tcp-stream'
 import { nodeRecordCrypto } from './record-crypto'
 import { nodeZlibCodec } from './zlib-codec'
-
-/** `tcp:HOST:PORT`, with an IPv6 host in brackets (core.md, "Peer Discovery"). */
-export function parseTcpAddress(address: string): { host: string; port: number } {
-  const match = /^tcp:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address)
-  const port = Number(match?.[3])
-  if (!match || port < 1 || port > 65_535) throw new Error(`"${address}" is not a tcp:HOST:PORT address`)
-  return { host: match[1] ?? match[2] ?? '', port }
-}
 
 /**
  * `location` with symbolic links, `.` and `..` resolved. A folder not made yet (a join's) is placed

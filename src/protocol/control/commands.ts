@@ -3,6 +3,7 @@
  * browser worker's API, so every front end drives every peer the same way. Requests are parsed
  * here into typed commands; anything else is answered `not_understood`.
  */
+import { parseTcpAddress, type TcpAddress } from '../tracker/addresses'
 import { FieldReader, MessageFieldError } from '../wire/fields'
 import { isJsonObject, type JsonObject, type JsonValue } from '../wire/json-value'
 
@@ -36,7 +37,8 @@ export type ControlCommand =
   | { type: 'get_config_value'; key: string }
   | { type: 'set_config_value'; key: string; value: JsonValue }
   | { type: `${typeof EXT}.list_peers`; path?: string }
-  | { type: `${typeof EXT}.add_peer`; path: string; address: string }
+  /** Parsed here, so a typo is refused at once instead of failing at every dial; the daemon dials only tcp:. */
+  | { type: `${typeof EXT}.add_peer`; path: string; address: TcpAddress }
   | { type: `${typeof EXT}.cancel_access_code`; code: string }
   | { type: `${typeof EXT}.extend_access_code`; code: string; multiUse?: boolean; expiresInS?: number }
 
@@ -108,7 +110,7 @@ export function parseControlCommand(request: JsonValue): ControlCommand {
     case `${EXT}.list_peers`:
       return withOptional({ type }, 'path', optionalPath())
     case `${EXT}.add_peer`:
-      return { type, path: path(), address: r.string('address', MAX_ADDRESS_CHARS) }
+      return { type, path: path(), address: parseTcpAddress(r.string('address', MAX_ADDRESS_CHARS)) }
     case `${EXT}.cancel_access_code`:
       return { type, code: r.string('code', MAX_CODE_CHARS) }
     case `${EXT}.extend_access_code`: {

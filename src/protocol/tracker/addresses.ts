@@ -15,3 +15,28 @@ export function webrtcAddress(peerId: string): string {
 export function announceableAddresses(addresses: readonly string[]): string[] {
   return addresses.filter((a) => !a.toLowerCase().startsWith(WEBRTC_SCHEME))
 }
+
+/** A `tcp:` peer address, parsed. */
+export interface TcpAddress {
+  readonly host: string
+  readonly port: number
+}
+
+export class PeerAddressError extends Error {
+  readonly code = 'EINVAL'
+}
+
+/** `tcp:HOST:PORT`, with an IPv6 host in brackets (core.md, "Peer Discovery"). */
+export function parseTcpAddress(address: string): TcpAddress {
+  const match = /^tcp:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address)
+  const port = Number(match?.[3])
+  if (!match || port < 1 || port > 65_535)
+    throw new PeerAddressError(
+      `${JSON.stringify(address.slice(0, 80))} is not a peer address: expected tcp:HOST:PORT (an IPv6 host in brackets, port 1-65535)`,
+    )
+  return { host: match[1] ?? match[2] ?? '', port }
+}
+
+export function tcpAddressText({ host, port }: TcpAddress): string {
+  return `${TCP_SCHEME}${host.includes(':') ? `[${host}]` : host}:${port}`
+}

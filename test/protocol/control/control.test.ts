@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseControlCommand } from '../../../src/protocol/control/commands'
+import { EXT, parseControlCommand } from '../../../src/protocol/control/commands'
+import { PeerAddressError } from '../../../src/protocol/tracker/addresses'
 import { ControlLineDecoder, MAX_CONTROL_LINE_BYTES } from '../../../src/protocol/control/line-codec'
 import { ControlClient, serveControl, type ControlHandler } from '../../../src/protocol/control/session'
 import { createMemoryPipe } from '../../../src/protocol/stream/memory-pipe'
@@ -50,6 +51,35 @@ describe('control.md commands parse', () => {
     [{ type: 'create_access_code', path: '/x', mode: 'untrusted' }, /must be read_write or read_only/],
   ])('answers not_understood to %j', (request, message) => {
     expect(() => parseControlCommand(request)).toThrow(message)
+  })
+})
+
+describe('add_peer addresses', () => {
+  const addPeer = (address: string) => ({ type: `${EXT}.add_peer`, path: '/s', address })
+
+  it.each([
+    ['tcp:192.168.1.5:49200', { host: '192.168.1.5', port: 49200 }],
+    ['tcp:example.org:1', { host: 'example.org', port: 1 }],
+    ['tcp:[2001:db8::1]:65535', { host: '2001:db8::1', port: 65535 }],
+  ])('accepts %s', (address, parsed) => {
+    expect(parseControlCommand(addPeer(address))).toEqual({ ...addPeer(address), address: parsed })
+  })
+
+  it.each([
+    'tcp:example.org',
+    '192.168.1.5:99999',
+    'tcp:192.168.1.5:99999',
+    'tcp:192.168.1.5:0',
+    'tcp:2001:db8::1:5',
+    'hello',
+    'webrtc:0123abcd',
+    'utp:192.168.1.5:49200',
+  ])('refuses %s, naming it and the expected form', (address) => {
+    expect(() => parseControlCommand(addPeer(address))).toThrow(
+      new PeerAddressError(
+        `"${address}" is not a peer address: expected tcp:HOST:PORT (an IPv6 host in brackets, port 1-65535)`,
+      ),
+    )
   })
 })
 
