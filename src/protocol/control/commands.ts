@@ -3,7 +3,7 @@
  * browser worker's API, so every front end drives every peer the same way. Requests are parsed
  * here into typed commands; anything else is answered `not_understood`.
  */
-import { parseTcpAddress, type TcpAddress } from '../tracker/addresses'
+import { parseTcpAddress, tcpAddressText, type TcpAddress } from '../tracker/addresses'
 import { FieldReader, MessageFieldError } from '../wire/fields'
 import { isJsonObject, type JsonObject, type JsonValue } from '../wire/json-value'
 
@@ -90,7 +90,10 @@ export function parseControlCommand(request: JsonValue): ControlCommand {
         type,
         code: r.string('code', MAX_CODE_CHARS),
         path: path(),
-        peers: r.optionalStringArray('peers', MAX_PEER_ADDRESSES, MAX_ADDRESS_CHARS),
+        // Dialled as add_peer's are, so refused as theirs are: a typo would fail at every dial, unseen.
+        peers: r
+          .optionalStringArray('peers', MAX_PEER_ADDRESSES, MAX_ADDRESS_CHARS)
+          .map((peer) => tcpAddressText(parseTcpAddress(peer))),
       }
     case 'create_access_code': {
       const mode = r.optionalString('mode', 32) ?? 'read_write'

@@ -83,6 +83,25 @@ describe('add_peer addresses', () => {
   })
 })
 
+describe('add_share peers', () => {
+  const addShare = (peers: string[]) => ({ type: 'add_share', code: 'c', path: '/s', peers })
+
+  it('keeps addresses the daemon can dial, written as it writes them', () => {
+    expect(parseControlCommand(addShare(['tcp:192.168.1.5:49200', 'tcp:[2001:db8::1]:7']))).toEqual(
+      addShare(['tcp:192.168.1.5:49200', 'tcp:[2001:db8::1]:7']),
+    )
+    expect(parseControlCommand({ type: 'add_share', code: 'c', path: '/s' })).toEqual(addShare([]))
+  })
+
+  it('refuses the share when one address cannot be dialled, naming it', () => {
+    expect(() => parseControlCommand(addShare(['tcp:192.168.1.5:49200', 'tcp:example.org']))).toThrow(
+      new PeerAddressError(
+        `"tcp:example.org" is not a peer address: expected tcp:HOST:PORT (an IPv6 host in brackets, port 1-65535)`,
+      ),
+    )
+  })
+})
+
 describe('line codec', () => {
   it('splits lines across chunks and reports bad lines without stopping', () => {
     const d = new ControlLineDecoder()
