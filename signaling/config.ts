@@ -152,7 +152,7 @@ export const SETTINGS = {
     env: 'SIGNALING_TRUST_PROXY',
     default: 'false',
     parse: flagBoolean,
-    help: "take WebSocket clients' address from X-Forwarded-For (behind a load balancer)",
+    help: "take WebSocket clients' address from the last X-Forwarded-For entry (behind one proxy that appends it)",
     boolean: true,
   }),
   'shutdown-timeout-ms': setting({

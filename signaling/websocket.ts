@@ -99,11 +99,17 @@ function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 
-/** The client's address; behind a trusted proxy, the first hop of X-Forwarded-For. */
+/**
+ * The client's address; behind a trusted proxy, the last X-Forwarded-For entry. The proxy appends
+ * the address it saw to whatever the client sent, so every earlier entry is the client's own
+ * choice, and limits and bans keyed on it could be dodged with a made-up header. Repeated headers
+ * are read in order, the proxy's line last.
+ */
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = req.headers['x-forwarded-for']
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim()
-  return formatRemoteAddress(trustProxy && first ? first : req.socket.remoteAddress)
+  const entries = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',')
+  const last = entries[entries.length - 1]?.trim()
+  return formatRemoteAddress(trustProxy && last ? last : req.socket.remoteAddress)
 }
 
 function toBytes(data: RawData): Uint8Array {

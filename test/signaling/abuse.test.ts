@@ -138,15 +138,18 @@ describe('signaling abuse limits', () => {
     await rawClient(server)
   })
 
-  it('counts clients behind a trusted proxy by X-Forwarded-For, and reports that address', async () => {
+  it('counts clients behind a trusted proxy by the last X-Forwarded-For entry, and reports that address', async () => {
     server = await startServer(['--max-connections-per-address', '1', '--trust-proxy'])
-    const a = await rawClient(server, { 'X-Forwarded-For': '198.51.100.1, 10.0.0.1' })
+    // The proxy appends the address it saw; what comes before it is whatever the client wrote.
+    const a = await rawClient(server, { 'X-Forwarded-For': '203.0.113.9, 198.51.100.1' })
     const b = await rawClient(server, { 'X-Forwarded-For': '2001:db8::1' })
     expect((await a.next('tracker.greeting')).your_ip).toBe('198.51.100.1')
     expect((await b.next('tracker.greeting')).your_ip).toBe('[2001:db8::1]')
-    await expect(
-      openWebSocket(trackerUrl(server), { 'X-Forwarded-For': '198.51.100.1' }, () => {}),
-    ).rejects.toThrow('HTTP 429')
+    const spoofed = { 'X-Forwarded-For': '192.0.2.77, 198.51.100.1' }
+    await expect(openWebSocket(trackerUrl(server), spoofed, () => {})).rejects.toThrow('HTTP 429')
+    // Nor can a client spend someone else's allowance by naming them first.
+    const other = await rawClient(server, { 'X-Forwarded-For': '2001:db8::1, 198.51.100.2' })
+    expect((await other.next('tracker.greeting')).your_ip).toBe('198.51.100.2')
   })
 
   it('drops a client that does not read what it is sent', async () => {
