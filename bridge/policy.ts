@@ -18,22 +18,66 @@ export class DialRefusedError extends Error {
   readonly code = 'ERR_BRIDGE_DIAL_REFUSED'
 }
 
-/** `tcp:1.2.3.4:5` or `tcp:[2001:db8::1]:5`, as core.md writes addresses; IPv4-mapped IPv6 is read as IPv4. */
+/**
+ * `tcp:1.2.3.4:5` or `tcp:[2001:db8::1]:5`, as core.md writes addresses. IPv4-mapped IPv6
+ * (`::ffff:0:0/96`, dotted or hex) is read as IPv4: the socket dials that IPv4 address, so the
+ * ranges and the bridge's own address must be checked against it.
+ */
 export function parseTcpAddress(address: string): TcpTarget {
   const m = /^tcp:(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(address)
   const port = Number(m?.[3])
   if (!m || port < 1 || port > 65535)
     throw new DialRefusedError(`not a tcp:IP:PORT address: ${JSON.stringify(address.slice(0, 64))}`)
   const raw = m[1] ?? m[2] ?? ''
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(raw)?.[1]
-  const host = mapped ?? raw
-  const version = net.isIP(host)
-  if (version === 0 || (m[1] !== undefined && !mapped && version !== 6))
+  const version = net.isIP(raw)
+  if (version !== (m[1] === undefined ? 4 : 6))
     throw new DialRefusedError(`not an IP address: ${JSON.stringify(raw.slice(0, 64))}`)
-  return { host: host.toLowerCase(), port, family: version === 4 ? 'ipv4' : 'ipv6' }
+  if (version === 4) return { host: raw, port, family: 'ipv4' }
+  const groups = ipv6Groups(raw)
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
+    return { host: ipv4FromGroups(groups[6], groups[7]), port, family: 'ipv4' }
+  return { host: raw.toLowerCase(), port, family: 'ipv6' }
 }
 
-/** RFC 6890 special-purpose ranges, plus multicast: nothing a public ClearSkies peer listens on. */
+/** The eight 16-bit groups of an address `net.isIP` accepted as IPv6. */
+function ipv6Groups(address: string): number[] {
+  const group = (high: string, low: string): string => ((Number(high) << 8) | Number(low)).toString(16)
+  const hex = address.replace(
+    /(\d+)\.(\d+)\.(\d+)\.(\d+)$/,
+    (_quad, a: string, b: string, c: string, d: string) => `${group(a, b)}:${group(c, d)}`,
+  )
+  const [head = '', tail] = hex.split('::')
+  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)))
+  const front = parse(head)
+  const back = tail === undefined ? [] : parse(tail)
+  return [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back]
+}
+
+function ipv4FromGroups(high = 0, low = 0): string {
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`
+}
+
+/**
+ * The IPv4 address an IPv6 address leads to through a translator or tunnel on the bridge's
+ * network: the NAT64 well-known prefix `64:ff9b::/96` (RFC 6052 section 2.2, the last 32 bits) and
+ * 6to4 `2002::/16` (RFC 3056 section 2, bits 16 to 47). Other embedding prefixes are refused whole
+ * (`SPECIAL_RANGES`), as their layout is the operator's choice.
+ */
+function embeddedIpv4(address: string): string | undefined {
+  const groups = ipv6Groups(address)
+  if (groups[0] === 0x2002) return ipv4FromGroups(groups[1], groups[2])
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0))
+    return ipv4FromGroups(groups[6], groups[7])
+  return undefined
+}
+
+/**
+ * RFC 6890 special-purpose ranges, plus multicast: nothing a public ClearSkies peer listens on.
+ * `::/96` holds the unspecified and loopback addresses and the deprecated IPv4-compatible ones
+ * (RFC 4291 section 2.5.5.1), which some stacks still tunnel to the IPv4 address they embed.
+ * `64:ff9b:1::/48` is local-use NAT64 (RFC 8215), whose embedding depends on the operator's prefix
+ * length, so no address in it can be checked.
+ */
 const SPECIAL_RANGES: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6']> = [
   ['0.0.0.0', 8, 'ipv4'],
   ['10.0.0.0', 8, 'ipv4'],
@@ -45,7 +89,7 @@ const SPECIAL_RANGES: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6']> 
   ['192.168.0.0', 16, 'ipv4'],
   ['198.18.0.0', 15, 'ipv4'],
   ['224.0.0.0', 3, 'ipv4'],
-  ['::', 127, 'ipv6'],
+  ['::', 96, 'ipv6'],
   ['64:ff9b:1::', 48, 'ipv6'],
   ['fc00::', 7, 'ipv6'],
   ['fe80::', 10, 'ipv6'],
@@ -104,8 +148,12 @@ export class DialPolicy {
     if (own.has(`${host}:${target.port}`)) throw new DialRefusedError(`${address} is the bridge itself`)
     if (this.allow.check(host, family)) return target
     if (!published) throw new DialRefusedError(`${address} was not published by the tracker for that ID`)
-    if (this.special.check(host, family) && !this.allowPrivate.check(host, family)) {
-      throw new DialRefusedError(`${address} is in a loopback, private or reserved range`)
+    const embedded = family === 'ipv6' ? embeddedIpv4(host) : undefined
+    const special =
+      this.special.check(host, family) || (embedded !== undefined && this.special.check(embedded, 'ipv4'))
+    if (special && !this.allowPrivate.check(host, family)) {
+      const via = embedded === undefined ? '' : ` (it leads to ${embedded} through NAT64 or 6to4)`
+      throw new DialRefusedError(`${address} is in a loopback, private or reserved range${via}`)
     }
     return target
   }

@@ -20,6 +20,23 @@ describe('what the bridge dials', () => {
     ['tcp:[fe80::1]:49211', true, strict, /loopback, private/],
     ['tcp:[::ffff:127.0.0.1]:49211', true, strict, /loopback, private/],
     ['tcp:0.0.0.0:49211', true, strict, /loopback, private/],
+    // IPv6 forms that lead to an IPv4 address: refused when that address would be.
+    ['tcp:[::ffff:7f00:1]:49211', true, strict, /loopback, private/],
+    ['tcp:[::ffff:a00:1]:22', true, strict, /loopback, private/],
+    ['tcp:[64:ff9b::7f00:1]:49211', true, strict, /private or reserved range \(it leads to 127\.0\.0\.1/],
+    ['tcp:[64:ff9b::a00:1]:22', true, strict, /it leads to 10\.0\.0\.1 through NAT64/],
+    ['tcp:[64:FF9B::192.168.1.1]:80', true, strict, /it leads to 192\.168\.1\.1/],
+    ['tcp:[64:ff9b::808:808]:49211', true, strict, undefined],
+    ['tcp:[64:ff9b:1::a00:1]:22', true, strict, /loopback, private/],
+    ['tcp:[64:ff9b:1::808:808]:49211', true, strict, /loopback, private/],
+    ['tcp:[2002:a00:1::1]:22', true, strict, /it leads to 10\.0\.0\.1/],
+    ['tcp:[2002:a9fe:a9fe::]:80', true, strict, /it leads to 169\.254\.169\.254/],
+    ['tcp:[2002:808:808::1]:49211', true, strict, undefined],
+    ['tcp:[::a00:1]:22', true, strict, /loopback, private/],
+    ['tcp:[::127.0.0.1]:49211', true, strict, /loopback, private/],
+    ['tcp:[::808:808]:49211', true, strict, /loopback, private/],
+    // Allowing private IPv4 ranges does not allow reaching them through a translator.
+    ['tcp:[64:ff9b::7f00:1]:49211', true, tests, /it leads to 127\.0\.0\.1/],
     ['tcp:127.0.0.1:49211', true, tests, undefined],
     ['tcp:127.0.0.1:49211', false, tests, /not published/],
     ['tcp:10.1.2.3:22', true, tests, /loopback, private/],
@@ -39,11 +56,17 @@ describe('what the bridge dials', () => {
     expect(() => tests.check('tcp:127.0.0.1:4000', true, new Set(['127.0.0.1:4000']))).toThrow(
       /the bridge itself/,
     )
+    expect(() => tests.check('tcp:[::ffff:7f00:1]:4000', true, new Set(['127.0.0.1:4000']))).toThrow(
+      /the bridge itself/,
+    )
   })
 
-  it('reads IPv4-mapped IPv6 as IPv4', () => {
-    expect(parseTcpAddress('tcp:[::FFFF:8.8.4.4]:5')).toEqual({ host: '8.8.4.4', port: 5, family: 'ipv4' })
-  })
+  it.each(['::FFFF:8.8.4.4', '::ffff:808:404', '0:0:0:0:0:ffff:0808:0404'])(
+    'reads IPv4-mapped %s as IPv4',
+    (ip) => {
+      expect(parseTcpAddress(`tcp:[${ip}]:5`)).toEqual({ host: '8.8.4.4', port: 5, family: 'ipv4' })
+    },
+  )
 
   it.each(['10.0.0.0/33', '10.0.0.0/x', 'fe80::/129', 'nonsense', '10.0.0.0/'])(
     'refuses the range %s',
