@@ -4,9 +4,11 @@ import { inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import {
   NOISE_BITS_PER_BYTE,
+  NOISE_DISTINCT_PAIRS,
   SAMPLE_FROM_BYTES,
   adaptiveZlib,
   bitsPerByte,
+  distinctPairs,
 } from '../../src/engine/adaptive-zlib'
 import { nodeZlibCodec } from '../../src/platform/node/zlib-codec'
 import type { ZlibCodec } from '../../src/protocol/wire'
@@ -73,6 +75,23 @@ describe('adaptive zlib', () => {
     const [t, r] = [text(), repeatedNoise()]
     expect(framed(await zlib.deflate(t), t)).toBe('deflated')
     expect(framed(await zlib.deflate(r), r)).toBe('deflated')
+  })
+
+  it('deflates what repeats though its bytes are spread out as noise', async () => {
+    const zlib = adaptiveZlib(nodeZlibCodec)
+    const noiseTwice = noise(2048)
+    const repeats = {
+      'the bytes 0-255 over and over': Uint8Array.from({ length: MIB }, (_, i) => i & 0xff),
+      'an RGB gradient': Uint8Array.from({ length: MIB }, (_, i) => ((i / 3) * [1, 3, 7][i % 3]!) & 0xff),
+      '2 KiB of noise over and over': Uint8Array.from({ length: MIB }, (_, i) => noiseTwice[i % 2048]!),
+    }
+    for (const [name, data] of Object.entries(repeats)) {
+      const sample = data.subarray(0, 4096)
+      expect(bitsPerByte(sample), name).toBeGreaterThanOrEqual(NOISE_BITS_PER_BYTE)
+      expect(distinctPairs(sample), name).toBeLessThan(NOISE_DISTINCT_PAIRS)
+      expect(framed(await zlib.deflate(data), data), name).toBe('deflated')
+    }
+    expect(distinctPairs(noise(4096))).toBeGreaterThanOrEqual(NOISE_DISTINCT_PAIRS)
   })
 
   it('stores what deflates but barely shrinks, and deflates every small write', async () => {
