@@ -8,6 +8,17 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9})
 const NS_PER_MS = 1_000_000n
 const NS_PER_SECOND = 1_000_000_000n
 
+/**
+ * The instants the format can write: its year has four digits (0000-01-01T00:00:00Z up to
+ * 9999-12-31T23:59:59.999999999Z). Beyond them `toISOString` writes `+010000-…` or `-000001-…`,
+ * which readers of the four-digit form (Go's `time.Parse` with RFC 3339 among them) refuse.
+ */
+const MIN_TIMESTAMP_NS: Nanoseconds = -62_167_219_200n * NS_PER_SECOND
+const MAX_TIMESTAMP_NS: Nanoseconds = 253_402_300_800n * NS_PER_SECOND - 1n
+/** RFC 3339 section 5.6 `time-numoffset`: hour 00-23, minute 00-59 (Go's parser has the same bounds). */
+const MAX_OFFSET_HOURS = 23
+const MAX_OFFSET_MINUTES = 59
+
 export class TimestampError extends Error {
   readonly code = 'ERR_TIMESTAMP'
 }
@@ -43,13 +54,27 @@ export function parseTimestamp(text: string): Nanoseconds {
   if (zone.toUpperCase() !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1
     const digits = zone.slice(1).replace(':', '')
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)))
+    const hours = Number(digits.slice(0, 2))
+    const minutes = Number(digits.slice(2))
+    if (hours > MAX_OFFSET_HOURS || minutes > MAX_OFFSET_MINUTES)
+      throw new TimestampError(
+        `timestamp ${JSON.stringify(text)} has offset ${zone}: hours must be at most ${MAX_OFFSET_HOURS}, minutes at most ${MAX_OFFSET_MINUTES}`,
+      )
+    offsetMinutes = sign * (hours * 60 + minutes)
   }
-  return BigInt(ms) * NS_PER_MS + subSecond - BigInt(offsetMinutes) * 60n * NS_PER_SECOND
+  const ns = BigInt(ms) * NS_PER_MS + subSecond - BigInt(offsetMinutes) * 60n * NS_PER_SECOND
+  // An offset can carry year 0000 or 9999 past the four-digit range; such a value could not be written back.
+  if (ns < MIN_TIMESTAMP_NS || ns > MAX_TIMESTAMP_NS)
+    throw new TimestampError(`timestamp ${JSON.stringify(text)} is outside years 0000 to 9999 in UTC`)
+  return ns
 }
 
 /** The canonical form: UTC, always nine fractional digits, so formatting then parsing is exact. */
 export function formatTimestamp(ns: Nanoseconds): string {
+  if (ns < MIN_TIMESTAMP_NS || ns > MAX_TIMESTAMP_NS)
+    throw new TimestampError(
+      `timestamp ${ns} ns since 1970-01-01T00:00:00Z is outside years 0000 to 9999, which ISO 8601 datetime values (YYYY-MM-DD…) cannot write`,
+    )
   let seconds = ns / NS_PER_SECOND
   let sub = ns % NS_PER_SECOND
   if (sub < 0n) {
