@@ -1,5 +1,5 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../wire/json-value'
-import { formatTimestamp, parseTimestamp, type Nanoseconds } from '../wire/timestamp'
+import { formatTimestamp, parseTimestamp, timestampIsWritable, type Nanoseconds } from '../wire/timestamp'
 
 /**
  * The value of a directory record (directory.md, "Database fields"): a JSON object with
@@ -151,7 +151,9 @@ export function serializeFileValue(value: FileValue): JsonObject {
           sha256: value.sha256,
         }
       : { size: null, sha256: null }
-  if (value.mtime !== undefined) out.mtime = formatTimestamp(value.mtime)
+  // A local file can carry a time no datetime value can write (tmpfs and btrfs take years past
+  // 9999): `mtime` is optional, so such a file is recorded without one rather than not at all.
+  if (value.mtime !== undefined && timestampIsWritable(value.mtime)) out.mtime = formatTimestamp(value.mtime)
   if (value.unixMode !== undefined) out.unix_mode = formatUnixMode(value.unixMode)
   if (value.conflictSource !== undefined) out.conflict_source = value.conflictSource
   for (const [key, field] of Object.entries(value.extra)) {

@@ -24,7 +24,14 @@ export * from './limits'
 export type { WireBody, WireEvent, WireMessage, WirePrefix } from './message'
 export { WireReader, type ReceivedMessage } from './reader'
 export { RSA_SIGNATURE_ALGORITHM, signBody, verifyBody } from './signature'
-export { formatTimestamp, nowTimestamp, parseTimestamp, TimestampError, type Nanoseconds } from './timestamp'
+export {
+  formatTimestamp,
+  nowTimestamp,
+  parseTimestamp,
+  timestampIsWritable,
+  TimestampError,
+  type Nanoseconds,
+} from './timestamp'
 export { WireWriter, type Payload, type SendFrameOptions, type SendOptions } from './writer'
 export type { RsaKeyPair, WebCryptoKey } from './web-crypto-key'
 export type { GzipCodec, ZlibCodec } from './zlib-codec'

@@ -69,9 +69,14 @@ export function parseTimestamp(text: string): Nanoseconds {
   return ns
 }
 
+/** Whether `formatTimestamp` can write `ns` (years 0000 to 9999). */
+export function timestampIsWritable(ns: Nanoseconds): boolean {
+  return ns >= MIN_TIMESTAMP_NS && ns <= MAX_TIMESTAMP_NS
+}
+
 /** The canonical form: UTC, always nine fractional digits, so formatting then parsing is exact. */
 export function formatTimestamp(ns: Nanoseconds): string {
-  if (ns < MIN_TIMESTAMP_NS || ns > MAX_TIMESTAMP_NS)
+  if (!timestampIsWritable(ns))
     throw new TimestampError(
       `timestamp ${ns} ns since 1970-01-01T00:00:00Z is outside years 0000 to 9999, which ISO 8601 datetime values (YYYY-MM-DD…) cannot write`,
     )

@@ -14,11 +14,13 @@ import { DirectoryShare, type DirectoryLink } from '../../../src/protocol/direct
 import type {
   ChangeResult,
   CommitOptions,
+  EntryStat,
   FileStore,
   ListedEntry,
   TempFile,
 } from '../../../src/protocol/directory/file-store'
 import { fileValueOf } from '../../../src/protocol/directory/record-view'
+import type { SharePath } from '../../../src/protocol/directory/share-path'
 import { MemoryLocalIndex } from '../../../src/protocol/directory/local-index'
 import { encodeBody, id, record, rsaKeys, type Keys } from '../database/helpers'
 
@@ -111,7 +113,35 @@ class NoModeStore extends FsFileStore {
   }
 }
 
+/** Year 10000: tmpfs and btrfs keep such times; ext4 (where the tests' folders live) cannot. */
+const YEAR_10000_NS = 253_402_300_800n * 1_000_000_000n
+
+/** A store on a file system that keeps modification times past year 9999, for `far.txt`. */
+class FarFutureStore extends FsFileStore {
+  override async *list(skip?: (path: string) => boolean): AsyncIterable<ListedEntry> {
+    for await (const entry of super.list(skip))
+      yield entry.path === '/far.txt' ? { ...entry, mtimeNs: YEAR_10000_NS } : entry
+  }
+
+  override async stat(path: SharePath): Promise<EntryStat | null> {
+    const stat = await super.stat(path)
+    return stat && path === '/far.txt' ? { ...stat, mtimeNs: YEAR_10000_NS } : stat
+  }
+}
+
 describe('DirectoryShare.scan', () => {
+  it('records a file whose modification time no datetime value can write, without mtime', async () => {
+    const records = new MemoryRecordStore()
+    await writeFile(join(root, 'far.txt'), 'from the future')
+    await writeFile(join(root, 'near.txt'), 'from today')
+    const { database, share } = await openShare(records, new MemoryLocalIndex(), new FarFutureStore(root))
+    await share.scan()
+    const far = await database.get('/far.txt')
+    expect(far?.value).toMatchObject({ size: 15 })
+    expect(far?.value).not.toHaveProperty('mtime')
+    expect((await database.get('/near.txt'))?.value).toHaveProperty('mtime')
+  })
+
   it('keeps a unix_mode it cannot read itself when the file changes here', async () => {
     const records = new MemoryRecordStore()
     const index = new MemoryLocalIndex()
