@@ -58,6 +58,7 @@ export function selectionFor(options: ShareOptions): Selection {
   })
 }
 
+/** A share's own state; 'paused' is the engine's (pause is for every share), which the UIs show over it. */
 export type ShareState = 'scanning' | 'syncing' | 'synced' | 'paused' | 'error'
 
 export interface ShareStatus {
@@ -152,7 +153,6 @@ export class LiveShare {
     const progress = this.directory.progress()
     let state: ShareState = 'synced'
     if (this.lastError) state = 'error'
-    else if (this.stored.paused) state = 'paused'
     else if (progress.scanning) state = 'scanning'
     else if (progress.filesRemaining > 0) state = 'syncing'
     return {

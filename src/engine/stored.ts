@@ -61,7 +61,6 @@ export interface StoredShare {
   readonly accessLevel: AccessLevel
   /** core.md's keys, in the `core.keys` form: what this device holds for each level. */
   readonly keys: readonly KeyEntry[]
-  readonly paused: boolean
   /** Addresses the user entered for this share (`tcp:host:port`). */
   readonly peers: readonly string[]
   readonly createdAtMs: number
@@ -114,7 +113,6 @@ export function shareToJson(s: StoredShare): JsonObject {
     peer_id: s.peerId,
     access_level: s.accessLevel,
     keys: keys.keys ?? [],
-    paused: s.paused,
     peers: [...s.peers],
     created_at_ms: s.createdAtMs,
     options: optionsToJson(s.options),
@@ -132,7 +130,6 @@ export function shareFromJson(value: JsonValue | undefined): StoredShare {
     peerId: r.string('peer_id', 32, HEX_32),
     accessLevel,
     keys,
-    paused: r.boolean('paused'),
     peers: r.optionalStringArray('peers', 64, 512),
     createdAtMs: r.integer('created_at_ms', 0, Number.MAX_SAFE_INTEGER),
     options: optionsFromJson(body.options),
