@@ -6,6 +6,7 @@ import {
   NOISE_BITS_PER_BYTE,
   NOISE_DISTINCT_PAIRS,
   SAMPLE_FROM_BYTES,
+  STORED_BELOW_BYTES,
   adaptiveZlib,
   bitsPerByte,
   distinctPairs,
@@ -126,5 +127,18 @@ describe('adaptive zlib', () => {
     expect(framed(await zlib.deflate(mixed), mixed)).toBe('stored')
     const small = noise(SAMPLE_FROM_BYTES - 1)
     expect(framed(await zlib.deflate(small), small)).toBe('deflated')
+  })
+
+  it('stores writes too short for deflate to shrink, without making a zlib stream for them', async () => {
+    const { codec, deflates } = counting()
+    const zlib = adaptiveZlib(codec)
+    for (const text of ['1048576:', 'x'.repeat(STORED_BELOW_BYTES - 1), '']) {
+      const data = new TextEncoder().encode(text)
+      expect(framed(await zlib.deflate(data), data)).toBe('stored')
+    }
+    expect(deflates()).toBe(0)
+    const json = new TextEncoder().encode(JSON.stringify({ type: 'directory.get', sha256: 'ab'.repeat(32) }))
+    expect(json.byteLength).toBeGreaterThanOrEqual(STORED_BELOW_BYTES)
+    expect(framed(await zlib.deflate(json), json)).toBe('deflated')
   })
 })
