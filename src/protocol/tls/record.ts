@@ -3,9 +3,10 @@ import { TlsError } from './errors'
 
 /**
  * Record framing (RFC 5246 §6.2.1), synchronous: bytes in, whole records out, each copied into
- * bytes of its own. Records kept as views of the transport's chunks made our server fail about one
- * libssl interop run in four under load (bad_record_mac, both primitives); the cause was not
- * found, so the copy stays. Nothing here or in the cipher writes to a record's bytes.
+ * bytes of its own. The copy went back in when libssl interop runs failed with records as views
+ * of the transport's chunks; those failures were later traced to SRP salts with a leading zero
+ * byte (srp.ts, derivedSalt), which failed with copies too, so views could return. Nothing here or
+ * in the cipher writes to a record's bytes.
  *
  * The copies are carved end to end out of buffers of ARENA_BYTES, each part of one buffer given
  * out once and never written again: a fresh buffer per record (16 KiB) cost Chromium about as

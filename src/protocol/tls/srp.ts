@@ -105,8 +105,15 @@ export function premasterSecret(S: bigint): Uint8Array {
  * RFC 5054 §2.5.1.3: the salt for a username, derived from a server secret so that it is stable
  * across attempts. We use it for known usernames too, so a prober cannot tell them apart by
  * whether the salt changes.
+ *
+ * Never with a leading zero byte: OpenSSL's client holds the salt as a number and hashes it
+ * without its leading zeros (RFC 5054 §2.6 hashes the salt as sent, as we do), so with one salt
+ * in 256 its key differed from ours and the handshake failed as a wrong password would
+ * (bad_record_mac; 7 of 1,024 libssl handshakes). The salt is only needed stable per secret.
  */
 export async function derivedSalt(serverSecretKey: Uint8Array, username: string): Promise<Uint8Array> {
   const key = await importHmacKey('SHA-256', serverSecretKey)
-  return (await hmac(key, utf8Encoder.encode(`clearskies srp salt\0${username}`))).slice(0, SALT_BYTES)
+  const salt = (await hmac(key, utf8Encoder.encode(`clearskies srp salt\0${username}`))).slice(0, SALT_BYTES)
+  if (salt[0] === 0) salt[0] = 1
+  return salt
 }

@@ -383,6 +383,21 @@ export function serverFor(user: string, password: string, records?: RecordCrypto
   }
 }
 
+/**
+ * A server secret whose salt for `username`, as HMAC-SHA-256 gives it before derivedSalt's
+ * adjustment, starts with a zero byte (one secret in 256).
+ */
+export async function secretWithZeroLedSalt(username: string): Promise<Uint8Array> {
+  const input = new TextEncoder().encode(`clearskies srp salt\0${username}`)
+  for (;;) {
+    const secret = crypto.getRandomValues(new Uint8Array(32))
+    const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ])
+    if (new Uint8Array(await crypto.subtle.sign('HMAC', key, input))[0] === 0) return secret
+  }
+}
+
 /** The two ways to get in wrong, which must look alike: a wrong password and an unknown username. */
 export function badCredentials(
   user: string,

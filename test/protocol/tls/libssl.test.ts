@@ -17,6 +17,7 @@ import {
   requireInteropTools,
   runLibsslClient,
   serverFor,
+  secretWithZeroLedSalt,
   sharePassword,
   startLibsslServer,
   startOurEchoServer,
@@ -104,6 +105,27 @@ describe('our client against libssl as SRP server', () => {
 })
 
 describe('our server against libssl as SRP client', () => {
+  it('completes the handshake when the salt would have started with a zero byte', async () => {
+    const server = await startOurEchoServer({
+      ...serverFor(user, password),
+      secret: await secretWithZeroLedSalt(user),
+    })
+    try {
+      const data = randomData(64 * 1024)
+      const result = await runLibsslClient(dir, {
+        port: server.port,
+        user,
+        password,
+        ciphers: 'SRP-AES-128-CBC-SHA',
+        etm: true,
+        data,
+      })
+      expect(result).toEqual({ handshake: 'SRP-AES-128-CBC-SHA', echoed: data.length, identical: true })
+    } finally {
+      await server.close()
+    }
+  })
+
   for (const c of SUITE_CASES) {
     it(
       `${caseName(c)}: 1 MiB echoed byte for byte`,

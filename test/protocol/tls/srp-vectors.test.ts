@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { secretWithZeroLedSalt } from './interop-tools'
 import { bigIntToBytes, bytesToBigInt, modPow, padBigInt } from '../../../src/protocol/tls/bigint'
 import { toHex } from '../../../src/protocol/access/hex'
 import { RFC5054_GROUP_1024, RFC5054_GROUP_2048 } from '../../../src/protocol/tls/groups'
@@ -105,5 +106,10 @@ describe('derived salts (RFC 5054 §2.5.1.3)', () => {
     expect(toHex(await derivedSalt(secret, 'bob'))).not.toBe(toHex(a1))
     expect(toHex(await derivedSalt(new Uint8Array(32).fill(8), 'alice'))).not.toBe(toHex(a1))
     expect(a1.length).toBe(16)
+  })
+
+  it('never start with a zero byte, which OpenSSL drops before hashing', async () => {
+    const secret = await secretWithZeroLedSalt('alice')
+    expect((await derivedSalt(secret, 'alice'))[0]).not.toBe(0)
   })
 })
