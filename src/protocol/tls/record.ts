@@ -2,15 +2,15 @@ import { ContentType, MAX_CIPHERTEXT_BYTES, RECORD_HEADER_BYTES, TLS_1_2 } from 
 import { TlsError } from './errors'
 
 /**
- * Record framing (RFC 5246 §6.2.1), synchronous: bytes in, whole records out, each copied into
- * bytes of its own. The copy went back in when libssl interop runs failed with records as views
- * of the transport's chunks; those failures were later traced to SRP salts with a leading zero
- * byte (srp.ts, derivedSalt), which failed with copies too, so views could return. Nothing here or
- * in the cipher writes to a record's bytes.
+ * Record framing (RFC 5246 §6.2.1), synchronous: bytes in, whole records out. A record that lies
+ * whole in one chunk is a view of it: a chunk read from a ByteStream is the reader's, never
+ * written again, and nothing here or in the cipher writes to a record's bytes. Copying every
+ * record cost each receiver a memcpy of everything received (about 0.1 s of CPU a GiB); it was
+ * kept for failures that turned out to be SRP salts with a leading zero byte (srp.ts).
  *
- * The copies are carved end to end out of buffers of ARENA_BYTES, each part of one buffer given
- * out once and never written again: a fresh buffer per record (16 KiB) cost Chromium about as
- * much CPU as the copy into it many times over (allocation, zeroing, collection).
+ * A record split across chunks is copied, into buffers of ARENA_BYTES carved end to end, each part
+ * given out once and never written again: a fresh buffer per record (16 KiB) cost Chromium about
+ * as much CPU as the copy into it many times over (allocation, zeroing, collection).
  */
 const ARENA_BYTES = 256 * 1024
 
@@ -68,8 +68,14 @@ export class RecordDecoder {
     }
   }
 
-  /** A copy of the next `length` bytes, in bytes of the arena nothing else is given. */
+  /** The next `length` bytes: a view of the first chunk if it holds them all, else a copy in the arena. */
   private take(length: number): Uint8Array {
+    const first = this.chunks[0]
+    if (first && first.length >= length) {
+      const view = first.subarray(0, length)
+      this.advance(length)
+      return view
+    }
     if (this.arena.length - this.carved < length) {
       this.arena = new Uint8Array(ARENA_BYTES)
       this.carved = 0

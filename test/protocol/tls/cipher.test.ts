@@ -276,16 +276,29 @@ describe('WebCrypto record primitives', () => {
   })
 })
 
-it('decodes records into bytes of their own: neither the chunks they came in nor later records change them', () => {
+it('decodes a record whole in one chunk as a view of it, and one split across chunks into bytes of its own', () => {
   // 40 records of 16 KiB: more than one of the decoder's buffers holds.
   const fragments = Array.from({ length: 40 }, (_, i) => new Uint8Array(16384).fill(i + 1))
-  const chunk = Buffer.concat(fragments.map((f) => plaintextRecord(ContentType.application_data, f)))
-  const d = new RecordDecoder()
-  d.push(chunk)
+  const stream = Buffer.concat(fragments.map((f) => plaintextRecord(ContentType.application_data, f)))
+  // Chunks of 10,000 bytes: almost every record spans two or three of them.
+  const chunks = Array.from({ length: Math.ceil(stream.length / 10_000) }, (_, i) =>
+    stream.subarray(i * 10_000, (i + 1) * 10_000),
+  )
+  const split = new RecordDecoder()
   const records: RawRecord[] = []
-  for (let r = d.next(); r; r = d.next()) records.push(r)
-  chunk.fill(0)
-  expect(records.map((r) => Buffer.compare(r.fragment, fragments[records.indexOf(r)] as Uint8Array))).toEqual(
+  for (const chunk of chunks) {
+    split.push(chunk)
+    for (let r = split.next(); r; r = split.next()) records.push(r)
+  }
+  stream.fill(0) // the chunks: copies are not views of them, and later records do not change earlier ones
+  expect(records.map((r, i) => Buffer.compare(r.fragment, fragments[i] as Uint8Array))).toEqual(
     fragments.map(() => 0),
   )
+
+  const whole = new RecordDecoder()
+  const one = plaintextRecord(ContentType.application_data, new Uint8Array(100).fill(9))
+  whole.push(one)
+  const record = whole.next()
+  expect(record?.fragment).toEqual(new Uint8Array(100).fill(9))
+  expect(record?.fragment.buffer).toBe(one.buffer) // a view, not a copy
 })
