@@ -64,7 +64,7 @@ export function parseTimestamp(text: string): Nanoseconds {
   }
   const ns = BigInt(ms) * NS_PER_MS + subSecond - BigInt(offsetMinutes) * 60n * NS_PER_SECOND
   // An offset can carry year 0000 or 9999 past the four-digit range; such a value could not be written back.
-  if (ns < MIN_TIMESTAMP_NS || ns > MAX_TIMESTAMP_NS)
+  if (!timestampIsWritable(ns))
     throw new TimestampError(`timestamp ${JSON.stringify(text)} is outside years 0000 to 9999 in UTC`)
   return ns
 }
