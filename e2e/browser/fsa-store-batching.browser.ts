@@ -9,7 +9,11 @@ import { parseSharePath } from '../../src/protocol/directory/share-path'
 import { MemoryAttributeStore, type SideAttributes } from '../../src/platform/browser/attribute-store'
 import { FsaFileStore } from '../../src/platform/browser/fsa-file-store'
 import { IdbAttributeStore } from '../../src/platform/browser/idb-attribute-store'
-import { MEMORY_MAX_BYTES, MemoryTempFile } from '../../src/platform/browser/memory-temp-file'
+import {
+  EARLY_MAX_BYTES,
+  MEMORY_MAX_BYTES,
+  MemoryTempFile,
+} from '../../src/platform/browser/memory-temp-file'
 import { concatBytes } from '../../src/protocol/wire/bytes'
 import { eachFreshOpfsFolder, folderAt, freshOpfsFolder, namesBelow, namesBelowButSwaps } from './opfs'
 
@@ -121,18 +125,40 @@ describe('FsaFileStore: cached folders', () => {
   let root: FileSystemDirectoryHandle
   eachFreshOpfsFolder('dircache', (dir) => (root = dir))
 
+  // Content over EARLY_MAX_BYTES is not written early, so nothing of the store is at work in the
+  // folder when it goes (an open writable would make the removal fail, as it would a person's).
   it('places a file in a folder removed behind its back, and makes a removed folder again', async () => {
     const store = new FsaFileStore(root)
     await store.mkdir(p('/d/e'))
     const temp = await store.openTemp(p('/d/e/f.txt'), SHA) // the folders' handles are cached now
-    await temp.append(text('data'))
+    const content = new Uint8Array(EARLY_MAX_BYTES + 1).fill(7)
+    await temp.append(content)
     await root.removeEntry('d', { recursive: true }) // as a person might, in a picked folder
     expect(await store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({ ok: true })
-    expect(await bytesOf(store.read(p('/d/e/f.txt')))).toEqual(text('data'))
+    const read = await bytesOf(store.read(p('/d/e/f.txt')))
+    expect(read.length === content.length && read.every((byte) => byte === 7)).toBe(true)
     await root.removeEntry('d', { recursive: true })
     await store.mkdir(p('/d/e'))
     expect(await folderAt(root, ['d', 'e'], false)).not.toBeNull()
     expect(await store.stat(p('/d/e/f.txt'))).toBeNull()
+  })
+
+  it('places a small file whose early write went with its folder, removed before the commit', async () => {
+    const store = new FsaFileStore(root)
+    await store.mkdir(p('/d/e'))
+    const temp = await store.openTemp(p('/d/e/f.txt'), SHA)
+    await temp.append(text('data'))
+    // The early write is done once its writable closed, which is when the file holds the data.
+    const written = async (): Promise<boolean> => {
+      const folder = await folderAt(root, ['d', 'e'], false)
+      const file = await folder?.getFileHandle(`.f.txt.${SHA.slice(0, 8)}.!clearsky`).catch(() => undefined)
+      return (await file?.getFile())?.size === 4
+    }
+    await expect.poll(written, { timeout: 5000, interval: 10 }).toBe(true)
+    await root.removeEntry('d', { recursive: true })
+    expect(await store.commit(temp, { expected: { kind: 'absent' } })).toMatchObject({ ok: true })
+    expect(await bytesOf(store.read(p('/d/e/f.txt')))).toEqual(text('data'))
+    expect(await namesBelow(root)).toEqual(['/d', '/d/e', '/d/e/f.txt'])
   })
 
   it('forgets a folder it removes or moves', async () => {

@@ -315,7 +315,8 @@ export class FsaFileStore implements FileStore {
       target = await this.locate(path, true)
       const again = await this.statAt(target)
       if (!matchesExpected(again, options.expected)) throw err
-      placed = await this.moveFile(finished, temp.dir, target, what)
+      const source = (await temp.writeAgain()) ?? finished
+      placed = await this.moveFile(source, temp.dir, target, what)
     }
     const tempLocal = this.names.toLocal(temp.path)
     this.temps.note(tempLocal.slice(0, tempLocal.lastIndexOf('/')), temp.name, false)

@@ -71,6 +71,14 @@ export abstract class FsaTempFile implements TempFile {
     return this.handle
   }
 
+  /**
+   * The finished content written out again, for a commit that found the file `finish` gave gone
+   * (its folder removed behind the store's back); undefined where only the file held the content.
+   */
+  async writeAgain(): Promise<FileSystemFileHandle | undefined> {
+    return undefined
+  }
+
   /** Removes the file itself, once released. */
   protected async remove(): Promise<void> {
     await this.dir.removeEntry(this.name).catch((err: unknown) => {

@@ -25,7 +25,7 @@ export const MEMORY_MAX_BYTES = WRITE_BATCH_BYTES
  * latency of placing it, which runs a few files at a time (directory-share.ts). A commit uses that
  * file if the content did not change since, and writes it again if it did.
  */
-const EARLY_MAX_BYTES = 256 * 1024
+export const EARLY_MAX_BYTES = 256 * 1024
 
 export interface MemoryTempOptions {
   /** Creates the temporary file on disk (empty, or as left: the caller truncates), once the content outgrows memory. */
@@ -149,7 +149,14 @@ export class MemoryTempFile extends FsaTempFile {
     }
     this.fileHandle = await this.writtenNow()
     this.open = false
-    this.parts = []
+    // The content stays until the commit is done with this: see `writeAgain`.
+    return this.fileHandle
+  }
+
+  /** The early write's file may have gone with its folder, removed behind the store's back before the commit. */
+  override async writeAgain(): Promise<FileSystemFileHandle | undefined> {
+    if (this.disk) return undefined
+    this.fileHandle = await this.writeWhole()
     return this.fileHandle
   }
 
