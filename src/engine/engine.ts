@@ -39,7 +39,13 @@ import type { KeyValueStore } from './kv-store'
 import { PeerLink, type LinkHandler, type LinkSender } from './link'
 import { keysFor } from './keys-for'
 import { LiveShare, selectionFor, type SharePlatform, type ShareStatus } from './live-share'
-import { overlapMessage, overlapOf } from './share-overlap'
+import {
+  existingOverlap,
+  overlapMessage,
+  overlapOf,
+  type ExistingOverlap,
+  type PlacedShare,
+} from './share-overlap'
 import { TokenBucket } from './token-bucket'
 import { adaptiveZlib } from './adaptive-zlib'
 import type { Defer } from './coalescing-stream'
@@ -140,6 +146,13 @@ export class Engine {
   private readonly grants = new Map<string, StoredGrant>()
   private readonly joins = new Map<string, StoredJoin>()
   private readonly joinFailures = new Map<string, JoinFailure>()
+  /**
+   * The share additions under way, one after another: the overlap check and the registration of
+   * the share are separated by awaits, so two overlapping additions at once would both pass.
+   */
+  private additions: Promise<unknown> = Promise.resolve()
+  /** Shares (or pending joins) that already overlapped at start-up, stored before the check existed. */
+  private startupOverlaps: readonly ExistingOverlap[] = []
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   /** Dials under way, by `id address`, so discovery repeating itself does not dial twice. */
   private readonly dialing = new Set<string>()
@@ -196,6 +209,7 @@ export class Engine {
         engine.log(`cannot open ${key}: ${(err as Error).message}`)
       }
     }
+    await engine.findStartupOverlaps()
     engine.reconnectTimer = setInterval(() => engine.dialKnownPeers(), RECONNECT_INTERVAL_MS)
     return engine
   }
@@ -229,8 +243,19 @@ export class Engine {
     return [...this.shares.values()]
   }
 
+  /** Runs `task` once the share additions before it are done, failed or not. */
+  private serializeAddition<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.additions.then(task)
+    this.additions = run.catch(() => {})
+    return run
+  }
+
   /** Creates a share of the folder (or browser storage) at `location`, with fresh keys. */
-  async createShare(location: string, options: ShareOptions = {}): Promise<LiveShare> {
+  createShare(location: string, options: ShareOptions = {}): Promise<LiveShare> {
+    return this.serializeAddition(() => this.createShareNow(location, options))
+  }
+
+  private async createShareNow(location: string, options: ShareOptions): Promise<LiveShare> {
     if (this.shares.has(location)) return this.share(location)
     checkOptions(options)
     await this.checkOverlap(location, 'create')
@@ -268,7 +293,7 @@ export class Engine {
   async checkOverlap(location: string, purpose: 'create' | 'join'): Promise<void> {
     const realLocation = this.platform.realLocation
     if (!realLocation) return
-    const others = [...this.shares.keys(), ...[...this.joins.values()].map((j) => j.location)]
+    const others = this.locations()
     const place = async (at: string) => ({ at, real: await realLocation(at) })
     const [{ real }, placed] = await Promise.all([place(location), Promise.all(others.map(place))])
     for (const other of placed) {
@@ -277,6 +302,43 @@ export class Engine {
       const subject = real === location ? `'${location}'` : `'${location}' (that is '${real}')`
       throw new EngineError('EEXIST', overlapMessage(subject, other.at, overlap, purpose))
     }
+  }
+
+  /**
+   * Shares or pending joins that overlapped when the engine started (stored before shares were
+   * checked) and are both still here: a front end shows their messages until one is removed.
+   */
+  get overlappingShares(): readonly ExistingOverlap[] {
+    const here = new Set(this.locations())
+    return this.startupOverlaps.filter((o) => here.has(o.outer) && here.has(o.inner))
+  }
+
+  private locations(): string[] {
+    return [...this.shares.keys(), ...[...this.joins.values()].map((j) => j.location)]
+  }
+
+  /** Finds the overlaps stored before shares were checked; start-up goes on whatever it finds. */
+  private async findStartupOverlaps(): Promise<void> {
+    const realLocation = this.platform.realLocation
+    if (!realLocation) return
+    let placed: PlacedShare[]
+    try {
+      // Sorted, so the overlaps come in the same order at every start, whatever order storage lists.
+      const locations = this.locations().sort()
+      placed = await Promise.all(locations.map(async (at) => ({ at, real: await realLocation(at) })))
+    } catch (err) {
+      this.log(`cannot check shares for overlaps: ${(err as Error).message}`)
+      return
+    }
+    const found: ExistingOverlap[] = []
+    for (const [i, a] of placed.entries()) {
+      for (const b of placed.slice(i + 1)) {
+        const overlap = overlapOf(a.real, b.real)
+        if (overlap) found.push(existingOverlap(a, b, overlap))
+      }
+    }
+    this.startupOverlaps = found
+    for (const o of found) this.log(`shares overlap: ${o.message}`)
   }
 
   private async openShare(stored: StoredShare): Promise<LiveShare> {
@@ -409,11 +471,20 @@ export class Engine {
   }
 
   /** Joins the share an access code was made for; its files will go to `location`. */
-  async addShare(
+  addShare(
     codeText: string,
     location: string,
     peers: readonly string[] = [],
     options: ShareOptions = {},
+  ): Promise<StoredJoin> {
+    return this.serializeAddition(() => this.addShareNow(codeText, location, peers, options))
+  }
+
+  private async addShareNow(
+    codeText: string,
+    location: string,
+    peers: readonly string[],
+    options: ShareOptions,
   ): Promise<StoredJoin> {
     checkOptions(options)
     if (this.shares.has(location) || [...this.joins.values()].some((j) => j.location === location)) {

@@ -36,3 +36,33 @@ export function overlapMessage(
   const relation = overlap === 'same' ? 'is the folder of' : 'is inside'
   return `${subject} ${relation} ${share}; ${instead}, or remove that share first`
 }
+
+/** A share's folder as stored (`at`) and as its real path. */
+export interface PlacedShare {
+  readonly at: string
+  readonly real: string
+}
+
+/**
+ * Two shares (or pending joins) of this device that overlap already, stored before shares were
+ * checked: both are kept, since refusing to start or dropping one would stop syncing the person
+ * chose; `message` says what is wrong and what to do about it.
+ */
+export interface ExistingOverlap {
+  /** The share holding the other's folder (for the same folder twice: the first one). */
+  readonly outer: string
+  readonly inner: string
+  readonly message: string
+}
+
+/** The overlap of two shares already registered, where `a` stands to `b` as `overlap` says. */
+export function existingOverlap(a: PlacedShare, b: PlacedShare, overlap: Overlap): ExistingOverlap {
+  const [outer, inner] = overlap === 'inside' ? [b, a] : [a, b]
+  // Removing a share forgets it on this device only; the person may fear losing the files.
+  const remedy = 'remove one of the two shares (its files stay where they are)'
+  const message =
+    overlap === 'same'
+      ? `the shares '${outer.at}' and '${inner.at}' are the same folder '${outer.real}', so its files sync under both; ${remedy}`
+      : `the share '${inner.at}' is inside the share '${outer.at}', so the files in it sync under both; ${remedy}`
+  return { outer: outer.at, inner: inner.at, message }
+}

@@ -105,6 +105,38 @@ describe('a share inside another share', () => {
     expect(engine.pendingJoins).toHaveLength(0)
   })
 
+  it('lets only one of two overlapping additions made at once through, refusing the other by name', async () => {
+    const music = join(root, 'Music')
+    const live = join(music, 'Live')
+    await mkdir(live, { recursive: true })
+    // Neither awaited before the other starts, as two commands on the control socket would be.
+    const [outer, inner] = await Promise.allSettled([engine.createShare(music), engine.createShare(live)])
+    expect(outer.status).toBe('fulfilled')
+    expect(inner.status).toBe('rejected')
+    const err = (inner as PromiseRejectedResult).reason as EngineError
+    expect(err).toBeInstanceOf(EngineError)
+    expect(err.message).toBe(
+      `'${live}' is inside the share '${music}'; share that folder instead, or remove that share first`,
+    )
+    expect(engine.shareList.map((s) => s.stored.location).sort()).toEqual([music, photos])
+  })
+
+  it('lets only one of a join and a share made at once in overlapping folders through', async () => {
+    const incoming = join(root, 'Incoming')
+    await mkdir(join(incoming, 'sub'), { recursive: true })
+    const [joined, created] = await Promise.allSettled([
+      engine.addShare(newCode(), incoming),
+      engine.createShare(join(incoming, 'sub')),
+    ])
+    expect(joined.status).toBe('fulfilled')
+    expect(created.status).toBe('rejected')
+    expect(((created as PromiseRejectedResult).reason as Error).message).toContain(
+      `is inside the share '${incoming}'`,
+    )
+    expect(engine.shareList.map((s) => s.stored.location)).toEqual([photos])
+    expect(engine.pendingJoins.map((j) => j.location)).toEqual([incoming])
+  })
+
   it('counts a pending join as a share: nothing may nest in its folder or hold it', async () => {
     const incoming = join(root, 'Incoming')
     await engine.addShare(newCode(), incoming)
