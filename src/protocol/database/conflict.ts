@@ -19,6 +19,12 @@ export interface Conflict {
   readonly incoming: DatabaseRecord
   /** The default's choice (`newerWins`), for resolvers that only add to it. */
   readonly winner: 'current' | 'incoming'
+  /**
+   * A `version` conflict between the stored record and a local change made without having seen
+   * it (`LocalChange.concurrent`). No other peer sees this conflict: the resolved record goes out
+   * as a descendant of both, so the loser must be kept here, whoever wrote it.
+   */
+  readonly here?: boolean
 }
 
 /** A change this peer originates, as a local edit would (a new revision, clock rule 2). */
@@ -28,6 +34,12 @@ export interface LocalChange {
   readonly key: string
   readonly value: JsonValue
   readonly deleted?: boolean
+  /**
+   * The change was made on an older version than the stored one, which this peer has not caught
+   * up with (a file edited here while a peer's newer version of it is still on its way). The two
+   * are concurrent (database.md, "Conflicts"): resolved at once, as a received conflict would be.
+   */
+  readonly concurrent?: boolean
 }
 
 export interface ConflictResolution {

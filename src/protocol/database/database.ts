@@ -267,6 +267,8 @@ export class Database {
     }
     const deleted = change.deleted ?? false
     if (deleted && (!current || current.deleted)) return current
+    if (change.concurrent && !deleted && current && !current.deleted)
+      return this.resolveHere(change, current, step)
     // "When a record change originates locally, the revision counter is incremented by one and
     // its value is written to the `last_updated_rev` field."
     this.revision += 1n
@@ -280,6 +282,43 @@ export class Database {
       vectorClock: this.clock.localChange(current?.vectorClock ?? EMPTY_CLOCK),
       deleted,
     }
+    step.writes.put(record)
+    step.dispatches.push({ kind: 'relay', update: OutgoingUpdate.fromRecord(record) })
+    return record
+  }
+
+  /**
+   * A local change concurrent with the stored version (`LocalChange.concurrent`): the conflict is
+   * resolved as `applyUpdate` resolves one. Only this peer sees it, since the change goes out with
+   * a clock that descends from the stored version; so the resolver keeps the loser here
+   * (`Conflict.here`), and its changes (the loser's copy) are made first: a peer that takes the
+   * change still holds the version it replaces when the copy reaches it.
+   */
+  private async resolveHere(
+    change: LocalChange,
+    current: DatabaseRecord,
+    step: Step,
+  ): Promise<DatabaseRecord> {
+    const candidate: DatabaseRecord = {
+      key: change.key,
+      value: change.value,
+      uuid: current.uuid,
+      lastUpdatedBy: this.peerId,
+      lastUpdatedRev: this.revision + 1n,
+      updateTime: this.now(),
+      vectorClock: this.clock.localChange(current.vectorClock),
+      deleted: false,
+    }
+    const winner = newerWins(candidate, current) ? 'incoming' : 'current'
+    const resolution = this.resolver({ kind: 'version', current, incoming: candidate, winner, here: true })
+    this.log(
+      'debug',
+      `local change of ${JSON.stringify(change.key)} concurrent with the stored one: kept ${resolution.keep}`,
+    )
+    await this.originate(resolution.changes ?? [], step)
+    if (resolution.keep === 'current') return current
+    this.revision += 1n
+    const record: DatabaseRecord = { ...candidate, lastUpdatedRev: this.revision }
     step.writes.put(record)
     step.dispatches.push({ kind: 'relay', update: OutgoingUpdate.fromRecord(record) })
     return record

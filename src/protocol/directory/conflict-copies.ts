@@ -7,7 +7,8 @@
  * Every peer that sees the conflict resolves it, so if each made a copy the loser would be copied
  * once per peer. Decision (docs/protocol-notes/directory.md): only the loser's author, the peer in
  * its `last_updated_by`, makes the copy; it is sure to hold the loser's content, and it is sure
- * to see the conflict, since the winner reaches every peer.
+ * to see the conflict, since the winner reaches every peer. A conflict that only this peer sees
+ * (`Conflict.here`: an edit made here over a peer's version not fetched yet) is kept here instead.
  */
 import type { ConflictResolver, LocalChange } from '../database/conflict'
 import type { DatabaseRecord } from '../database/record'
@@ -43,7 +44,7 @@ export class ConflictCopies {
       conflict.winner === 'current'
         ? [conflict.current, conflict.incoming]
         : [conflict.incoming, conflict.current]
-    const copy = this.copyOf(loser, winner.uuid, conflict.kind === 'key')
+    const copy = this.copyOf(loser, winner.uuid, conflict.kind === 'key', conflict.here ?? false)
     return copy ? { keep: conflict.winner, changes: [copy] } : { keep: conflict.winner }
   }
 
@@ -54,9 +55,17 @@ export class ConflictCopies {
     return taken
   }
 
-  /** `source`: the record now holding the original name; `move`: the loser record itself goes to the new name. */
-  private copyOf(loser: DatabaseRecord, source: string, move: boolean): LocalChange | undefined {
-    if (loser.deleted || loser.lastUpdatedBy !== this.peerId) return undefined
+  /**
+   * `source`: the record now holding the original name; `move`: the loser record itself goes to
+   * the new name; `here`: a conflict only this peer sees, whose loser it keeps whoever wrote it.
+   */
+  private copyOf(
+    loser: DatabaseRecord,
+    source: string,
+    move: boolean,
+    here: boolean,
+  ): LocalChange | undefined {
+    if (loser.deleted || (!here && loser.lastUpdatedBy !== this.peerId)) return undefined
     const path = pathOfKey(loser.key)
     const parsed = path === undefined ? undefined : fileValueOf(loser)
     if (path === undefined || parsed?.kind !== 'file') return undefined

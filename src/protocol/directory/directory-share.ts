@@ -24,7 +24,7 @@ import type { FileStore, TempFile } from './file-store'
 import { serializeFileValue, type FileValue } from './file-value'
 import type { HasherFactory } from './hasher'
 import { Selection } from './ignore'
-import type { LocalIndex } from './local-index'
+import type { LocalEntry, LocalIndex } from './local-index'
 import { LocalState } from './local-state'
 import { localEntry, Materializer } from './materializer'
 import { directoryBody, parseDirectoryMessage } from './messages'
@@ -452,10 +452,13 @@ export class DirectoryShare {
 
   /** Records a file or folder found new or changed here; false when it is left unrecorded. */
   private async recordEntry(entry: ScannedEntry): Promise<boolean> {
-    // directory.md, "Local file changes": a change over a peer's version this folder has not
-    // caught up with is a conflict, not a newer version (which would make the peer's vanish).
-    // It stays on disk unrecorded; the peer's file, once fetched, finds it changed and keeps it
-    // under a conflict name, recorded (Materializer.commit).
+    const known = this.state.get(entry.path)
+    if (entry.sha256 !== null && known && (await this.editOfUnseen(entry.path, known)))
+      return this.recordConcurrentEdit(entry, entry.sha256, known)
+    // A file put here at a path whose peer's file this folder never placed is a conflict, not a
+    // newer version (which would make the peer's vanish). It stays on disk unrecorded; the peer's
+    // file, once fetched, finds it changed and keeps it under a conflict name, recorded
+    // (Materializer.commit).
     if (await this.awaitingPeer(entry.path, entry.sha256)) {
       this.o.log('info', `${entry.path} changed here while a newer version is on its way`)
       return false
@@ -463,6 +466,42 @@ export class DirectoryShare {
     const r = await this.o.database.set(entry.path, serializeFileValue(await this.valueFor(entry)))
     this.state.set(entry.path, localEntry(entry, entry.sha256, r.uuid))
     return true
+  }
+
+  /**
+   * directory.md, "Local file changes": an edit of the version placed here, made while a peer's
+   * newer one is on its way, "would result in a conflict". It is recorded at once as a change
+   * concurrent with the peer's (left unrecorded until that arrived, it was never shared if it
+   * never did), and the conflict is resolved here: the loser is kept under a conflict name, copied
+   * if it is the edit, fetched once it can be if it is the peer's version.
+   */
+  private async recordConcurrentEdit(
+    entry: ScannedEntry,
+    sha256: string,
+    known: LocalEntry,
+  ): Promise<boolean> {
+    const value = serializeFileValue(await this.valueFor(entry))
+    // Set first: a copy taken by another change of this scan must find the edit at its path.
+    this.state.set(entry.path, localEntry(entry, sha256, known.uuid))
+    const r = await this.o.database
+      .change({ key: entry.path, value, concurrent: true })
+      .catch((err: unknown) => {
+        this.state.set(entry.path, known)
+        throw err
+      })
+    this.o.log('info', `${entry.path} changed here while a newer version was on its way: kept both`)
+    await this.materializer.applyCopies(this.o.conflicts.take())
+    const kept = r && fileValueOf(r)
+    if (kept?.kind === 'file') this.fetcher.retarget(entry.path, kept.sha256)
+    return true
+  }
+
+  /** Whether `path` holds the version placed here (`known`) while its record has a peer's newer file. */
+  private async editOfUnseen(path: SharePath, known: LocalEntry): Promise<boolean> {
+    if (known.kind !== 'file' || known.uuid === undefined) return false
+    const holder = await this.o.database.get(path)
+    const value = holder && fileValueOf(holder)
+    return value?.kind === 'file' && holder!.uuid === known.uuid && value.sha256 !== known.sha256
   }
 
   /**

@@ -231,14 +231,19 @@ export class Materializer {
     return true
   }
 
-  /** The loser of a conflict is ours: copy its content to the conflict name before the winner lands. */
+  /**
+   * The loser of a conflict kept here: its content is copied to the conflict name before the
+   * winner lands, when the folder holds it at the original path. Otherwise (a peer's version this
+   * folder never had, which lost to an edit made here) it is fetched like any file.
+   */
   async applyCopies(copies: readonly ConflictCopy[]): Promise<void> {
     for (const copy of copies) {
-      const known = this.o.state.get(copy.from)
-      if (known?.sha256 !== copy.sha256) continue
       const record = await this.o.database.get(copy.to)
       const value = record && fileValueOf(record)
-      if (record && value?.kind === 'file') await this.copyLocal(copy.to, value, record.uuid)
+      if (!record || value?.kind !== 'file') continue
+      if (this.o.state.get(copy.from)?.sha256 === copy.sha256)
+        await this.copyLocal(copy.to, value, record.uuid)
+      else await this.materialize(copy.to, record)
     }
   }
 

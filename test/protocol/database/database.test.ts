@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { Conflict } from '../../../src/protocol/database/conflict'
 import { Database, type DatabaseOptions } from '../../../src/protocol/database/database'
 import { MemoryRecordStore } from '../../../src/protocol/database/memory-record-store'
 import type { OutgoingMessage } from '../../../src/protocol/database/messages'
 import type { AccessLevel, PeerConnection } from '../../../src/protocol/database/outgoing'
 import { parseUpdate, updateBody, type DatabaseRecord } from '../../../src/protocol/database/record'
 import type { RecordStore, StoreBatch } from '../../../src/protocol/database/record-store'
+import { compareClocks } from '../../../src/protocol/database/vector-clock'
 import type { JsonObject } from '../../../src/protocol/wire/json-value'
 import { encodeBody, id, overTheWire, record, rsaKeys, type Keys } from './helpers'
 
@@ -100,6 +102,52 @@ describe('local changes (database.md, "Requesting Updates")', () => {
     expect(second.revisionCounter).toBe(2n)
     expect(second.logicalClock).toBe(first.logicalClock)
     expect((await second.set('b', 1)).lastUpdatedRev).toBe(3n)
+  })
+})
+
+describe('a local change concurrent with the stored version (LocalChange.concurrent)', () => {
+  /** X's version of record `k` is stored; ours is made on an older one, at `ourTime`. */
+  async function concurrentChange(ourTime: bigint) {
+    const seen: Conflict[] = []
+    const db = await open(new MemoryRecordStore(), {
+      now: () => ourTime,
+      resolver: (conflict) => {
+        seen.push(conflict)
+        return { keep: conflict.winner, changes: [{ key: 'k.loser', value: 'kept' }] }
+      },
+    })
+    const c = collector()
+    db.attach('x', c)
+    const xs = record({ updateTime: 1_000n })
+    await db.receive('x', update(xs))
+    await db.receive('x', { body: { type: 'database.get_updates', since: {} } })
+    await db.idle()
+    c.messages.length = 0
+    const result = await db.change({ key: 'k', value: { n: 2 }, concurrent: true })
+    await db.idle()
+    return { db, xs, result, seen, sent: c.bodies().map((b) => parseUpdate(b)) }
+  }
+
+  it('keeps the later change with a clock that descends from both, the resolver told it is seen only here', async () => {
+    const { db, xs, result, seen, sent } = await concurrentChange(2_000n)
+    expect(seen).toMatchObject([{ kind: 'version', current: xs, winner: 'incoming', here: true }])
+    expect(result).toMatchObject({ uuid: xs.uuid, value: { n: 2 }, lastUpdatedBy: SELF, lastUpdatedRev: 2n })
+    expect(compareClocks(result!.vectorClock, xs.vectorClock)).toBe('incoming-newer')
+    expect(await db.get('k')).toMatchObject({ value: { n: 2 } })
+    // The resolver's change goes first: a peer takes it before the version it keeps is replaced.
+    expect(sent.map((r) => [r.key, r.lastUpdatedRev])).toEqual([
+      ['k.loser', 1n],
+      ['k', 2n],
+    ])
+  })
+
+  it("stores and sends nothing of it when the stored version is the later one, but the resolver's changes", async () => {
+    const { db, xs, result, seen, sent } = await concurrentChange(500n)
+    expect(seen).toMatchObject([{ kind: 'version', current: xs, winner: 'current', here: true }])
+    expect(result).toEqual(xs)
+    expect(await db.get('k')).toEqual(xs)
+    expect(sent.map((r) => r.key)).toEqual(['k.loser'])
+    expect(db.revisionCounter).toBe(1n)
   })
 })
 

@@ -8,7 +8,9 @@ import { FsFileStore } from '../../../src/platform/node/fs-file-store'
 import { createNodeHasher } from '../../../src/platform/node/node-hasher'
 import { Database } from '../../../src/protocol/database/database'
 import { MemoryRecordStore } from '../../../src/protocol/database/memory-record-store'
-import { updateBody } from '../../../src/protocol/database/record'
+import { parseUpdate, updateBody, type DatabaseRecord } from '../../../src/protocol/database/record'
+import { compareClocks } from '../../../src/protocol/database/vector-clock'
+import type { JsonObject } from '../../../src/protocol/wire/json-value'
 import { ConflictCopies } from '../../../src/protocol/directory/conflict-copies'
 import { DirectoryShare, type DirectoryLink } from '../../../src/protocol/directory/directory-share'
 import type {
@@ -181,8 +183,11 @@ describe('DirectoryShare.scan', () => {
   })
 })
 
-/** /f.txt v1 is here and recorded; Bob's v2 of it is stored, its content not fetched yet. */
-async function bobsNewerVersion() {
+/**
+ * /f.txt v1 is here and recorded; Bob's v2 of it is stored, its content not fetched yet. `ahead`:
+ * how far Bob's update_time is past v1's, in nanoseconds.
+ */
+async function bobsNewerVersion(ahead = 1n) {
   const records = new MemoryRecordStore()
   const index = new MemoryLocalIndex()
   await writeFile(join(root, 'f.txt'), 'v1')
@@ -196,7 +201,7 @@ async function bobsNewerVersion() {
     value: { size: 11, sha256 },
     lastUpdatedBy: id(0xb),
     lastUpdatedRev: 1n,
-    updateTime: v1.updateTime + 1n,
+    updateTime: v1.updateTime + ahead,
     vectorClock: new Map([...v1.vectorClock, [id(0xb), 1n]]),
   })
   const outcome = await database.receive('bob', { body })
@@ -213,31 +218,84 @@ async function bobsArrives(share: DirectoryShare, sha256: string): Promise<void>
 }
 
 describe('a local edit of a file whose newer version from a peer has not arrived yet', () => {
-  it("does not silently replace the peer's version (directory.md, 'Local file changes')", async () => {
+  it("is shared at once, concurrent with the peer's version, which is kept under a conflict name (directory.md, 'Local file changes')", async () => {
     // Bob's newer version is stored; its content is still to be fetched (no link yet).
-    const { database, share, sha256: bobs } = await bobsNewerVersion()
+    const { database, share, sha256: bobs, v1 } = await bobsNewerVersion()
+    const bobsRecord = (await database.get('/f.txt'))!
+    const carol = await subscribedPeer(database)
     // Meanwhile the user edits the old version here, and a scan runs before Bob's content arrives.
     await writeFile(join(root, 'f.txt'), 'v1, edited here')
     await share.scan()
-    // Bob's version must still be what the path's record holds (the edit is a conflict, kept on
-    // disk, not a newer version that makes his disappear).
-    const now = await database.get('/f.txt')
-    expect(now && fileValueOf(now)).toMatchObject({ sha256: bobs })
+    await database.idle()
+    // The edit is recorded and sent now, not when (if ever) Bob's content arrives. It is the later
+    // change, so it keeps the name; its clock descends from Bob's, so no peer sees a conflict of
+    // its own, and Bob's version goes out first under a conflict name, the original's uuid as its
+    // conflict_source.
+    const edited = createHash('sha256').update('v1, edited here').digest('hex')
+    const now = (await database.get('/f.txt'))!
+    expect(now.uuid).toBe(v1.uuid)
+    expect(fileValueOf(now)).toMatchObject({ sha256: edited })
+    expect(compareClocks(now.vectorClock, bobsRecord.vectorClock)).toBe('incoming-newer')
+    const sent = carol.updates()
+    expect(sent.map((u) => [u.key, fileValueOf(u)])).toEqual([
+      [
+        expect.stringMatching(/^\/f\.CONFLICT\.[0-9a-z]{8}\.txt$/),
+        expect.objectContaining({ sha256: bobs, conflictSource: v1.uuid }),
+      ],
+      ['/f.txt', expect.objectContaining({ sha256: edited })],
+    ])
     expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v1, edited here')
 
-    // Bob's content arrives: it takes the name, and the edit is kept beside it, recorded.
+    // Bob's content arrives: it goes to the conflict name, and the edit stays where it is.
     const { link, asked } = await linkToBob(share)
     expect(asked).toContain('directory.get')
     const data = new TextEncoder().encode('v2 from bob')
     await share.receive(link, { type: 'directory.data', sha256: bobs, range: [0, 11] }, chunks(data))
     await share.close()
-    expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v2 from bob')
+    expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v1, edited here')
     const copies = (await readdir(root)).filter((name) => /^f\.CONFLICT\.[0-9a-z]{8}\.txt$/.test(name))
-    expect(copies).toHaveLength(1)
-    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('v1, edited here')
-    expect(await database.get(`/${copies[0]!}`)).toBeDefined()
+    expect(copies).toEqual([sent[0]!.key.slice(1)])
+    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('v2 from bob')
+  })
+
+  it("keeps the edit under a conflict name at once, shared, when the peer's version is the later one", async () => {
+    // Bob's clock runs an hour ahead: his version has the later update_time and keeps the name.
+    const { database, share, sha256: bobs, v1 } = await bobsNewerVersion(3_600_000_000_000n)
+    const carol = await subscribedPeer(database)
+    await writeFile(join(root, 'f.txt'), 'v1, edited here')
+    await share.scan()
+    await database.idle()
+    const edited = createHash('sha256').update('v1, edited here').digest('hex')
+    const now = await database.get('/f.txt')
+    expect(now && fileValueOf(now)).toMatchObject({ sha256: bobs })
+    const sent = carol.updates()
+    expect(sent.map((u) => [u.key, fileValueOf(u)])).toEqual([
+      [
+        expect.stringMatching(/^\/f\.CONFLICT\.[0-9a-z]{8}\.txt$/),
+        expect.objectContaining({ sha256: edited, conflictSource: v1.uuid }),
+      ],
+    ])
+    expect(await readFile(join(root, sent[0]!.key.slice(1)), 'utf8')).toBe('v1, edited here')
+
+    // Bob's content arrives and takes the name; the edit is not copied a second time.
+    await bobsArrives(share, bobs)
+    expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v2 from bob')
+    expect((await readdir(root)).sort()).toEqual(['f.txt', sent[0]!.key.slice(1)].sort())
   })
 })
+
+/** A read-write peer subscribed to our updates, and the records sent to it. */
+async function subscribedPeer(database: Database): Promise<{ updates: () => DatabaseRecord[] }> {
+  const bodies: JsonObject[] = []
+  database.attach('carol', {
+    access: 'read_write',
+    send: (m) => void (m.kind === 'm' && m.body.type === 'database.update' && bodies.push(m.body)),
+  })
+  await database.receive('carol', { body: { type: 'database.get_updates', since: {} } })
+  await database.idle()
+  bodies.length = 0
+  return { updates: () => bodies.map((body) => parseUpdate(body)) }
+}
 
 describe('a file deleted or moved away here while its newer version from a peer is on its way', () => {
   it("a deletion does not delete the peer's version: it takes the path once it arrives", async () => {
