@@ -65,6 +65,15 @@ export function createControlHandler(context: ControlContext): ControlHandler {
         'pausing one share is not supported yet: pause and resume act on every share',
       )
   }
+  // Additions one after another, from the overlap check to the engine's registration: add_share
+  // makes its folder before the engine registers it, so of two overlapping additions at once the
+  // one the engine refuses would leave that folder behind, inside the other share.
+  let additions: Promise<unknown> = Promise.resolve()
+  const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = additions.then(task)
+    additions = run.catch(() => {})
+    return run
+  }
   return async (command: ControlCommand): Promise<JsonObject> => {
     switch (command.type) {
       case 'status':
@@ -81,17 +90,21 @@ export function createControlHandler(context: ControlContext): ControlHandler {
         host.stop()
         return {}
       case 'create_share':
-        await host.checkLocation(command.path, 'create')
-        await engine.createShare(command.path)
+        await oneAtATime(async () => {
+          await host.checkLocation(command.path, 'create')
+          await engine.createShare(command.path)
+        })
         return {}
       case 'list_shares':
         return { shares: listShares(engine) }
       case 'add_share':
         parseAccessCode(command.code) // a mistyped code is refused before anything is stored
-        // Before the host makes the folder: made inside another share, it would sync there.
-        await engine.checkOverlap(command.path, 'join')
-        await host.checkLocation(command.path, 'join')
-        await engine.addShare(command.code, command.path, command.peers)
+        await oneAtATime(async () => {
+          // Before the host makes the folder: made inside another share, it would sync there.
+          await engine.checkOverlap(command.path, 'join')
+          await host.checkLocation(command.path, 'join')
+          await engine.addShare(command.code, command.path, command.peers)
+        })
         return {}
       case 'remove_share':
         await engine.removeShare(command.path)
@@ -138,11 +151,27 @@ function status(engine: Engine, host: ControlHost): JsonObject {
     upload_rate: Math.round(uploadRate),
     download_rate: Math.round(downloadRate),
     shares: engine.shareList.length + engine.pendingJoins.length,
+    ...overlapsField(engine.overlappingShares.map((o) => o.message)),
     ...host.describe(),
   }
 }
 
+/** `overlaps` only where there are some: an answer without them reads as before (control.md). */
+function overlapsField(messages: readonly string[] | undefined): JsonObject {
+  return messages && messages.length > 0 ? { overlaps: [...messages] } : {}
+}
+
+/** The messages of the overlaps each share is in, by location: both shares of an overlap name it. */
+function overlapsByShare(engine: Engine): Map<string, string[]> {
+  const byShare = new Map<string, string[]>()
+  for (const { outer, inner, message } of engine.overlappingShares) {
+    for (const at of [outer, inner]) byShare.set(at, [...(byShare.get(at) ?? []), message])
+  }
+  return byShare
+}
+
 function listShares(engine: Engine): JsonObject {
+  const overlaps = overlapsByShare(engine)
   const shares: JsonObject = {}
   for (const share of engine.shareList) {
     const s = share.status()
@@ -157,6 +186,7 @@ function listShares(engine: Engine): JsonObject {
       upload_rate: Math.round(s.progress.uploadRate),
       download_rate: Math.round(s.progress.downloadRate),
       ...(s.error ? { error: s.error } : {}),
+      ...overlapsField(overlaps.get(s.location)),
     }
   }
   for (const join of engine.pendingJoins) {
@@ -167,6 +197,7 @@ function listShares(engine: Engine): JsonObject {
       state: 'joining',
       peers: 0,
       ...(failure ? { join_error: joinError(failure.address, failure.reason, failure.alert) } : {}),
+      ...overlapsField(overlaps.get(join.location)),
     }
   }
   return shares

@@ -33,7 +33,11 @@ export async function run(args: string[]): Promise<number> {
       String(s.peers),
       describe(s),
     ])
-    return table(['PATH', 'ACCESS', 'FILES', 'PEERS', 'STATE'], rows)
+    // Each overlap is on both of its shares' entries; said once, below the table it would break.
+    const overlaps = new Set(entries.flatMap(([, s]) => (Array.isArray(s.overlaps) ? s.overlaps : [])))
+    const shown = table(['PATH', 'ACCESS', 'FILES', 'PEERS', 'STATE'], rows)
+    if (overlaps.size === 0) return shown
+    return `${shown}\n\n${[...overlaps].map((message) => `warning: ${String(message)}`).join('\n')}`
   })
   return 0
 }

@@ -15,6 +15,7 @@ export async function run(args: string[]): Promise<number> {
       `tracker:   ${s.tracking === true ? 'connected' : 'not connected'}`,
       `shares:    ${String(s.shares)}`,
       `transfer:  up ${String(s.upload_rate)} B/s, down ${String(s.download_rate)} B/s`,
+      ...(Array.isArray(s.overlaps) ? s.overlaps : []).map((message) => `warning:   ${String(message)}`),
     ].join('\n'),
   )
   return 0
