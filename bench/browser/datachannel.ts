@@ -12,7 +12,7 @@
  * page, so that nothing the bench's own build adds runs inside the measured loops.
  */
 import type { Page } from 'playwright'
-import { pageOf, type ContextMaker } from './contexts'
+import type { Place, Places } from './contexts'
 import { chromiumCpuSeconds, newRenderers, rendererPids } from './cpu'
 import {
   DEFAULT_HIGH_WATER_BYTES,
@@ -139,16 +139,15 @@ function bench(page: Page): Promise<Page> {
 }
 
 /** Two pages in two contexts, connected by one open data channel whose ends are where `placement` says. */
-export async function openRawLink(
-  newContext: ContextMaker,
-  placement: RawPlacement = 'page',
-): Promise<RawLink> {
+export async function openRawLink(places: Places, placement: RawPlacement = 'page'): Promise<RawLink> {
   const renderers = new Map<string, string>()
   const known = rendererPids()
-  const contexts = [await newContext(), await newContext()]
+  const ends: Place[] = []
   const pages: Page[] = []
-  for (const [i, context] of contexts.entries()) {
-    pages.push(await bench(await pageOf(context)))
+  for (const i of [0, 1]) {
+    const end = await places.make()
+    ends.push(end)
+    pages.push(await bench(end.page))
     for (const pid of newRenderers(known))
       renderers.set(pid, i === 0 ? 'sender renderer' : 'receiver renderer')
   }
@@ -175,7 +174,7 @@ export async function openRawLink(
     receiver,
     placement,
     renderers,
-    close: async () => void (await Promise.all(contexts.map((c) => c.close()))),
+    close: async () => void (await Promise.all(ends.map((end) => end.close()))),
   }
 }
 
@@ -218,12 +217,12 @@ export interface RawFigures {
 
 /** Median MB/s of `runs` transfers of `mib` MiB over one link, every run's figure, and the CPU they took. */
 export async function rawThroughput(
-  newContext: ContextMaker,
+  places: Places,
   mib: number,
   runs: number,
   placement: RawPlacement = 'page',
 ): Promise<RawFigures> {
-  const link = await openRawLink(newContext, placement)
+  const link = await openRawLink(places, placement)
   try {
     // A fresh association starts slow (the first run of each link came out at half the others'):
     // the ceiling is what the channel does once going, which makes it the harder one to reach.

@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CDPSession, Page } from 'playwright'
-import { contextMaker, type ContextMaker } from './contexts'
+import { placesFor, type Places } from './contexts'
 import { launchChromium } from '../../e2e/support/browser'
 import { bigFile, fillShare, newPeer, progressOf, smallFiles, startSyncBench } from './sync'
 import { reexecInNetns } from './transfer'
@@ -167,8 +167,8 @@ function printThreads(
 }
 
 /** The raw data channel (datachannel.ts) moving `mib` MiB, for the same table as the sync's. */
-async function profileRaw(newContext: ContextMaker, mib: number, placement: RawPlacement): Promise<void> {
-  const link = await openRawLink(newContext, placement)
+async function profileRaw(places: Places, mib: number, placement: RawPlacement): Promise<void> {
+  const link = await openRawLink(places, placement)
   try {
     await measureRaw(link, 16 * 1024 * 1024) // warm-up
     const naming = { names: link.renderers }
@@ -189,10 +189,10 @@ async function profileRaw(newContext: ContextMaker, mib: number, placement: RawP
 
 async function main(): Promise<void> {
   const browser = await launchChromium()
-  const newContext = contextMaker(browser)
-  const bench = await startSyncBench(newContext)
+  const places = placesFor(browser)
+  const bench = await startSyncBench(places)
   try {
-    if (RAW_MIB > 0) for (const placement of RAW_PLACEMENTS) await profileRaw(newContext, RAW_MIB, placement)
+    if (RAW_MIB > 0) for (const placement of RAW_PLACEMENTS) await profileRaw(places, RAW_MIB, placement)
     const set = FILES > 0 ? smallFiles(FILES) : bigFile(MIB)
     // Each page's renderer is the one that appeared as it opened: the tables name them A and B.
     const names = new Map<string, string>()
@@ -266,10 +266,11 @@ async function main(): Promise<void> {
         'ms',
       )
     }
-    await a.context.close()
-    await b.context.close()
+    await a.close()
+    await b.close()
   } finally {
     await bench.close()
+    await places.dispose()
     await browser.close()
   }
 }

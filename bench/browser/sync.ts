@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BrowserContext, Page } from 'playwright'
-import { pageOf, type ContextMaker } from './contexts'
+import type { Page } from 'playwright'
+import type { Place, Places } from './contexts'
 import { build, type Plugin } from 'vite'
 import { parseSignalingConfig } from '../../signaling/config'
 import { createLogger } from '../../signaling/log'
@@ -66,7 +66,7 @@ export interface SyncResult {
 }
 
 export interface SyncBench {
-  readonly newContext: ContextMaker
+  readonly places: Places
   readonly signaling: SignalingServer
   readonly url: string
   close(): Promise<void>
@@ -86,7 +86,7 @@ function withoutPlatformLine(setting: string, key: string): Plugin {
 }
 
 /** Builds the app into a temporary folder (never touching `dist/`, which others' tests serve) and serves it. */
-export async function startSyncBench(newContext: ContextMaker): Promise<SyncBench> {
+export async function startSyncBench(places: Places): Promise<SyncBench> {
   const root = fileURLToPath(new URL('../..', import.meta.url))
   const outDir = mkdtempSync(join(tmpdir(), 'clearskies-bench-app-'))
   // BENCH_PIECE_MIB: an experiment on the fetcher's piece size (transfer-plan.ts), in this build only.
@@ -131,7 +131,7 @@ export async function startSyncBench(newContext: ContextMaker): Promise<SyncBenc
   )
   const signaling = await startSignalingServer(config, createLogger('warn'))
   return {
-    newContext,
+    places,
     signaling,
     url: `http://127.0.0.1:${signaling.httpPort}`,
     close: async () => {
@@ -141,12 +141,11 @@ export async function startSyncBench(newContext: ContextMaker): Promise<SyncBenc
   }
 }
 
-export async function newPeer(bench: SyncBench): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await bench.newContext()
-  const page = await pageOf(context)
-  page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
-  await openApp(page, bench.url)
-  return { context, page }
+export async function newPeer(bench: SyncBench): Promise<Place> {
+  const place = await bench.places.make()
+  place.page.on('pageerror', (e) => console.error(`[page] ${e.message}`))
+  await openApp(place.page, place.appUrl(bench.url))
+  return place
 }
 
 /**
@@ -271,8 +270,8 @@ export async function measureSync(
       await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     }
   } finally {
-    await a.context.close()
-    await b.context.close()
+    await a.close()
+    await b.close()
   }
 }
 

@@ -12,8 +12,8 @@
  * ("256,1024": one big-file set each; 256 MiB first, since 1 GiB may take minutes here),
  * BENCH_SMALL_FILES (5000), BENCH_TEXT_MIB (256: one file of text, which the gzip extension
  * deflates; 0 to skip), BENCH_SYNC_TIMEOUT_S (600, per set; a set that runs out reports what
- * arrived and its rate), BENCH_PROFILES ("private", or "disk": see contexts.ts; the raw channel's
- * pages and the peers alike); for A/B runs of the app's build, BENCH_GZIP=0 (the peers do not offer
+ * arrived and its rate), BENCH_PROFILES ("origins", "private" or "disk": see contexts.ts; the raw
+ * channel's pages and the peers alike); for A/B runs of the app's build, BENCH_GZIP=0 (the peers do not offer
  * gzip), BENCH_RECORD_CRYPTO=webcrypto and BENCH_PIECE_MIB (sync.ts).
  *
  * WebRTC needs the private network namespace (e2e/README.md): `reexecInNetns()` runs this same
@@ -22,7 +22,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright'
-import { contextMaker, PROFILES } from './contexts'
+import { placesFor, PROFILES, PROFILES_TEXT } from './contexts'
 import {
   DEFAULT_HIGH_WATER_BYTES,
   DEFAULT_LOW_WATER_BYTES,
@@ -58,14 +58,13 @@ export function reexecInNetns(): void {
 }
 
 export async function printTransferFigures(browser: Browser): Promise<void> {
-  const newContext = contextMaker(browser)
+  const places = placesFor(browser)
   // The raw figure is measured before and after the syncs, and the ratios taken against the median
   // of all those runs: the machine's load drifts over the minutes the syncs take.
   const placements: RawPlacement[] = ['page', 'worker']
   const before: RawFigures[] = []
-  for (const placement of placements)
-    before.push(await rawThroughput(newContext, RAW_MIB, RAW_RUNS, placement))
-  const bench = await startSyncBench(newContext)
+  for (const placement of placements) before.push(await rawThroughput(places, RAW_MIB, RAW_RUNS, placement))
+  const bench = await startSyncBench(places)
   const results: SyncResult[] = []
   try {
     const sets: SyncSet[] = [
@@ -79,12 +78,9 @@ export async function printTransferFigures(browser: Browser): Promise<void> {
   }
   const after: RawFigures[] = []
   for (const placement of [...placements].reverse())
-    after.push(await rawThroughput(newContext, RAW_MIB, RAW_RUNS, placement))
-  const where =
-    PROFILES === 'disk'
-      ? 'each in its own browser with a profile on disk (BENCH_PROFILES=disk)'
-      : 'private contexts of one browser'
-  console.log(`pages: ${where}`)
+    after.push(await rawThroughput(places, RAW_MIB, RAW_RUNS, placement))
+  await places.dispose()
+  console.log(`pages: ${PROFILES_TEXT[PROFILES]}`)
   const KiB = 1024
   const pacing = `${DEFAULT_MAX_MESSAGE_BYTES / KiB} KiB messages, sending above ${DEFAULT_HIGH_WATER_BYTES / KiB} KiB buffered waits until ${DEFAULT_LOW_WATER_BYTES / KiB} KiB, as the app`
   console.log(

@@ -40,6 +40,13 @@ const PLAYWRIGHT_DISABLED_FEATURES = [
   'Translate',
 ]
 
+/** CHROMIUM_ARGS with more features disabled (Chromium heeds only the last --disable-features). */
+export function chromiumArgsDisabling(features: readonly string[]): string[] {
+  return CHROMIUM_ARGS.map((arg) =>
+    arg.startsWith('--disable-features=') ? `${arg},${features.join(',')}` : arg,
+  )
+}
+
 /** Also given to vitest's browser mode (vitest.browser.config.ts), so both launch the same browser. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
