@@ -10,6 +10,7 @@
 import { parseAccessCode } from '../protocol/access'
 import type { AccessLevel } from '../protocol/core/messages'
 import { ControlCommandError, EXT, type ControlCommand } from '../protocol/control/commands'
+import { Serial } from '../protocol/stream/serial'
 import type { ControlHandler } from '../protocol/control/session'
 import { tcpAddressText } from '../protocol/tracker/addresses'
 import { AlertDescription } from '../protocol/tls'
@@ -68,12 +69,7 @@ export function createControlHandler(context: ControlContext): ControlHandler {
   // Additions one after another, from the overlap check to the engine's registration: add_share
   // makes its folder before the engine registers it, so of two overlapping additions at once the
   // one the engine refuses would leave that folder behind, inside the other share.
-  let additions: Promise<unknown> = Promise.resolve()
-  const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = additions.then(task)
-    additions = run.catch(() => {})
-    return run
-  }
+  const additions = new Serial()
   return async (command: ControlCommand): Promise<JsonObject> => {
     switch (command.type) {
       case 'status':
@@ -90,7 +86,7 @@ export function createControlHandler(context: ControlContext): ControlHandler {
         host.stop()
         return {}
       case 'create_share':
-        await oneAtATime(async () => {
+        await additions.run(async () => {
           await host.checkLocation(command.path, 'create')
           await engine.createShare(command.path)
         })
@@ -99,7 +95,7 @@ export function createControlHandler(context: ControlContext): ControlHandler {
         return { shares: listShares(engine) }
       case 'add_share':
         parseAccessCode(command.code) // a mistyped code is refused before anything is stored
-        await oneAtATime(async () => {
+        await additions.run(async () => {
           // Before the host makes the folder: made inside another share, it would sync there.
           await engine.checkOverlap(command.path, 'join')
           await host.checkLocation(command.path, 'join')

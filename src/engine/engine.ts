@@ -26,6 +26,7 @@ import {
 } from '../protocol/access'
 import type { AccessLevel, KeyEntry, Keys } from '../protocol/core/messages'
 import type { ByteStream } from '../protocol/stream/byte-stream'
+import { Serial } from '../protocol/stream/serial'
 import type { ZlibCodec } from '../protocol/wire/zlib-codec'
 import {
   acceptTls,
@@ -150,7 +151,7 @@ export class Engine {
    * The share additions under way, one after another: the overlap check and the registration of
    * the share are separated by awaits, so two overlapping additions at once would both pass.
    */
-  private additions: Promise<unknown> = Promise.resolve()
+  private readonly additions = new Serial()
   /** Shares (or pending joins) that already overlapped at start-up, stored before the check existed. */
   private startupOverlaps: readonly ExistingOverlap[] = []
   private readonly listeners = new Set<(event: EngineEvent) => void>()
@@ -243,16 +244,9 @@ export class Engine {
     return [...this.shares.values()]
   }
 
-  /** Runs `task` once the share additions before it are done, failed or not. */
-  private serializeAddition<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.additions.then(task)
-    this.additions = run.catch(() => {})
-    return run
-  }
-
   /** Creates a share of the folder (or browser storage) at `location`, with fresh keys. */
   createShare(location: string, options: ShareOptions = {}): Promise<LiveShare> {
-    return this.serializeAddition(() => this.createShareNow(location, options))
+    return this.additions.run(() => this.createShareNow(location, options))
   }
 
   private async createShareNow(location: string, options: ShareOptions): Promise<LiveShare> {
@@ -477,7 +471,7 @@ export class Engine {
     peers: readonly string[] = [],
     options: ShareOptions = {},
   ): Promise<StoredJoin> {
-    return this.serializeAddition(() => this.addShareNow(codeText, location, peers, options))
+    return this.additions.run(() => this.addShareNow(codeText, location, peers, options))
   }
 
   private async addShareNow(

@@ -5,6 +5,7 @@
  * stream to accept it, so a slow peer slows the payload's producer.
  */
 import type { ByteStream } from '../stream/byte-stream'
+import { Serial } from '../stream/serial'
 import { encodeBody, encodeChunkHeader, encodeFrame, encodePayloadEnd } from './encoder'
 import { RECOMMENDED_CHUNK_BYTES } from './limits'
 import type { WireBody } from './message'
@@ -27,7 +28,7 @@ export interface SendFrameOptions {
 }
 
 export class WireWriter {
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly frames = new Serial()
 
   constructor(
     private readonly stream: ByteStream,
@@ -37,7 +38,7 @@ export class WireWriter {
   /** Encodes, signs if asked, and sends one message with its payload. */
   send(body: WireBody, options: SendOptions = {}): Promise<void> {
     const bodyBytes = encodeBody(body)
-    return this.enqueue(async () => {
+    return this.frames.run(async () => {
       const signature = options.signWith ? await signBody(bodyBytes, options.signWith) : undefined
       await this.writeFrame(bodyBytes, { payload: options.payload, signature })
     })
@@ -45,13 +46,7 @@ export class WireWriter {
 
   /** Sends body bytes as they are (a signed update a read-only peer stored and now repeats). */
   sendFrame(bodyBytes: Uint8Array, options: SendFrameOptions = {}): Promise<void> {
-    return this.enqueue(() => this.writeFrame(bodyBytes, options))
-  }
-
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(task)
-    this.queue = run.catch(() => undefined)
-    return run
+    return this.frames.run(() => this.writeFrame(bodyBytes, options))
   }
 
   private async writeFrame(bodyBytes: Uint8Array, { payload, signature }: SendFrameOptions): Promise<void> {
