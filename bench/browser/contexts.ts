@@ -56,23 +56,30 @@ export interface Places {
 
 const asIs = (base: string): string => base
 
-function launchProfile(args: readonly string[] = CHROMIUM_ARGS): Promise<BrowserContext> {
+/** A browser of its own with a profile in a fresh folder; `close` ends it and removes the folder. */
+async function launchProfile(
+  args: readonly string[] = CHROMIUM_ARGS,
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'clearskies-bench-profile-'))
-  const launched = chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [...args],
-  })
-  // Chromium may still be writing to the profile as it closes: removing it is retried, then left.
   const remove = (): void => {
     try {
+      // Chromium's processes may still be writing to it just after the browser closed.
       rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
     } catch (err) {
       console.warn(`could not remove the bench's browser profile ${dir}: ${String(err)}`)
     }
   }
-  launched.then((context) => context.on('close', remove), remove)
-  return launched
+  try {
+    const context = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...args],
+    })
+    return { context, close: () => context.close().finally(remove) }
+  } catch (err) {
+    remove()
+    throw err
+  }
 }
 
 /** A persistent context opens with a page already. */
@@ -80,11 +87,11 @@ async function pageOf(context: BrowserContext): Promise<Page> {
   return context.pages()[0] ?? (await context.newPage())
 }
 
-function ownContexts(newContext: () => Promise<BrowserContext>): Places {
+function ownContexts(newContext: () => Promise<{ context: BrowserContext; close(): Promise<void> }>): Places {
   return {
     make: async () => {
-      const context = await newContext()
-      return { page: await pageOf(context), appUrl: asIs, close: () => context.close() }
+      const { context, close } = await newContext()
+      return { page: await pageOf(context), appUrl: asIs, close }
     },
     dispose: async () => {},
   }
@@ -109,7 +116,8 @@ async function blankServer(): Promise<{ url(host: string): string; close(): Prom
 }
 
 function originTabs(): Places {
-  let shared: Promise<[BrowserContext, Awaited<ReturnType<typeof blankServer>>]> | undefined
+  let shared:
+    Promise<[Awaited<ReturnType<typeof launchProfile>>, Awaited<ReturnType<typeof blankServer>>]> | undefined
   let made = 0
   return {
     make: async () => {
@@ -122,7 +130,7 @@ function originTabs(): Places {
         ),
         blankServer(),
       ])
-      const [context, blank] = await shared
+      const [{ context }, blank] = await shared
       const page = await context.newPage()
       const host = `peer${++made}.localhost`
       await page.goto(blank.url(host))
@@ -146,15 +154,19 @@ function originTabs(): Places {
     },
     dispose: async () => {
       if (!shared) return
-      const [context, blank] = await shared
-      await context.close()
+      const [profile, blank] = await shared
+      await profile.close()
       await blank.close()
     },
   }
 }
 
 export function placesFor(browser: Browser, profiles: Profiles = PROFILES): Places {
-  if (profiles === 'private') return ownContexts(() => browser.newContext())
+  if (profiles === 'private')
+    return ownContexts(async () => {
+      const context = await browser.newContext()
+      return { context, close: () => context.close() }
+    })
   if (profiles === 'disk') return ownContexts(() => launchProfile())
   return originTabs()
 }
