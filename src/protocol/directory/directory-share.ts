@@ -24,7 +24,7 @@ import type { FileStore, TempFile } from './file-store'
 import { serializeFileValue, type FileValue } from './file-value'
 import type { HasherFactory } from './hasher'
 import { Selection } from './ignore'
-import type { LocalEntry, LocalIndex } from './local-index'
+import type { LocalIndex } from './local-index'
 import { LocalState } from './local-state'
 import { localEntry, Materializer } from './materializer'
 import { directoryBody, parseDirectoryMessage } from './messages'
@@ -452,13 +452,13 @@ export class DirectoryShare {
 
   /** Records a file or folder found new or changed here; false when it is left unrecorded. */
   private async recordEntry(entry: ScannedEntry): Promise<boolean> {
-    const known = this.state.get(entry.path)
-    if (entry.sha256 !== null && known && (await this.editOfUnseen(entry.path, known)))
-      return this.recordConcurrentEdit(entry, entry.sha256, known)
-    // A file put here at a path whose peer's file this folder never placed is a conflict, not a
-    // newer version (which would make the peer's vanish). It stays on disk unrecorded; the peer's
-    // file, once fetched, finds it changed and keeps it under a conflict name, recorded
-    // (Materializer.commit).
+    if (entry.sha256 !== null) {
+      const unseen = await this.unseenHolder(entry.path, entry.sha256)
+      if (unseen) return this.recordConcurrent(entry, entry.sha256, unseen.uuid)
+    }
+    // A folder put at a path whose peer's file has not arrived stays on disk unrecorded until
+    // that file lands (Materializer.commit then leaves it be): as a change of the file's record,
+    // a folder that lost could not be kept under a conflict name (ConflictCopies keeps files).
     if (await this.awaitingPeer(entry.path, entry.sha256)) {
       this.o.log('info', `${entry.path} changed here while a newer version is on its way`)
       return false
@@ -469,24 +469,23 @@ export class DirectoryShare {
   }
 
   /**
-   * directory.md, "Local file changes": an edit of the version placed here, made while a peer's
-   * newer one is on its way, "would result in a conflict". It is recorded at once as a change
+   * directory.md, "Local file changes": a file changed or put here while a peer's version of its
+   * path is on its way "would result in a conflict". It is recorded at once as a change
    * concurrent with the peer's (left unrecorded until that arrived, it was never shared if it
    * never did), and the conflict is resolved here: the loser is kept under a conflict name, copied
-   * if it is the edit, fetched once it can be if it is the peer's version.
+   * if it is this file, fetched once it can be if it is the peer's version. `uuid`: the record of
+   * the peer's version, which the change is made on whether or not this folder placed it.
    */
-  private async recordConcurrentEdit(
-    entry: ScannedEntry,
-    sha256: string,
-    known: LocalEntry,
-  ): Promise<boolean> {
+  private async recordConcurrent(entry: ScannedEntry, sha256: string, uuid: string): Promise<boolean> {
+    const known = this.state.get(entry.path)
     const value = serializeFileValue(await this.valueFor(entry))
-    // Set first: a copy taken by another change of this scan must find the edit at its path.
-    this.state.set(entry.path, localEntry(entry, sha256, known.uuid))
+    // Set first: a copy taken by another change of this scan must find the file at its path.
+    this.state.set(entry.path, localEntry(entry, sha256, uuid))
     const r = await this.o.database
       .change({ key: entry.path, value, concurrent: true })
       .catch((err: unknown) => {
-        this.state.set(entry.path, known)
+        if (known) this.state.set(entry.path, known)
+        else this.state.delete(entry.path)
         throw err
       })
     this.o.log('info', `${entry.path} changed here while a newer version was on its way: kept both`)
@@ -496,28 +495,24 @@ export class DirectoryShare {
     return true
   }
 
-  /** Whether `path` holds the version placed here (`known`) while its record has a peer's newer file. */
-  private async editOfUnseen(path: SharePath, known: LocalEntry): Promise<boolean> {
-    if (known.kind !== 'file' || known.uuid === undefined) return false
-    const holder = await this.o.database.get(path)
-    const value = holder && fileValueOf(holder)
-    return value?.kind === 'file' && holder!.uuid === known.uuid && value.sha256 !== known.sha256
+  private async awaitingPeer(path: SharePath, sha256?: string | null): Promise<boolean> {
+    return (await this.unseenHolder(path, sha256)) !== undefined
   }
 
   /**
-   * Whether the record at `path` holds a peer's file this folder has not caught up with: one
+   * The record at `path` when it holds a peer's file this folder has not caught up with: one
    * that replaced the version placed here (an edit, move or deletion of that would supersede a
-   * version it never saw), or one never placed here (a file put at its path here, with content
-   * `sha256`, would overwrite it).
+   * version it never saw), or one never placed here that is not the content `sha256` put at its
+   * path here (the very content the path wants is that path's file, not a conflict).
    */
-  private async awaitingPeer(path: SharePath, sha256?: string | null): Promise<boolean> {
+  private async unseenHolder(path: SharePath, sha256?: string | null): Promise<DatabaseRecord | undefined> {
     const known = this.state.get(path)
-    if (known !== undefined && (known.kind !== 'file' || known.uuid === undefined)) return false
+    if (known !== undefined && (known.kind !== 'file' || known.uuid === undefined)) return undefined
     const holder = await this.o.database.get(path)
     const value = holder && fileValueOf(holder)
-    if (value?.kind !== 'file') return false
-    if (known === undefined) return value.sha256 !== sha256
-    return holder!.uuid === known.uuid && value.sha256 !== known.sha256
+    if (value?.kind !== 'file') return undefined
+    if (known === undefined) return value.sha256 !== sha256 ? holder : undefined
+    return holder!.uuid === known.uuid && value.sha256 !== known.sha256 ? holder : undefined
   }
 
   /**

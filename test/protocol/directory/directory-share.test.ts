@@ -326,56 +326,97 @@ describe('a file deleted or moved away here while its newer version from a peer 
   })
 })
 
-describe("a local move onto a path whose peer's file has not arrived yet", () => {
-  it("records the scan's other changes, and keeps the moved file as a conflict once the peer's lands", async () => {
+describe("a file put here at a path whose peer's file has not arrived yet", () => {
+  const mine = createHash('sha256').update('mine').digest('hex')
+
+  it("records a move there at once, concurrent with the peer's file, which is kept under a conflict name", async () => {
     const records = new MemoryRecordStore()
     const index = new MemoryLocalIndex()
     await writeFile(join(root, 'y.txt'), 'mine')
     const { database, share } = await openShare(records, index)
     await share.scan()
     const sha256 = await peerCreates(database, share, '/x.txt', 'bobs', 1)
+    const bobs = (await database.get('/x.txt'))!
+    const carol = await subscribedPeer(database)
     // Before Bob's /x.txt arrives, the user renames y.txt to x.txt, and writes another file.
     await rename(join(root, 'y.txt'), join(root, 'x.txt'))
     await writeFile(join(root, 'z.txt'), 'another change')
     await share.scan()
+    await database.idle()
+    // The renamed file is the later change: it keeps the name at once, on Bob's record with a
+    // clock that descends from his, and Bob's file goes out first under a conflict name.
     expect(await database.get('/z.txt')).toBeDefined()
-    const x = await database.get('/x.txt')
-    expect(x && fileValueOf(x)).toMatchObject({ sha256 })
+    expect(await database.get('/y.txt')).toBeUndefined()
+    const x = (await database.get('/x.txt'))!
+    expect(x.uuid).toBe(bobs.uuid)
+    expect(fileValueOf(x)).toMatchObject({ sha256: mine })
+    expect(compareClocks(x.vectorClock, bobs.vectorClock)).toBe('incoming-newer')
+    const sent = carol.updates().map((u) => [u.key, fileValueOf(u)])
+    const conflict = sent.findIndex(([key]) => /^\/x\.CONFLICT\.[0-9a-z]{8}\.txt$/.test(key as string))
+    expect(sent[conflict]![1]).toMatchObject({ sha256, conflictSource: bobs.uuid })
+    expect(sent.findIndex(([key]) => key === '/x.txt')).toBeGreaterThan(conflict)
     expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('mine')
 
-    // Bob's file arrives: it takes the path, the renamed file is kept under a conflict name.
+    // Bob's file arrives: it goes to the conflict name, the renamed file stays where it is.
     const { link } = await linkToBob(share)
     await share.receive(link, { type: 'directory.data', sha256, range: [0, 4] }, chunks(Buffer.from('bobs')))
-    await until(() => share.holds('/x.txt'))
-    await share.scan()
     await share.close()
-    expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('bobs')
+    expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('mine')
     const copies = (await readdir(root)).filter((name) => /^x\.CONFLICT\.[0-9a-z]{8}\.txt$/.test(name))
-    expect(copies).toHaveLength(1)
-    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('mine')
-    const copy = await database.get(`/${copies[0]!}`)
-    expect(copy && fileValueOf(copy)).toMatchObject({
-      sha256: createHash('sha256').update('mine').digest('hex'),
-    })
-    expect(await database.get('/y.txt')).toBeUndefined()
+    expect(copies).toEqual([(sent[conflict]![0] as string).slice(1)])
+    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('bobs')
   })
 
-  it("does not let a new file here at that path replace the peer's", async () => {
-    const records = new MemoryRecordStore()
-    const index = new MemoryLocalIndex()
-    const { database, share } = await openShare(records, index)
+  it("shares a new file there at once, though the peer's file never arrives", async () => {
+    const { database, share } = await openShare(new MemoryRecordStore(), new MemoryLocalIndex())
+    await share.scan()
     const sha256 = await peerCreates(database, share, '/x.txt', 'bobs', 1)
+    const carol = await subscribedPeer(database)
     await writeFile(join(root, 'x.txt'), 'mine')
     await share.scan()
+    await database.idle()
+    await share.close()
+    // Nothing of Bob's content ever comes (no link): the new file is recorded and sent anyway,
+    // and Bob's version is kept under a conflict name, to be fetched when it can be.
+    const x = await database.get('/x.txt')
+    expect(x && fileValueOf(x)).toMatchObject({ sha256: mine })
+    expect(carol.updates().map((u) => [u.key, fileValueOf(u)])).toEqual([
+      [
+        expect.stringMatching(/^\/x\.CONFLICT\.[0-9a-z]{8}\.txt$/),
+        expect.objectContaining({ sha256, conflictSource: id(0x101) }),
+      ],
+      ['/x.txt', expect.objectContaining({ sha256: mine })],
+    ])
+    expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('mine')
+  })
+
+  it("keeps a new file there under a conflict name at once, shared, when the peer's file is the later one", async () => {
+    const { database, share } = await openShare(new MemoryRecordStore(), new MemoryLocalIndex())
+    await share.scan()
+    // Bob's clock runs far ahead: his file has the later update_time and keeps the name.
+    const sha256 = await peerCreates(database, share, '/x.txt', 'bobs', 1, 4_000_000_000_000_000_000n)
+    const carol = await subscribedPeer(database)
+    await writeFile(join(root, 'x.txt'), 'mine')
+    await share.scan()
+    await database.idle()
     const x = await database.get('/x.txt')
     expect(x && fileValueOf(x)).toMatchObject({ sha256 })
+    const sent = carol.updates()
+    expect(sent.map((u) => [u.key, fileValueOf(u)])).toEqual([
+      [
+        expect.stringMatching(/^\/x\.CONFLICT\.[0-9a-z]{8}\.txt$/),
+        expect.objectContaining({ sha256: mine, conflictSource: id(0x101) }),
+      ],
+    ])
+    const copy = sent[0]!.key.slice(1)
+    expect(await readFile(join(root, copy), 'utf8')).toBe('mine')
+
+    // Bob's file arrives and takes the path; the new file is not copied a second time.
     const { link } = await linkToBob(share)
     await share.receive(link, { type: 'directory.data', sha256, range: [0, 4] }, chunks(Buffer.from('bobs')))
     await share.close()
     expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('bobs')
-    const copies = (await readdir(root)).filter((name) => /^x\.CONFLICT\.[0-9a-z]{8}\.txt$/.test(name))
-    expect(copies).toHaveLength(1)
-    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('mine')
+    expect((await readdir(root)).sort()).toEqual([copy, 'x.txt'].sort())
   })
 
   it("records a move of the peer's own content onto that path as the old path's deletion", async () => {
@@ -405,6 +446,7 @@ async function peerCreates(
   path: string,
   content: string,
   n: number,
+  updateTime = 1_700_000_000_000_000_000n + BigInt(n),
 ): Promise<string> {
   database.attach('bob', { access: 'read_write', send: () => {} })
   const sha256 = createHash('sha256').update(content).digest('hex')
@@ -415,7 +457,7 @@ async function peerCreates(
       uuid: id(0x100 + n),
       lastUpdatedBy: id(0xb),
       lastUpdatedRev: BigInt(n),
-      updateTime: 1_700_000_000_000_000_000n + BigInt(n),
+      updateTime,
       vectorClock: new Map([[id(0xb), 1n]]),
     }),
   )
@@ -519,13 +561,6 @@ describe('a fetched content wanted at several paths', () => {
     expect(await readFile(join(root, 'b.txt'), 'utf8')).toBe(content)
   })
 })
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; !condition(); i++) {
-    if (i > 500) throw new Error('timed out')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 async function* chunks(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
   yield* parts
