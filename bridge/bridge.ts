@@ -9,6 +9,7 @@
  *   TCP listener  --> ClientHello SRP username --> the session routed for that ID --> relay
  */
 import net from 'node:net'
+import { bearerHeader, BRIDGE_TOKEN_ENV, BRIDGE_TOKEN_FILE_FLAG } from '../signaling/bridge-token'
 import type { Logger } from '../signaling/log'
 import { generatePeerId } from '../src/protocol/access'
 import { BRIDGE_ID, BRIDGE_SCHEME } from '../src/protocol/bridge/messages'
@@ -22,7 +23,7 @@ import { DialPolicy } from './policy'
 import type { RelayOptions } from './relay'
 import { RtcPeer } from './rtc'
 import { BrowserSession } from './session'
-import { openWsStream } from './ws-stream'
+import { openWsStream, UpgradeRefusedError } from './ws-stream'
 
 export const BRIDGE_SOFTWARE = 'clearskies-bridge 0.1'
 const TRACKER_TTL_S = 60
@@ -215,9 +216,25 @@ export async function startBridge(
     early.delete(from)
   }
 
+  const tokenHint = `give the bridge the signaling server's bridge token (--${BRIDGE_TOKEN_FILE_FLAG} PATH or $${BRIDGE_TOKEN_ENV})`
+  if (config.token === null)
+    log.warn('no bridge token: the signaling server will refuse to list this bridge', { fix: tokenHint })
+  // Only this connection announces `bridge:`; the sessions' tracker connections announce nothing,
+  // so the token never leaves this one.
+  const signalingHeaders: Record<string, string> =
+    config.token === null ? {} : { Authorization: bearerHeader(config.token) }
+  /** What to do about a refusal, in words; undefined for other failures. */
+  const refusalAdvice = (err: Error): string | undefined => {
+    if (err instanceof UpgradeRefusedError && err.status === 401)
+      return `the signaling server refused the bridge token: ${tokenHint}, or configure that token on the server`
+    if (/\bforbidden:/.test(err.message))
+      return `the signaling server refused the bridge: address: ${tokenHint}`
+    return undefined
+  }
+
   const connectSignaling = async (): Promise<void> => {
     try {
-      const stream = await openWsStream(trackerUrl)
+      const stream = await openWsStream(trackerUrl, signalingHeaders)
       tracker = runTrackerClient(stream, {
         software: BRIDGE_SOFTWARE,
         ttlSeconds: TRACKER_TTL_S,
@@ -238,7 +255,9 @@ export async function startBridge(
       online = false
       tracker = undefined
       if (stopped) return
-      log.warn('signaling connection lost', { reason: (err as Error).message, retryMs })
+      const advice = refusalAdvice(err as Error)
+      if (advice) log.error('not registered with the signaling server', { reason: advice, retryMs })
+      else log.warn('signaling connection lost', { reason: (err as Error).message, retryMs })
       retryTimer = setTimeout(() => void connectSignaling(), retryMs)
       retryMs = Math.min(RETRY_MAX_MS, retryMs * 2)
     }

@@ -2,6 +2,7 @@
  * The bridge's settings, from `clearskies bridge` flags. One table feeds the parser and --help.
  */
 import { parseArgs } from 'node:util'
+import { BRIDGE_TOKEN_ENV, BridgeTokenError, readBridgeToken } from '../signaling/bridge-token'
 import { LOG_LEVELS, type LogLevel } from '../signaling/log'
 import { parseCidr } from './policy'
 
@@ -17,6 +18,8 @@ export interface HostPort {
 export interface BridgeConfig {
   /** The signaling server's base URL (`http[s]://…`); its tracker is at `/tracker` over WebSocket. */
   readonly signaling: string
+  /** Presented to the signaling server, which lets only its holder announce a `bridge:` address. */
+  readonly token: string | null
   /** Where inbound TCP connections are accepted, or null for outbound only. */
   readonly listen: HostPort | null
   /** The host put in the announced `tcp:` address (default: the listen host). */
@@ -36,6 +39,10 @@ export interface BridgeConfig {
 
 const OPTIONS = {
   signaling: { type: 'string', help: 'URL of the signaling server (required), e.g. http://127.0.0.1:8080' },
+  'bridge-token-file': {
+    type: 'string',
+    help: `file holding the signaling server's bridge token (or the token itself in $${BRIDGE_TOKEN_ENV}; env CLEARSKIES_BRIDGE_TOKEN_FILE)`,
+  },
   listen: { type: 'string', help: 'HOST:PORT to accept TCP peers on, for browsers that ask (default: none)' },
   'public-host': { type: 'string', help: 'host announced in tcp:HOST:PORT (default: the listen host)' },
   tracker: {
@@ -100,7 +107,10 @@ function integer(text: string, flag: string, min: number, max: number): number {
   return value
 }
 
-export function parseBridgeConfig(args: string[]): BridgeConfig {
+export function parseBridgeConfig(
+  args: string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): BridgeConfig {
   let values
   try {
     values = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values
@@ -125,10 +135,18 @@ export function parseBridgeConfig(args: string[]): BridgeConfig {
   // Browsers announce the address as theirs: a wildcard would tell TCP peers nothing.
   if (listen && ['0.0.0.0', '::', ''].includes(listen.host) && !values['public-host'])
     throw new BridgeConfigError(`--listen ${values.listen} needs --public-host: the address TCP peers dial`)
+  let token: string | undefined
+  try {
+    token = readBridgeToken(values['bridge-token-file'], env)
+  } catch (err) {
+    if (err instanceof BridgeTokenError) throw new BridgeConfigError(err.message)
+    throw err
+  }
   if (!(LOG_LEVELS as readonly string[]).includes(values['log-level']))
     throw new BridgeConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
   return {
     signaling: values.signaling.replace(/\/+$/, ''),
+    token: token ?? null,
     listen,
     publicHost: values['public-host'] ?? null,
     tracker: values.tracker ? hostPort(values.tracker, 'tracker') : null,

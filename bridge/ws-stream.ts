@@ -15,9 +15,19 @@ const MAX_QUEUED_BYTES = 4 * 1024 * 1024
  */
 export const WS_HANDSHAKE_TIMEOUT_MS = 12_000
 
-export function openWsStream(url: string): Promise<ByteStream> {
+/** The upgrade was answered with an HTTP status instead: 401 means the bridge token was refused. */
+export class UpgradeRefusedError extends Error {
+  constructor(readonly status: number) {
+    super(`the signaling server refused the WebSocket upgrade with HTTP ${status}`)
+  }
+}
+
+export function openWsStream(
+  url: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<ByteStream> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url)
+    const socket = new WebSocket(url, { headers: { ...headers } })
     const incoming = new ChunkQueue(MAX_QUEUED_BYTES)
     let failure: Error | undefined
     let settle: (err: Error | undefined) => void = () => {}
@@ -46,6 +56,14 @@ export function openWsStream(url: string): Promise<ByteStream> {
         },
         closed,
       })
+    })
+    socket.on('unexpected-response', (_req, res) => {
+      clearTimeout(handshakeTimer)
+      const err = new UpgradeRefusedError(res.statusCode ?? 0)
+      failure ??= err
+      reject(err)
+      res.resume()
+      socket.terminate()
     })
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary) return socket.close(1003, 'binary messages only')

@@ -29,16 +29,19 @@ const relayed: Buffer[] = []
 beforeAll(async () => {
   browser = await launchChromium()
   signaling = await startTestSignaling()
-  const config = parseBridgeConfig([
-    '--signaling',
-    signaling.url,
-    '--listen',
-    '127.0.0.1:0',
-    '--allow-private',
-    '127.0.0.0/8',
-    '--log-level',
-    'warn',
-  ])
+  const config = parseBridgeConfig(
+    [
+      '--signaling',
+      signaling.url,
+      '--listen',
+      '127.0.0.1:0',
+      '--allow-private',
+      '127.0.0.0/8',
+      '--log-level',
+      'warn',
+    ],
+    { CLEARSKIES_BRIDGE_TOKEN: signaling.bridgeToken },
+  )
   bridge = await startBridge(config, createLogger('warn'), {
     tap: (_direction, bytes) => relayed.push(Buffer.from(bytes)),
   })

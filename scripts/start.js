@@ -3,12 +3,17 @@
 // and the bridge beside it (TCP peers reach browsers at 127.0.0.1:49201), both on localhost. On a
 // single machine the TCP peers a browser meets are local too, so the bridge may dial loopback and
 // private addresses the tracker publishes. Ctrl-C (or SIGTERM) stops both; if one exits, so does
-// the other.
+// the other. The bridge token, which lets only our bridge announce itself to browsers
+// (docs/protocol-notes/bridge.md), is made afresh each start and handed to both in their
+// environment, never on a command line (`ps` shows those).
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 
 const bin = fileURLToPath(new URL('../bin/clearskies.js', import.meta.url))
 const port = process.env.SIGNALING_PORT ?? '8080'
+const { CLEARSKIES_BRIDGE_TOKEN_FILE: _file, ...inherited } = process.env
+const env = { ...inherited, CLEARSKIES_BRIDGE_TOKEN: randomBytes(32).toString('hex') }
 const children = [
   ['signaling', '--port', port],
   [
@@ -21,7 +26,7 @@ const children = [
       (c) => ['--allow-private', c],
     ),
   ],
-].map((args) => spawn(process.execPath, [bin, ...args], { stdio: 'inherit' }))
+].map((args) => spawn(process.execPath, [bin, ...args], { stdio: 'inherit', env }))
 
 let stopping = false
 const stop = (code) => {

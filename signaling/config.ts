@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { BRIDGE_TOKEN_ENV, BRIDGE_TOKEN_FILE_ENV, BridgeTokenError, readBridgeToken } from './bridge-token'
 import { LOG_LEVELS, type LogLevel } from './log'
 
 export class ConfigError extends Error {
@@ -155,6 +156,12 @@ export const SETTINGS = {
     help: "take WebSocket clients' address from the last X-Forwarded-For entry (behind one proxy that appends it)",
     boolean: true,
   }),
+  'bridge-token-file': setting({
+    env: BRIDGE_TOKEN_FILE_ENV,
+    default: '',
+    parse: optionalText,
+    help: `file holding the token the bridge must present to announce itself (or the token itself in $${BRIDGE_TOKEN_ENV}); none: no bridge is accepted`,
+  }),
   'shutdown-timeout-ms': setting({
     env: 'SIGNALING_SHUTDOWN_TIMEOUT_MS',
     default: '5000',
@@ -170,7 +177,12 @@ export const SETTINGS = {
 }
 
 type Settings = typeof SETTINGS
-export type SignalingConfig = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never }
+export type SignalingConfig = {
+  [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never
+} & {
+  /** From the token file or $CLEARSKIES_BRIDGE_TOKEN; undefined: no connection may announce `bridge:`. */
+  readonly bridgeToken: string | undefined
+}
 
 /** Flags override the environment, which overrides the defaults; every value is checked here. */
 export function parseSignalingConfig(
@@ -197,6 +209,12 @@ export function parseSignalingConfig(
     const given = values[flag]
     const raw = given === undefined ? (env[s.env] ?? s.default) : String(given)
     config[flag] = s.parse(raw, flag)
+  }
+  try {
+    config.bridgeToken = readBridgeToken(config['bridge-token-file'] as string | undefined, env)
+  } catch (err) {
+    if (err instanceof BridgeTokenError) throw new ConfigError(err.message)
+    throw err
   }
   const parsed = config as SignalingConfig
   if (parsed['min-ttl-s'] > parsed['max-ttl-s'])

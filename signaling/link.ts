@@ -13,6 +13,7 @@ export type CloseCode =
   | 'shutdown'
   | 'hangup' // the client went away first
   | 'unavailable' // our fault: the exchange (Redis) failed
+  | 'forbidden' // announced what only an authenticated bridge may (a `bridge:` address)
 
 export interface CloseReason {
   code: CloseCode
@@ -23,6 +24,8 @@ export interface Link {
   readonly transport: 'websocket' | 'tcp'
   /** The client's address as the tracker reports it in your_ip (IPv6 in brackets). */
   readonly remoteAddress: string
+  /** Whether the client presented the bridge token, so may announce a `bridge:` address. */
+  readonly bridge: boolean
   send(bytes: Uint8Array): void
   /** Bytes accepted by send() but not yet handed to the kernel. */
   bufferedBytes(): number

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo, Server as TcpServer } from 'node:net'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { bearerToken, BRIDGE_TOKEN_ENV, BRIDGE_TOKEN_FILE_FLAG, sameToken } from './bridge-token'
 import type { SignalingConfig } from './config'
 import type { Exchange, ExchangeListener } from './exchange'
 import { Hub } from './hub'
@@ -92,10 +93,36 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
     }
   }
 
+  const bridgeToken = config.bridgeToken
+  if (bridgeToken === undefined)
+    serverLog.warn('no bridge token configured: no connection may announce a bridge: address', {
+      set: `--${BRIDGE_TOKEN_FILE_FLAG} or $${BRIDGE_TOKEN_ENV}, the same as the bridge's`,
+    })
+  const authorize = (
+    authorization: string | undefined,
+    address: string,
+  ): { bridge: boolean } | { status: number; text: string } => {
+    // Browsers cannot set headers on a WebSocket: only a bridge (or an impostor) sends one.
+    if (authorization === undefined) return { bridge: false }
+    const token = bearerToken(authorization)
+    const reason =
+      bridgeToken === undefined
+        ? 'this server accepts no bridge token'
+        : token === undefined
+          ? 'the Authorization header is not a bearer token'
+          : sameToken(token, bridgeToken)
+            ? undefined
+            : 'the bridge token is wrong'
+    if (reason === undefined) return { bridge: true }
+    serverLog.warn('bridge refused', { address, reason })
+    return { status: 401, text: 'Unauthorized' }
+  }
+
   const websocket = createWebSocketEndpoint({
     maxMessageBytes: config['max-message-bytes'],
     trustProxy: config['trust-proxy'],
     admit,
+    authorize,
     connect,
   })
   const serveStatic = createStaticHandler(config.static)
@@ -134,6 +161,7 @@ export async function startSignalingServer(config: SignalingConfig, log: Logger)
     tcp: tcpPort,
     static: config.static,
     exchange: config.redis ? 'redis' : 'memory',
+    bridge: bridgeToken === undefined ? 'none accepted' : 'token required',
   })
 
   let closed: Promise<void> | undefined

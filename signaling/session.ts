@@ -10,6 +10,7 @@
 import { announceableAddresses, webrtcAddress } from '../src/protocol/tracker/addresses'
 import { TrackerFramingError, TrackerMessageError } from '../src/protocol/tracker/errors'
 import { encodeTrackerMessage, TrackerMessageDecoder } from '../src/protocol/tracker/framing'
+import { BRIDGE_SCHEME } from '../src/protocol/bridge/messages'
 import {
   parseTrackerMessage,
   SIGNAL_EXTENSION,
@@ -42,6 +43,7 @@ const CLOSE_LOG_LEVEL: Record<CloseCode, 'debug' | 'info' | 'warn'> = {
   limit: 'warn',
   slow: 'warn',
   unavailable: 'warn',
+  forbidden: 'warn',
 }
 
 export interface SessionSettings {
@@ -183,6 +185,14 @@ export class Session implements Member {
       case 'tracker.start':
         return void this.close({ code: 'protocol', text: 'tracker.start sent twice' })
       case 'tracker.connection':
+        // Browsers connect to whoever announces `bridge:` under BRIDGE_ID; an impostor would learn
+        // their IDs and could drop their connections. Refused, not stripped: a bridge that lost its
+        // token then hears why instead of believing itself online.
+        if (!this.link.bridge && msg.addresses.some((a) => a.toLowerCase().startsWith(BRIDGE_SCHEME)))
+          return void this.close({
+            code: 'forbidden',
+            text: `tracker.connection: a ${BRIDGE_SCHEME} address needs the bridge token (Authorization: Bearer on the WebSocket upgrade)`,
+          })
         this.addresses = announceableAddresses(msg.addresses)
         await Promise.all([...this.ids].map(([id, peer]) => this.join(id, peer)))
         return

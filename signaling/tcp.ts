@@ -23,6 +23,8 @@ export function createTcpEndpoint(options: TcpEndpointOptions): Server {
     const link: Link = {
       transport: 'tcp',
       remoteAddress: address,
+      // The token travels in an HTTP header: the bridge reaches the tracker by WebSocket only.
+      bridge: false,
       send: (bytes) => void socket.write(bytes),
       bufferedBytes: () => socket.writableLength,
       close: () => {

@@ -31,6 +31,7 @@ const CLOSE_STATUS: Record<CloseCode, number> = {
   shutdown: 1001,
   hangup: 1000,
   unavailable: 1011,
+  forbidden: 1008,
 }
 const UNSUPPORTED_DATA = 1003
 
@@ -39,6 +40,14 @@ export interface WebSocketEndpointOptions {
   trustProxy: boolean
   /** Decides whether a new client may connect: undefined to admit, else the HTTP status and reason. */
   admit: (address: string) => { status: number; text: string } | undefined
+  /**
+   * Reads the upgrade's `Authorization` header: whether the client is the bridge, or the HTTP
+   * status and reason that refuse it (a token that is wrong, or that this server does not take).
+   */
+  authorize: (
+    authorization: string | undefined,
+    address: string,
+  ) => { bridge: boolean } | { status: number; text: string }
   /** Called once per admitted connection; returns the receiver of its bytes and of its hang-up. */
   connect: (link: Link) => LinkPeer
 }
@@ -61,13 +70,16 @@ export function createWebSocketEndpoint(options: WebSocketEndpointOptions): {
     const address = clientAddress(req, options.trustProxy)
     const refusal = options.admit(address)
     if (refusal) return rejectUpgrade(socket, refusal.status, refusal.text)
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, address))
+    const auth = options.authorize(req.headers.authorization, address)
+    if (!('bridge' in auth)) return rejectUpgrade(socket, auth.status, auth.text)
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, address, auth.bridge))
   }
 
-  const attach = (ws: WebSocket, address: string): void => {
+  const attach = (ws: WebSocket, address: string, bridge: boolean): void => {
     const link: Link = {
       transport: 'websocket',
       remoteAddress: address,
+      bridge,
       send: (bytes) => ws.send(bytes, { binary: true }),
       bufferedBytes: () => ws.bufferedAmount,
       close: (reason) => closeWebSocket(ws, reason),

@@ -103,16 +103,19 @@ async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'cs-bench-bridge-'))
   const signaling = await startTestSignaling()
   const bridge = await startBridge(
-    parseBridgeConfig([
-      '--signaling',
-      signaling.url,
-      '--listen',
-      '127.0.0.1:0',
-      '--max-bytes-per-s-per-peer',
-      '0',
-      '--log-level',
-      'warn',
-    ]),
+    parseBridgeConfig(
+      [
+        '--signaling',
+        signaling.url,
+        '--listen',
+        '127.0.0.1:0',
+        '--max-bytes-per-s-per-peer',
+        '0',
+        '--log-level',
+        'warn',
+      ],
+      { CLEARSKIES_BRIDGE_TOKEN: signaling.bridgeToken },
+    ),
     createLogger('warn'),
   )
   const browser = await launchChromium()

@@ -20,6 +20,7 @@ import { connectNodeBrowser, type NodeBrowser } from './node-browser'
 
 const ID = '1d'.repeat(32)
 const OTHER_ID = '2e'.repeat(32)
+const TOKEN = 'c0ffee'.repeat(8)
 const quiet = createLogger(process.env.BRIDGE_TEST_LOG === '1' ? 'debug' : 'silent')
 
 let signaling: SignalingServer
@@ -58,21 +59,26 @@ const opened = (channel: NodeDataChannel): Promise<void> =>
 
 beforeAll(async () => {
   signaling = await startSignalingServer(
-    parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0'], {}),
+    parseSignalingConfig(['--host', '127.0.0.1', '--port', '0', '--tcp-port', '0'], {
+      CLEARSKIES_BRIDGE_TOKEN: TOKEN,
+    }),
     quiet,
   )
   const url = `http://127.0.0.1:${signaling.httpPort}`
   bridge = await startBridge(
-    parseBridgeConfig([
-      '--signaling',
-      url,
-      '--listen',
-      '127.0.0.1:0',
-      '--allow-private',
-      '127.0.0.0/8',
-      '--max-connections-per-peer',
-      '2',
-    ]),
+    parseBridgeConfig(
+      [
+        '--signaling',
+        url,
+        '--listen',
+        '127.0.0.1:0',
+        '--allow-private',
+        '127.0.0.0/8',
+        '--max-connections-per-peer',
+        '2',
+      ],
+      { CLEARSKIES_BRIDGE_TOKEN: TOKEN },
+    ),
     quiet,
   )
   published = await echoServer()

@@ -1,5 +1,9 @@
 /** Every setting by flag and by environment variable, flags first, each value checked. */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { parseBridgeConfig } from '../../bridge/config'
 import { ConfigError, parseSignalingConfig, SETTINGS, signalingUsage } from '../../signaling/config'
 
 describe('signaling configuration', () => {
@@ -45,5 +49,34 @@ describe('signaling configuration', () => {
   ])('refuses %j', (args, message) => {
     expect(() => parseSignalingConfig(args, {})).toThrow(ConfigError)
     expect(() => parseSignalingConfig(args, {})).toThrow(message)
+  })
+
+  it('reads the bridge token from a file or $CLEARSKIES_BRIDGE_TOKEN, never a flag, for server and bridge alike', () => {
+    const token = 'a1'.repeat(16)
+    const file = join(mkdtempSync(join(tmpdir(), 'cs-token-')), 'token')
+    writeFileSync(file, `${token}\n`)
+    expect(parseSignalingConfig([], {}).bridgeToken).toBeUndefined()
+    expect(parseSignalingConfig([], { CLEARSKIES_BRIDGE_TOKEN: token }).bridgeToken).toBe(token)
+    expect(parseSignalingConfig(['--bridge-token-file', file], {}).bridgeToken).toBe(token)
+    expect(parseSignalingConfig([], { CLEARSKIES_BRIDGE_TOKEN_FILE: file }).bridgeToken).toBe(token)
+    expect(() =>
+      parseSignalingConfig(['--bridge-token-file', file], { CLEARSKIES_BRIDGE_TOKEN: token }),
+    ).toThrow(/set twice/)
+    expect(() => parseSignalingConfig([], { CLEARSKIES_BRIDGE_TOKEN: 'short' })).toThrow(
+      /16 to 1024 characters/,
+    )
+    expect(() => parseSignalingConfig([], { CLEARSKIES_BRIDGE_TOKEN: `${token} x` })).toThrow(ConfigError)
+    expect(() => parseSignalingConfig(['--bridge-token-file', `${file}.missing`], {})).toThrow(
+      /cannot read the bridge token file/,
+    )
+    expect(() => parseSignalingConfig(['--bridge-token', token], {})).toThrow(ConfigError)
+    expect(signalingUsage()).toContain('CLEARSKIES_BRIDGE_TOKEN')
+
+    const bridge = (args: string[], env: Record<string, string>) =>
+      parseBridgeConfig(['--signaling', 'http://127.0.0.1:8080', ...args], env).token
+    expect(bridge([], {})).toBeNull()
+    expect(bridge([], { CLEARSKIES_BRIDGE_TOKEN: token })).toBe(token)
+    expect(bridge(['--bridge-token-file', file], {})).toBe(token)
+    expect(() => bridge([], { CLEARSKIES_BRIDGE_TOKEN: 'short' })).toThrow(/16 to 1024 characters/)
   })
 })

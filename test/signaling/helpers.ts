@@ -83,11 +83,14 @@ function bigintSafe(_key: string, value: unknown): unknown {
 }
 
 /** A WebSocket as a ByteStream: what the page's adapter does, in a few lines. */
-export async function webSocketStream(url: string): Promise<ByteStream> {
+export async function webSocketStream(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<ByteStream> {
   const incoming = new ChunkQueue(1024 * 1024)
   let settle: (err: Error | undefined) => void = () => {}
   const closed = new Promise<Error | undefined>((resolve) => (settle = resolve))
-  const ws = await openWebSocket(url, {}, (data) => void incoming.push(data).catch(() => {}))
+  const ws = await openWebSocket(url, headers, (data) => void incoming.push(data).catch(() => {}))
   ws.on('close', (code, reason) => {
     incoming.end()
     settle(code === 1000 ? undefined : new Error(`${code} ${reason.toString()}`))
@@ -164,6 +167,11 @@ export class PeerPool {
 /** A browser-style peer: the tracker client over a WebSocket, with the signal-relay extension. */
 export async function browserPeer(server: SignalingServer, ttlSeconds = 60): Promise<TestPeer> {
   return testPeer(await webSocketStream(trackerUrl(server)), true, ttlSeconds)
+}
+
+/** A browser-style peer that presents a bridge token, as the bridge does. */
+export async function bridgePeer(server: SignalingServer, token: string): Promise<TestPeer> {
+  return testPeer(await webSocketStream(trackerUrl(server), { Authorization: `Bearer ${token}` }), true, 60)
 }
 
 /** A daemon-style peer: the tracker client over TCP, without the extension. */

@@ -50,6 +50,7 @@ function session(hub: Hub): Session {
   const link: Link = {
     transport: 'tcp',
     remoteAddress: '127.0.0.1',
+    bridge: false,
     send: () => {},
     bufferedBytes: () => 0,
     close: () => {},

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { SignalingServer } from '../../signaling/server'
 import { BRIDGE_ID } from '../../src/protocol/bridge/messages'
 import {
+  bridgePeer,
   browserPeer,
   randomId,
   randomPeerId,
@@ -188,7 +189,8 @@ describe('signaling tracker', () => {
   })
 
   it('keeps the bridge in every BRIDGE_ID list cut to --max-peers, however many browsers registered before it', async () => {
-    server = await startServer(['--max-peers', '3'])
+    const token = 'b'.repeat(32)
+    server = await startServer(['--max-peers', '3'], { CLEARSKIES_BRIDGE_TOKEN: token })
     const browsers: TestPeer[] = []
     for (let i = 0; i < 5; i++) {
       const browser = await track(browserPeer(server))
@@ -196,16 +198,16 @@ describe('signaling tracker', () => {
       browsers.push(browser)
     }
     await browsers[4]?.peersOf(BRIDGE_ID, (l) => l.size === 3, 'a list cut to 3 browsers')
-    const bridge = await track(browserPeer(server))
-    const bridgePeer = randomPeerId()
+    const bridge = await track(bridgePeer(server, token))
+    const bridgePeerId = randomPeerId()
     bridge.handle.setAddresses(['bridge:tcp:192.0.2.9:4000'])
-    bridge.handle.setIds(new Map([[BRIDGE_ID, bridgePeer]]))
+    bridge.handle.setIds(new Map([[BRIDGE_ID, bridgePeerId]]))
     const late = await track(browserPeer(server))
     late.handle.setIds(new Map([[BRIDGE_ID, randomPeerId()]]))
     for (const browser of [...browsers, late]) {
-      const list = await browser.peersOf(BRIDGE_ID, (l) => l.has(bridgePeer), 'the bridge listed')
+      const list = await browser.peersOf(BRIDGE_ID, (l) => l.has(bridgePeerId), 'the bridge listed')
       expect(list.size).toBe(3)
-      expect(list.get(bridgePeer)).toEqual(['bridge:tcp:192.0.2.9:4000', `webrtc:${bridgePeer}`])
+      expect(list.get(bridgePeerId)).toEqual(['bridge:tcp:192.0.2.9:4000', `webrtc:${bridgePeerId}`])
     }
   })
 
