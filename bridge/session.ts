@@ -16,6 +16,7 @@ import {
   type BridgeMessage,
 } from '../src/protocol/bridge/messages'
 import type { ByteStream } from '../src/protocol/stream/byte-stream'
+import { connectSocket } from '../src/platform/node/tcp-stream'
 import type { DialPolicy } from './policy'
 import { RateLimiter } from './rate-limiter'
 import { relay, type RelayOptions } from './relay'
@@ -136,7 +137,8 @@ export class BrowserSession {
     try {
       const published = await this.observer.isPublished(id, address, PUBLISHED_WAIT_MS)
       const target = this.deps.policy.check(address, published, this.deps.own)
-      const socket = await connect(target.host, target.port)
+      const socket = await connectSocket(target.host, target.port, { timeoutMs: DIAL_TIMEOUT_MS })
+      socket.setNoDelay(true)
       if (this.closed) return void socket.destroy()
       this.run(channelId, socket, log)
       this.send({ type: 'dialed', channel: channelId })
@@ -242,18 +244,4 @@ export class BrowserSession {
     for (const socket of this.relays.values()) socket.destroy()
     this.deps.rtc.close(reason)
   }
-}
-
-function connect(host: string, port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, allowHalfOpen: true, timeout: DIAL_TIMEOUT_MS })
-    socket.once('timeout', () => socket.destroy(new Error(`no answer within ${DIAL_TIMEOUT_MS} ms`)))
-    socket.once('error', reject)
-    socket.once('connect', () => {
-      socket.setTimeout(0)
-      socket.setNoDelay(true)
-      socket.off('error', reject)
-      resolve(socket)
-    })
-  })
 }

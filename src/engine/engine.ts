@@ -44,6 +44,7 @@ import {
   existingOverlap,
   overlapMessage,
   overlapOf,
+  placeShares,
   type ExistingOverlap,
   type PlacedShare,
 } from './share-overlap'
@@ -287,9 +288,10 @@ export class Engine {
   async checkOverlap(location: string, purpose: 'create' | 'join'): Promise<void> {
     const realLocation = this.platform.realLocation
     if (!realLocation) return
-    const others = this.locations()
-    const place = async (at: string) => ({ at, real: await realLocation(at) })
-    const [{ real }, placed] = await Promise.all([place(location), Promise.all(others.map(place))])
+    const [real, placed] = await Promise.all([
+      realLocation(location),
+      placeShares(this.locations(), realLocation),
+    ])
     for (const other of placed) {
       const overlap = overlapOf(real, other.real)
       if (!overlap) continue
@@ -318,8 +320,7 @@ export class Engine {
     let placed: PlacedShare[]
     try {
       // Sorted, so the overlaps come in the same order at every start, whatever order storage lists.
-      const locations = this.locations().sort()
-      placed = await Promise.all(locations.map(async (at) => ({ at, real: await realLocation(at) })))
+      placed = await placeShares(this.locations().sort(), realLocation)
     } catch (err) {
       this.log(`cannot check shares for overlaps: ${(err as Error).message}`)
       return

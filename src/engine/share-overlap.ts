@@ -43,6 +43,14 @@ export interface PlacedShare {
   readonly real: string
 }
 
+/** Each location with its real path. */
+export function placeShares(
+  locations: readonly string[],
+  realLocation: (location: string) => Promise<string>,
+): Promise<PlacedShare[]> {
+  return Promise.all(locations.map(async (at) => ({ at, real: await realLocation(at) })))
+}
+
 /**
  * Two shares (or pending joins) of this device that overlap already, stored before shares were
  * checked: both are kept, since refusing to start or dropping one would stop syncing the person

@@ -105,11 +105,20 @@ export interface ConnectTcpOptions {
 }
 
 /** Connects to host:port and resolves once connected, or rejects after the timeout. */
-export function connectTcp(
+export async function connectTcp(
+  host: string,
+  port: number,
+  options?: ConnectTcpOptions,
+): Promise<TcpByteStream> {
+  return tcpStream(await connectSocket(host, port, options))
+}
+
+/** `connectTcp`'s socket itself (half-open), for a caller that pipes it rather than reading a ByteStream. */
+export function connectSocket(
   host: string,
   port: number,
   { timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS }: ConnectTcpOptions = {},
-): Promise<TcpByteStream> {
+): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port, allowHalfOpen: true })
     const timer = setTimeout(() => {
@@ -125,7 +134,7 @@ export function connectTcp(
     socket.once('connect', () => {
       clearTimeout(timer)
       socket.off('error', fail)
-      resolve(tcpStream(socket))
+      resolve(socket)
     })
   })
 }
