@@ -11,6 +11,7 @@
  *
  * Changes to the folder and the local index run one at a time, in order.
  */
+import type { LocalChange } from '../database/conflict'
 import type { Database } from '../database/database'
 import type { AccessLevel } from '../database/outgoing'
 import type { DatabaseRecord } from '../database/record'
@@ -30,7 +31,7 @@ import { localEntry, Materializer } from './materializer'
 import { directoryBody, parseDirectoryMessage } from './messages'
 import { fileValueOf, pathOfKey } from './record-view'
 import { scan, type ChangeBatch, type ScannedEntry, type ScanProgress } from './scanner'
-import { parseSharePath, ROOT_PATH, type SharePath } from './share-path'
+import { parentPath, parseSharePath, ROOT_PATH, type SharePath } from './share-path'
 
 /** A bloom filter is at most 16 MiB (bloom.ts); refuse to collect more than that from a peer. */
 const MAX_FILTER_BYTES = 16 * 1024 * 1024
@@ -454,7 +455,7 @@ export class DirectoryShare {
   private async recordEntry(entry: ScannedEntry): Promise<boolean> {
     if (entry.sha256 !== null) {
       const unseen = await this.unseenHolder(entry.path, entry.sha256)
-      if (unseen) return this.recordConcurrent(entry, entry.sha256, unseen.uuid)
+      if (unseen) return this.recordOverUnseen(entry, entry.sha256, unseen.uuid)
     }
     // A folder put at a path whose peer's file has not arrived stays on disk unrecorded until
     // that file lands (Materializer.commit then leaves it be): as a change of the file's record,
@@ -477,22 +478,78 @@ export class DirectoryShare {
    * the peer's version, which the change is made on whether or not this folder placed it.
    */
   private async recordConcurrent(entry: ScannedEntry, sha256: string, uuid: string): Promise<boolean> {
-    const known = this.state.get(entry.path)
     const value = serializeFileValue(await this.valueFor(entry))
-    // Set first: a copy taken by another change of this scan must find the file at its path.
-    this.state.set(entry.path, localEntry(entry, sha256, uuid))
-    const r = await this.o.database
-      .change({ key: entry.path, value, concurrent: true })
-      .catch((err: unknown) => {
-        if (known) this.state.set(entry.path, known)
-        else this.state.delete(entry.path)
-        throw err
-      })
+    const r = await this.changeFrom(entry, sha256, uuid, { key: entry.path, value, concurrent: true })
     this.o.log('info', `${entry.path} changed here while a newer version was on its way: kept both`)
     await this.materializer.applyCopies(this.o.conflicts.take())
     const kept = r && fileValueOf(r)
     if (kept?.kind === 'file') this.fetcher.retarget(entry.path, kept.sha256)
     return true
+  }
+
+  /**
+   * A file changed or put here over the peer's version of record `uuid`, not caught up with. Once
+   * an earlier save of it lost to that version and was kept under a conflict name, later saves
+   * made before the peer's content arrives go to that copy: a conflict each would leave the
+   * person one copy per save.
+   */
+  private async recordOverUnseen(entry: ScannedEntry, sha256: string, uuid: string): Promise<boolean> {
+    const copy = await this.lostCopyOf(entry.path, uuid)
+    if (!copy) return this.recordConcurrent(entry, sha256, uuid)
+    const value = serializeFileValue({ ...(await this.valueFor(entry, copy.path)), conflictSource: uuid })
+    await this.changeFrom(entry, sha256, uuid, { uuid: copy.uuid, key: copy.path, value })
+    this.o.log(
+      'info',
+      `${entry.path} changed again while a newer version is on its way: kept in ${copy.path}`,
+    )
+    await this.materializer.applyCopies([{ from: entry.path, to: copy.path, sha256, loserUuid: copy.uuid }])
+    return true
+  }
+
+  /**
+   * The conflict copy this peer made of the file at `path` when it lost to the peer's version of
+   * record `uuid` (its `conflict_source`), as it made it: beside `path`, last written by this
+   * peer, holding the content last seen at `path`, here and in its record. A copy the person or
+   * a peer has changed since is theirs, and is left alone.
+   */
+  private async lostCopyOf(
+    path: SharePath,
+    uuid: string,
+  ): Promise<{ path: SharePath; uuid: string } | undefined> {
+    const lost = this.state.get(path)?.sha256
+    if (!lost) return undefined
+    for (const candidate of this.state.pathsWith(lost)) {
+      if (candidate === path || parentPath(candidate) !== parentPath(path)) continue
+      const record = await this.o.database.get(candidate)
+      const value = record && fileValueOf(record)
+      if (
+        value?.kind === 'file' &&
+        value.conflictSource === uuid &&
+        value.sha256 === lost &&
+        record!.lastUpdatedBy === this.o.database.peerId
+      )
+        return { path: candidate, uuid: record!.uuid }
+    }
+    return undefined
+  }
+
+  /**
+   * Makes `change` with the local index already holding `entry` at its path, on record `uuid`: a
+   * copy taken from that path, by this change or another of the scan, must find the file there.
+   */
+  private async changeFrom(
+    entry: ScannedEntry,
+    sha256: string,
+    uuid: string,
+    change: LocalChange,
+  ): Promise<DatabaseRecord | undefined> {
+    const known = this.state.get(entry.path)
+    this.state.set(entry.path, localEntry(entry, sha256, uuid))
+    return this.o.database.change(change).catch((err: unknown) => {
+      if (known) this.state.set(entry.path, known)
+      else this.state.delete(entry.path)
+      throw err
+    })
   }
 
   private async awaitingPeer(path: SharePath, sha256?: string | null): Promise<boolean> {

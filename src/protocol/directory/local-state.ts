@@ -41,6 +41,11 @@ export class LocalState {
     return paths ? paths.values().next().value : undefined
   }
 
+  /** Every path whose file has this content, as they are now. */
+  pathsWith(sha256: string): SharePath[] {
+    return [...(this.bySha.get(sha256) ?? [])]
+  }
+
   contents(): IterableIterator<string> {
     return this.bySha.keys()
   }

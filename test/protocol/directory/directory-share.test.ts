@@ -39,7 +39,10 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-const randomBytes = (n: number) => new Uint8Array(n).fill(7)
+// Each draw gives another conflict name, as real randomness does: a second copy made by mistake
+// must not land on the first one's name and pass for an update of it.
+let draws = 0
+const randomBytes = (n: number) => new Uint8Array(n).fill(7 + (draws++ % 36))
 
 async function openShare(
   records: MemoryRecordStore,
@@ -259,12 +262,7 @@ describe('a local edit of a file whose newer version from a peer has not arrived
   })
 
   it("keeps the edit under a conflict name at once, shared, when the peer's version is the later one", async () => {
-    // Bob's clock runs an hour ahead: his version has the later update_time and keeps the name.
-    const { database, share, sha256: bobs, v1 } = await bobsNewerVersion(3_600_000_000_000n)
-    const carol = await subscribedPeer(database)
-    await writeFile(join(root, 'f.txt'), 'v1, edited here')
-    await share.scan()
-    await database.idle()
+    const { database, share, sha256: bobs, v1, carol } = await savedOverBobsLater('v1, edited here')
     const edited = createHash('sha256').update('v1, edited here').digest('hex')
     const now = await database.get('/f.txt')
     expect(now && fileValueOf(now)).toMatchObject({ sha256: bobs })
@@ -283,6 +281,76 @@ describe('a local edit of a file whose newer version from a peer has not arrived
     expect((await readdir(root)).sort()).toEqual(['f.txt', sent[0]!.key.slice(1)].sort())
   })
 })
+
+describe("further edits here while the peer's version that won is still on its way", () => {
+  const CONFLICT = /^\/f\.CONFLICT\.[0-9a-z]{8}\.txt$/
+
+  it('update the conflict copy already made for it, as new versions of that record, not a copy each', async () => {
+    const { database, share, sha256: bobs, v1, carol } = await savedOverBobsLater('first save')
+    const [copy] = carol.updates()
+    expect(copy?.key).toMatch(CONFLICT)
+    // The person saves twice more before Bob's content arrives.
+    for (const save of ['second save', 'third save']) {
+      await writeFile(join(root, 'f.txt'), save)
+      await share.scan()
+    }
+    await database.idle()
+    const sent = carol.updates()
+    expect(sent.map((u) => [u.key, u.uuid, fileValueOf(u)])).toEqual(
+      ['first save', 'second save', 'third save'].map((save) => [
+        copy!.key,
+        copy!.uuid,
+        expect.objectContaining({ sha256: sha(save), conflictSource: v1.uuid }),
+      ]),
+    )
+    expect(compareClocks(sent[2]!.vectorClock, sent[1]!.vectorClock)).toBe('incoming-newer')
+    expect(await readFile(join(root, copy!.key.slice(1)), 'utf8')).toBe('third save')
+
+    // Bob's content arrives and takes the name; one copy holds the person's last save.
+    await bobsArrives(share, bobs)
+    expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v2 from bob')
+    expect((await readdir(root)).sort()).toEqual(['f.txt', copy!.key.slice(1)].sort())
+    expect(await readFile(join(root, copy!.key.slice(1)), 'utf8')).toBe('third save')
+  })
+
+  it('make a new copy once the person has changed the first one, which keeps their change', async () => {
+    const { database, share, carol } = await savedOverBobsLater('first save')
+    await writeFile(join(root, 'f.txt'), 'second save')
+    await share.scan()
+    await database.idle()
+    const copy = carol.updates()[0]!.key
+    expect(new Set(carol.updates().map((u) => u.key))).toEqual(new Set([copy]))
+    await writeFile(join(root, copy.slice(1)), 'the copy, edited')
+    await share.scan()
+    await writeFile(join(root, 'f.txt'), 'third save')
+    await share.scan()
+    await database.idle()
+    await share.close()
+    const kept = await database.get(copy)
+    expect(kept && fileValueOf(kept)).toMatchObject({ sha256: sha('the copy, edited') })
+    expect(await readFile(join(root, copy.slice(1)), 'utf8')).toBe('the copy, edited')
+    const copies = (await readdir(root)).filter((name) => CONFLICT.test(`/${name}`) && `/${name}` !== copy)
+    expect(copies).toHaveLength(1)
+    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('third save')
+  })
+})
+
+function sha(content: string): string {
+  return createHash('sha256').update(content).digest('hex')
+}
+
+/**
+ * Bob's version of /f.txt wins over `save`, made here before its content arrives and scanned:
+ * his clock runs an hour ahead, so his update_time is the later one. Carol sees what is sent.
+ */
+async function savedOverBobsLater(save: string) {
+  const bobs = await bobsNewerVersion(3_600_000_000_000n)
+  const carol = await subscribedPeer(bobs.database)
+  await writeFile(join(root, 'f.txt'), save)
+  await bobs.share.scan()
+  await bobs.database.idle()
+  return { ...bobs, carol }
+}
 
 /** A read-write peer subscribed to our updates, and the records sent to it. */
 async function subscribedPeer(database: Database): Promise<{ updates: () => DatabaseRecord[] }> {
@@ -417,6 +485,31 @@ describe("a file put here at a path whose peer's file has not arrived yet", () =
     await share.close()
     expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('bobs')
     expect((await readdir(root)).sort()).toEqual([copy, 'x.txt'].sort())
+  })
+
+  it("keeps later saves of a new file there in its one conflict copy, while the peer's file that won is on its way", async () => {
+    const { database, share } = await openShare(new MemoryRecordStore(), new MemoryLocalIndex())
+    await share.scan()
+    const sha256 = await peerCreates(database, share, '/x.txt', 'bobs', 1, 4_000_000_000_000_000_000n)
+    const carol = await subscribedPeer(database)
+    for (const save of ['mine', 'mine, saved again']) {
+      await writeFile(join(root, 'x.txt'), save)
+      await share.scan()
+    }
+    await database.idle()
+    const sent = carol.updates()
+    expect(new Set(sent.map((u) => u.key)).size).toBe(1)
+    const copy = sent[1]!
+    expect(fileValueOf(copy)).toMatchObject({
+      sha256: createHash('sha256').update('mine, saved again').digest('hex'),
+      conflictSource: id(0x101),
+    })
+    const { link } = await linkToBob(share)
+    await share.receive(link, { type: 'directory.data', sha256, range: [0, 4] }, chunks(Buffer.from('bobs')))
+    await share.close()
+    expect(await readFile(join(root, 'x.txt'), 'utf8')).toBe('bobs')
+    expect((await readdir(root)).sort()).toEqual([copy.key.slice(1), 'x.txt'].sort())
+    expect(await readFile(join(root, copy.key.slice(1)), 'utf8')).toBe('mine, saved again')
   })
 
   it("records a move of the peer's own content onto that path as the old path's deletion", async () => {
