@@ -3,12 +3,16 @@
  * main thread and exposes it through comlink. Thin on purpose: the host lives in src/platform/browser.
  */
 import { expose, proxy } from 'comlink'
+import type { StorageNotice } from '../src/platform/browser/database-notices'
 import { EngineHost, type EngineHostOptions } from '../src/platform/browser/engine-host'
 
 /** The page calls `start` once, then uses the host it returns. */
 const api = {
-  async start(options: EngineHostOptions): Promise<EngineHost> {
-    return proxy(await EngineHost.start(options))
+  async start(
+    options: EngineHostOptions,
+    onStarting?: (notice: StorageNotice | undefined) => void,
+  ): Promise<EngineHost> {
+    return proxy(await EngineHost.start(options, onStarting))
   },
 }
 

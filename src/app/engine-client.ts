@@ -2,7 +2,8 @@
  * Starts the engine worker and the page's networking: the worker hosts the peer, the page keeps
  * the signaling connection and the WebRTC links (RTCPeerConnection exists only here).
  */
-import { wrap, type Remote } from 'comlink'
+import { proxy, wrap, type Remote } from 'comlink'
+import type { StorageNotice } from '../platform/browser/database-notices'
 import type { EngineHost } from '../platform/browser/engine-host'
 import { PeerManager } from '../net/peer-manager'
 import type { EngineWorkerApi } from '../../workers/engine.worker'
@@ -17,17 +18,23 @@ export interface EngineClient {
   kill(): void
 }
 
-export async function startEngine(): Promise<EngineClient> {
+/** `onStarting` hears of databases kept waiting by another tab until the engine runs. */
+export async function startEngine(
+  onStarting: (notice: StorageNotice | undefined) => void,
+): Promise<EngineClient> {
   const settings = loadSettings()
   const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
     type: 'module',
     name: 'clearskies-engine',
   })
   const api = wrap<EngineWorkerApi>(worker)
-  const host = (await api.start({
-    appUrl: new URL('/', location.href).href,
-    ...(settings.deviceName ? { name: settings.deviceName } : {}),
-  })) as unknown as Remote<EngineHost>
+  const host = (await api.start(
+    {
+      appUrl: new URL('/', location.href).href,
+      ...(settings.deviceName ? { name: settings.deviceName } : {}),
+    },
+    proxy(onStarting),
+  )) as unknown as Remote<EngineHost>
   await host.setRateLimits({ upload: settings.uploadLimit, download: settings.downloadLimit })
   const peers = new PeerManager(host, {
     trackerUrl: settings.signalingUrl,

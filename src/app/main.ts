@@ -33,7 +33,7 @@ const lock = new EngineLock(
 )
 
 function run(): void {
-  engine = startEngine().then(
+  engine = startEngine((notice) => app?.startingStorage(notice)).then(
     (client) => {
       app?.connect(client)
       // Shares kept in browser storage must survive storage pressure: ask once the app is in use.

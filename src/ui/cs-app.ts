@@ -6,6 +6,7 @@ import { explainJoinWait, zipSavedStatus } from '../app/messages'
 import { loadSettings, saveSettings } from '../app/settings'
 import { codeFromHash, shareFromRoute } from '../app/share-link'
 import { TransferWakeLock } from '../app/wake-lock'
+import type { StorageNotice } from '../platform/browser/database-notices'
 import type { CodeView } from '../platform/browser/engine-host'
 import type { StorageReport } from '../platform/browser/storage'
 import { formatBytes } from './format'
@@ -54,6 +55,7 @@ export class CsApp extends LitElement {
     storage: { state: true },
     startError: { state: true },
     elsewhere: { state: true },
+    startingNotice: { state: true },
   }
 
   status = ''
@@ -77,6 +79,8 @@ export class CsApp extends LitElement {
    * over from this tab (`moved`); `waiting` while this tab takes over.
    */
   elsewhere: 'open' | 'moved' | 'waiting' | undefined
+  /** What the databases say while the engine starts; once it runs, its snapshots say it. */
+  startingNotice: StorageNotice | undefined
 
   private readonly engine = new EngineController(this)
   private actions: AppActions | undefined
@@ -297,6 +301,11 @@ export class CsApp extends LitElement {
   /** How much browser storage the app uses, and whether the browser promised to keep it. */
   showStorage(report: StorageReport): void {
     this.storage = report
+  }
+
+  /** A database the starting engine opens is kept waiting by another tab, or no longer is. */
+  startingStorage(notice: StorageNotice | undefined): void {
+    this.startingNotice = notice
   }
 
   startFailed(message: string): void {
@@ -583,10 +592,20 @@ export class CsApp extends LitElement {
     </p>`
   }
 
+  private renderStorageNotice() {
+    const notice = this.engine.snapshot ? this.engine.snapshot.storage : this.startingNotice
+    if (!notice) return nothing
+    return html`<div class="banner" role="alert">
+      <span>${notice.message}</span>
+      ${notice.mustReload ? html`<button @click=${() => location.reload()}>Reload</button>` : nothing}
+    </div>`
+  }
+
   override render() {
     const snapshot = this.engine.snapshot
     const share = snapshot?.shares.find((s) => s.location === this.current)
     return html`
+      ${this.renderStorageNotice()}
       ${
         this.updateAvailable
           ? html`<div class="banner" role="alert">

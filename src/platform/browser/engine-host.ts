@@ -19,6 +19,7 @@ import { isConflictName } from '../../protocol/directory/conflict-name'
 import { archivedOriginal } from '../../protocol/directory/file-store'
 import { ARCHIVE_DIR } from '../../protocol/directory/ignore'
 import { parseSharePath, segmentsOf } from '../../protocol/directory/share-path'
+import { DatabaseNotices, type StorageNotice } from './database-notices'
 import { browserEnginePlatform, removeShareStorage } from './engine-platform'
 import { FolderHandles } from './folder-handles'
 import { observeFolder } from './folder-observer'
@@ -52,6 +53,8 @@ export interface AppSnapshot {
   readonly shares: readonly ShareStatus[]
   readonly joining: readonly JoinView[]
   readonly codes: readonly CodeView[]
+  /** A database kept waiting by another tab, or closed under this one (database-notices.ts). */
+  readonly storage?: StorageNotice
 }
 
 export interface FileView {
@@ -120,7 +123,10 @@ export class EngineHost {
     private readonly options: EngineHostOptions,
     /** The engine's own store, where the pause is kept across reloads. */
     private readonly kv: KeyValueStore,
+    /** What the databases opened for this host say; a host given none (a test's) hears nothing. */
+    private readonly notices = new DatabaseNotices(),
   ) {
+    notices.onChange(() => this.scheduleSnapshot())
     // Only picked folders change behind the engine's back: browser storage is written by it alone.
     this.watchers = watchShares(
       engine,
@@ -137,15 +143,28 @@ export class EngineHost {
     })
   }
 
-  static async start(options: EngineHostOptions): Promise<EngineHost> {
-    const folders = await FolderHandles.open()
-    const platform = await browserEnginePlatform(folders)
-    const engine = await Engine.open(platform, {
-      ...(options.name ? { name: options.name } : {}),
-      log: engineLog,
-    })
-    await restorePause(engine, platform.kv)
-    return new EngineHost(engine, folders, options, platform.kv)
+  /**
+   * `onStarting` hears of the databases until the host exists and its snapshots carry them: an
+   * open kept waiting by an older tab would otherwise leave the page at "Starting…" with no word.
+   */
+  static async start(
+    options: EngineHostOptions,
+    onStarting?: (notice: StorageNotice | undefined) => void,
+  ): Promise<EngineHost> {
+    const notices = new DatabaseNotices()
+    const stopTelling = notices.onChange(() => onStarting?.(notices.notice))
+    try {
+      const folders = await FolderHandles.open(undefined, notices)
+      const platform = await browserEnginePlatform(folders, notices)
+      const engine = await Engine.open(platform, {
+        ...(options.name ? { name: options.name } : {}),
+        log: engineLog,
+      })
+      await restorePause(engine, platform.kv)
+      return new EngineHost(engine, folders, options, platform.kv, notices)
+    } finally {
+      stopTelling()
+    }
   }
 
   /** Closes every link and share; the page then ends the worker (another tab takes over). */
@@ -160,7 +179,9 @@ export class EngineHost {
 
   snapshot(): AppSnapshot {
     const now = Date.now()
+    const storage = this.notices.notice
     return {
+      ...(storage ? { storage } : {}),
       paused: this.engine.isPaused,
       shares: this.engine.shareList.map((s) => s.status()),
       joining: this.engine.pendingJoins.map((j) => {

@@ -9,6 +9,7 @@ import { deleteDB } from 'idb'
 import type { EnginePlatform } from '../../engine/engine'
 import type { ShareStorage } from '../../engine/live-share'
 import { POSIX_NAMES, type LocalNameRules } from '../../protocol/directory/local-names'
+import type { DatabaseNotices } from './database-notices'
 import { endOfTurn } from './end-of-turn'
 import { FolderHandles } from './folder-handles'
 import { FsaFileStore } from './fsa-file-store'
@@ -20,8 +21,12 @@ import { browserRecordCrypto } from './record-crypto'
 import { createWasmHasher } from './wasm-hasher'
 import { browserZlibCodec } from './zlib-codec'
 
-export async function browserEnginePlatform(folders: FolderHandles): Promise<EnginePlatform> {
-  const kv = await IdbKeyValueStore.open()
+/** `notices` hears of every database this platform opens being kept waiting or closed under it. */
+export async function browserEnginePlatform(
+  folders: FolderHandles,
+  notices?: DatabaseNotices,
+): Promise<EnginePlatform> {
+  const kv = await IdbKeyValueStore.open(undefined, notices)
   return {
     kv,
     createHasher: createWasmHasher,
@@ -36,9 +41,9 @@ export async function browserEnginePlatform(folders: FolderHandles): Promise<Eng
       const root = picked ?? (await opfsFolder(storageId))
       const names = databaseNames(storageId)
       const [attributes, index, records] = await Promise.all([
-        IdbAttributeStore.open(names.attributes),
-        IdbLocalIndex.open(names.index),
-        IdbRecordStore.open(names.records),
+        IdbAttributeStore.open(names.attributes, notices),
+        IdbLocalIndex.open(names.index, notices),
+        IdbRecordStore.open(names.records, notices),
       ])
       return {
         records,

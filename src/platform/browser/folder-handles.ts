@@ -3,7 +3,9 @@
  * reopens on its folder after a reload. The handle survives in IndexedDB; the permission does
  * not: after a reload Chromium answers 'prompt', and only the page, on a click, can ask again.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import type { DBSchema, IDBPDatabase } from 'idb'
+import type { DatabaseNotices } from './database-notices'
+import { openDatabase } from './idb-open'
 
 interface HandleSchema extends DBSchema {
   folders: { key: string; value: FileSystemDirectoryHandle }
@@ -12,13 +14,13 @@ interface HandleSchema extends DBSchema {
 export class FolderHandles {
   private constructor(private readonly db: IDBPDatabase<HandleSchema>) {}
 
-  static async open(name = 'clearskies-folders'): Promise<FolderHandles> {
+  static async open(name = 'clearskies-folders', notices?: DatabaseNotices): Promise<FolderHandles> {
     return new FolderHandles(
-      await openDB<HandleSchema>(name, 1, { upgrade: (db) => void db.createObjectStore('folders') }),
+      await openDatabase<HandleSchema>(name, 1, (db) => void db.createObjectStore('folders'), notices),
     )
   }
 
-  get(location: string): Promise<FileSystemDirectoryHandle | undefined> {
+  async get(location: string): Promise<FileSystemDirectoryHandle | undefined> {
     return this.db.get('folders', location)
   }
 

@@ -9,8 +9,10 @@
  * worker per file in a sync of thousands of small files. The in-memory table follows each
  * transaction once it committed, so a read never sees what the database does not have.
  */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb'
+import type { DBSchema, IDBPDatabase, IDBPObjectStore } from 'idb'
 import { MemoryAttributeStore, movedKey, type SideAttributes } from './attribute-store'
+import type { DatabaseNotices } from './database-notices'
+import { openDatabase } from './idb-open'
 
 interface AttributeSchema extends DBSchema {
   attributes: { key: string; value: SideAttributes & { local: string } }
@@ -37,12 +39,13 @@ export class IdbAttributeStore extends MemoryAttributeStore {
   }
 
   /** `name` tells shares apart, e.g. `clearskies-attributes:<share id>`. */
-  static async open(name: string): Promise<IdbAttributeStore> {
-    const db = await openDB<AttributeSchema>(name, DB_VERSION, {
-      upgrade(db) {
-        db.createObjectStore('attributes', { keyPath: 'local' })
-      },
-    })
+  static async open(name: string, notices?: DatabaseNotices): Promise<IdbAttributeStore> {
+    const db = await openDatabase<AttributeSchema>(
+      name,
+      DB_VERSION,
+      (db) => void db.createObjectStore('attributes', { keyPath: 'local' }),
+      notices,
+    )
     const store = new IdbAttributeStore(db)
     for (const { local, ...attributes } of await db.getAll('attributes')) store.entries.set(local, attributes)
     return store

@@ -1,7 +1,9 @@
 /** The engine's key-value store in IndexedDB (one object store; values are structured-cloned JSON). */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import type { DBSchema, IDBPDatabase } from 'idb'
 import type { KeyValueStore } from '../../engine/kv-store'
 import type { JsonValue } from '../../protocol/wire/json-value'
+import type { DatabaseNotices } from './database-notices'
+import { openDatabase } from './idb-open'
 
 interface KvSchema extends DBSchema {
   kv: { key: string; value: JsonValue }
@@ -10,9 +12,9 @@ interface KvSchema extends DBSchema {
 export class IdbKeyValueStore implements KeyValueStore {
   private constructor(private readonly db: IDBPDatabase<KvSchema>) {}
 
-  static async open(name = 'clearskies-engine'): Promise<IdbKeyValueStore> {
+  static async open(name = 'clearskies-engine', notices?: DatabaseNotices): Promise<IdbKeyValueStore> {
     return new IdbKeyValueStore(
-      await openDB<KvSchema>(name, 1, { upgrade: (db) => void db.createObjectStore('kv') }),
+      await openDatabase<KvSchema>(name, 1, (db) => void db.createObjectStore('kv'), notices),
     )
   }
 

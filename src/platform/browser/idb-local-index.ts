@@ -1,7 +1,9 @@
 /** The directory extension's local index in IndexedDB: read whole at open, written in one transaction per batch. */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import type { DBSchema, IDBPDatabase } from 'idb'
 import type { LocalEntry, LocalIndex } from '../../protocol/directory/local-index'
 import type { SharePath } from '../../protocol/directory/share-path'
+import type { DatabaseNotices } from './database-notices'
+import { openDatabase } from './idb-open'
 
 interface IndexSchema extends DBSchema {
   entries: { key: string; value: LocalEntry & { path: string } }
@@ -11,11 +13,14 @@ export class IdbLocalIndex implements LocalIndex {
   private constructor(private readonly db: IDBPDatabase<IndexSchema>) {}
 
   /** `name` tells shares apart, e.g. `clearskies-index:<storage id>`. */
-  static async open(name: string): Promise<IdbLocalIndex> {
+  static async open(name: string, notices?: DatabaseNotices): Promise<IdbLocalIndex> {
     return new IdbLocalIndex(
-      await openDB<IndexSchema>(name, 1, {
-        upgrade: (db) => void db.createObjectStore('entries', { keyPath: 'path' }),
-      }),
+      await openDatabase<IndexSchema>(
+        name,
+        1,
+        (db) => void db.createObjectStore('entries', { keyPath: 'path' }),
+        notices,
+      ),
     )
   }
 

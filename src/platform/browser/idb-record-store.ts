@@ -15,10 +15,12 @@
  * Y, X's entry stays 9, where SQL's MAX(...) GROUP BY would fall back to X's next highest. Both
  * ask peers for nothing that is not newer than what this store has seen of X.
  */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction } from 'idb'
+import type { DBSchema, IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb'
 import type { PeerId } from '../../protocol/database/ids'
 import type { DatabaseRecord } from '../../protocol/database/record'
 import { changeOrder, type RecordStore, type StoreBatch } from '../../protocol/database/record-store'
+import type { DatabaseNotices } from './database-notices'
+import { openDatabase } from './idb-open'
 
 type StoredRecord = DatabaseRecord & { readonly revKey: string }
 
@@ -112,16 +114,19 @@ export class IdbRecordStore implements RecordStore {
   }
 
   /** `name` tells clubs apart, e.g. `clearskies-records:<share id>`. */
-  static async open(name: string): Promise<IdbRecordStore> {
-    const db = await openDB<RecordSchema>(name, DB_VERSION, {
-      upgrade(db) {
+  static async open(name: string, notices?: DatabaseNotices): Promise<IdbRecordStore> {
+    const db = await openDatabase<RecordSchema>(
+      name,
+      DB_VERSION,
+      (db) => {
         const records = db.createObjectStore('records', { keyPath: 'uuid' })
         records.createIndex('key', 'key')
         records.createIndex('peerRev', ['lastUpdatedBy', 'revKey', 'uuid'])
         db.createObjectStore('revisions', { keyPath: 'peer' })
         db.createObjectStore('state', { keyPath: 'name' })
       },
-    })
+      notices,
+    )
     return new IdbRecordStore(db)
   }
 

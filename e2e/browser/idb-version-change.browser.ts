@@ -1,0 +1,202 @@
+/**
+ * An app update raises a database's schema version, and IndexedDB upgrades it only once every
+ * older connection has closed. Each test opens the app's store, then the same database at a higher
+ * version in the same page, standing for the new version of the app in another tab.
+ */
+import { openDB, deleteDB, type IDBPDatabase } from 'idb'
+import { describe, expect, it } from 'vitest'
+import {
+  DatabaseClosedError,
+  DatabaseNotices,
+  type StorageNotice,
+} from '../../src/platform/browser/database-notices'
+import { EngineHost } from '../../src/platform/browser/engine-host'
+import { FolderHandles } from '../../src/platform/browser/folder-handles'
+import { IdbAttributeStore } from '../../src/platform/browser/idb-attribute-store'
+import { IdbKeyValueStore } from '../../src/platform/browser/idb-kv'
+import { IdbLocalIndex } from '../../src/platform/browser/idb-local-index'
+import { openDatabase } from '../../src/platform/browser/idb-open'
+import { IdbRecordStore } from '../../src/platform/browser/idb-record-store'
+
+/** Far longer than IndexedDB takes to close a connection and upgrade; without the change, forever. */
+const SETTLE_MS = 5_000
+
+let databases = 0
+const nextName = (): string => `version-test-${Date.now()}-${databases++}`
+
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: still waiting after ${SETTLE_MS} ms`)), SETTLE_MS),
+    ),
+  ])
+}
+
+/** The next notice `notices` gives (or the one it holds now). */
+function nextNotice(notices: DatabaseNotices): Promise<StorageNotice> {
+  return new Promise((resolve) => {
+    const now = notices.notice
+    if (now) return resolve(now)
+    const stop = notices.onChange(() => {
+      const notice = notices.notice
+      if (notice) resolve(notice)
+      stop()
+    })
+  })
+}
+
+/** A newer version of the app opening `name`: its upgrade runs once the older connections close. */
+async function openNewer(name: string): Promise<IDBPDatabase> {
+  return within(
+    openDB(name, 2, { upgrade: (db) => void db.createObjectStore('added-by-v2') }),
+    `opening ${name} at v2`,
+  )
+}
+
+/** Each store of the app: opened, it gives a call that uses it once more. */
+const stores: ReadonlyArray<{
+  readonly kind: string
+  readonly use: (name: string, notices: DatabaseNotices) => Promise<() => Promise<unknown>>
+}> = [
+  {
+    kind: 'the engine key-value store',
+    use: async (name, notices) => {
+      const kv = await IdbKeyValueStore.open(name, notices)
+      return () => kv.get('paused')
+    },
+  },
+  {
+    kind: 'a share’s local index',
+    use: async (name, notices) => {
+      const index = await IdbLocalIndex.open(name, notices)
+      return () => index.load()
+    },
+  },
+  {
+    kind: 'a share’s attribute store',
+    use: async (name, notices) => {
+      const attributes = await IdbAttributeStore.open(name, notices)
+      return () => attributes.set('/a.txt', { mtimeNs: 1n, size: 0, lastModifiedMs: 0 })
+    },
+  },
+  {
+    kind: 'a share’s record store',
+    use: async (name, notices) => {
+      const records = await IdbRecordStore.open(name, notices)
+      return () => records.maxRevisions()
+    },
+  },
+  {
+    kind: 'the picked folders',
+    use: async (name, notices) => {
+      const folders = await FolderHandles.open(name, notices)
+      return () => folders.get('Photos')
+    },
+  },
+]
+
+describe('a database a newer version of the app opens', () => {
+  for (const { kind, use } of stores) {
+    it(`is let go by ${kind}, which says so and then fails with a clear error`, async () => {
+      const name = nextName()
+      const notices = new DatabaseNotices()
+      const useStore = await use(name, notices)
+      await useStore()
+
+      const newer = await openNewer(name)
+      expect(newer.objectStoreNames.contains('added-by-v2')).toBe(true)
+      expect(notices.notice).toEqual({
+        message: expect.stringMatching(
+          /newer version of ClearSkies was opened in another tab.*Reload this tab/,
+        ),
+        mustReload: true,
+      })
+      const failed = await within(
+        useStore().then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+        'using the old store',
+      )
+      expect(failed).toBeInstanceOf(DatabaseClosedError)
+      expect(failed).toMatchObject({
+        code: 'EDBCLOSED',
+        message: `the database ${name} was closed because a newer version of ClearSkies opened it in another tab; reload this tab`,
+      })
+      newer.close()
+      await deleteDB(name)
+    })
+  }
+
+  it('is reported in the running engine host’s snapshot', async () => {
+    const host = await EngineHost.start({ appUrl: 'https://example.test/' })
+    expect(host.snapshot().storage).toBeUndefined()
+    const newer = await openNewer('clearskies-engine')
+    await expect.poll(() => host.snapshot().storage?.mustReload, { timeout: SETTLE_MS }).toBe(true)
+    expect(host.snapshot().storage?.message).toMatch(/newer version of ClearSkies/)
+    newer.close()
+    await host.close().catch(() => undefined)
+    // The other browser tests open the engine's store at version 1.
+    await deleteDB('clearskies-engine')
+  })
+})
+
+describe('opening a database an older connection holds', () => {
+  it('asks for the other tabs to be closed, and completes once they are', async () => {
+    const name = nextName()
+    // An older version of the app in another tab, which does not let go by itself.
+    const older = await openDB(name, 1, { upgrade: (db) => void db.createObjectStore('kv') })
+    const notices = new DatabaseNotices()
+    let opened = false
+    const opening = openDatabase(name, 2, (db) => void db.createObjectStore('added-by-v2'), notices).then(
+      (db) => {
+        opened = true
+        return db
+      },
+    )
+
+    const notice = await within(nextNotice(notices), 'the blocked open saying so')
+    expect(notice).toEqual({
+      message: expect.stringMatching(/waiting for its other tabs to close.*Close the other ClearSkies tabs/),
+      mustReload: false,
+    })
+    expect(opened).toBe(false)
+
+    older.close()
+    const db = await within(opening, 'the open once the other tab closed')
+    expect(db.version).toBe(2)
+    expect(notices.notice).toBeUndefined()
+    db.close()
+    await deleteDB(name)
+  })
+})
+
+describe('a connection the browser closes abnormally', () => {
+  it('is reported, and its store fails with a clear error', async () => {
+    const name = nextName()
+    const notices = new DatabaseNotices()
+    // The browser's 'close' event (a cleared site, a failed disk) cannot be caused from a test: it
+    // is dispatched on the connection the store opened, caught as IndexedDB hands it out.
+    const open = indexedDB.open.bind(indexedDB)
+    let request: IDBOpenDBRequest | undefined
+    indexedDB.open = (...args) => (request = open(...args))
+    let kv: IdbKeyValueStore
+    try {
+      kv = await IdbKeyValueStore.open(name, notices)
+    } finally {
+      indexedDB.open = open
+    }
+    request?.result.dispatchEvent(new Event('close'))
+
+    expect(notices.notice).toEqual({
+      message: expect.stringMatching(/browser closed ClearSkies’s storage unexpectedly.*Reload this tab/),
+      mustReload: true,
+    })
+    await expect(kv.get('paused')).rejects.toThrow(
+      `the browser closed the database ${name} abnormally; reload this tab`,
+    )
+    kv.close()
+    await deleteDB(name)
+  })
+})
