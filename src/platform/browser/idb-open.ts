@@ -13,7 +13,7 @@ import { DatabaseClosedError, type ClosedReason, type DatabaseNotices } from './
  * Opens `name` at `version`, running `upgrade` as idb does. `notices` hears of waits and losses;
  * without it (a test's store) the connection still lets go of a newer version.
  */
-export async function openDatabase<Schema extends DBSchema>(
+export async function openDatabase<Schema extends DBSchema | unknown = unknown>(
   name: string,
   version: number,
   upgrade: NonNullable<OpenDBCallbacks<Schema>['upgrade']>,
