@@ -20,8 +20,16 @@ import { closeSync, constants, openSync, readSync } from 'node:fs'
 import { errno, writeAll } from './fd'
 
 export const ALIGN_BYTES = 4096
-/** Each buffer; two per file, one filling while the other is written. */
+/** Each buffer; BUFFERS_PER_FILE per file. */
 export const DIRECT_BUFFER_BYTES = 1024 * 1024
+/**
+ * One buffer filling while the others wait for their turn to be written. With two, receiving 1 GiB
+ * in bench/sync, the joiner's thread waited 1.45 s in all for the other buffer's write: a 1 MiB
+ * direct write takes 0.5 ms on an idle machine, but on busy cores the thread pool's thread and
+ * the write's completion each wait for a core, and a disk may pause far longer. With four it waited
+ * 0.7-1.1 s (there both cores are busy either way, so the sync took no less time).
+ */
+export const BUFFERS_PER_FILE = 4
 /** How many files can write directly at once (their buffers are carved from one memory). */
 const FILES_AT_ONCE = 4
 const WASM_PAGE_BYTES = 65536
@@ -31,23 +39,22 @@ declare const WebAssembly: {
   Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer }
 }
 
-interface BufferPair {
-  readonly buffers: readonly [Uint8Array, Uint8Array]
-}
+type BufferSet = readonly Uint8Array[]
 
 /** Lazily made: most processes never receive a large file. */
-let free: BufferPair[] | undefined
+let free: BufferSet[] | undefined
 
-function takeBuffers(): BufferPair | undefined {
+function takeBuffers(): BufferSet | undefined {
   if (!free) {
-    const pairBytes = 2 * DIRECT_BUFFER_BYTES
-    const memory = new WebAssembly.Memory({ initial: (FILES_AT_ONCE * pairBytes) / WASM_PAGE_BYTES })
-    free = Array.from({ length: FILES_AT_ONCE }, (_, i) => ({
-      buffers: [
-        new Uint8Array(memory.buffer, i * pairBytes, DIRECT_BUFFER_BYTES),
-        new Uint8Array(memory.buffer, i * pairBytes + DIRECT_BUFFER_BYTES, DIRECT_BUFFER_BYTES),
-      ] as const,
-    }))
+    const setBytes = BUFFERS_PER_FILE * DIRECT_BUFFER_BYTES
+    const memory = new WebAssembly.Memory({ initial: (FILES_AT_ONCE * setBytes) / WASM_PAGE_BYTES })
+    free = Array.from({ length: FILES_AT_ONCE }, (_, file) =>
+      Array.from(
+        { length: BUFFERS_PER_FILE },
+        (_, i) =>
+          new Uint8Array(memory.buffer, file * setBytes + i * DIRECT_BUFFER_BYTES, DIRECT_BUFFER_BYTES),
+      ),
+    )
   }
   return free.pop()
 }
@@ -68,14 +75,19 @@ export class DirectWriter {
   private current = 0
   private bufferAt: number
   private filled: number
-  /** The other buffer's write, awaited before that buffer is filled again. */
-  private writing: Promise<void> = Promise.resolve()
+  /**
+   * Full buffers are written one after another, in the file's order, so the file is always a
+   * prefix of what was appended (a restart resumes after it, and a failed write leaves no hole).
+   * `queue` settles when the last one queued is written; `pending[i]` when buffer i may be filled.
+   */
+  private queue: Promise<void> = Promise.resolve()
+  private readonly pending: Array<Promise<void> | undefined> = []
   private refused = false
 
   private constructor(
     private readonly fd: number,
     private directFd: number | undefined,
-    private pair: BufferPair | undefined,
+    private buffers: BufferSet | undefined,
     end: number,
   ) {
     this.bufferAt = end - (end % ALIGN_BYTES)
@@ -86,17 +98,17 @@ export class DirectWriter {
 
   /** A writer appending at `end` of the file open as `fd`, or undefined where none can be had. */
   static open(fd: number, end: number): DirectWriter | undefined {
-    const pair = takeBuffers()
-    if (!pair) return undefined
+    const buffers = takeBuffers()
+    if (!buffers) return undefined
     const directFd = openDirect(fd)
     if (directFd === undefined) {
-      free?.push(pair)
+      free?.push(buffers)
       return undefined
     }
-    return new DirectWriter(fd, directFd, pair, end)
+    return new DirectWriter(fd, directFd, buffers, end)
   }
 
-  /** Appends `chunk`; resolves once it is copied (and the buffer before it is on its way). */
+  /** Appends `chunk`; resolves once it is copied (and the buffers before it are on their way). */
   async append(chunk: Uint8Array): Promise<void> {
     for (let at = 0; at < chunk.byteLength;) {
       const take = Math.min(DIRECT_BUFFER_BYTES - this.filled, chunk.byteLength - at)
@@ -113,7 +125,7 @@ export class DirectWriter {
    * can go on.
    */
   async drain(): Promise<void> {
-    await this.written()
+    await this.allWritten()
     const whole = this.filled - (this.filled % ALIGN_BYTES)
     const buffer = this.buffer()
     if (whole > 0) await this.writeOut(buffer, whole, this.bufferAt)
@@ -135,32 +147,45 @@ export class DirectWriter {
 
   /** Lets go without writing what is gathered (the file is being discarded or cut). */
   async abandon(): Promise<void> {
-    await this.writing.catch(() => undefined)
+    await this.queue.catch(() => undefined)
     this.release()
   }
 
-  /** Waits for the write under way; its failure is thrown here once, not again by later calls. */
-  private async written(): Promise<void> {
-    const writing = this.writing
-    this.writing = Promise.resolve()
-    await writing
+  /**
+   * Waits for every queued write. A failure is thrown here once, not again by later calls: the
+   * writes queued after a failed one fail with it, as nothing may be written after a gap.
+   */
+  private async allWritten(): Promise<void> {
+    const queue = this.queue
+    this.queue = Promise.resolve()
+    this.pending.fill(undefined)
+    await queue
   }
 
   private buffer(): Uint8Array {
-    if (!this.pair) throw new Error('the direct writer is closed')
-    return this.pair.buffers[this.current] as Uint8Array
+    if (!this.buffers) throw new Error('the direct writer is closed')
+    return this.buffers[this.current] as Uint8Array
   }
 
   private async sendFull(): Promise<void> {
     const full = this.buffer()
     const at = this.bufferAt
-    await this.written()
-    const sending = this.writeOut(full, DIRECT_BUFFER_BYTES, at)
-    this.writing = sending
-    sending.catch(() => undefined) // reported by the next append, drain or close, which await it
-    this.current ^= 1
+    const queue = this.queue.then(() => this.writeOut(full, DIRECT_BUFFER_BYTES, at))
+    queue.catch(() => undefined) // reported by the append, drain or close that awaits it
+    this.queue = queue
+    this.pending[this.current] = queue
+    this.current = (this.current + 1) % BUFFERS_PER_FILE
     this.bufferAt += DIRECT_BUFFER_BYTES
     this.filled = 0
+    // The next buffer may still be waiting for its write, queued BUFFERS_PER_FILE buffers ago.
+    const next = this.pending[this.current]
+    this.pending[this.current] = undefined
+    try {
+      await next
+    } catch {
+      // Thrown by the queue, which fails from there on, and then reset: reported once.
+      await this.allWritten()
+    }
   }
 
   private async writeOut(buffer: Uint8Array, length: number, at: number): Promise<void> {
@@ -179,7 +204,7 @@ export class DirectWriter {
   private release(): void {
     if (this.directFd !== undefined) closeSync(this.directFd)
     this.directFd = undefined
-    if (this.pair) free?.push(this.pair)
-    this.pair = undefined
+    if (this.buffers) free?.push(this.buffers)
+    this.buffers = undefined
   }
 }

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseSharePath } from '../../../src/protocol/directory/share-path'
-import { ALIGN_BYTES, DIRECT_BUFFER_BYTES, DirectWriter } from '../../../src/platform/node/direct-writer'
+import {
+  ALIGN_BYTES,
+  BUFFERS_PER_FILE,
+  DIRECT_BUFFER_BYTES,
+  DirectWriter,
+} from '../../../src/platform/node/direct-writer'
 import { DIRECT_FROM_BYTES, FsFileStore, nameRulesFor } from '../../../src/platform/node/fs-file-store'
 import { collect } from '../../protocol/directory/file-store-contract'
 
@@ -49,7 +54,8 @@ describe('DirectWriter', () => {
       writeSync(fd, head, 0, head.length, 0)
       const writer = DirectWriter.open(fd, head.length)
       expect(writer, 'this file system takes O_DIRECT (ext4 here)').toBeDefined()
-      const body = pattern(DIRECT_BUFFER_BYTES * 3 + 777, 2)
+      // Round the ring of buffers twice.
+      const body = pattern(DIRECT_BUFFER_BYTES * (2 * BUFFERS_PER_FILE + 1) + 777, 2)
       for (let at = 0, size = 1; at < body.length; at += size, size = (size * 5 + 3) % 400_000)
         await writer!.append(body.subarray(at, at + size))
       expect(await descriptorsOn(file)).toHaveLength(2)
@@ -113,7 +119,8 @@ describe('FsFileStore temporary files past DIRECT_FROM_BYTES', () => {
 
   it('after a failed direct write, report it once and go on from where the file really ends', async () => {
     const store = new FsFileStore(dir, { names: nameRulesFor('linux') })
-    const data = pattern(DIRECT_FROM_BYTES + 4 * DIRECT_BUFFER_BYTES, 5)
+    // Enough after the failure for the writer to wait on a buffer queued after it.
+    const data = pattern(DIRECT_FROM_BYTES + (BUFFERS_PER_FILE + 3) * DIRECT_BUFFER_BYTES, 5)
     const temp = await store.openTemp(parseSharePath('/big.bin'), 'f'.repeat(64), { fresh: true })
     const tempFile = join(dir, (await readdir(dir))[0]!)
     let at = 0
