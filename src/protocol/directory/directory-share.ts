@@ -397,8 +397,15 @@ export class DirectoryShare {
       return
     }
     const db = this.o.database
+    // Every path this batch changes: its own job records it, so none is taken as it was before.
+    const changing = new Set<string>([
+      ...[...batch.added, ...batch.modified].map((e) => e.path),
+      ...batch.moved.flatMap((m) => [m.from, m.to.path]),
+      ...batch.deleted.map((d) => d.path),
+      ...batch.skipped.map((s) => s.path),
+    ])
     const jobs: Promise<unknown>[] = []
-    for (const entry of [...batch.added, ...batch.modified]) jobs.push(this.recordEntry(entry))
+    for (const entry of [...batch.added, ...batch.modified]) jobs.push(this.recordEntry(entry, changing))
     for (const { from, to } of batch.moved) {
       const previous = this.state.get(from)
       jobs.push(
@@ -407,7 +414,7 @@ export class DirectoryShare {
           // file, and the old path is left to the peer's version (the same as a deletion there).
           if (await this.awaitingPeer(from)) {
             this.o.log('info', `${from} moved away here while a newer version is on its way`)
-            await this.recordEntry(to)
+            await this.recordEntry(to, changing)
             return
           }
           const holder = await db.get(to.path)
@@ -415,7 +422,8 @@ export class DirectoryShare {
             // Another record holds the target path, one this folder has not placed (a path it
             // knows would be a change, not a move's target): the moved file is a new file there,
             // and its old path is given up only once it is recorded.
-            if (await this.recordEntry(to)) await db.delete(from).then(() => this.state.delete(from))
+            if (await this.recordEntry(to, changing))
+              await db.delete(from).then(() => this.state.delete(from))
             return
           }
           const value = await this.valueFor(to, from)
@@ -451,11 +459,14 @@ export class DirectoryShare {
     this.o.log('info', `recorded ${changes} local change(s)`)
   }
 
-  /** Records a file or folder found new or changed here; false when it is left unrecorded. */
-  private async recordEntry(entry: ScannedEntry): Promise<boolean> {
+  /**
+   * Records a file or folder found new or changed here; false when it is left unrecorded.
+   * `changing`: the paths the same batch changes.
+   */
+  private async recordEntry(entry: ScannedEntry, changing: ReadonlySet<string>): Promise<boolean> {
     if (entry.sha256 !== null) {
       const unseen = await this.unseenHolder(entry.path, entry.sha256)
-      if (unseen) return this.recordOverUnseen(entry, entry.sha256, unseen.uuid)
+      if (unseen) return this.recordOverUnseen(entry, entry.sha256, unseen.uuid, changing)
     }
     // A folder put at a path whose peer's file has not arrived stays on disk unrecorded until
     // that file lands (Materializer.commit then leaves it be): as a change of the file's record,
@@ -493,8 +504,13 @@ export class DirectoryShare {
    * made before the peer's content arrives go to that copy: a conflict each would leave the
    * person one copy per save.
    */
-  private async recordOverUnseen(entry: ScannedEntry, sha256: string, uuid: string): Promise<boolean> {
-    const copy = await this.lostCopyOf(entry.path, uuid)
+  private async recordOverUnseen(
+    entry: ScannedEntry,
+    sha256: string,
+    uuid: string,
+    changing: ReadonlySet<string>,
+  ): Promise<boolean> {
+    const copy = await this.lostCopyOf(entry.path, uuid, changing)
     if (!copy) return this.recordConcurrent(entry, sha256, uuid)
     const value = serializeFileValue({ ...(await this.valueFor(entry, copy.path)), conflictSource: uuid })
     await this.changeFrom(entry, sha256, uuid, { uuid: copy.uuid, key: copy.path, value })
@@ -510,16 +526,20 @@ export class DirectoryShare {
    * The conflict copy this peer made of the file at `path` when it lost to the peer's version of
    * record `uuid` (its `conflict_source`), as it made it: beside `path`, last written by this
    * peer, holding the content last seen at `path`, here and in its record. A copy the person or
-   * a peer has changed since is theirs, and is left alone.
+   * a peer has changed since is theirs, and is left alone, as is one the same batch (`changing`)
+   * finds changed: its own job records the person's change there, which a save copied over it
+   * would destroy.
    */
   private async lostCopyOf(
     path: SharePath,
     uuid: string,
+    changing: ReadonlySet<string>,
   ): Promise<{ path: SharePath; uuid: string } | undefined> {
     const lost = this.state.get(path)?.sha256
     if (!lost) return undefined
     for (const candidate of this.state.pathsWith(lost)) {
-      if (candidate === path || parentPath(candidate) !== parentPath(path)) continue
+      if (candidate === path || changing.has(candidate) || parentPath(candidate) !== parentPath(path))
+        continue
       const record = await this.o.database.get(candidate)
       const value = record && fileValueOf(record)
       if (

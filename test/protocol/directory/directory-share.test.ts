@@ -333,6 +333,25 @@ describe("further edits here while the peer's version that won is still on its w
     expect(copies).toHaveLength(1)
     expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('third save')
   })
+
+  it('make a new copy when the person changed the first one in the same scan, which keeps their change', async () => {
+    const { database, share, sha256: bobs, carol } = await savedOverBobsLater('first save')
+    const copy = carol.updates()[0]!.key
+    // Both found by one scan: the copy edited by hand, and the file saved again.
+    await writeFile(join(root, copy.slice(1)), 'the copy, edited')
+    await writeFile(join(root, 'f.txt'), 'second save')
+    await share.scan()
+    await database.idle()
+    // Bob's content takes the name: the second save must be kept elsewhere by then.
+    await bobsArrives(share, bobs)
+    expect(await readFile(join(root, 'f.txt'), 'utf8')).toBe('v2 from bob')
+    expect(await readFile(join(root, copy.slice(1)), 'utf8')).toBe('the copy, edited')
+    const kept = await database.get(copy)
+    expect(kept && fileValueOf(kept)).toMatchObject({ sha256: sha('the copy, edited') })
+    const copies = (await readdir(root)).filter((name) => CONFLICT.test(`/${name}`) && `/${name}` !== copy)
+    expect(copies).toHaveLength(1)
+    expect(await readFile(join(root, copies[0]!), 'utf8')).toBe('second save')
+  })
 })
 
 function sha(content: string): string {
