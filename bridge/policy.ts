@@ -7,10 +7,14 @@
  * a DNS answer the bridge does not control.
  */
 import net from 'node:net'
+import {
+  parseTcpAddress as parseTrackerAddress,
+  PeerAddressError,
+  TCP_SCHEME,
+  type TcpAddress,
+} from '../src/protocol/tracker/addresses'
 
-export interface TcpTarget {
-  readonly host: string
-  readonly port: number
+export interface TcpTarget extends TcpAddress {
   readonly family: 'ipv4' | 'ipv6'
 }
 
@@ -19,24 +23,43 @@ export class DialRefusedError extends Error {
 }
 
 /**
- * `tcp:1.2.3.4:5` or `tcp:[2001:db8::1]:5`, as core.md writes addresses. IPv4-mapped IPv6
- * (`::ffff:0:0/96`, dotted or hex) is read as IPv4: the socket dials that IPv4 address, so the
- * ranges and the bridge's own address must be checked against it.
+ * `tcp:1.2.3.4:5` or `tcp:[2001:db8::1]:5`, as core.md writes addresses: the tracker's syntax and
+ * port rules (`parseTcpAddress` in addresses.ts), narrowed to IP literals, IPv4 bare and IPv6 in
+ * brackets. IPv4-mapped IPv6 (`::ffff:0:0/96`, dotted or hex) is read as IPv4: the socket dials
+ * that IPv4 address, so the ranges and the bridge's own address must be checked against it.
  */
 export function parseTcpAddress(address: string): TcpTarget {
-  const m = /^tcp:(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(address)
-  const port = Number(m?.[3])
-  if (!m || port < 1 || port > 65535)
-    throw new DialRefusedError(`not a tcp:IP:PORT address: ${JSON.stringify(address.slice(0, 64))}`)
-  const raw = m[1] ?? m[2] ?? ''
-  const version = net.isIP(raw)
-  if (version !== (m[1] === undefined ? 4 : 6))
-    throw new DialRefusedError(`not an IP address: ${JSON.stringify(raw.slice(0, 64))}`)
-  if (version === 4) return { host: raw, port, family: 'ipv4' }
-  const groups = ipv6Groups(raw)
+  const { host, port } = parsePeerAddress(address)
+  // The tracker's syntax takes anything in brackets (`[8.8.8.8]`, `[abc]`) and gives the host
+  // without them; the bridge takes only IPv6 there, so it asks how the host was written.
+  const bracketed = address.startsWith(`${TCP_SCHEME}[`)
+  const version = net.isIP(host)
+  if (version !== (bracketed ? 6 : 4)) {
+    const written = bracketed ? `[${host}]` : host
+    throw new DialRefusedError(
+      `not a tcp:IP:PORT address: ${JSON.stringify(written.slice(0, 64))} is not an IP address (the bridge dials IP literals only)`,
+    )
+  }
+  if (version === 4) return { host, port, family: 'ipv4' }
+  const groups = ipv6Groups(host)
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
     return { host: ipv4FromGroups(groups[6], groups[7]), port, family: 'ipv4' }
-  return { host: raw.toLowerCase(), port, family: 'ipv6' }
+  return { host: host.toLowerCase(), port, family: 'ipv6' }
+}
+
+/**
+ * The tracker's parse, its refusal made the bridge's: the session and the browser it answers see
+ * ERR_BRIDGE_DIAL_REFUSED and the bridge's wording, with the tracker's error as the cause.
+ */
+function parsePeerAddress(address: string): TcpAddress {
+  try {
+    return parseTrackerAddress(address)
+  } catch (err) {
+    if (!(err instanceof PeerAddressError)) throw err
+    throw new DialRefusedError(`not a tcp:IP:PORT address: ${JSON.stringify(address.slice(0, 64))}`, {
+      cause: err,
+    })
+  }
 }
 
 /** The eight 16-bit groups of an address `net.isIP` accepted as IPv6. */

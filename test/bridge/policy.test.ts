@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { DialPolicy, parseCidr, parseTcpAddress } from '../../bridge/policy'
+import { DialPolicy, DialRefusedError, parseCidr, parseTcpAddress } from '../../bridge/policy'
+import { PeerAddressError } from '../../src/protocol/tracker/addresses'
 
 const none = new Set<string>()
+
+function refusalOf(address: string): unknown {
+  try {
+    parseTcpAddress(address)
+  } catch (err) {
+    return err
+  }
+  throw new Error(`${address} was taken`)
+}
 
 describe('what the bridge dials', () => {
   const strict = new DialPolicy({ allow: [], allowPrivate: [] })
@@ -46,10 +56,45 @@ describe('what the bridge dials', () => {
     ['tcp:8.8.8.8:0', true, strict, /not a tcp:IP:PORT/],
     ['tcp:8.8.8.8:65536', true, strict, /not a tcp:IP:PORT/],
     ['tcp:[8.8.8.8]:1', true, strict, /not an IP address/],
+    // The tracker's syntax (addresses.ts) decides these; the bridge then wants an IP literal.
+    ['tcp:8.8.8.8:65535', true, strict, undefined],
+    ['tcp:[2001:4860::8888]:1', true, strict, undefined],
+    [
+      'tcp:localhost:49211',
+      true,
+      strict,
+      /"localhost" is not an IP address \(the bridge dials IP literals only\)/,
+    ],
+    ['tcp:[abc]:49211', true, strict, /"\[abc\]" is not an IP address/],
+    ['tcp:2001:4860::8888:49211', true, strict, /^not a tcp:IP:PORT address: "tcp:2001:4860::8888:49211"$/],
+    ['tcp:[2001:4860::8888]', true, strict, /^not a tcp:IP:PORT address/],
+    ['tcp:8.8.8.8:123456', true, strict, /^not a tcp:IP:PORT address/],
+    ['tcp:[2001:4860::8888%eth0]:1', true, strict, /^not a tcp:IP:PORT address/],
     ['tcp:999.1.1.1:1', true, strict, /not an IP address/],
   ] as const)('%s (published: %s)', (address, published, policy, refusal) => {
     if (refusal) expect(() => policy.check(address, published, none)).toThrow(refusal)
     else expect(policy.check(address, published, none).port).toBeGreaterThan(0)
+  })
+
+  it.each(['tcp:8.8.8.8:0', 'tcp:localhost:1', 'tcp:[8.8.8.8]:1'])(
+    'refuses %s with its own error, whichever rule it breaks',
+    (address) => {
+      const refusal = refusalOf(address)
+      expect(refusal).toBeInstanceOf(DialRefusedError)
+      expect(refusal).toHaveProperty('code', 'ERR_BRIDGE_DIAL_REFUSED')
+    },
+  )
+
+  it("keeps the tracker parser's refusal as the cause of a syntax refusal", () => {
+    expect((refusalOf('tcp:8.8.8.8:65536') as Error).cause).toBeInstanceOf(PeerAddressError)
+  })
+
+  it('writes an IPv6 host in lower case, as the ranges and its own address are', () => {
+    expect(parseTcpAddress('tcp:[2001:4860::ABCD]:5')).toEqual({
+      host: '2001:4860::abcd',
+      port: 5,
+      family: 'ipv6',
+    })
   })
 
   it('never dials itself, allowed or not', () => {
