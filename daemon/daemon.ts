@@ -21,6 +21,7 @@ import { listenUnix } from '../src/platform/node/unix-socket'
 import { serveControl } from '../src/protocol/control/session'
 import { AttemptLimiter } from '../src/protocol/tls'
 import { PeerDialer } from './dialer'
+import { makeFolder, NOTHING_MADE, type UnmakeFolder } from './folders'
 import { startLanDiscovery, type LanDiscovery } from './lan'
 import { openLog, type DaemonLogger } from './log'
 import { controlSocketPath, logPath } from './paths'
@@ -104,17 +105,27 @@ function checkOutsideState(location: string, stateDirs: readonly string[]): void
   }
 }
 
-async function checkLocation(stateDir: string, location: string, purpose: 'create' | 'join'): Promise<void> {
+async function checkLocation(
+  stateDir: string,
+  location: string,
+  purpose: 'create' | 'join',
+): Promise<UnmakeFolder> {
   if (!isAbsolute(location)) throw new DaemonError('EINVAL', `${location} is not an absolute path`)
   // Shares are keyed by their path as given: /a/f/ or /a/./f would be a second share of /a/f.
   if (resolve(location) !== location)
     throw new DaemonError('EINVAL', `write the path ${location} as ${resolve(location)}`)
   const stateDirs = [stateDir, await realpath(stateDir)]
   checkOutsideState(location, stateDirs)
-  if (purpose === 'join') await mkdir(location, { recursive: true })
-  const info = await stat(location).catch(() => undefined)
-  if (!info?.isDirectory()) throw new DaemonError('ENOENT', `${location} is not a folder`)
-  checkOutsideState(await realpath(location), stateDirs) // through symbolic links too
+  const unmake = purpose === 'join' ? await makeFolder(location) : NOTHING_MADE
+  try {
+    const info = await stat(location).catch(() => undefined)
+    if (!info?.isDirectory()) throw new DaemonError('ENOENT', `${location} is not a folder`)
+    checkOutsideState(await realpath(location), stateDirs) // through symbolic links too
+  } catch (err) {
+    await unmake()
+    throw err
+  }
+  return unmake
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {

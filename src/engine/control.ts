@@ -34,8 +34,12 @@ export interface ControlHost {
   discovered(id: string): readonly string[]
   /** Settings that changed; a host applies what it can now, the rest at its next start. */
   configChanged(keys: readonly ConfigKey[]): void
-  /** Checks a location before a share is created or joined there (a folder exists, say). */
-  checkLocation(location: string, purpose: 'create' | 'join'): Promise<void>
+  /**
+   * Checks a location before a share is created or joined there (a folder exists, say); for a join
+   * it may make the folder. The answer undoes that if the engine then refuses the share: it removes
+   * what the check made, only while it is empty.
+   */
+  checkLocation(location: string, purpose: 'create' | 'join'): Promise<() => Promise<void>>
 }
 
 export interface ControlContext {
@@ -98,8 +102,12 @@ export function createControlHandler(context: ControlContext): ControlHandler {
         await additions.run(async () => {
           // Before the host makes the folder: made inside another share, it would sync there.
           await engine.checkOverlap(command.path, 'join')
-          await host.checkLocation(command.path, 'join')
-          await engine.addShare(command.code, command.path, command.peers)
+          const unmake = await host.checkLocation(command.path, 'join')
+          // Refused now (a code made on this device, say), the join must leave no folder behind.
+          await engine.addShare(command.code, command.path, command.peers).catch(async (err: unknown) => {
+            await unmake()
+            throw err
+          })
         })
         return {}
       case 'remove_share':

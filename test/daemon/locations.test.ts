@@ -3,7 +3,7 @@
  * log the daemon writes all the time (a share holding them rescans forever and syncs them); never
  * over or inside another share, whose files it would sync a second time.
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, symlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { converse, exists, makeDaemon, stopAll } from './daemons'
@@ -80,4 +80,31 @@ it('refuses to share or attach a folder inside a share or holding one, and names
   expect(Object.keys((answers[2] as { shares: object }).shares).sort()).toEqual(
     [daemon.folder, join(holder, 'held')].sort(),
   )
+})
+
+it('a refused attach removes the folders it made for the join, never one the person had', async () => {
+  const daemon = await makeDaemon('unmade')
+  // The engine refuses a code made on this device only once the folder is there.
+  const code = String((await daemon.json('share', daemon.folder)).access_code)
+  const attach = async (path: string, refusal: string): Promise<void> => {
+    const refused = await daemon.cli('attach', code, path, '--wait', '0')
+    expect(refused.code, refused.stdout).toBe(1)
+    expect(refused.stderr).toContain(refusal)
+  }
+  const ownCode = 'that access code was made on this device'
+  await attach(join(daemon.root, 'new', 'deeper'), ownCode)
+  expect(await exists(join(daemon.root, 'new'))).toBe(false)
+  const mine = join(daemon.root, 'mine')
+  await mkdir(mine)
+  await attach(mine, ownCode)
+  expect(await exists(mine)).toBe(true)
+  await attach(join(mine, 'deeper'), ownCode)
+  expect(await exists(join(mine, 'deeper'))).toBe(false)
+  expect(await exists(mine)).toBe(true)
+  // Refused by the daemon's own check once made: through the link, the folder is in the state folder.
+  await symlink(daemon.state, join(daemon.root, 'link'))
+  await attach(join(daemon.root, 'link', 'joined'), 'state folder')
+  expect(await exists(join(daemon.state, 'joined'))).toBe(false)
+  const { shares } = await daemon.json('list')
+  expect(Object.keys(shares as object)).toEqual([daemon.folder])
 })
