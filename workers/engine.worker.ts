@@ -2,7 +2,7 @@
  * The engine worker: hosts the whole ClearSkies peer (protocol, storage, hashing) off the page's
  * main thread and exposes it through comlink. Thin on purpose: the host lives in src/platform/browser.
  */
-import { expose, proxy } from 'comlink'
+import { expose, proxy, releaseProxy, type ProxyMarked, type Remote } from 'comlink'
 import type { StorageNotice } from '../src/platform/browser/database-notices'
 import { EngineHost, type EngineHostOptions } from '../src/platform/browser/engine-host'
 
@@ -10,9 +10,14 @@ import { EngineHost, type EngineHostOptions } from '../src/platform/browser/engi
 const api = {
   async start(
     options: EngineHostOptions,
-    onStarting?: (notice: StorageNotice | undefined) => void,
+    onStarting?: Remote<((notice: StorageNotice | undefined) => void) & ProxyMarked>,
   ): Promise<EngineHost> {
-    return proxy(await EngineHost.start(options, onStarting))
+    try {
+      return proxy(await EngineHost.start(options, onStarting))
+    } finally {
+      // The host tells no more once started: the page's end of the callback's channel can go.
+      onStarting?.[releaseProxy]()
+    }
   },
 }
 

@@ -4,19 +4,25 @@
  * version in the same page, standing for the new version of the app in another tab.
  */
 import { openDB, deleteDB, type IDBPDatabase } from 'idb'
-import { describe, expect, it } from 'vitest'
+import { proxy, wrap, type Remote } from 'comlink'
+import { describe, expect, it, vi } from 'vitest'
+import type { EngineWorkerApi } from '../../workers/engine.worker'
 import {
   DatabaseClosedError,
   DatabaseNotices,
   type StorageNotice,
 } from '../../src/platform/browser/database-notices'
+import { EngineLock } from '../../src/app/engine-lock'
+import { Engine } from '../../src/engine/engine'
 import { EngineHost } from '../../src/platform/browser/engine-host'
+import { browserEnginePlatform } from '../../src/platform/browser/engine-platform'
 import { FolderHandles } from '../../src/platform/browser/folder-handles'
 import { IdbAttributeStore } from '../../src/platform/browser/idb-attribute-store'
 import { IdbKeyValueStore } from '../../src/platform/browser/idb-kv'
 import { IdbLocalIndex } from '../../src/platform/browser/idb-local-index'
 import { openDatabase } from '../../src/platform/browser/idb-open'
 import { IdbRecordStore } from '../../src/platform/browser/idb-record-store'
+import { portStream } from '../../src/platform/browser/port-stream'
 
 /** Far longer than IndexedDB takes to close a connection and upgrade; without the change, forever. */
 const SETTLE_MS = 5_000
@@ -129,15 +135,103 @@ describe('a database a newer version of the app opens', () => {
     })
   }
 
-  it('is reported in the running engine host’s snapshot', async () => {
+  it('stops the running engine host, which says so, closes its links and still hands over', async () => {
+    const unhandled: unknown[] = []
+    const noteUnhandled = (event: PromiseRejectionEvent): void => void unhandled.push(event.reason)
+    window.addEventListener('unhandledrejection', noteUnhandled)
     const host = await EngineHost.start({ appUrl: 'https://example.test/' })
-    expect(host.snapshot().storage).toBeUndefined()
+    // This tab holds the engine lock: a handover closes the host, as main.ts does.
+    const lock = `version-test-lock-${Date.now()}`
+    let stolen = false
+    const tab = new EngineLock(
+      () => host.close(),
+      () => (stolen = true),
+      { name: lock },
+    )
+    expect(await tab.tryAcquire()).toBe(true)
+
+    // A peer on its own databases, linked to the host over a MessageChannel as the page links a data channel.
+    const peer = await Engine.open({
+      ...(await browserEnginePlatform(await FolderHandles.open(nextName()))),
+      kv: await IdbKeyValueStore.open(nextName()),
+    })
+    await host.createShare('Docs')
+    const { code } = await host.createAccessCode('Docs', 'read_write')
+    await peer.addShare(code, 'Docs')
+    const [id = ''] = peer.registrations().keys()
+    const channel = new MessageChannel()
+    const hostLink = host.accept({ kind: 'port', port: channel.port1 }, 'test')
+    const peerLink = peer.connectOver(id, portStream(channel.port2), 'test')
+    await expect.poll(() => host.snapshot().shares[0]?.peers, { timeout: SETTLE_MS }).toBe(1)
+
     const newer = await openNewer('clearskies-engine')
-    await expect.poll(() => host.snapshot().storage?.mustReload, { timeout: SETTLE_MS }).toBe(true)
-    expect(host.snapshot().storage?.message).toMatch(/newer version of ClearSkies/)
+    await within(Promise.all([hostLink, peerLink]), 'the link closing')
+    const snapshot = host.snapshot()
+    expect(snapshot).toMatchObject({
+      stopped: true,
+      storage: { message: expect.stringMatching(/newer version of ClearSkies/), mustReload: true },
+      shares: [],
+    })
+
+    // The newer version's tab takes the engine over: the stopped host hands it over, not stolen.
+    await within(
+      new EngineLock(
+        async () => undefined,
+        () => undefined,
+        { name: lock },
+      ).takeOver(),
+      'the handover',
+    )
+    expect(stolen).toBe(false)
+    await within(host.close(), 'closing the host again')
+    await new Promise((settled) => setTimeout(settled, 100))
+    window.removeEventListener('unhandledrejection', noteUnhandled)
+    expect(unhandled).toEqual([])
+
+    await peer.close()
     newer.close()
-    await host.close().catch(() => undefined)
     // The other browser tests open the engine's store at version 1.
+    await deleteDB('clearskies-engine')
+  })
+})
+
+describe('a running engine host whose share’s local index a newer version opens', () => {
+  it('stops and closes, though the index it had left to save can no longer be saved', async () => {
+    const host = await EngineHost.start({ appUrl: 'https://example.test/' })
+    await host.createShare('Docs')
+    const shareDatabases = (await indexedDB.databases())
+      .map((d) => d.name ?? '')
+      .filter((name) => /^clearskies-(index|attributes|records):/.test(name))
+    const index = shareDatabases.find((name) => name.startsWith('clearskies-index:')) ?? ''
+    // The local index is saved at once after a first change, a while after the next: the share
+    // still has the second to save when it stops.
+    await host.addFiles('Docs', [{ path: '/a.txt', file: new File(['a'], 'a.txt') }])
+    await host.addFiles('Docs', [{ path: '/b.txt', file: new File(['b'], 'b.txt') }])
+
+    const newer = await openNewer(index)
+    await within(host.close(), 'closing the host')
+    expect(host.snapshot()).toMatchObject({ stopped: true, storage: { mustReload: true } })
+
+    newer.close()
+    await Promise.all([...shareDatabases, 'clearskies-engine'].map((name) => deleteDB(name)))
+  })
+})
+
+describe('the engine worker’s start', () => {
+  it('releases the page’s onStarting callback once the engine runs', async () => {
+    // comlink closes the page's end of a proxied callback's channel when the worker releases it.
+    const closed = vi.spyOn(MessagePort.prototype, 'close')
+    const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module' })
+    const api = wrap<EngineWorkerApi>(worker)
+    const host = (await api.start(
+      { appUrl: 'https://example.test/' },
+      proxy(() => undefined),
+    )) as unknown as Remote<EngineHost>
+    await expect.poll(() => closed.mock.calls.length, { timeout: SETTLE_MS }).toBe(1)
+
+    closed.mockRestore()
+    await host.close()
+    worker.terminate()
     await deleteDB('clearskies-engine')
   })
 })

@@ -4,7 +4,7 @@
  */
 import { proxy, wrap, type Remote } from 'comlink'
 import type { StorageNotice } from '../platform/browser/database-notices'
-import type { EngineHost } from '../platform/browser/engine-host'
+import type { AppSnapshot, EngineHost } from '../platform/browser/engine-host'
 import { PeerManager } from '../net/peer-manager'
 import type { EngineWorkerApi } from '../../workers/engine.worker'
 import { loadSettings } from './settings'
@@ -43,6 +43,12 @@ export async function startEngine(
     log: (m) => console.debug(`[peers] ${m}`),
   })
   await peers.start()
+  // An engine stopped by a lost database (engine-host.ts) has no links to give: the page's go too.
+  await host.subscribe(
+    proxy((snapshot: AppSnapshot) => {
+      if (snapshot.stopped) peers.stop()
+    }),
+  )
   return {
     host,
     peers,

@@ -10,6 +10,7 @@ import type { CsApp } from '../ui/cs-app'
 import { persistStorage } from '../platform/browser/storage'
 import { startEngine, type EngineClient } from './engine-client'
 import { EngineLock } from './engine-lock'
+import { startAdvice } from './messages'
 
 const app = document.querySelector<CsApp>('cs-app')
 /** Set by a tab that lost the engine to another and was asked to take it back: it reloads, then takes over. */
@@ -43,19 +44,14 @@ function run(): void {
       return client
     },
     (err: unknown) => {
-      failed(
-        err,
-        'in a private window, open a normal one (the browser gives private windows no lasting storage)',
-      )
+      failed(err, startAdvice(err))
       return undefined
     },
   )
 }
 
-function failed(err: unknown, advice?: string): void {
-  app?.startFailed(
-    `ClearSkies could not start: ${(err as Error).message}. Reload the page to try again${advice ? `; ${advice}` : ''}.`,
-  )
+function failed(err: unknown, advice = 'Reload the page to try again.'): void {
+  app?.startFailed(`ClearSkies could not start: ${(err as Error).message}. ${advice}`)
 }
 
 async function takeOver(): Promise<void> {

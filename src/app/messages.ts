@@ -42,6 +42,18 @@ function explainCode(err: AccessError): string {
   }
 }
 
+/**
+ * What to do when the engine could not start. A database closed under it while it started
+ * (DatabaseClosedError: a newer version of the app opened it in another tab, or the browser ended
+ * it) is not a private window's missing storage: this tab must reload, after the other tab closes
+ * if the person means to keep using this one. comlink carries an error's name, not its `code`.
+ */
+export function startAdvice(err: unknown): string {
+  if ((err as { name?: string } | null)?.name === 'DatabaseClosedError')
+    return 'Reload this tab; if ClearSkies is open in another tab, close that tab first, or use ClearSkies there.'
+  return 'Reload the page to try again; in a private window, open a normal one (the browser gives private windows no lasting storage).'
+}
+
 /** What a pending join means after a while without an answer. */
 export function explainJoinWait(sinceMs: number, problem: string | undefined, nowMs = Date.now()): string {
   if (problem && /alert|bad_record_mac|handshake|unknown_psk|denied|refused/i.test(problem)) {

@@ -789,8 +789,10 @@ export class Engine {
   async close(): Promise<void> {
     if (this.reconnectTimer !== undefined) clearInterval(this.reconnectTimer)
     for (const link of this.live) link.close('shutting down')
-    for (const share of this.shares.values()) await share.close()
+    // One share failing to close (its storage lost under it) must not leave the others' timers running.
+    const closed = await Promise.allSettled([...this.shares.values()].map((share) => share.close()))
     this.shares.clear()
+    for (const result of closed) if (result.status === 'rejected') throw result.reason
   }
 }
 

@@ -548,6 +548,11 @@ export class CsApp extends LitElement {
     if (this.elsewhere) return this.renderElsewhere(this.elsewhere)
     if (this.startError) return html`<p class="error" role="alert">${this.startError}</p>`
     if (!snapshot) return html`<p class="starting" role="status">Starting ClearSkies…</p>`
+    // The notice above says why, and offers the reload.
+    if (snapshot.stopped)
+      return html`<p class="starting" role="status">
+        ClearSkies has stopped in this tab and no longer syncs here.
+      </p>`
     if (this.current) {
       return html`<cs-share-view
         .status=${snapshot.shares.find((s) => s.location === this.current)}
@@ -617,7 +622,7 @@ export class CsApp extends LitElement {
       <header>
         <img src="/icons/icon-192.png" alt="" />
         <h1>ClearSkies</h1>
-        ${this.elsewhere ? nothing : html`<cs-signal-status .status=${this.engine.signaling}></cs-signal-status>`}
+        ${this.elsewhere || snapshot?.stopped ? nothing : html`<cs-signal-status .status=${this.engine.signaling}></cs-signal-status>`}
         <button @click=${() => this.openDialog('settings')}>Settings</button>
       </header>
       ${
@@ -629,7 +634,7 @@ export class CsApp extends LitElement {
           : nothing
       }
       ${
-        this.engine.signaling?.signaling === 'offline'
+        this.engine.signaling?.signaling === 'offline' && !snapshot?.stopped
           ? html`<p class="offline" role="status">
               Cannot reach the signaling server (${this.engine.signaling.error ?? 'no answer'}). Your files
               stay here and sync again once it is reachable: check your internet connection, or the server

@@ -19,7 +19,7 @@ import { isConflictName } from '../../protocol/directory/conflict-name'
 import { archivedOriginal } from '../../protocol/directory/file-store'
 import { ARCHIVE_DIR } from '../../protocol/directory/ignore'
 import { parseSharePath, segmentsOf } from '../../protocol/directory/share-path'
-import { DatabaseNotices, type StorageNotice } from './database-notices'
+import { DatabaseClosedError, DatabaseNotices, type StorageNotice } from './database-notices'
 import { browserEnginePlatform, removeShareStorage } from './engine-platform'
 import { FolderHandles } from './folder-handles'
 import { observeFolder } from './folder-observer'
@@ -55,6 +55,8 @@ export interface AppSnapshot {
   readonly codes: readonly CodeView[]
   /** A database kept waiting by another tab, or closed under this one (database-notices.ts). */
   readonly storage?: StorageNotice
+  /** The engine stopped because a database was closed under it: this tab no longer syncs. */
+  readonly stopped?: true
 }
 
 export interface FileView {
@@ -116,6 +118,8 @@ export class EngineHost {
 
   /** Picked folders observed for changes, where the browser can (folder-observer.ts). */
   private readonly watchers: ShareWatchers
+  /** Set once the engine is stopped (closed, or its storage lost); it never runs again. */
+  private stopping: Promise<void> | undefined
 
   private constructor(
     private readonly engine: Engine,
@@ -126,7 +130,7 @@ export class EngineHost {
     /** What the databases opened for this host say; a host given none (a test's) hears nothing. */
     private readonly notices = new DatabaseNotices(),
   ) {
-    notices.onChange(() => this.scheduleSnapshot())
+    notices.onChange(() => this.storageChanged())
     // Only picked folders change behind the engine's back: browser storage is written by it alone.
     this.watchers = watchShares(
       engine,
@@ -141,6 +145,8 @@ export class EngineHost {
         for (const listener of this.registrationListeners) listener(this.registrations())
       this.scheduleSnapshot()
     })
+    // A database may have been lost after it opened and before the host existed.
+    this.storageChanged()
   }
 
   /**
@@ -167,12 +173,40 @@ export class EngineHost {
     }
   }
 
-  /** Closes every link and share; the page then ends the worker (another tab takes over). */
+  /**
+   * Closes every link and share; the page then ends the worker (another tab takes over). An engine
+   * already stopped by a lost database is not closed again, and the handover goes on.
+   */
   async close(): Promise<void> {
     clearTimeout(this.snapshotTimer)
     this.listeners.clear()
-    this.watchers.close()
-    await this.engine.close()
+    await this.stop()
+  }
+
+  /**
+   * A database closed under the engine (a newer version of the app took it, or the browser ended
+   * it) fails every write from then on: rather than keep its links up and log each failure, the
+   * engine stops, once. The snapshots go on, to show the notice and that this tab stopped.
+   */
+  private storageChanged(): void {
+    if (this.notices.notice?.mustReload && !this.stopping)
+      this.stop().catch((err: unknown) => engineLog(`stopping failed: ${(err as Error).message}`))
+    this.scheduleSnapshot()
+  }
+
+  private stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.watchers.close()
+      for (const key of [...this.adopted.keys()]) this.releaseChannel(key)
+      try {
+        await this.engine.close()
+      } catch (err) {
+        // What was left to save cannot be saved: the newer version (or a reload) takes it from the stores.
+        if (!(err instanceof DatabaseClosedError)) throw err
+        engineLog(`stopped without saving: ${err.message}`)
+      }
+    })()
+    return this.stopping
   }
 
   // --- what the page shows -----------------------------------------------------------------
@@ -180,6 +214,16 @@ export class EngineHost {
   snapshot(): AppSnapshot {
     const now = Date.now()
     const storage = this.notices.notice
+    // A stopped engine holds no shares: the page says it stopped rather than show them empty.
+    if (this.stopping)
+      return {
+        ...(storage ? { storage } : {}),
+        stopped: true,
+        paused: this.engine.isPaused,
+        shares: [],
+        joining: [],
+        codes: [],
+      }
     return {
       ...(storage ? { storage } : {}),
       paused: this.engine.isPaused,
