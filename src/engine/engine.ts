@@ -489,6 +489,14 @@ export class Engine {
     const credentials = await accessCodeCredentials(parseAccessCode(codeText))
     if (this.grants.has(credentials.accessId))
       throw new EngineError('EINVAL', 'that access code was made on this device: give it to another device')
+    // Joins are kept by the code's access ID: a second one would replace the first, whose folder
+    // would then wait forever for a share that never comes.
+    const pending = this.joins.get(credentials.accessId)
+    if (pending)
+      throw new EngineError(
+        'EEXIST',
+        `that access code is already being joined at '${pending.location}'; remove that share first to join it elsewhere`,
+      )
     const join: StoredJoin = {
       accessId: credentials.accessId,
       srpPassword: credentials.srpPassword,
