@@ -153,6 +153,12 @@ export class Engine {
    * the share are separated by awaits, so two overlapping additions at once would both pass.
    */
   private readonly additions = new Serial()
+  /**
+   * Set by `close`. An addition or a join under way then may still open its share: that share is
+   * closed at once (nothing else would, and its timers and stores would run on), and the addition
+   * refused, as is any later one.
+   */
+  private closed = false
   /** Shares (or pending joins) that already overlapped at start-up, stored before the check existed. */
   private startupOverlaps: readonly ExistingOverlap[] = []
   private readonly listeners = new Set<(event: EngineEvent) => void>()
@@ -247,7 +253,10 @@ export class Engine {
 
   /** Creates a share of the folder (or browser storage) at `location`, with fresh keys. */
   createShare(location: string, options: ShareOptions = {}): Promise<LiveShare> {
-    return this.additions.run(() => this.createShareNow(location, options))
+    return this.additions.run(() => {
+      this.checkOpen()
+      return this.createShareNow(location, options)
+    })
   }
 
   private async createShareNow(location: string, options: ShareOptions): Promise<LiveShare> {
@@ -345,9 +354,17 @@ export class Engine {
       () => this.emit({ type: 'changed' }),
       limits,
     )
+    if (this.closed) {
+      await share.close()
+      this.checkOpen()
+    }
     this.shares.set(stored.location, share)
     this.emit({ type: 'changed' })
     return share
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new EngineError('ECLOSED', 'ClearSkies has stopped here, so no share can be added')
   }
 
   private async saveShare(stored: StoredShare): Promise<void> {
@@ -472,7 +489,10 @@ export class Engine {
     peers: readonly string[] = [],
     options: ShareOptions = {},
   ): Promise<StoredJoin> {
-    return this.additions.run(() => this.addShareNow(codeText, location, peers, options))
+    return this.additions.run(() => {
+      this.checkOpen()
+      return this.addShareNow(codeText, location, peers, options)
+    })
   }
 
   private async addShareNow(
@@ -795,6 +815,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    this.closed = true
     if (this.reconnectTimer !== undefined) clearInterval(this.reconnectTimer)
     for (const link of this.live) link.close('shutting down')
     // One share failing to close (its storage lost under it) must not leave the others' timers running.
