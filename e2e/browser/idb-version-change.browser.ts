@@ -198,10 +198,12 @@ describe('a database a newer version of the app opens', () => {
 describe('a running engine host whose share’s local index a newer version opens', () => {
   it('stops and closes, though the index it had left to save can no longer be saved', async () => {
     const host = await EngineHost.start({ appUrl: 'https://example.test/' })
+    // Only this share's: the tests before leave the databases of theirs.
+    const earlier = new Set((await indexedDB.databases()).map((d) => d.name ?? ''))
     await host.createShare('Docs')
     const shareDatabases = (await indexedDB.databases())
       .map((d) => d.name ?? '')
-      .filter((name) => /^clearskies-(index|attributes|records):/.test(name))
+      .filter((name) => !earlier.has(name) && /^clearskies-(index|attributes|records):/.test(name))
     const index = shareDatabases.find((name) => name.startsWith('clearskies-index:')) ?? ''
     // The local index is saved at once after a first change, a while after the next: the share
     // still has the second to save when it stops.
@@ -214,6 +216,36 @@ describe('a running engine host whose share’s local index a newer version open
 
     newer.close()
     await Promise.all([...shareDatabases, 'clearskies-engine'].map((name) => deleteDB(name)))
+  })
+})
+
+describe('a database lost while the engine host starts', () => {
+  it('closes the engine it had opened, so that its shares do not run on', async () => {
+    const earlier = await EngineHost.start({ appUrl: 'https://example.test/' })
+    await earlier.createShare('Docs')
+    await earlier.close()
+    // The engine's store lost once the engine is open, as the pause is read back.
+    const get = IdbKeyValueStore.prototype.get
+    const reading = vi.spyOn(IdbKeyValueStore.prototype, 'get').mockImplementation(async function (
+      this: IdbKeyValueStore,
+      key: string,
+    ) {
+      if (key === 'paused') throw new DatabaseClosedError('clearskies-engine', 'versionchange')
+      return get.call(this, key)
+    })
+    const closing = vi.spyOn(Engine.prototype, 'close')
+
+    await expect(EngineHost.start({ appUrl: 'https://example.test/' })).rejects.toBeInstanceOf(
+      DatabaseClosedError,
+    )
+    expect(closing).toHaveBeenCalledTimes(1)
+
+    reading.mockRestore()
+    closing.mockRestore()
+    const names = (await indexedDB.databases())
+      .map((d) => d.name ?? '')
+      .filter((name) => /^clearskies-(engine|index:|attributes:|records:)/.test(name))
+    await Promise.all(names.map((name) => deleteDB(name)))
   })
 })
 

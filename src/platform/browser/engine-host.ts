@@ -166,7 +166,14 @@ export class EngineHost {
         ...(options.name ? { name: options.name } : {}),
         log: engineLog,
       })
-      await restorePause(engine, platform.kv)
+      try {
+        await restorePause(engine, platform.kv)
+      } catch (err) {
+        // Its store lost since it opened: no host will stop this engine, whose shares would run on.
+        // Closing it may fail the same way; the page is told of the first failure.
+        await engine.close().catch(() => undefined)
+        throw err
+      }
       return new EngineHost(engine, folders, options, platform.kv, notices)
     } finally {
       stopTelling()
