@@ -1,5 +1,6 @@
 /** The benchmark's data, the same for every tool measured: one random file, and small files in 100 folders. */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeRandomFile } from '../../test/engine/peers'
 
@@ -11,12 +12,21 @@ export interface BenchData {
   readonly smallBytes: number
 }
 
-export async function makeData(root: string, bigMiB: number, smallFiles: number): Promise<BenchData> {
+/** `random`: noise, which nothing compresses; `text`: this repository's TypeScript, end to end. */
+export type BigKind = 'random' | 'text'
+
+export async function makeData(
+  root: string,
+  bigMiB: number,
+  smallFiles: number,
+  bigKind: BigKind = 'random',
+): Promise<BenchData> {
   const big = join(root, 'big')
   const small = join(root, 'small')
   await mkdir(big)
   await mkdir(small)
-  await writeRandomFile(join(big, 'big.bin'), bigMiB * 1024 * 1024, 1)
+  if (bigKind === 'text') await writeTextFile(join(big, 'big.bin'), bigMiB * 1024 * 1024)
+  else await writeRandomFile(join(big, 'big.bin'), bigMiB * 1024 * 1024, 1)
   let smallBytes = 0
   for (let i = 0; i < smallFiles; i++) {
     const dir = join(small, `d${i % 100}`)
@@ -26,4 +36,19 @@ export async function makeData(root: string, bigMiB: number, smallFiles: number)
     await writeFile(join(dir, `f${i}.txt`), Buffer.alloc(size, 97 + (i % 26)))
   }
   return { big, small, smallBytes }
+}
+
+/** `bytes` of the project's own sources over and over: text that deflates to about a quarter. */
+async function writeTextFile(path: string, bytes: number): Promise<void> {
+  const sources = join(import.meta.dirname, '../../src/protocol')
+  const names = (await readdir(sources, { recursive: true })).filter((n) => n.endsWith('.ts')).sort()
+  const text = Buffer.concat(await Promise.all(names.map((n) => readFile(join(sources, n)))))
+  const out = createWriteStream(path)
+  for (let written = 0; written < bytes; written += text.length) {
+    if (!out.write(text.subarray(0, Math.min(text.length, bytes - written))))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  )
 }

@@ -5,6 +5,14 @@
  * sample looks like noise, or deflates but barely shrinks, the write goes as "stored" deflate
  * blocks (RFC 1951 3.2.4, BTYPE 00), still a valid zlib stream that any inflater reads, at the cost
  * of an Adler-32: the data itself goes down as it is (stored-zlib.ts).
+ *
+ * What compresses is deflated only while the link is slower than deflate. Deflate takes about
+ * 40 MB/s of text here; a LAN or loopback takes more than that stored, and deflating there held a
+ * 256 MiB text file to 38 MB/s against 240 stored (bench/sync, loopback). A link is judged by how
+ * long it takes the frames (GzipCodec.sent): deflated frames it takes faster than deflate makes
+ * them, several in a row, mean it may be faster than deflate, so large writes go stored to measure
+ * it; if stored frames then find it slower than deflate, deflating resumes. A link slower than
+ * deflate's output is always found slower, so there every large write that compresses is deflated.
  */
 import type { GzipCodec, ZlibCodec } from '../protocol/wire'
 import { storedZlibParts } from '../protocol/wire/stored-zlib'
@@ -78,15 +86,90 @@ function looksLikeNoise(sample: Uint8Array): boolean {
   return bitsPerByte(sample) >= NOISE_BITS_PER_BYTE && distinctPairs(sample) >= NOISE_DISTINCT_PAIRS
 }
 
-export function adaptiveZlib(codec: ZlibCodec): GzipCodec {
+/**
+ * Deflated frames the link took at least as fast as deflate takes input, in a row, before large
+ * writes go stored to measure the link.
+ */
+export const PROBE_AFTER_FRAMES = 8
+/**
+ * Each time a measurement finds the link slower than deflate, the next one waits twice as many
+ * frames, up to this: a link between deflate's output and its input (which deflated frames never
+ * fill) would otherwise be measured, stored, every few megabytes.
+ */
+export const MAX_PROBE_AFTER_FRAMES = 512
+/** A stored frame that waited less than this went down at once: the link's buffer had room. */
+const MIN_WAIT_MS = 0.1
+/** Stored frames that waited, whose bytes over their waits measure the link. */
+export const MEASURED_FRAMES = 3
+/** Weight of the newest call in the running average of deflate's rate. */
+const NEWEST_WEIGHT = 0.5
+
+/** `codec` with the choices above, for one link; `clock` in milliseconds (a monotonic one). */
+export function adaptiveZlib(codec: ZlibCodec, clock: () => number = () => performance.now()): GzipCodec {
+  /**
+   * Bytes of input deflate takes a millisecond, on average over whole writes (a sample's call
+   * costs more than its bytes do); undefined until one has been deflated.
+   */
+  let deflateRate: number | undefined
+  let storing = false
+  let takenAtOnce = 0
+  let probeAfter = PROBE_AFTER_FRAMES
+  /** Stored frames that waited for the link since the last decision, and what they took. */
+  let measured = { frames: 0, bytes: 0, ms: 0 }
+  /** How the last large write that compresses went: what `sent` then learns from. */
+  let last: 'deflated' | 'stored' | undefined
+
+  const average = (previous: number | undefined, rate: number): number =>
+    previous === undefined ? rate : previous + NEWEST_WEIGHT * (rate - previous)
+  const timedDeflate = async (data: Uint8Array): Promise<Uint8Array> => {
+    const started = clock()
+    const deflated = await codec.deflate(data)
+    // A clock too coarse to see the call says nothing about its rate.
+    const ms = clock() - started
+    if (ms > 0) deflateRate = average(deflateRate, data.byteLength / ms)
+    return deflated
+  }
+
   return {
     async deflate(data) {
+      last = undefined
       if (data.byteLength < STORED_BELOW_BYTES) return storedZlibParts(data)
       if (data.byteLength < SAMPLE_FROM_BYTES) return codec.deflate(data)
       const sample = data.subarray(0, SAMPLE_BYTES)
       if (looksLikeNoise(sample)) return storedZlibParts(data)
       const deflated = await codec.deflate(sample)
-      return deflated.byteLength < SAMPLE_BYTES * WORTH_IT_RATIO ? codec.deflate(data) : storedZlibParts(data)
+      if (deflated.byteLength >= SAMPLE_BYTES * WORTH_IT_RATIO) return storedZlibParts(data)
+      last = storing ? 'stored' : 'deflated'
+      return storing ? storedZlibParts(data) : timedDeflate(data)
+    },
+    sent(wireBytes, waitedMs) {
+      const how = last
+      last = undefined
+      if (how === undefined || deflateRate === undefined) return
+      if (how === 'deflated') {
+        // Taken faster than deflate takes input: the link may be faster than deflate.
+        takenAtOnce = wireBytes >= deflateRate * waitedMs ? takenAtOnce + 1 : 0
+        if (takenAtOnce < probeAfter) return
+        storing = true
+        takenAtOnce = 0
+        measured = { frames: 0, bytes: 0, ms: 0 }
+        return
+      }
+      if (waitedMs < MIN_WAIT_MS) return
+      measured = {
+        frames: measured.frames + 1,
+        bytes: measured.bytes + wireBytes,
+        ms: measured.ms + waitedMs,
+      }
+      if (measured.frames < MEASURED_FRAMES) return
+      const linkRate = measured.bytes / measured.ms
+      measured = { frames: 0, bytes: 0, ms: 0 }
+      if (linkRate >= deflateRate) {
+        probeAfter = PROBE_AFTER_FRAMES
+        return
+      }
+      storing = false
+      probeAfter = Math.min(MAX_PROBE_AFTER_FRAMES, probeAfter * 2)
     },
     inflate: (data, maxOutputBytes) => codec.inflate(data, maxOutputBytes),
   }

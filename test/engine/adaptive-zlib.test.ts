@@ -3,8 +3,11 @@ import { readFileSync } from 'node:fs'
 import { inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import {
+  MAX_PROBE_AFTER_FRAMES,
+  MEASURED_FRAMES,
   NOISE_BITS_PER_BYTE,
   NOISE_DISTINCT_PAIRS,
+  PROBE_AFTER_FRAMES,
   SAMPLE_FROM_BYTES,
   STORED_BELOW_BYTES,
   adaptiveZlib,
@@ -140,5 +143,100 @@ describe('adaptive zlib', () => {
     const json = new TextEncoder().encode(JSON.stringify({ type: 'directory.get', sha256: 'ab'.repeat(32) }))
     expect(json.byteLength).toBeGreaterThanOrEqual(STORED_BELOW_BYTES)
     expect(framed(await zlib.deflate(json), json)).toBe('deflated')
+  })
+})
+
+/**
+ * A deflate that shrinks everything to DEFLATED_RATIO of itself at `rate` bytes a millisecond of
+ * input (on a clock of its own, so the codec measures exactly that), and links that take
+ * `link` bytes a millisecond behind a buffer of LINK_BUFFER_BYTES: a frame goes down at once
+ * while the link has room for it, and waits for the link otherwise.
+ */
+function onClock(rate: number): {
+  write: (data: Uint8Array, link: number) => Promise<'stored' | 'deflated'>
+} {
+  let now = 0
+  let linkFreeAt = 0
+  const codec: ZlibCodec = {
+    deflate: async (data) => {
+      now += data.byteLength / rate
+      return new Uint8Array(Math.ceil(data.byteLength * DEFLATED_RATIO))
+    },
+    inflate: () => Promise.reject(new Error('not used')),
+  }
+  const zlib = adaptiveZlib(codec, () => now)
+  return {
+    async write(data, link) {
+      const frame = await zlib.deflate(data)
+      const wire = frame instanceof Uint8Array ? frame.byteLength : concatBytes(frame).byteLength
+      linkFreeAt = Math.max(now, linkFreeAt) + wire / link
+      const waited = Math.max(0, linkFreeAt - now - LINK_BUFFER_BYTES / link)
+      now += waited
+      zlib.sent?.(wire, waited)
+      return frame instanceof Uint8Array ? 'deflated' : 'stored'
+    },
+  }
+}
+
+/** About what deflate makes of source code and prose. */
+const DEFLATED_RATIO = 0.28
+const LINK_BUFFER_BYTES = 256 * 1024
+/** Bytes a millisecond: 40 MB/s, about node:zlib's rate on text here. */
+const DEFLATE_RATE = 40_000
+const WRITE_BYTES = 64 * 1024
+
+describe('adaptive zlib on links of different speeds', () => {
+  const write = text().subarray(0, WRITE_BYTES)
+
+  it('deflates what compresses on a link that deflated frames fill, once its buffer is full', async () => {
+    const { write: send } = onClock(DEFLATE_RATE)
+    // 1 MB/s: slower than deflate's output (DEFLATED_RATIO of its input). Until its buffer is
+    // full it takes frames at once, like a fast link: one measurement, stored, tells them apart.
+    const pattern: string[] = []
+    for (let frame = 0; frame < 16 * PROBE_AFTER_FRAMES; frame++) pattern.push(await send(write, 1_000))
+    expect(pattern.slice(0, PROBE_AFTER_FRAMES)).toEqual(Array(PROBE_AFTER_FRAMES).fill('deflated'))
+    const stored = pattern.filter((how) => how === 'stored').length
+    expect(stored).toBeGreaterThanOrEqual(MEASURED_FRAMES)
+    expect(stored).toBeLessThanOrEqual(2 * MEASURED_FRAMES)
+    expect(pattern.slice(4 * PROBE_AFTER_FRAMES)).toEqual(Array(12 * PROBE_AFTER_FRAMES).fill('deflated'))
+  })
+
+  it('measures a link that takes deflated frames at once, stored, and stays stored on one faster than deflate', async () => {
+    const { write: send } = onClock(DEFLATE_RATE)
+    const fast = 250_000 // loopback, or a 2.5 Gb/s LAN
+    for (let frame = 0; frame < PROBE_AFTER_FRAMES; frame++) expect(await send(write, fast)).toBe('deflated')
+    for (let frame = 0; frame < 8 * PROBE_AFTER_FRAMES; frame++)
+      expect(await send(write, fast)).toBe('stored')
+    // Noise and small writes are judged as before.
+    expect(await send(noise(WRITE_BYTES), fast)).toBe('stored')
+    expect(await send(write.subarray(0, SAMPLE_FROM_BYTES - 1), fast)).toBe('deflated')
+    expect(await send(write, fast)).toBe('stored')
+  })
+
+  it('deflates again once stored frames find the link slower than deflate, and measures it again twice as late', async () => {
+    const { write: send } = onClock(DEFLATE_RATE)
+    // 20 MB/s: faster than deflate's output, slower than its input, so deflating pays.
+    const pattern: string[] = []
+    for (let frame = 0; frame < 8 * PROBE_AFTER_FRAMES; frame++) pattern.push(await send(write, 20_000))
+    const storedAt = pattern.flatMap((how, frame) => (how === 'stored' ? [frame] : []))
+    // Each measurement takes a few stored frames (the link's buffer takes the first at once).
+    const first = storedAt.filter((frame) => frame < 2 * PROBE_AFTER_FRAMES)
+    expect(first[0]).toBe(PROBE_AFTER_FRAMES)
+    const resumed = first.at(-1)! + 1
+    expect(pattern.slice(resumed, resumed + 2 * PROBE_AFTER_FRAMES)).toEqual(
+      Array(2 * PROBE_AFTER_FRAMES).fill('deflated'),
+    )
+    expect(pattern[resumed + 2 * PROBE_AFTER_FRAMES]).toBe('stored')
+  })
+
+  it('waits at most MAX_PROBE_AFTER_FRAMES deflated frames between measurements', async () => {
+    const { write: send } = onClock(DEFLATE_RATE)
+    let since = 0
+    let longest = 0
+    for (let frame = 0; frame < 3 * MAX_PROBE_AFTER_FRAMES; frame++) {
+      if ((await send(write, 20_000)) === 'stored') since = 0
+      else longest = Math.max(longest, ++since)
+    }
+    expect(longest).toBe(MAX_PROBE_AFTER_FRAMES)
   })
 })

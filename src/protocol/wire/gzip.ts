@@ -160,7 +160,9 @@ export function gzipStream(inner: ByteStream, zlib: GzipCodec): ByteStream {
         // batch of full records. Awaiting each part let a batch go with a part or two in it: a
         // stored frame of 1 MiB then made three times the AES calls and twice the records.
         const header = utf8Encoder.encode(`${length}:`)
+        const handed = performance.now()
         await Promise.all([header, ...parts].map((part) => inner.write(part)))
+        zlib.sent?.(header.byteLength + length, performance.now() - handed)
       })
       writes = run.catch(() => undefined)
       return run

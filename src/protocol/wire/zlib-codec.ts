@@ -16,4 +16,10 @@ export interface ZlibCodec {
  */
 export interface GzipCodec extends Omit<ZlibCodec, 'deflate'> {
   deflate(data: Uint8Array): Promise<Uint8Array | readonly Uint8Array[]>
+  /**
+   * Told once each frame deflate made has gone down: its bytes on the wire, and how long the
+   * stream below took to take them (near 0 when it took them at once, longer when the link was
+   * full). A codec may judge from it whether deflating pays on this link.
+   */
+  sent?(wireBytes: number, waitedMs: number): void
 }

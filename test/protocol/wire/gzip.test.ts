@@ -64,6 +64,32 @@ function framesOf(decoder: GzipFrameDecoder, slices: readonly string[]): string[
   return frames
 }
 
+describe('gzip framing and its codec', () => {
+  it("tells the codec each frame's bytes on the wire and how long the stream below took them", async () => {
+    const reports: Array<[number, number]> = []
+    const codec = { ...nodeZlibCodec, sent: (bytes: number, ms: number) => void reports.push([bytes, ms]) }
+    const written: Uint8Array[] = []
+    let slow = false
+    const inner = {
+      ...createMemoryPipe()[0],
+      write: async (chunk: Uint8Array) => {
+        written.push(chunk)
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 30))
+      },
+    }
+    const stream = gzipStream(inner, codec)
+    await stream.write(text('at once'))
+    slow = true
+    await stream.write(text('after a wait'))
+    expect(reports.map(([bytes]) => bytes)).toEqual([
+      written[0]!.length + written[1]!.length,
+      written[2]!.length + written[3]!.length,
+    ])
+    expect(reports[0]![1]).toBeLessThan(20)
+    expect(reports[1]![1]).toBeGreaterThanOrEqual(25)
+  })
+})
+
 describe('gzip frame decoder', () => {
   it('splits frames cut anywhere, and names the fault and offset of a bad one', () => {
     const decoder = new GzipFrameDecoder()
