@@ -143,9 +143,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // What is open, closed in reverse order at shutdown, or at once if starting fails half-way; the
   // lock last, once the control socket (and its file) is gone.
   const closers: Array<() => unknown> = [() => logger.close()]
+  // Every closer runs whatever the ones before it did: an engine that fails to close must not keep
+  // the log unflushed or the folder locked. The first failure is passed on once all have run.
   const closeAll = async (): Promise<void> => {
-    for (const close of closers.splice(0).reverse()) await close()
+    let failure: { readonly err: unknown } | undefined
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close()
+      } catch (err) {
+        failure ??= { err }
+      }
+    }
     lock.release()
+    if (failure) throw failure.err
   }
   try {
     return await run(options, socketPath, logger, closers, closeAll)
