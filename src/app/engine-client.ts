@@ -12,7 +12,7 @@ import { loadSettings } from './settings'
 export interface EngineClient {
   readonly host: Remote<EngineHost>
   readonly peers: PeerManager
-  /** Closes the links and the shares' stores, then ends the worker. */
+  /** Closes the links and the shares' stores, then ends the worker even if closing failed. */
   stop(): Promise<void>
   /** Ends the worker at once, as closing the tab would (another tab has taken the storage over). */
   kill(): void
@@ -49,13 +49,22 @@ export async function startEngine(
       if (snapshot.stopped) peers.stop()
     }),
   )
+  return engineClient(worker, host, peers)
+}
+
+/** The page's hold on an engine running in `worker`: its host there, and the page's links to it. */
+export function engineClient(worker: Worker, host: Remote<EngineHost>, peers: PeerManager): EngineClient {
   return {
     host,
     peers,
     async stop() {
       peers.stop()
-      await host.close()
-      worker.terminate()
+      try {
+        await host.close()
+      } finally {
+        // A close that failed must not leave the worker running, its timers and stores with it.
+        worker.terminate()
+      }
     },
     kill() {
       peers.stop()
