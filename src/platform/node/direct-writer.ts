@@ -122,7 +122,8 @@ export class DirectWriter {
   /**
    * Writes out what is gathered and waits for it: whole blocks directly, the partial last block
    * through the ordinary descriptor. That block stays at the start of the buffer, so appending
-   * can go on.
+   * can go on. After a failure it cannot: what it held is lost with the write, so the caller lets
+   * go of the writer (abandon) and appends from where the file really ends.
    */
   async drain(): Promise<void> {
     await this.allWritten()

@@ -396,7 +396,8 @@ class FsTempFile implements TempFile {
         this.directTried = true
         this.direct = DirectWriter.open(this.fd, this.size)
       }
-      if (this.direct) await this.appendDirectly(this.direct, chunk)
+      const direct = this.direct
+      if (direct) await this.directly(direct, () => direct.append(chunk))
       else await writeAll(this.fd, chunk, this.size)
       this.size += chunk.byteLength
       this.appended += chunk.byteLength
@@ -408,7 +409,8 @@ class FsTempFile implements TempFile {
   async *read(): AsyncIterable<Uint8Array> {
     this.check()
     await this.appending
-    await this.direct?.drain()
+    const direct = this.direct
+    if (direct) await this.directly(direct, () => direct.drain())
     yield* readChunks(this.fd, 0, this.size)
   }
 
@@ -455,12 +457,13 @@ class FsTempFile implements TempFile {
   }
 
   /**
-   * After a failed write (a full disk) what the writer held is lost: the file's size is then what
-   * the disk has, so that what comes next is appended where the file really ends.
+   * Runs `write` (an append, drain or close) on the direct writer. After a failed write (a full
+   * disk) what the writer held is lost: it is let go, and the file's size is then what the disk
+   * has, so that what comes next is appended where the file really ends, never after a gap.
    */
-  private async appendDirectly(direct: DirectWriter, chunk: Uint8Array): Promise<void> {
+  private async directly(direct: DirectWriter, write: () => Promise<void>): Promise<void> {
     try {
-      await direct.append(chunk)
+      await write()
     } catch (err) {
       this.direct = undefined
       // The write's failure is the one to report: letting go of the writer cannot add to it.
@@ -476,7 +479,7 @@ class FsTempFile implements TempFile {
     const direct = this.direct
     this.direct = undefined
     this.directTried = false
-    await direct?.close()
+    if (direct) await this.directly(direct, () => direct.close())
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { constants, openSync, closeSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { TempFile } from '../../../src/protocol/directory/file-store'
 import { parseSharePath } from '../../../src/protocol/directory/share-path'
 import {
   ALIGN_BYTES,
@@ -137,5 +138,35 @@ describe('FsFileStore temporary files past DIRECT_FROM_BYTES', () => {
     await temp.append(data.subarray(onDisk))
     expect(same((await collect(temp.read())).bytes, data)).toBe(true)
     await temp.close()
+  })
+
+  it.each([
+    ['reading it back', (temp: TempFile) => collect(temp.read())],
+    ['cutting it', (temp: TempFile) => temp.truncate(temp.size)],
+  ])('after a failed drain on %s, report it and go on from where the file really ends', async (_, drain) => {
+    const store = new FsFileStore(dir, { names: nameRulesFor('linux') })
+    const data = pattern(DIRECT_FROM_BYTES + 4 * DIRECT_BUFFER_BYTES, 6)
+    const temp = await store.openTemp(parseSharePath('/big.bin'), 'a'.repeat(64), { fresh: true })
+    const tempFile = join(dir, (await readdir(dir))[0]!)
+    // Past the threshold: a full buffer queued, and whole blocks and a partial one gathered.
+    const gathered = DIRECT_FROM_BYTES + 2 * DIRECT_BUFFER_BYTES + 3 * ALIGN_BYTES + 100
+    const step = 1_000_003
+    for (let at = 0; at < gathered; at += step)
+      await temp.append(data.subarray(at, Math.min(at + step, gathered)))
+    const fds = await descriptorsOn(tempFile)
+    expect(fds).toHaveLength(2)
+    const directFd = fds[1]!
+    // The direct descriptor becomes one open for reading only, so its writes fail as a full disk's
+    // would; the writer's own close then closes that one, not a number some other file reuses.
+    closeSync(directFd)
+    expect(openSync('/dev/null', constants.O_RDONLY)).toBe(directFd)
+    await expect(drain(temp)).rejects.toThrow(/EBADF/)
+    const onDisk = (await readFile(tempFile)).byteLength
+    expect(onDisk).toBeLessThan(gathered)
+    expect(temp.size).toBe(onDisk)
+    await temp.append(data.subarray(onDisk))
+    expect(same((await collect(temp.read())).bytes, data)).toBe(true)
+    await temp.close()
+    expect(await descriptorsOn(tempFile)).toHaveLength(0)
   })
 })
