@@ -6,13 +6,18 @@
  * blocks (RFC 1951 3.2.4, BTYPE 00), still a valid zlib stream that any inflater reads, at the cost
  * of an Adler-32: the data itself goes down as it is (stored-zlib.ts).
  *
- * What compresses is deflated only while the link is slower than deflate. Deflate takes about
- * 40 MB/s of text here; a LAN or loopback takes more than that stored, and deflating there held a
- * 256 MiB text file to 38 MB/s against 240 stored (bench/sync, loopback). A link is judged by how
- * long it takes the frames (GzipCodec.sent): deflated frames it takes faster than deflate makes
- * them, several in a row, mean it may be faster than deflate, so large writes go stored to measure
- * it; if stored frames then find it slower than deflate, deflating resumes. A link slower than
- * deflate's output is always found slower, so there every large write that compresses is deflated.
+ * What compresses is deflated only when that gets it out faster than storing it does. Deflate
+ * takes about 40 MB/s of text here; a LAN or loopback takes more than that stored, and deflating
+ * there held a 256 MiB text file to 38 MB/s where stored it went at 240 (bench/sync, loopback);
+ * over a slower link, or a browser's data channel, deflating gets more through. So both ways are
+ * timed on the writes themselves: the gzip framing says how long each frame took, from the start
+ * of its deflate to the link taking it (GzipCodec.sent), and the codec keeps each way's rate in
+ * bytes of input a millisecond. It deflates at first, tries the other way for a few frames now
+ * and then (less and less often), and takes whichever went faster, stored only when clearly so
+ * (STORED_MARGIN); if the way in use falls behind what the other last did, it changes at once.
+ * Only where the platform's links may outrun deflate (`tryStored`: TCP, on a LAN or loopback); a
+ * browser's data channels never do, and there the tries only cost (256 MiB of text took 7.3 s
+ * instead of 6.2, bench/browser).
  */
 import type { GzipCodec, ZlibCodec } from '../protocol/wire'
 import { storedZlibParts } from '../protocol/wire/stored-zlib'
@@ -86,48 +91,71 @@ function looksLikeNoise(sample: Uint8Array): boolean {
   return bitsPerByte(sample) >= NOISE_BITS_PER_BYTE && distinctPairs(sample) >= NOISE_DISTINCT_PAIRS
 }
 
-/**
- * Deflated frames the link took at least as fast as deflate takes input, in a row, before large
- * writes go stored to measure the link.
- */
+/** Frames of large writes that compress, before the other way is tried for the first time. */
 export const PROBE_AFTER_FRAMES = 8
-/**
- * Each time a measurement finds the link slower than deflate, the next one waits twice as many
- * frames, up to this: a link between deflate's output and its input (which deflated frames never
- * fill) would otherwise be measured, stored, every few megabytes.
- */
+/** Each try of the other way comes this many times later than the one before, up to the maximum. */
+const PROBE_BACKOFF = 4
 export const MAX_PROBE_AFTER_FRAMES = 512
-/** A stored frame that waited less than this went down at once: the link's buffer had room. */
-const MIN_WAIT_MS = 0.1
-/** Stored frames that waited, whose bytes over their waits measure the link. */
-export const MEASURED_FRAMES = 3
-/** Weight of the newest call in the running average of deflate's rate. */
+/**
+ * Frames a try of the other way is timed over. The first go at once into the buffers below (the
+ * TLS write-behind, the socket's or the data channel's) where deflated frames left room, so a try
+ * must be long enough for the link's own rate to weigh in.
+ */
+export const PROBE_FRAMES = 8
+/**
+ * Stored is taken only when it goes at least this many times as fast as deflated: deflating also
+ * saves the link's bytes (and the TLS and transport work on them), and a try of stored is timed
+ * high while the buffers fill. A browser's data channel (30-37 MB/s against CompressionStream's
+ * 40 or so) stays deflated; loopback and a LAN (100-250 MB/s against node:zlib's 40) go stored.
+ */
+export const STORED_MARGIN = 2
+/** Weight of the newest frame in the running rate of the way in use. */
 const NEWEST_WEIGHT = 0.5
+/** Frames are timed to at least this: a coarse clock may not see a frame taken at once at all. */
+const MIN_ELAPSED_MS = 0.01
 
-/** `codec` with the choices above, for one link; `clock` in milliseconds (a monotonic one). */
-export function adaptiveZlib(codec: ZlibCodec, clock: () => number = () => performance.now()): GzipCodec {
+type Way = 'deflated' | 'stored'
+const otherWay = (way: Way): Way => (way === 'deflated' ? 'stored' : 'deflated')
+
+export interface AdaptiveZlibOptions {
   /**
-   * Bytes of input deflate takes a millisecond, on average over whole writes (a sample's call
-   * costs more than its bytes do); undefined until one has been deflated.
+   * Whether to try sending what compresses stored, for links that may be much faster than deflate;
+   * without it (the default), what compresses is always deflated.
    */
-  let deflateRate: number | undefined
-  let storing = false
-  let takenAtOnce = 0
-  let probeAfter = PROBE_AFTER_FRAMES
-  /** Stored frames that waited for the link since the last decision, and what they took. */
-  let measured = { frames: 0, bytes: 0, ms: 0 }
-  /** How the last large write that compresses went: what `sent` then learns from. */
-  let last: 'deflated' | 'stored' | undefined
+  readonly tryStored?: boolean
+}
 
-  const average = (previous: number | undefined, rate: number): number =>
-    previous === undefined ? rate : previous + NEWEST_WEIGHT * (rate - previous)
-  const timedDeflate = async (data: Uint8Array): Promise<Uint8Array> => {
-    const started = clock()
-    const deflated = await codec.deflate(data)
-    // A clock too coarse to see the call says nothing about its rate.
-    const ms = clock() - started
-    if (ms > 0) deflateRate = average(deflateRate, data.byteLength / ms)
-    return deflated
+/** `codec` with the choices above, for one link. */
+export function adaptiveZlib(codec: ZlibCodec, options: AdaptiveZlibOptions = {}): GzipCodec {
+  /** Bytes of input a millisecond of the writer's time, each way, for large writes that compress. */
+  const rate: { deflated?: number; stored?: number } = {}
+  let way: Way = 'deflated'
+  /**
+   * Set on a change: the first frame of the way changed to replaces its rate, which a try may have
+   * measured high (its first frames went at once into a buffer the way before had left empty).
+   */
+  let fresh = false
+  let framesSinceProbe = 0
+  let probeAfter = PROBE_AFTER_FRAMES
+  /** The other way being tried: its frames so far, with their bytes and milliseconds. */
+  let probe: { frames: number; bytes: number; ms: number } | undefined
+  /** The last large write that compresses, for `sent`: its bytes, and which way it went. */
+  let last: { bytes: number; way: Way } | undefined
+
+  const change = (to: Way): void => {
+    way = to
+    fresh = true
+    framesSinceProbe = 0
+  }
+  /** The faster way by the rates known, stored only by STORED_MARGIN. */
+  const faster = (): Way =>
+    rate.stored !== undefined && rate.stored >= STORED_MARGIN * (rate.deflated ?? 0) ? 'stored' : 'deflated'
+  const endProbe = (tried: Way, measured: number): void => {
+    rate[tried] = measured
+    probe = undefined
+    framesSinceProbe = 0
+    probeAfter = Math.min(MAX_PROBE_AFTER_FRAMES, probeAfter * PROBE_BACKOFF)
+    if (faster() !== way) change(tried)
   }
 
   return {
@@ -139,38 +167,29 @@ export function adaptiveZlib(codec: ZlibCodec, clock: () => number = () => perfo
       if (looksLikeNoise(sample)) return storedZlibParts(data)
       const deflated = await codec.deflate(sample)
       if (deflated.byteLength >= SAMPLE_BYTES * WORTH_IT_RATIO) return storedZlibParts(data)
-      last = storing ? 'stored' : 'deflated'
-      return storing ? storedZlibParts(data) : timedDeflate(data)
+      const how = probe ? otherWay(way) : way
+      last = { bytes: data.byteLength, way: how }
+      return how === 'stored' ? storedZlibParts(data) : codec.deflate(data)
     },
-    sent(wireBytes, waitedMs) {
-      const how = last
+    sent(elapsedMs) {
+      const frame = last
       last = undefined
-      if (how === undefined || deflateRate === undefined) return
-      if (how === 'deflated') {
-        // Taken faster than deflate takes input: the link may be faster than deflate.
-        takenAtOnce = wireBytes >= deflateRate * waitedMs ? takenAtOnce + 1 : 0
-        if (takenAtOnce < probeAfter) return
-        storing = true
-        takenAtOnce = 0
-        measured = { frames: 0, bytes: 0, ms: 0 }
+      if (!frame) return
+      const ms = Math.max(elapsedMs, MIN_ELAPSED_MS)
+      if (probe) {
+        probe = { frames: probe.frames + 1, bytes: probe.bytes + frame.bytes, ms: probe.ms + ms }
+        if (probe.frames >= PROBE_FRAMES) endProbe(frame.way, probe.bytes / probe.ms)
         return
       }
-      if (waitedMs < MIN_WAIT_MS) return
-      measured = {
-        frames: measured.frames + 1,
-        bytes: measured.bytes + wireBytes,
-        ms: measured.ms + waitedMs,
-      }
-      if (measured.frames < MEASURED_FRAMES) return
-      const linkRate = measured.bytes / measured.ms
-      measured = { frames: 0, bytes: 0, ms: 0 }
-      if (linkRate >= deflateRate) {
-        probeAfter = PROBE_AFTER_FRAMES
-        return
-      }
-      storing = false
-      probeAfter = Math.min(MAX_PROBE_AFTER_FRAMES, probeAfter * 2)
+      rate[way] = fresh ? frame.bytes / ms : average(rate[way], frame.bytes / ms)
+      fresh = false
+      if (faster() !== way) change(otherWay(way))
+      else if (options.tryStored && ++framesSinceProbe >= probeAfter) probe = { frames: 0, bytes: 0, ms: 0 }
     },
     inflate: (data, maxOutputBytes) => codec.inflate(data, maxOutputBytes),
   }
+}
+
+function average(previous: number | undefined, rate: number): number {
+  return previous === undefined ? rate : previous + NEWEST_WEIGHT * (rate - previous)
 }

@@ -80,6 +80,13 @@ export interface EnginePlatform extends SharePlatform {
   dial(address: string): Promise<ByteStream>
   /** zlib for the gzip extension (gzip.md): offered to peers only when present. */
   readonly zlib?: ZlibCodec
+  /**
+   * Whether this platform's links can run much faster than its deflate (TCP on a LAN or loopback),
+   * so that the gzip extension tries sending what compresses stored (adaptive-zlib.ts). A browser's
+   * data channels do not (30-40 MB/s, about what CompressionStream deflates), and there trying
+   * cost more than it ever won.
+   */
+  readonly linksMayOutrunDeflate?: boolean
   /** Runs a task once the current turn of the event loop is over (coalescing-stream.ts). */
   readonly defer?: Defer
   /** TLS record primitives faster than WebCrypto's, where the platform has them. */
@@ -763,7 +770,13 @@ export class Engine {
       },
       log: (m) => this.log(`[${id} ${where}] ${m}`),
       now: this.platform.now,
-      ...(this.platform.zlib ? { zlib: adaptiveZlib(this.platform.zlib) } : {}),
+      ...(this.platform.zlib
+        ? {
+            zlib: adaptiveZlib(this.platform.zlib, {
+              tryStored: this.platform.linksMayOutrunDeflate === true,
+            }),
+          }
+        : {}),
       ...(this.platform.defer ? { defer: this.platform.defer } : {}),
     })
     this.live.add(link)

@@ -70,6 +70,7 @@ export function nodeEnginePlatform(options: NodePlatformOptions): EnginePlatform
       return connectTcp(host, port)
     },
     zlib: nodeZlibCodec,
+    linksMayOutrunDeflate: true,
     recordCrypto: nodeRecordCrypto,
     realLocation,
     // After this turn's I/O callbacks, before the next poll: no timer's millisecond of delay.

@@ -153,6 +153,7 @@ export function gzipStream(inner: ByteStream, zlib: GzipCodec): ByteStream {
     write(chunk) {
       // Deflation is asynchronous; the queue keeps frames in the order they were written.
       const run = writes.then(async () => {
+        const started = performance.now()
         const compressed = await zlib.deflate(chunk)
         const parts = compressed instanceof Uint8Array ? [compressed] : compressed
         const length = parts.reduce((sum, part) => sum + part.byteLength, 0)
@@ -160,9 +161,8 @@ export function gzipStream(inner: ByteStream, zlib: GzipCodec): ByteStream {
         // batch of full records. Awaiting each part let a batch go with a part or two in it: a
         // stored frame of 1 MiB then made three times the AES calls and twice the records.
         const header = utf8Encoder.encode(`${length}:`)
-        const handed = performance.now()
         await Promise.all([header, ...parts].map((part) => inner.write(part)))
-        zlib.sent?.(header.byteLength + length, performance.now() - handed)
+        zlib.sent?.(performance.now() - started)
       })
       writes = run.catch(() => undefined)
       return run

@@ -17,9 +17,9 @@ export interface ZlibCodec {
 export interface GzipCodec extends Omit<ZlibCodec, 'deflate'> {
   deflate(data: Uint8Array): Promise<Uint8Array | readonly Uint8Array[]>
   /**
-   * Told once each frame deflate made has gone down: its bytes on the wire, and how long the
-   * stream below took to take them (near 0 when it took them at once, longer when the link was
-   * full). A codec may judge from it whether deflating pays on this link.
+   * Told once the frame of the last `deflate` has gone down: how long it took from the start of
+   * that call to the stream below taking the frame (what the frame cost the writer, compressing
+   * and waiting for the link alike). A codec may judge from it whether deflating pays.
    */
-  sent?(wireBytes: number, waitedMs: number): void
+  sent?(elapsedMs: number): void
 }
