@@ -108,7 +108,7 @@ export const PROBE_FRAMES = 8
  * high while the buffers fill. A browser's data channel (30-37 MB/s against CompressionStream's
  * 40 or so) stays deflated; loopback and a LAN (100-250 MB/s against node:zlib's 40) go stored.
  */
-export const STORED_MARGIN = 2
+const STORED_MARGIN = 2
 /** Weight of the newest frame in the running rate of the way in use. */
 const NEWEST_WEIGHT = 0.5
 /** Frames are timed to at least this: a coarse clock may not see a frame taken at once at all. */
