@@ -15,6 +15,8 @@
  * bytes of input a millisecond. It deflates at first, tries the other way for a few frames now
  * and then (less and less often), and takes whichever went faster, stored only when clearly so
  * (STORED_MARGIN); if the way in use falls behind what the other last did, it changes at once.
+ * Deflated frames that waited for the link do not count towards a try: there the link is slower
+ * than deflated output, and stored, more bytes, could only be slower.
  * Only where the platform's links may outrun deflate (`tryStored`: TCP, on a LAN or loopback); a
  * browser's data channels never do, and there the tries only cost (256 MiB of text took 7.3 s
  * instead of 6.2, bench/browser).
@@ -109,6 +111,12 @@ export const PROBE_FRAMES = 8
  * 40 or so) stays deflated; loopback and a LAN (100-250 MB/s against node:zlib's 40) go stored.
  */
 const STORED_MARGIN = 2
+/**
+ * A deflated frame that took longer than this many times its deflate waited for the link, which
+ * is then slower than deflated frames: sending more bytes, stored, could not be faster there, so
+ * such frames do not count towards the next try.
+ */
+const WAITED_FACTOR = 1.5
 /** Weight of the newest frame in the running rate of the way in use. */
 const NEWEST_WEIGHT = 0.5
 /** Frames are timed to at least this: a coarse clock may not see a frame taken at once at all. */
@@ -123,10 +131,13 @@ export interface AdaptiveZlibOptions {
    * without it (the default), what compresses is always deflated.
    */
   readonly tryStored?: boolean
+  /** Milliseconds, monotonic: what deflate calls are timed with (the same clock as `sent`'s). */
+  readonly clock?: () => number
 }
 
 /** `codec` with the choices above, for one link. */
 export function adaptiveZlib(codec: ZlibCodec, options: AdaptiveZlibOptions = {}): GzipCodec {
+  const clock = options.clock ?? (() => performance.now())
   /** Bytes of input a millisecond of the writer's time, each way, for large writes that compress. */
   const rate: { deflated?: number; stored?: number } = {}
   let way: Way = 'deflated'
@@ -139,8 +150,8 @@ export function adaptiveZlib(codec: ZlibCodec, options: AdaptiveZlibOptions = {}
   let probeAfter = PROBE_AFTER_FRAMES
   /** The other way being tried: its frames so far, with their bytes and milliseconds. */
   let probe: { frames: number; bytes: number; ms: number } | undefined
-  /** The last large write that compresses, for `sent`: its bytes, and which way it went. */
-  let last: { bytes: number; way: Way } | undefined
+  /** The last large write that compresses, for `sent`: its bytes, which way it went, its deflate's time. */
+  let last: { bytes: number; way: Way; deflateMs: number } | undefined
 
   const change = (to: Way): void => {
     way = to
@@ -168,8 +179,14 @@ export function adaptiveZlib(codec: ZlibCodec, options: AdaptiveZlibOptions = {}
       const deflated = await codec.deflate(sample)
       if (deflated.byteLength >= SAMPLE_BYTES * WORTH_IT_RATIO) return storedZlibParts(data)
       const how = probe ? otherWay(way) : way
-      last = { bytes: data.byteLength, way: how }
-      return how === 'stored' ? storedZlibParts(data) : codec.deflate(data)
+      if (how === 'stored') {
+        last = { bytes: data.byteLength, way: how, deflateMs: 0 }
+        return storedZlibParts(data)
+      }
+      const started = clock()
+      const whole = await codec.deflate(data)
+      last = { bytes: data.byteLength, way: how, deflateMs: clock() - started }
+      return whole
     },
     sent(elapsedMs) {
       const frame = last
@@ -183,8 +200,10 @@ export function adaptiveZlib(codec: ZlibCodec, options: AdaptiveZlibOptions = {}
       }
       rate[way] = fresh ? frame.bytes / ms : average(rate[way], frame.bytes / ms)
       fresh = false
-      if (faster() !== way) change(otherWay(way))
-      else if (options.tryStored && ++framesSinceProbe >= probeAfter) probe = { frames: 0, bytes: 0, ms: 0 }
+      if (faster() !== way) return change(otherWay(way))
+      if (!options.tryStored) return
+      if (frame.way === 'deflated' && ms > WAITED_FACTOR * frame.deflateMs) framesSinceProbe = 0
+      else if (++framesSinceProbe >= probeAfter) probe = { frames: 0, bytes: 0, ms: 0 }
     },
     inflate: (data, maxOutputBytes) => codec.inflate(data, maxOutputBytes),
   }
