@@ -52,7 +52,10 @@ export interface DaemonOptions {
 
 export interface Daemon {
   readonly port: number
-  /** Settles once the daemon has shut down (by `stop`, a control `stop` or a signal). */
+  /**
+   * Settles once the daemon has shut down (by `stop`, a control `stop` or a signal); rejects with
+   * the first failure to close, once everything else is closed.
+   */
   readonly stopped: Promise<void>
   stop(reason: string): Promise<void>
 }
@@ -239,15 +242,21 @@ async function run(
   closers.push(() => watchers.close())
 
   let stopping: Promise<void> | undefined
-  let markStopped: () => void = () => {}
+  let markStopped: (closed: Promise<void>) => void = () => {}
+  // Takes on closing's outcome, however the daemon was stopped: a signal or the control socket's
+  // stop has no one waiting on stop(), so what would not close is reported by `stopped` alone (and
+  // is not an unhandled rejection there). Marked handled for a caller that awaits stop() instead.
   const stopped = new Promise<void>((resolve) => (markStopped = resolve))
-  const stop = (reason: string): Promise<void> =>
-    (stopping ??= (async () => {
+  void stopped.catch(() => undefined)
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
       log(`stopping: ${reason}`)
       closers.splice(1, 0, () => log('stopped')) // just before the log itself closes
       await closeAll()
-      markStopped()
-    })())
+    })()
+    markStopped(stopping)
+    return stopping
+  }
 
   const host: ControlHost = {
     stop: () => void setTimeout(() => void stop('asked through the control socket'), STOP_GRACE_MS),

@@ -85,10 +85,17 @@ async function foreground(parsed: ParsedCommand): Promise<number> {
   const stop = (signal: NodeJS.Signals): void => void daemon.stop(`signal ${signal}`)
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
-  await daemon.stopped
+  const code = await daemon.stopped.then(
+    () => 0,
+    (err: unknown) => {
+      // All else is closed, the log too: stderr is what is left to say it on (the log file, detached).
+      console.error('clearskies: start: the daemon stopped, but not everything closed:', err)
+      return 1
+    },
+  )
   // Everything is written and closed; a timer some library left behind must not keep a stopped
   // daemon alive (and `clearskies stop` waits for the process to be gone).
-  process.exit(0)
+  process.exit(code)
 }
 
 async function detached(parsed: ParsedCommand, args: string[]): Promise<number> {
