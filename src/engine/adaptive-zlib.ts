@@ -8,7 +8,8 @@
  *
  * What compresses is deflated only when that gets it out faster than storing it does. Deflate
  * takes about 40 MB/s of text here; a LAN or loopback takes more than that stored, and deflating
- * there held a 256 MiB text file to 38 MB/s where stored it went at 240 (bench/sync, loopback);
+ * there held a 256 MiB text file to 38 MB/s, where stored it syncs at about 136 (bench/sync,
+ * loopback, BENCH_BIG=text);
  * over a slower link, or a browser's data channel, deflating gets more through. So both ways are
  * timed on the writes themselves: the gzip framing says how long each frame took, from the start
  * of its deflate to the link taking it (GzipCodec.sent), and the codec keeps each way's rate in

@@ -155,9 +155,10 @@ describe('adaptive zlib', () => {
  */
 function writer(
   deflateRate: number,
-  link: number,
+  initialLink: number,
   tryStored = true,
-): { write: () => Promise<'stored' | 'deflated'>; zlib: GzipCodec } {
+): { write: () => Promise<'stored' | 'deflated'>; zlib: GzipCodec; setLink: (rate: number) => void } {
+  let link = initialLink
   let now = 0
   let linkFreeAt = 0
   const zlib = adaptiveZlib(
@@ -180,7 +181,7 @@ function writer(
     zlib.sent?.(now - started)
     return frame instanceof Uint8Array ? 'deflated' : 'stored'
   }
-  return { write, zlib }
+  return { write, zlib, setLink: (rate) => (link = rate) }
 }
 
 async function ways(write: () => Promise<string>, frames: number): Promise<string[]> {
@@ -238,6 +239,18 @@ describe('adaptive zlib on links of different speeds', () => {
     const pattern = await ways(writer(43_000, 30_000).write, FRAMES)
     expect(count(pattern, 'stored')).toBeLessThanOrEqual(TRIES * 3 * PROBE_FRAMES)
     expect(pattern.slice(-MAX_PROBE_AFTER_FRAMES / 2)).not.toContain('stored')
+  })
+
+  it('follows a link that changes speed: deflating soon after it slows, stored after it speeds up', async () => {
+    const { write, setLink } = writer(DEFLATE_RATE, 250_000)
+    expect((await ways(write, 4 * PROBE_AFTER_FRAMES)).at(-1)).toBe('stored')
+    setLink(5_000)
+    const slowed = await ways(write, 4 * PROBE_AFTER_FRAMES)
+    expect(slowed.indexOf('deflated')).toBeLessThanOrEqual(PROBE_AFTER_FRAMES)
+    expect(slowed.slice(-2 * PROBE_AFTER_FRAMES)).not.toContain('stored')
+    setLink(250_000)
+    const sped = await ways(write, 2 * MAX_PROBE_AFTER_FRAMES)
+    expect(sped.slice(-MAX_PROBE_AFTER_FRAMES / 2)).not.toContain('deflated')
   })
 
   it('never tries stored where the platform says its links cannot outrun deflate (a browser)', async () => {
