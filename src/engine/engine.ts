@@ -534,8 +534,10 @@ export class Engine {
       peers,
       options,
     }
-    this.joins.set(join.accessId, join)
+    // Stored first: a join that could not be saved must not be kept (and dialled for) in memory
+    // while the caller, told it failed, removes the folder made for it.
     await this.platform.kv.set(JOIN_PREFIX + join.accessId, joinToJson(join))
+    this.joins.set(join.accessId, join)
     this.emit({ type: 'registrations' })
     this.emit({ type: 'changed' })
     for (const address of peers) void this.connect(join.accessId, address)

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { Engine, EngineError } from '../../src/engine/engine'
 import { generateAccessCode } from '../../src/protocol/access'
 import { nodeEnginePlatform } from '../../src/platform/node/engine-platform'
+import { JOIN_PREFIX } from '../../src/engine/stored'
 import { makeTempDir, removeTemp } from './peers'
 
 let root: string
@@ -48,4 +49,28 @@ it('joins the code again elsewhere once the first join is removed', async () => 
   await engine.removeShare(join(root, 'first'))
   await engine.addShare(code, join(root, 'second'))
   expect(engine.pendingJoins.map((j) => j.location)).toEqual([join(root, 'second')])
+})
+
+it('keeps no join it could not save', async () => {
+  const platform = nodeEnginePlatform({ stateDir: join(root, 'failing') })
+  const kv = platform.kv
+  const failing = await Engine.open({
+    ...platform,
+    kv: {
+      get: (key) => kv.get(key),
+      delete: (key) => kv.delete(key),
+      list: (prefix) => kv.list(prefix),
+      set: (key, value) =>
+        key.startsWith(JOIN_PREFIX) ? Promise.reject(new Error('disk full')) : kv.set(key, value),
+    },
+  })
+  try {
+    await expect(failing.addShare(generateAccessCode().text, join(root, 'first'))).rejects.toThrow(
+      'disk full',
+    )
+    expect(failing.pendingJoins).toEqual([])
+  } finally {
+    await failing.close()
+    platform.close()
+  }
 })
