@@ -243,7 +243,16 @@ export async function startBridge(
           if (event.type === 'started') {
             online = true
             retryMs = RETRY_MIN_MS
-            log.info('registered with the signaling server', { url: trackerUrl, inbound: inbound ?? 'none' })
+            // Without a token the server refuses the bridge: address the moment it is announced.
+            if (config.token === null)
+              log.info('connected to the signaling server; announcing without a bridge token', {
+                url: trackerUrl,
+              })
+            else
+              log.info('registered with the signaling server', {
+                url: trackerUrl,
+                inbound: inbound ?? 'none',
+              })
           } else if (event.type === 'signal' && event.id === BRIDGE_ID) onSignal(event.from, event.signal)
         },
       })

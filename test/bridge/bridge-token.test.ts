@@ -153,6 +153,8 @@ describe('who may announce a bridge', () => {
       () => without.lines.some((l) => l.includes('refused the bridge: address')),
       'the bridge without a token to be refused',
     )
+    // It never claimed to be registered on its way to being refused.
+    expect(without.lines.some((l) => l.includes('"msg":"registered with the signaling server'))).toBe(false)
     await impostor(browserPeer(server))
     expect(await bridgesListed(server)).toEqual([])
     expect(lines.filter((l) => l.includes('no bridge token configured'))).toHaveLength(1)
