@@ -249,6 +249,46 @@ describe('a database lost while the engine host starts', () => {
   })
 })
 
+describe('an engine host start that fails', () => {
+  it('closes every database it had opened, once, and rejects with why it failed', async () => {
+    const earlier = await EngineHost.start({ appUrl: 'https://example.test/' })
+    await earlier.createShare('Docs')
+    await earlier.close()
+    // The engine's store lost once the engine and its share are open, as the pause is read back.
+    const lost = new DatabaseClosedError('clearskies-engine', 'versionchange')
+    const get = IdbKeyValueStore.prototype.get
+    const reading = vi.spyOn(IdbKeyValueStore.prototype, 'get').mockImplementation(async function (
+      this: IdbKeyValueStore,
+      key: string,
+    ) {
+      if (key === 'paused') throw lost
+      return get.call(this, key)
+    })
+    const opening = vi.spyOn(IDBFactory.prototype, 'open')
+    const closing = vi.spyOn(IDBDatabase.prototype, 'close')
+
+    await expect(EngineHost.start({ appUrl: 'https://example.test/' })).rejects.toBe(lost)
+    const opened = opening.mock.calls.map(([name]) => name).sort()
+    const closed = closing.mock.contexts.map((db) => (db as IDBDatabase).name).sort()
+    reading.mockRestore()
+    opening.mockRestore()
+    closing.mockRestore()
+    expect(opened).toEqual([
+      expect.stringMatching(/^clearskies-attributes:/),
+      'clearskies-engine',
+      'clearskies-folders',
+      expect.stringMatching(/^clearskies-index:/),
+      expect.stringMatching(/^clearskies-records:/),
+    ])
+    expect(closed).toEqual(opened)
+
+    const names = (await indexedDB.databases())
+      .map((d) => d.name ?? '')
+      .filter((name) => /^clearskies-(engine|folders|index:|attributes:|records:)/.test(name))
+    await Promise.all(names.map((name) => deleteDB(name)))
+  })
+})
+
 describe('the engine worker’s start', () => {
   it('releases the page’s onStarting callback once the engine runs', async () => {
     // comlink closes the page's end of a proxied callback's channel when the worker releases it.

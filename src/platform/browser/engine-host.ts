@@ -159,22 +159,32 @@ export class EngineHost {
   ): Promise<EngineHost> {
     const notices = new DatabaseNotices()
     const stopTelling = notices.onChange(() => onStarting?.(notices.notice))
+    // What is open so far. No host exists to close it if the start fails, and the page gives up on
+    // the worker without ending it: the engine's shares would run on, and every connection would
+    // stay open, unused, until the tab is closed.
+    const opened: Array<() => void | Promise<void>> = []
     try {
       const folders = await FolderHandles.open(undefined, notices)
+      opened.push(() => folders.close())
       const platform = await browserEnginePlatform(folders, notices)
+      opened.push(() => platform.kv.close())
       const engine = await Engine.open(platform, {
         ...(options.name ? { name: options.name } : {}),
         log: engineLog,
       })
-      try {
-        await restorePause(engine, platform.kv)
-      } catch (err) {
-        // Its store lost since it opened: no host will stop this engine, whose shares would run on.
-        // Closing it may fail the same way; the page is told of the first failure.
-        await engine.close().catch(() => undefined)
-        throw err
-      }
+      opened.push(() => engine.close())
+      await restorePause(engine, platform.kv)
       return new EngineHost(engine, folders, options, platform.kv, notices)
+    } catch (err) {
+      // Latest first: the engine's shares, then the stores it read. Each may fail the same way (its
+      // store lost): the page is told why the start failed, not why a close did.
+      for (const close of opened.reverse())
+        try {
+          await close()
+        } catch {
+          // The next still closes.
+        }
+      throw err
     } finally {
       stopTelling()
     }

@@ -21,11 +21,14 @@ import { browserRecordCrypto } from './record-crypto'
 import { createWasmHasher } from './wasm-hasher'
 import { browserZlibCodec } from './zlib-codec'
 
-/** `notices` hears of every database this platform opens being kept waiting or closed under it. */
+/**
+ * `notices` hears of every database this platform opens being kept waiting or closed under it. The
+ * engine does not close its key-value store: whoever opened the platform does (or ends the worker).
+ */
 export async function browserEnginePlatform(
   folders: FolderHandles,
   notices?: DatabaseNotices,
-): Promise<EnginePlatform> {
+): Promise<EnginePlatform & { readonly kv: IdbKeyValueStore }> {
   const kv = await IdbKeyValueStore.open(undefined, notices)
   return {
     kv,

@@ -31,4 +31,8 @@ export class FolderHandles {
   async delete(location: string): Promise<void> {
     await this.db.delete('folders', location)
   }
+
+  close(): void {
+    this.db.close()
+  }
 }
