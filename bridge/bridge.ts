@@ -232,6 +232,7 @@ export async function startBridge(
     return undefined
   }
 
+  let everConnected = false
   const connectSignaling = async (): Promise<void> => {
     try {
       const stream = await openWsStream(trackerUrl, signalingHeaders)
@@ -242,6 +243,7 @@ export async function startBridge(
         onEvent: (event) => {
           if (event.type === 'started') {
             online = true
+            everConnected = true
             retryMs = RETRY_MIN_MS
             // Without a token the server refuses the bridge: address the moment it is announced.
             if (config.token === null)
@@ -265,8 +267,11 @@ export async function startBridge(
       tracker = undefined
       if (stopped) return
       const advice = refusalAdvice(err as Error)
+      const reason = (err as Error).message
       if (advice) log.error('not registered with the signaling server', { reason: advice, retryMs })
-      else log.warn('signaling connection lost', { reason: (err as Error).message, retryMs })
+      // Started beside the server (npm start), the bridge may try before the server listens.
+      else if (!everConnected) log.info('waiting for the signaling server', { reason, retryMs })
+      else log.warn('signaling connection lost', { reason, retryMs })
       retryTimer = setTimeout(() => void connectSignaling(), retryMs)
       retryMs = Math.min(RETRY_MAX_MS, retryMs * 2)
     }
