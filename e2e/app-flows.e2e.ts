@@ -152,6 +152,9 @@ describe('the app, two browsers', () => {
     await b.getByText('0 devices connected').waitFor()
     await b.getByRole('button', { name: 'Resume syncing' }).click()
     await b.getByRole('button', { name: 'Pause syncing' }).waitFor()
+    // Resumed means connected again: what A changes next must have a way to B. (Under the whole
+    // suite's load, the redial took long enough that the archive's wait below ran out once.)
+    await b.getByText('1 device connected').waitFor({ timeout: 60_000 })
 
     // The archive keeps what a peer replaced, and restores it.
     await b.getByRole('button', { name: 'Archive', exact: true }).click()
