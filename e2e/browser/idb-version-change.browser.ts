@@ -67,38 +67,27 @@ const stores: ReadonlyArray<{
 }> = [
   {
     kind: 'the engine key-value store',
-    use: async (name, notices) => {
-      const kv = await IdbKeyValueStore.open(name, notices)
-      return () => kv.get('paused')
-    },
+    use: (name, notices) => IdbKeyValueStore.open(name, notices).then((kv) => () => kv.get('paused')),
   },
   {
     kind: 'a share’s local index',
-    use: async (name, notices) => {
-      const index = await IdbLocalIndex.open(name, notices)
-      return () => index.load()
-    },
+    use: (name, notices) => IdbLocalIndex.open(name, notices).then((index) => () => index.load()),
   },
   {
     kind: 'a share’s attribute store',
-    use: async (name, notices) => {
-      const attributes = await IdbAttributeStore.open(name, notices)
-      return () => attributes.set('/a.txt', { mtimeNs: 1n, size: 0, lastModifiedMs: 0 })
-    },
+    use: (name, notices) =>
+      IdbAttributeStore.open(name, notices).then(
+        (attributes) => () => attributes.set('/a.txt', { mtimeNs: 1n, size: 0, lastModifiedMs: 0 }),
+      ),
   },
   {
     kind: 'a share’s record store',
-    use: async (name, notices) => {
-      const records = await IdbRecordStore.open(name, notices)
-      return () => records.maxRevisions()
-    },
+    use: (name, notices) =>
+      IdbRecordStore.open(name, notices).then((records) => () => records.maxRevisions()),
   },
   {
     kind: 'the picked folders',
-    use: async (name, notices) => {
-      const folders = await FolderHandles.open(name, notices)
-      return () => folders.get('Photos')
-    },
+    use: (name, notices) => FolderHandles.open(name, notices).then((folders) => () => folders.get('Photos')),
   },
 ]
 

@@ -179,6 +179,8 @@ export function adaptiveZlib(codec: ZlibCodec, options: AdaptiveZlibOptions = {}
       if (looksLikeNoise(sample)) return storedZlibParts(data)
       const deflated = await codec.deflate(sample)
       if (deflated.byteLength >= SAMPLE_BYTES * WORTH_IT_RATIO) return storedZlibParts(data)
+      // Nothing to time where stored is never tried: `sent` then has no frame to learn from.
+      if (!options.tryStored) return codec.deflate(data)
       const how = probe ? otherWay(way) : way
       if (how === 'stored') {
         last = { bytes: data.byteLength, way: how, deflateMs: 0 }
@@ -202,7 +204,6 @@ export function adaptiveZlib(codec: ZlibCodec, options: AdaptiveZlibOptions = {}
       rate[way] = fresh ? frame.bytes / ms : average(rate[way], frame.bytes / ms)
       fresh = false
       if (faster() !== way) return change(otherWay(way))
-      if (!options.tryStored) return
       if (frame.way === 'deflated' && ms > WAITED_FACTOR * frame.deflateMs) framesSinceProbe = 0
       else if (++framesSinceProbe >= probeAfter) probe = { frames: 0, bytes: 0, ms: 0 }
     },

@@ -260,9 +260,14 @@ export class Engine {
 
   /** Creates a share of the folder (or browser storage) at `location`, with fresh keys. */
   createShare(location: string, options: ShareOptions = {}): Promise<LiveShare> {
+    return this.addition(() => this.createShareNow(location, options))
+  }
+
+  /** Runs `task` once the share additions before it are done, unless the engine has closed. */
+  private addition<T>(task: () => Promise<T>): Promise<T> {
     return this.additions.run(() => {
       this.checkOpen()
-      return this.createShareNow(location, options)
+      return task()
     })
   }
 
@@ -496,10 +501,7 @@ export class Engine {
     peers: readonly string[] = [],
     options: ShareOptions = {},
   ): Promise<StoredJoin> {
-    return this.additions.run(() => {
-      this.checkOpen()
-      return this.addShareNow(codeText, location, peers, options)
-    })
+    return this.addition(() => this.addShareNow(codeText, location, peers, options))
   }
 
   private async addShareNow(
