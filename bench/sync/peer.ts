@@ -40,6 +40,8 @@ export type PeerReply =
   | { readonly kind: 'failed'; readonly error: string }
 
 const POLL_MS = 20
+/** BENCH_TRACE=N: the joiner's progress every N ms (1 or any other value: 250). */
+const TRACE_MS = Number(process.env.BENCH_TRACE) > 1 ? Number(process.env.BENCH_TRACE) : 250
 const JOIN_TIMEOUT_MS = 600_000
 
 let engine: Engine | undefined
@@ -98,8 +100,8 @@ async function handle(command: PeerCommand): Promise<void> {
         }
         if (
           process.env.BENCH_TRACE &&
-          Math.floor((performance.now() - started) / 250) !==
-            Math.floor((performance.now() - started - POLL_MS) / 250)
+          Math.floor((performance.now() - started) / TRACE_MS) !==
+            Math.floor((performance.now() - started - POLL_MS) / TRACE_MS)
         ) {
           console.error(`[joiner] ${(performance.now() - started).toFixed(0)} ms ${JSON.stringify(progress)}`)
         }

@@ -27,12 +27,20 @@ export interface HostilePeer {
   sendSigned(bodyBytes: Uint8Array, signature: string): Promise<void>
   /** Waits for a message the engine sent, matching `match`. */
   waitFor(match: (m: ReceivedMessage) => boolean, timeoutMs?: number): Promise<ReceivedMessage>
-  /** Answers each `directory.get` with what `serve` returns (the payload), or not_present. */
-  serve(serve: (sha256: string, range: readonly [number, number]) => Uint8Array | undefined): void
+  /**
+   * Answers each `directory.get` with what `serve` returns (the payload), or not_present. Answers
+   * go out as `serve` settles: one it holds back goes after those it answers at once.
+   */
+  serve(serve: Server): void
   /** Resolves with the reason once the engine hangs up. */
   readonly closed: Promise<string>
   close(): void
 }
+
+type Server = (
+  sha256: string,
+  range: readonly [number, number],
+) => Uint8Array | undefined | Promise<Uint8Array | undefined>
 
 /** Connects to `address` with a share's key (`keyId`, `key`) as if it were a member. */
 export async function connectHostile(address: string, keyId: string, key: string): Promise<HostilePeer> {
@@ -58,7 +66,7 @@ export async function connectHostile(address: string, keyId: string, key: string
   )
   const received: ReceivedMessage[] = []
   const waiters = new Set<() => void>()
-  let server: ((sha256: string, range: readonly [number, number]) => Uint8Array | undefined) | undefined
+  let server: Server | undefined
   let opened: () => void = () => undefined
   const open = new Promise<void>((resolve) => (opened = resolve))
 
@@ -71,7 +79,7 @@ export async function connectHostile(address: string, keyId: string, key: string
   const answer = async (message: ReceivedMessage): Promise<void> => {
     const sha256 = String(message.body.sha256)
     const range = message.body.range as [number, number]
-    const data = server?.(sha256, range)
+    const data = await server?.(sha256, range)
     if (data === undefined) await writer.send({ type: 'directory.not_present', sha256 })
     else await writer.send({ type: 'directory.data', sha256, range }, { payload: [data] })
   }

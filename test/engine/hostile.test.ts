@@ -154,7 +154,9 @@ describe('answers cut short, and files gone since the scan', () => {
     for (const h of mine) h.close()
     await stopAndRemove([b])
   })
+  /** One hostile peer at a time: an earlier one would be asked for this test's content too. */
   const connect = async (): Promise<HostilePeer> => {
+    for (const earlier of mine.splice(0)) earlier.close()
     const key = b.engine.share(b.folder).key('read_write')!
     const peer = await connectHostile(b.address, key.id!, key.key!)
     mine.push(peer)
@@ -183,6 +185,74 @@ describe('answers cut short, and files gone since the scan', () => {
       [0, content.byteLength],
       [5, content.byteLength - 5],
     ])
+  })
+
+  /** A file of two pieces (16 MiB each), and the ranges the engine asked the peer for. */
+  const twoPieces = async (
+    h: HostilePeer,
+    path: string,
+    answer: (range: readonly [number, number], nth: number) => Promise<Uint8Array> | Uint8Array,
+  ): Promise<{ content: Uint8Array; asked: Array<[number, number]> }> => {
+    // Content of its own for each path: a peer of an earlier test could serve the same otherwise.
+    const seed = [...path].reduce((sum, c) => sum + c.charCodeAt(0), 0) | 1
+    const content = new Uint8Array(20 * 1024 * 1024 + 5).map((_, i) => (i * seed) & 0xff)
+    const asked: Array<[number, number]> = []
+    h.serve((_, range) => {
+      asked.push([Number(range[0]), Number(range[1])])
+      return answer(range, asked.length)
+    })
+    await h.send(
+      forgedUpdate(h.peerId, path, {
+        size: content.byteLength,
+        sha256: createHash('sha256').update(content).digest('hex'),
+      }),
+    )
+    return { content, asked }
+  }
+  const landed = async (path: string, content: Uint8Array): Promise<void> =>
+    eventually(
+      async () => expect(Buffer.compare(await readFile(join(b.folder, path)), content)).toBe(0),
+      30_000,
+    )
+  const PIECE = 16 * 1024 * 1024
+
+  it('pipelined pieces after a short answer are dropped as they come, and the file lands whole', async () => {
+    const h = await connect()
+    const { content, asked } = await twoPieces(h, '/pipelined.bin', (range, nth) =>
+      // The first answer stops after 5 bytes; the second piece was already asked for by then.
+      nth === 1
+        ? content.subarray(0, 5)
+        : content.subarray(Number(range[0]), Number(range[0]) + Number(range[1])),
+    )
+    await landed('pipelined.bin', content)
+    expect(asked).toEqual([
+      [0, PIECE],
+      [PIECE, content.byteLength - PIECE],
+      [5, PIECE],
+      [PIECE + 5, content.byteLength - PIECE - 5],
+    ])
+    expect(b.logs.filter((l) => /does not continue|did not match/.test(l))).toEqual([])
+  })
+
+  it('a peer that answers pieces out of order is asked one piece at a time, and the file lands whole', async () => {
+    const h = await connect()
+    let secondSent: () => void = () => undefined
+    const second = new Promise<void>((resolve) => (secondSent = resolve))
+    const { content, asked } = await twoPieces(h, '/unordered.bin', async (range, nth) => {
+      const data = content.subarray(Number(range[0]), Number(range[0]) + Number(range[1]))
+      if (nth === 1) await second
+      if (nth === 2) setTimeout(secondSent, 50)
+      return data
+    })
+    await landed('unordered.bin', content)
+    expect(asked).toEqual([
+      [0, PIECE],
+      [PIECE, content.byteLength - PIECE],
+      [0, PIECE],
+      [PIECE, content.byteLength - PIECE],
+    ])
+    expect(b.logs.filter((l) => /out of order: asking one at a time/.test(l))).toHaveLength(1)
+    expect(b.logs.filter((l) => /does not continue|did not match/.test(l))).toEqual([])
   })
 
   it('a file that cannot be read any more is answered not_present, and the link goes on', async () => {

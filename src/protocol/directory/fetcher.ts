@@ -300,6 +300,21 @@ export class Fetcher {
     range: ByteRange | undefined,
     payload: AsyncIterable<Uint8Array> | null,
   ): Promise<void> {
+    const start = range ? Number(range.start) : 0
+    const order = this.plan.answerFor(id, sha256, range ? start : undefined)
+    if (order !== 'next') {
+      // Its payload is left unread: the link skips it.
+      if (order === 'stale') this.plan.staleAnswered(id, sha256)
+      if (order === 'later') {
+        this.o.log(
+          'info',
+          `peer ${id} answered pieces of ${sha256.slice(0, 12)} out of order: asking one at a time`,
+        )
+        this.plan.outOfOrder(id, sha256, start)
+      }
+      this.pump()
+      return
+    }
     const wanted = this.wanted.get(sha256)
     if (!wanted || !payload) return
     const size = Number(wanted.value.size)
@@ -319,7 +334,6 @@ export class Fetcher {
     }
     await this.open(wanted)
     const temp = wanted.temp
-    const start = range ? Number(range.start) : 0
     if (!temp || start > temp.size) {
       this.o.log(
         'warn',

@@ -17,9 +17,15 @@ import { RandomQueue } from './random-queue'
  *   requests in flight ask for less than `maxInFlightBytesPerPeer`. The count lets many small
  *   files be on their way at once (each round trip waits on both peers' disks and crypto
  *   threads: with few in flight, a loaded machine's latency bounds the files per second); the
- *   bytes keep a peer from holding many large pieces that others could serve meanwhile. One file has one request in
- *   flight at a time, so its temporary file is only ever appended to, in order (a response may
- *   come "out of order" relative to other files, which does not matter then).
+ *   bytes keep a peer from holding many large pieces that others could serve meanwhile.
+ * - A large file's pieces are asked of one peer at a time, `piecesInFlightPerFile` at once (the
+ *   next is asked for while one is still coming, so the sender never waits a round trip between
+ *   pieces). A peer answers a connection's requests in the order asked, as pipelined requests
+ *   are answered, so the temporary file is only ever appended to, in order. A request whose
+ *   answer is no longer of use (asked after a piece that came short or was refused, or of a file
+ *   dropped) stays counted as in flight, and its answer is dropped when it comes (`answerFor`
+ *   says 'stale'). An answer for a later piece before an earlier one ('later') stops pipelining
+ *   with that peer.
  * - `directory.not_present` ("perhaps because it has yet to be downloaded from a third peer"):
  *   another peer is tried at once, and this one again when it announces the content with
  *   `directory.present`, sends a new filter, or after a wait that starts at 2 seconds and doubles
@@ -29,11 +35,17 @@ import { RandomQueue } from './random-queue'
  *   `errorBackoffMs`.
  */
 /**
- * Each piece costs a round trip during which the sender has nothing of this file to send (one
- * request per file is in flight): at 4 MiB that idled the sender for a sixth of a large file's
- * transfer on a loaded machine. Resuming does not depend on it: a transfer resumes at the byte.
+ * Resuming does not depend on the piece size (a transfer resumes at the byte), and the bytes in
+ * flight to a peer are bounded by `DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER`.
  */
 export const DEFAULT_PIECE_BYTES = 16 * 1024 * 1024
+/**
+ * With one piece of a file in flight, each piece cost a round trip during which the sender had
+ * nothing of the file to send and the connection's buffers ran dry: syncing 1 GiB in bench/sync,
+ * both peers' processes stood idle at each of the 64 piece boundaries. Two keep the next piece
+ * queued behind the one being sent.
+ */
+export const DEFAULT_PIECES_IN_FLIGHT_PER_FILE = 2
 export const DEFAULT_MAX_IN_FLIGHT_PER_PEER = 256
 export const DEFAULT_MAX_IN_FLIGHT_TOTAL = 1024
 export const DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER = 64 * 1024 * 1024
@@ -64,6 +76,7 @@ export interface TransferPlanOptions {
   /** Uniform in [0, 1). */
   readonly random: () => number
   readonly pieceBytes?: number
+  readonly piecesInFlightPerFile?: number
   readonly maxInFlightPerPeer?: number
   readonly maxInFlightTotal?: number
   /** A peer is given no new request while its requests in flight ask for this many bytes or more. */
@@ -74,11 +87,20 @@ export interface TransferPlanOptions {
 /** What a response did: `done` means every byte is in and the engine should verify and commit. */
 export type PieceOutcome = 'more' | 'done' | 'ignored'
 
+/**
+ * What a `directory.data` answer is: the one its file waits for ('next'), one for a piece asked
+ * for after that one ('later'), one for a request no longer of use ('stale'), or one never asked
+ * for ('unasked').
+ */
+export type AnswerOrder = 'next' | 'later' | 'stale' | 'unasked'
+
 interface FileState {
   readonly sha256: string
   readonly size: number
+  /** Bytes in: where the first request in flight starts. */
   offset: number
-  request?: PieceRequest
+  /** In flight, in the file's order, all of one peer. */
+  requests: PieceRequest[]
 }
 
 interface PeerState {
@@ -89,10 +111,15 @@ interface PeerState {
   inFlight: number
   /** Bytes the requests in flight ask for. */
   inFlightBytes: number
+  /** Requests whose answers are to be dropped, by content, oldest first. */
+  readonly stale: Map<string, PieceRequest[]>
+  /** Cleared when the peer answered pieces out of order: one piece of a file at a time then. */
+  inOrder: boolean
 }
 
 export class TransferPlan {
   private readonly pieceBytes: number
+  private readonly piecesPerFile: number
   private readonly maxPerPeer: number
   private readonly maxTotal: number
   private readonly maxBytesPerPeer: number
@@ -114,6 +141,7 @@ export class TransferPlan {
 
   constructor(options: TransferPlanOptions) {
     this.pieceBytes = options.pieceBytes ?? DEFAULT_PIECE_BYTES
+    this.piecesPerFile = options.piecesInFlightPerFile ?? DEFAULT_PIECES_IN_FLIGHT_PER_FILE
     this.maxPerPeer = options.maxInFlightPerPeer ?? DEFAULT_MAX_IN_FLIGHT_PER_PEER
     this.maxTotal = options.maxInFlightTotal ?? DEFAULT_MAX_IN_FLIGHT_TOTAL
     this.maxBytesPerPeer = options.maxInFlightBytesPerPeer ?? DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER
@@ -132,7 +160,8 @@ export class TransferPlan {
       if (!Number.isSafeInteger(resumeFrom) || resumeFrom < 0 || resumeFrom > size) {
         throw new RangeError(`resume offset ${resumeFrom} is outside 0..${size} for ${sha256}`)
       }
-      if (resumeFrom < size && !this.has(sha256)) this.plan({ sha256, size, offset: resumeFrom })
+      if (resumeFrom < size && !this.has(sha256))
+        this.plan({ sha256, size, offset: resumeFrom, requests: [] })
     }
   }
 
@@ -160,7 +189,7 @@ export class TransferPlan {
       this.plannedBytes -= planned.size - planned.offset
     }
     const file = this.inFlight.get(sha256)
-    if (file?.request) this.release(file)
+    if (file) this.retire(file)
     this.queue.delete(sha256)
     this.resumable.delete(sha256)
     this.forgetAnswers(sha256)
@@ -174,7 +203,14 @@ export class TransferPlan {
   private peer(peer: string): PeerState {
     let state = this.peers.get(peer)
     if (!state) {
-      state = { announced: new Set(), notPresent: new Map(), inFlight: 0, inFlightBytes: 0 }
+      state = {
+        announced: new Set(),
+        notPresent: new Map(),
+        inFlight: 0,
+        inFlightBytes: 0,
+        stale: new Map(),
+        inOrder: true,
+      }
       this.peers.set(peer, state)
     }
     return state
@@ -204,11 +240,13 @@ export class TransferPlan {
    */
   removePeer(peer: string, reached?: (sha256: string) => number | undefined): void {
     for (const file of [...this.inFlight.values()]) {
-      if (file.request?.peer !== peer) continue
+      if (file.requests[0]?.peer !== peer) continue
       // At most up to the last byte: a request for it, answered from the temporary file's end,
       // is what completes a file whose last response was cut off just after its data.
       this.advance(file, Math.min(file.size - 1, Math.max(file.offset, reached?.(file.sha256) ?? 0)))
-      this.requeue(file)
+      file.requests = []
+      this.inFlight.delete(file.sha256)
+      this.enqueue(file)
     }
     this.peers.delete(peer)
   }
@@ -234,13 +272,24 @@ export class TransferPlan {
       return Math.min(free, this.maxTotal - this.inFlight.size)
     }
     let free = countFree()
+    /** The next pieces of a file in flight, while its peer has room. */
+    const more = (file: FileState): void => {
+      while (free > 0) {
+        const request = this.pipeline(file, nowMs)
+        if (request === undefined) return
+        requests.push(request)
+        free = countFree()
+      }
+    }
     const take = (file: FileState): boolean => {
       const request = free > 0 ? this.assign(file, nowMs) : undefined
       if (request === undefined) return false
       requests.push(request)
       free = countFree()
+      more(file)
       return true
     }
+    for (const file of this.inFlight.values()) more(file)
     for (const file of this.resumable.values()) if (take(file)) this.resumable.delete(file.sha256)
     this.queue.sweep((file) => (free <= 0 ? 'stop' : take(file) ? 'take' : 'keep'))
     return requests
@@ -264,30 +313,94 @@ export class TransferPlan {
       if (!chosen || state.inFlight < chosen[1].inFlight) chosen = entry
     }
     if (!chosen) return undefined
-    const request: PieceRequest = {
-      peer: chosen[0],
-      sha256: file.sha256,
-      range: [file.offset, Math.min(this.pieceBytes, file.size - file.offset)],
-    }
-    file.request = request
-    chosen[1].inFlight++
-    chosen[1].inFlightBytes += request.range[1]
     this.inFlight.set(file.sha256, file)
+    return this.ask(file, chosen[0], chosen[1], file.offset)
+  }
+
+  /** The file's next piece, of the peer its pieces in flight are asked of, if it may have one more. */
+  private pipeline(file: FileState, nowMs: number): PieceRequest | undefined {
+    const last = file.requests.at(-1)
+    if (last === undefined || file.requests.length >= this.piecesPerFile) return undefined
+    const end = last.range[0] + last.range[1]
+    const state = this.peers.get(last.peer)
+    if (end >= file.size || !state?.inOrder || this.freeSlots(state) === 0) return undefined
+    if (!this.canServe(last.peer, state, file.sha256, nowMs)) return undefined
+    return this.ask(file, last.peer, state, end)
+  }
+
+  private ask(file: FileState, peer: string, state: PeerState, start: number): PieceRequest {
+    const request: PieceRequest = {
+      peer,
+      sha256: file.sha256,
+      range: [start, Math.min(this.pieceBytes, file.size - start)],
+    }
+    file.requests.push(request)
+    state.inFlight++
+    state.inFlightBytes += request.range[1]
     return request
   }
 
   private inFlightFrom(peer: string, sha256: string): FileState | undefined {
     const file = this.inFlight.get(sha256)
-    return file?.request?.peer === peer ? file : undefined
+    return file?.requests[0]?.peer === peer ? file : undefined
   }
 
-  private release(file: FileState): void {
-    const peer = file.request && this.peers.get(file.request.peer)
-    if (peer && file.request) {
-      peer.inFlight--
-      peer.inFlightBytes -= file.request.range[1]
+  /**
+   * Which request an answer from `peer` for `sha256` (data at `start`, where it says) answers. One
+   * that starts where no request does is taken for the next: checking it is the caller's.
+   */
+  answerFor(peer: string, sha256: string, start?: number): AnswerOrder {
+    if (this.peers.get(peer)?.stale.has(sha256)) return 'stale'
+    const requests = this.inFlightFrom(peer, sha256)?.requests
+    if (!requests) return 'unasked'
+    return requests.findIndex((r) => r.range[0] === start) > 0 ? 'later' : 'next'
+  }
+
+  /** A 'stale' answer has come (and was dropped): its request is no longer in flight. */
+  staleAnswered(peer: string, sha256: string): void {
+    const state = this.peers.get(peer)
+    const stale = state?.stale.get(sha256)
+    const request = stale?.shift()
+    if (!state || !stale || !request) return
+    if (stale.length === 0) state.stale.delete(sha256)
+    this.freeSlot(state, request)
+  }
+
+  /**
+   * The peer answered a later piece of `sha256` before an earlier one: that answer is dropped, the
+   * file is asked for again from where it stands, and this peer is asked one piece at a time.
+   */
+  outOfOrder(peer: string, sha256: string, start: number): void {
+    const file = this.inFlightFrom(peer, sha256)
+    const answered = file?.requests.find((r) => r.range[0] === start)
+    if (!file || !answered) return
+    this.peer(peer).inOrder = false
+    this.settle(file, answered)
+    this.requeue(file)
+  }
+
+  private freeSlot(state: PeerState, request: PieceRequest): void {
+    state.inFlight--
+    state.inFlightBytes -= request.range[1]
+  }
+
+  /** A request of the file's is answered: the peer's slot is free again. */
+  private settle(file: FileState, request: PieceRequest): void {
+    const state = this.peers.get(request.peer)
+    if (state) this.freeSlot(state, request)
+    file.requests.splice(file.requests.indexOf(request), 1)
+  }
+
+  /** The file is no longer in flight; the answers still to come for its requests will be dropped. */
+  private retire(file: FileState): void {
+    for (const request of file.requests) {
+      const state = this.peers.get(request.peer)
+      if (!state) continue
+      const stale = state.stale.get(file.sha256) ?? []
+      stale.push(request)
+      state.stale.set(file.sha256, stale)
     }
-    file.request = undefined
+    file.requests = []
     this.inFlight.delete(file.sha256)
   }
 
@@ -297,8 +410,9 @@ export class TransferPlan {
     file.offset = offset
   }
 
+  /** Back to the queue: any requests still in flight of the file's are stale. */
   private requeue(file: FileState): void {
-    this.release(file)
+    this.retire(file)
     this.enqueue(file)
   }
 
@@ -307,18 +421,25 @@ export class TransferPlan {
    * request's start. A response with no bytes for a non-empty range counts as an error.
    */
   received(peer: string, sha256: string, length: number, nowMs: number): PieceOutcome {
+    if (this.answerFor(peer, sha256) === 'stale') {
+      this.staleAnswered(peer, sha256)
+      return 'ignored'
+    }
     const file = this.inFlightFrom(peer, sha256)
-    if (!file) return 'ignored'
+    const request = file?.requests[0]
+    if (!file || !request) return 'ignored'
     if (length <= 0) {
       this.getError(peer, sha256, nowMs)
       return 'more'
     }
     this.advance(file, Math.min(file.size, file.offset + length))
+    this.settle(file, request)
     if (file.offset < file.size) {
-      this.requeue(file)
+      // After a short answer, the pieces asked after it start past the file's end: they are stale.
+      if (file.requests[0]?.range[0] !== file.offset) this.requeue(file)
       return 'more'
     }
-    this.release(file)
+    this.inFlight.delete(sha256)
     this.plannedFiles--
     this.forgetAnswers(sha256)
     return 'done'
@@ -329,14 +450,14 @@ export class TransferPlan {
    * as soon as it announces the content). `nowMs` defaults to the time of the latest `next`.
    */
   notPresent(peer: string, sha256: string, nowMs = this.nowMs): void {
+    if (this.answerFor(peer, sha256) === 'stale') return this.staleAnswered(peer, sha256)
     const state = this.peer(peer)
     const before = state.notPresent.get(sha256)
     const delayMs = before
       ? Math.min(before.delayMs * 2, NOT_PRESENT_MAX_RETRY_MS)
       : NOT_PRESENT_FIRST_RETRY_MS
     state.notPresent.set(sha256, { until: nowMs + delayMs, delayMs })
-    const file = this.inFlightFrom(peer, sha256)
-    if (file) this.requeue(file)
+    this.refused(peer, sha256)
   }
 
   /**
@@ -357,9 +478,18 @@ export class TransferPlan {
 
   /** `directory.get_error`: leave this peer's copy alone for hours. */
   getError(peer: string, sha256: string, nowMs: number): void {
+    if (this.answerFor(peer, sha256) === 'stale') return this.staleAnswered(peer, sha256)
     this.backoff.set(`${peer}\n${sha256}`, nowMs + this.backoffMs)
+    this.refused(peer, sha256)
+  }
+
+  /** The file's next request was answered without data: it goes back to the queue. */
+  private refused(peer: string, sha256: string): void {
     const file = this.inFlightFrom(peer, sha256)
-    if (file) this.requeue(file)
+    const request = file?.requests[0]
+    if (!file || !request) return
+    this.settle(file, request)
+    this.requeue(file)
   }
 
   /**
@@ -369,7 +499,7 @@ export class TransferPlan {
   corrupt(peer: string, sha256: string, size: number, nowMs: number): void {
     this.drop(sha256)
     this.backoff.set(`${peer}\n${sha256}`, nowMs + this.backoffMs)
-    this.plan({ sha256, size, offset: 0 })
+    this.plan({ sha256, size, offset: 0, requests: [] })
   }
 
   /** Files begun (a request out, or bytes in), and how far each has come: a per-file progress display. */

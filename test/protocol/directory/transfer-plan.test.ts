@@ -74,19 +74,121 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     expect(plan.next(0).length).toBeLessThanOrEqual(1)
   })
 
-  it('splits a large file into pieces, one in flight at a time, resuming from a partial temp file', () => {
+  it('splits a large file into pieces, two in flight of one peer, resuming from a partial temp file', () => {
     const plan = new TransferPlan({ random: seeded(4), pieceBytes: 4 * MiB })
     const big = sha('big')
-    plan.want([{ sha256: big, size: 10 * MiB, resumeFrom: 3 * MiB }])
+    plan.want([{ sha256: big, size: 14 * MiB, resumeFrom: 3 * MiB }])
     plan.setPresence('a', everything)
     plan.setPresence('b', everything)
-    const [first, ...rest] = plan.next(0)
-    expect(rest).toEqual([])
-    expect(first?.range).toEqual([3 * MiB, 4 * MiB])
-    expect(plan.received('a', big, 4 * MiB, 0)).toBe('more')
-    expect(plan.next(0).map((r) => r.range)).toEqual([[7 * MiB, 3 * MiB]])
-    expect(plan.received('a', big, 3 * MiB, 0)).toBe('done')
+    const first = plan.next(0)
+    expect(first.map((r) => r.range)).toEqual([
+      [3 * MiB, 4 * MiB],
+      [7 * MiB, 4 * MiB],
+    ])
+    // Both of one peer: its answers come in the order asked, so the file is appended to in order.
+    expect(new Set(first.map((r) => r.peer)).size).toBe(1)
+    const peer = first[0]!.peer
+    expect(plan.next(0)).toEqual([])
+    expect(plan.answerFor(peer, big, 3 * MiB)).toBe('next')
+    expect(plan.received(peer, big, 4 * MiB, 0)).toBe('more')
+    expect(plan.next(0)).toEqual([{ peer, sha256: big, range: [11 * MiB, 3 * MiB] }])
+    expect(plan.received(peer, big, 4 * MiB, 0)).toBe('more')
+    expect(plan.next(0)).toEqual([])
+    expect(plan.received(peer, big, 3 * MiB, 0)).toBe('done')
     expect(plan.remaining()).toEqual({ files: 0, bytes: 0 })
+  })
+
+  it('asks one piece at a time when piecesInFlightPerFile is 1', () => {
+    const plan = new TransferPlan({ random: seeded(4), pieceBytes: 4 * MiB, piecesInFlightPerFile: 1 })
+    const big = sha('big')
+    plan.want([{ sha256: big, size: 10 * MiB }])
+    plan.setPresence('a', everything)
+    expect(plan.next(0).map((r) => r.range)).toEqual([[0, 4 * MiB]])
+    expect(plan.received('a', big, 4 * MiB, 0)).toBe('more')
+    expect(plan.next(0).map((r) => r.range)).toEqual([[4 * MiB, 4 * MiB]])
+  })
+
+  it('drops the answer of a piece asked after one that came short, and goes on from where the data stopped', () => {
+    const plan = new TransferPlan({ random: seeded(5), pieceBytes: 4 * MiB, maxInFlightPerPeer: 2 })
+    const s = sha('short')
+    plan.want([{ sha256: s, size: 12 * MiB }])
+    plan.setPresence('a', everything)
+    expect(plan.next(0)).toHaveLength(2)
+    expect(plan.received('a', s, 1 * MiB, 0)).toBe('more')
+    // The piece at 4 MiB no longer continues the file: its answer, still on its way, is stale. It
+    // holds its slot until it comes, so one new request fits beside it.
+    expect(plan.answerFor('a', s, 4 * MiB)).toBe('stale')
+    expect(plan.next(0)).toEqual([{ peer: 'a', sha256: s, range: [1 * MiB, 4 * MiB] }])
+    expect(plan.received('a', s, 4 * MiB, 0)).toBe('ignored')
+    expect(plan.answerFor('a', s, 1 * MiB)).toBe('next')
+    expect(plan.next(0)).toEqual([{ peer: 'a', sha256: s, range: [5 * MiB, 4 * MiB] }])
+    expect(plan.received('a', s, 4 * MiB, 0)).toBe('more')
+    expect(plan.remaining()).toEqual({ files: 1, bytes: 7 * MiB })
+  })
+
+  it('drops the answer of a piece asked after a refused one, without waiting longer for it', () => {
+    const plan = new TransferPlan({ random: seeded(15), pieceBytes: 4 * MiB })
+    const s = sha('refused')
+    plan.want([{ sha256: s, size: 12 * MiB }])
+    plan.setPresence('a', everything)
+    expect(plan.next(0)).toHaveLength(2)
+    plan.notPresent('a', s, 0)
+    expect(plan.nextWakeAt()).toBe(2_000)
+    // The second request's answer: not_present again, which answers the stale request only.
+    expect(plan.answerFor('a', s)).toBe('stale')
+    plan.notPresent('a', s, 0)
+    expect(plan.nextWakeAt()).toBe(2_000)
+    expect(plan.answerFor('a', s)).toBe('unasked')
+    expect(plan.next(2_000).map((r) => r.range)).toEqual([
+      [0, 4 * MiB],
+      [4 * MiB, 4 * MiB],
+    ])
+    // A get_error's stale companion sets no back-off of its own either.
+    plan.getError('a', s, 2_000)
+    plan.getError('a', s, 3_000)
+    expect(plan.nextWakeAt()).toBe(2_000 + 6 * HOUR)
+  })
+
+  it('asks a peer that answers pieces out of order for one piece at a time', () => {
+    const plan = new TransferPlan({ random: seeded(16), pieceBytes: 4 * MiB })
+    const s = sha('unordered')
+    plan.want([{ sha256: s, size: 12 * MiB }])
+    plan.setPresence('a', everything)
+    expect(plan.next(0)).toHaveLength(2)
+    expect(plan.answerFor('a', s, 4 * MiB)).toBe('later')
+    plan.outOfOrder('a', s, 4 * MiB)
+    // The first piece's answer may still come: it is dropped.
+    expect(plan.answerFor('a', s, 0)).toBe('stale')
+    plan.staleAnswered('a', s)
+    expect(plan.next(0).map((r) => r.range)).toEqual([[0, 4 * MiB]])
+    expect(plan.received('a', s, 4 * MiB, 0)).toBe('more')
+    expect(plan.next(0).map((r) => r.range)).toEqual([[4 * MiB, 4 * MiB]])
+  })
+
+  it('drops the answers still on their way for a file no longer wanted, and frees their slots then', () => {
+    const plan = new TransferPlan({ random: seeded(17), pieceBytes: 4 * MiB, maxInFlightPerPeer: 2 })
+    const s = sha('dropped')
+    const other = sha('other')
+    plan.want([{ sha256: s, size: 12 * MiB }])
+    plan.setPresence('a', everything)
+    expect(plan.next(0)).toHaveLength(2)
+    plan.drop(s)
+    plan.want([{ sha256: other, size: 10 }])
+    expect(plan.next(0)).toEqual([])
+    expect(plan.answerFor('a', s, 0)).toBe('stale')
+    plan.staleAnswered('a', s)
+    expect(plan.next(0).map((r) => r.sha256)).toEqual([other])
+    expect(plan.answerFor('a', s, 4 * MiB)).toBe('stale')
+    expect(plan.received('a', s, 4 * MiB, 0)).toBe('ignored')
+    expect(plan.answerFor('a', s, 4 * MiB)).toBe('unasked')
+    expect(plan.answerFor('a', sha('never asked'), 0)).toBe('unasked')
+    // A disconnected peer's answers never come: its stale requests go with it.
+    plan.want([{ sha256: s, size: 12 * MiB }])
+    plan.next(0)
+    plan.drop(s)
+    plan.removePeer('a')
+    plan.setPresence('a', everything)
+    expect(plan.answerFor('a', s, 0)).toBe('unasked')
   })
 
   it('continues after a short response from where the data stopped', () => {
