@@ -214,6 +214,8 @@ export class Fetcher {
     }
     void this.resumeOffset(wanted).then(
       async (resumeFrom) => {
+        // Dropped (retargeted, deleted) while the partial file was looked at.
+        if (this.wanted.get(value.sha256) !== wanted) return
         if (resumeFrom >= Number(value.size)) {
           await this.open(wanted)
           return this.finish(value.sha256, wanted)
@@ -301,10 +303,13 @@ export class Fetcher {
     payload: AsyncIterable<Uint8Array> | null,
   ): Promise<void> {
     const start = range ? Number(range.start) : 0
-    const order = this.plan.answerFor(id, sha256, range ? start : undefined)
-    if (order !== 'next') {
-      // Its payload is left unread: the link skips it.
-      if (order === 'stale') this.plan.staleAnswered(id, sha256)
+    const asked = range ? start : undefined
+    const order = this.plan.answerFor(id, sha256, asked)
+    const wanted = this.wanted.get(sha256)
+    // Every answer settles a request: only the one the file waits for is written (an answer
+    // whose payload is left unread is skipped by the link).
+    if (order !== 'next' || !wanted || !payload) {
+      if (order === 'stale') this.plan.staleAnswered(id, sha256, asked)
       if (order === 'later') {
         this.o.log(
           'info',
@@ -312,11 +317,18 @@ export class Fetcher {
         )
         this.plan.outOfOrder(id, sha256, start)
       }
+      if (order === 'unexpected') {
+        this.o.log('warn', `peer ${id} sent ${sha256.slice(0, 12)} from ${start}, which was not asked for`)
+        this.plan.failed(id, sha256, this.o.now(), start)
+      }
+      if (order === 'next' && !wanted) {
+        // No longer wanted (then the plan should not hold it either): this answer is stale.
+        this.plan.drop(sha256)
+        this.plan.staleAnswered(id, sha256, asked)
+      } else if (order === 'next') this.plan.failed(id, sha256, this.o.now(), asked)
       this.pump()
       return
     }
-    const wanted = this.wanted.get(sha256)
-    if (!wanted || !payload) return
     const size = Number(wanted.value.size)
     if (
       wanted.fresh &&
@@ -339,7 +351,7 @@ export class Fetcher {
         'warn',
         `data for ${sha256.slice(0, 12)} at ${start} does not continue the partial file (${temp?.size ?? 0} bytes): ignored`,
       )
-      this.plan.getError(id, sha256, this.o.now())
+      this.plan.failed(id, sha256, this.o.now(), asked)
       this.pump()
       return
     }
@@ -383,7 +395,7 @@ export class Fetcher {
     } finally {
       await writing
     }
-    const outcome = this.plan.received(id, sha256, length, this.o.now())
+    const outcome = this.plan.received(id, sha256, length, this.o.now(), asked)
     // Placing the file waits on the disk; the link goes on reading the next responses meanwhile.
     if (outcome === 'done')
       void this.finish(sha256, wanted, id).catch((err: unknown) =>
@@ -435,7 +447,7 @@ export class Fetcher {
     }
     const data = parts.length === 1 ? parts[0]! : concatBytes(parts)
     // An answer the plan no longer waits for (a misbehaving peer's) is dropped, not written.
-    const outcome = this.plan.received(id, sha256, length, this.o.now())
+    const outcome = this.plan.received(id, sha256, length, this.o.now(), 0)
     if (outcome === 'more') await this.write(wanted, data)
     if (outcome === 'done') {
       await this.unwritten.take()

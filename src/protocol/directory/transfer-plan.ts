@@ -20,12 +20,14 @@ import { RandomQueue } from './random-queue'
  *   bytes keep a peer from holding many large pieces that others could serve meanwhile.
  * - A large file's pieces are asked of one peer at a time, `piecesInFlightPerFile` at once (the
  *   next is asked for while one is still coming, so the sender never waits a round trip between
- *   pieces). A peer answers a connection's requests in the order asked, as pipelined requests
- *   are answered, so the temporary file is only ever appended to, in order. A request whose
- *   answer is no longer of use (asked after a piece that came short or was refused, or of a file
- *   dropped) stays counted as in flight, and its answer is dropped when it comes (`answerFor`
- *   says 'stale'). An answer for a later piece before an earlier one ('later') stops pipelining
- *   with that peer.
+ *   pieces). The temporary file is only ever appended to, in order: an answer is matched to its
+ *   request by where it starts (`answerFor`), and only the one the file waits for ('next') is
+ *   written. "The server may choose to respond to multiple 'get' requests out of order": an answer
+ *   for a later piece ('later') is dropped, asked for again, and that peer is asked one piece of a
+ *   file at a time from then on. A request whose answer is no longer of use (asked after a piece
+ *   that came short or was refused, covered by a longer answer, or of a file dropped) stays
+ *   counted as in flight, and its answer is dropped when it comes ('stale'). An answer at a start
+ *   nobody asked for ('unexpected') is a `get_error`.
  * - `directory.not_present` ("perhaps because it has yet to be downloaded from a third peer"):
  *   another peer is tried at once, and this one again when it announces the content with
  *   `directory.present`, sends a new filter, or after a wait that starts at 2 seconds and doubles
@@ -88,11 +90,12 @@ export interface TransferPlanOptions {
 export type PieceOutcome = 'more' | 'done' | 'ignored'
 
 /**
- * What a `directory.data` answer is: the one its file waits for ('next'), one for a piece asked
- * for after that one ('later'), one for a request no longer of use ('stale'), or one never asked
- * for ('unasked').
+ * What a `directory.data` answer from a peer is: for the piece its file waits for ('next'), for a
+ * piece asked for after that one ('later'), for a request no longer of use ('stale'), at a start
+ * none of the file's requests to that peer has ('unexpected'), or for a content nothing was asked
+ * of that peer for ('unasked').
  */
-export type AnswerOrder = 'next' | 'later' | 'stale' | 'unasked'
+export type AnswerOrder = 'next' | 'later' | 'stale' | 'unexpected' | 'unasked'
 
 interface FileState {
   readonly sha256: string
@@ -346,37 +349,46 @@ export class TransferPlan {
   }
 
   /**
-   * Which request an answer from `peer` for `sha256` (data at `start`, where it says) answers. One
-   * that starts where no request does is taken for the next: checking it is the caller's.
+   * Which request an answer from `peer` for `sha256` answers: the one asked at `start`, the start
+   * of its data. Without a start (the answer gave no range), the file's next piece if one is asked
+   * of that peer, else its oldest stale request.
    */
   answerFor(peer: string, sha256: string, start?: number): AnswerOrder {
-    if (this.peers.get(peer)?.stale.has(sha256)) return 'stale'
-    const requests = this.inFlightFrom(peer, sha256)?.requests
-    if (!requests) return 'unasked'
-    return requests.findIndex((r) => r.range[0] === start) > 0 ? 'later' : 'next'
-  }
-
-  /** A 'stale' answer has come (and was dropped): its request is no longer in flight. */
-  staleAnswered(peer: string, sha256: string): void {
-    const state = this.peers.get(peer)
-    const stale = state?.stale.get(sha256)
-    const request = stale?.shift()
-    if (!state || !stale || !request) return
-    if (stale.length === 0) state.stale.delete(sha256)
-    this.freeSlot(state, request)
+    const live = this.inFlightFrom(peer, sha256)?.requests ?? []
+    const stale = this.peers.get(peer)?.stale.get(sha256) ?? []
+    if (start === undefined) return live.length > 0 ? 'next' : stale.length > 0 ? 'stale' : 'unasked'
+    const at = live.findIndex((r) => r.range[0] === start)
+    if (at >= 0) return at === 0 ? 'next' : 'later'
+    if (stale.some((r) => r.range[0] === start)) return 'stale'
+    return live.length > 0 || stale.length > 0 ? 'unexpected' : 'unasked'
   }
 
   /**
-   * The peer answered a later piece of `sha256` before an earlier one: that answer is dropped, the
-   * file is asked for again from where it stands, and this peer is asked one piece at a time.
+   * A 'stale' answer has come (and was dropped), or a refusal for a content with stale requests:
+   * the request asked at `start` (the oldest if none is given) is no longer in flight.
+   */
+  staleAnswered(peer: string, sha256: string, start?: number): void {
+    const state = this.peers.get(peer)
+    const stale = state?.stale.get(sha256)
+    if (!state || !stale) return
+    const at = start === undefined ? 0 : stale.findIndex((r) => r.range[0] === start)
+    const [request] = at < 0 ? [] : stale.splice(at, 1)
+    if (stale.length === 0) state.stale.delete(sha256)
+    if (request) this.freeSlot(state, request)
+  }
+
+  /**
+   * The peer answered the piece of `sha256` asked at `start` before an earlier one: that answer is
+   * dropped and asked for again once the earlier ones are in, and this peer is asked one piece of
+   * a file at a time from now on.
    */
   outOfOrder(peer: string, sha256: string, start: number): void {
     const file = this.inFlightFrom(peer, sha256)
     const answered = file?.requests.find((r) => r.range[0] === start)
-    if (!file || !answered) return
+    if (!file || !answered || answered === file.requests[0]) return
     this.peer(peer).inOrder = false
     this.settle(file, answered)
-    this.requeue(file)
+    this.retire(file, file.requests.slice(1))
   }
 
   private freeSlot(state: PeerState, request: PieceRequest): void {
@@ -391,17 +403,21 @@ export class TransferPlan {
     file.requests.splice(file.requests.indexOf(request), 1)
   }
 
-  /** The file is no longer in flight; the answers still to come for its requests will be dropped. */
-  private retire(file: FileState): void {
-    for (const request of file.requests) {
+  /**
+   * The answers still to come for `requests` of the file's (all of them by default, and then the
+   * file is no longer in flight) will be dropped.
+   */
+  private retire(file: FileState, requests: readonly PieceRequest[] = file.requests): void {
+    for (const request of requests) {
       const state = this.peers.get(request.peer)
-      if (!state) continue
-      const stale = state.stale.get(file.sha256) ?? []
-      stale.push(request)
-      state.stale.set(file.sha256, stale)
+      if (state) {
+        const stale = state.stale.get(file.sha256) ?? []
+        stale.push(request)
+        state.stale.set(file.sha256, stale)
+      }
     }
-    file.requests = []
-    this.inFlight.delete(file.sha256)
+    file.requests = file.requests.filter((r) => !requests.includes(r))
+    if (file.requests.length === 0) this.inFlight.delete(file.sha256)
   }
 
   /** Moves a file's offset, and the bytes still planned with it. */
@@ -417,29 +433,35 @@ export class TransferPlan {
   }
 
   /**
-   * A `directory.data` response was fully written to the temporary file: `length` bytes from the
-   * request's start. A response with no bytes for a non-empty range counts as an error.
+   * A `directory.data` response was fully written to the temporary file: `length` bytes from
+   * `start` (by default the request's start). A response with no bytes for a non-empty range
+   * counts as an error.
    */
-  received(peer: string, sha256: string, length: number, nowMs: number): PieceOutcome {
-    if (this.answerFor(peer, sha256) === 'stale') {
-      this.staleAnswered(peer, sha256)
+  received(peer: string, sha256: string, length: number, nowMs: number, start?: number): PieceOutcome {
+    if (this.answerFor(peer, sha256, start) === 'stale') {
+      this.staleAnswered(peer, sha256, start)
       return 'ignored'
     }
     const file = this.inFlightFrom(peer, sha256)
     const request = file?.requests[0]
     if (!file || !request) return 'ignored'
     if (length <= 0) {
-      this.getError(peer, sha256, nowMs)
+      this.failed(peer, sha256, nowMs, start)
       return 'more'
     }
-    this.advance(file, Math.min(file.size, file.offset + length))
     this.settle(file, request)
+    const reached = Math.min(file.size, (start ?? request.range[0]) + length)
+    if (reached > file.offset) this.advance(file, reached)
+    // Pieces a longer answer brought in are stale; so are those past a gap a short one left.
+    this.retire(
+      file,
+      file.requests.filter((r) => r.range[0] + r.range[1] <= file.offset),
+    )
     if (file.offset < file.size) {
-      // After a short answer, the pieces asked after it start past the file's end: they are stale.
-      if (file.requests[0]?.range[0] !== file.offset) this.requeue(file)
+      if ((file.requests[0]?.range[0] ?? Infinity) > file.offset) this.requeue(file)
       return 'more'
     }
-    this.inFlight.delete(sha256)
+    this.retire(file)
     this.plannedFiles--
     this.forgetAnswers(sha256)
     return 'done'
@@ -450,7 +472,7 @@ export class TransferPlan {
    * as soon as it announces the content). `nowMs` defaults to the time of the latest `next`.
    */
   notPresent(peer: string, sha256: string, nowMs = this.nowMs): void {
-    if (this.answerFor(peer, sha256) === 'stale') return this.staleAnswered(peer, sha256)
+    if (this.answersStale(peer, sha256)) return
     const state = this.peer(peer)
     const before = state.notPresent.get(sha256)
     const delayMs = before
@@ -478,9 +500,32 @@ export class TransferPlan {
 
   /** `directory.get_error`: leave this peer's copy alone for hours. */
   getError(peer: string, sha256: string, nowMs: number): void {
-    if (this.answerFor(peer, sha256) === 'stale') return this.staleAnswered(peer, sha256)
+    if (this.answersStale(peer, sha256)) return
+    this.failed(peer, sha256, nowMs)
+  }
+
+  /**
+   * A refusal (which says no range) answers one of the requests for the content: a stale one
+   * first, as those were asked before any still of use. True when it did.
+   */
+  private answersStale(peer: string, sha256: string): boolean {
+    if (!this.peers.get(peer)?.stale.has(sha256)) return false
+    this.staleAnswered(peer, sha256)
+    return true
+  }
+
+  /**
+   * The peer's answer (at `start`, or to the file's next piece) is of no use: a refusal, no data,
+   * data that does not continue the temporary file, or at a start never asked for. Its request is
+   * answered, the file goes back to the queue, and this peer's copy is left alone for hours.
+   */
+  failed(peer: string, sha256: string, nowMs: number, start?: number): void {
     this.backoff.set(`${peer}\n${sha256}`, nowMs + this.backoffMs)
-    this.refused(peer, sha256)
+    const file = this.inFlightFrom(peer, sha256)
+    const request = file?.requests.find((r) => r.range[0] === start) ?? file?.requests[0]
+    if (!file || !request) return this.staleAnswered(peer, sha256)
+    this.settle(file, request)
+    this.requeue(file)
   }
 
   /** The file's next request was answered without data: it goes back to the queue. */

@@ -26,9 +26,33 @@ async function* chunks(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
   yield* parts
 }
 
-async function fetcherWithPeer(): Promise<{ fetcher: Fetcher; closed: string[]; sent: string[] }> {
+type Get = [peer: string, start: number, length: number]
+
+/** A link that records what is sent on it: each message's type, and each `directory.get`'s range. */
+function recordingLink(peer: string, sent: string[], gets: Get[], closed: string[]): FetchLink {
+  return {
+    send: async (body) => {
+      sent.push(body.type)
+      if (body.type !== 'directory.get') return
+      const range = body.range as unknown as [number | bigint, number | bigint]
+      gets.push([peer, Number(range[0]), Number(range[1])])
+    },
+    close: (reason) => void closed.push(reason),
+  }
+}
+
+async function fetcherWithPeer(pieceBytes?: number): Promise<{
+  fetcher: Fetcher
+  closed: string[]
+  sent: string[]
+  gets: Get[]
+  fetched: string[]
+  addPeer: (id: string) => void
+}> {
   const closed: string[] = []
   const sent: string[] = []
+  const gets: Get[] = []
+  const fetched: string[] = []
   const fetcher = new Fetcher({
     store: new FsFileStore(root),
     state: await LocalState.open(new MemoryLocalIndex()),
@@ -36,16 +60,16 @@ async function fetcherWithPeer(): Promise<{ fetcher: Fetcher; closed: string[]; 
     createHasher: createNodeHasher,
     random: () => 0.5,
     now: () => 0,
-    fetched: async () => {},
+    fetched: async (sha256) => void fetched.push(sha256),
     log: () => {},
+    ...(pieceBytes ? { pieceBytes } : {}),
   })
-  const link: FetchLink = {
-    send: async (body) => void sent.push(body.type),
-    close: (reason) => void closed.push(reason),
+  const addPeer = (id: string): void => {
+    fetcher.addLink(id, recordingLink(id, sent, gets, closed))
+    fetcher.setPresence(id, { mayHave: () => true })
   }
-  fetcher.addLink('peer', link)
-  fetcher.setPresence('peer', { mayHave: () => true })
-  return { fetcher, closed, sent }
+  addPeer('peer')
+  return { fetcher, closed, sent, gets, fetched, addPeer }
 }
 
 describe('Fetcher.data', () => {
@@ -69,4 +93,59 @@ describe('Fetcher.data', () => {
       expect(closed[0]).toMatch(/sent more than the \d+ bytes asked for/)
     })
   }
+})
+
+describe('Fetcher.data, answers to pipelined pieces', () => {
+  const until = async (check: () => boolean): Promise<void> => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5))
+  }
+
+  async function* chunk(data: Uint8Array): AsyncIterable<Uint8Array> {
+    yield data
+  }
+
+  it('takes a directory.data without payload as a get_error, and fetches the file elsewhere', async () => {
+    const { fetcher, gets, fetched, addPeer } = await fetcherWithPeer(1024)
+    const content = new Uint8Array(4096).map((_, i) => i % 251)
+    const s = createHash('sha256').update(content).digest('hex')
+    fetcher.want('/f.bin' as SharePath, { kind: 'file', size: 4096n, sha256: s, extra: {} }, 'u')
+    await until(() => gets.length >= 2)
+    expect(gets.slice(0, 2)).toEqual([
+      ['peer', 0, 1024],
+      ['peer', 1024, 1024],
+    ])
+    // The first answer comes without a payload: that peer's copy is left alone, and the second
+    // piece's answer, still to come, is dropped.
+    await fetcher.data('peer', s, { start: 0n, length: 1024n }, null)
+    await fetcher.data('peer', s, { start: 1024n, length: 1024n }, chunk(content.subarray(1024, 2048)))
+    expect(gets).toHaveLength(2)
+    // Another peer has it: it is asked from the start, and answers every request.
+    addPeer('other')
+    let answered = 2
+    await until(() => gets.length > answered)
+    while (fetched.length === 0 && answered < gets.length) {
+      const [peer, start, length] = gets[answered++]!
+      expect(peer).toBe('other')
+      await fetcher.data(
+        peer,
+        s,
+        { start: BigInt(start), length: BigInt(length) },
+        chunk(content.subarray(start, start + length)),
+      )
+      await until(() => fetched.length > 0 || answered < gets.length)
+    }
+    expect(fetched).toEqual([s])
+    expect(fetcher.progress().filesRemaining).toBe(0)
+  })
+
+  it('asks nothing for a large file no longer wanted before its resume offset was read', async () => {
+    const { fetcher, gets } = await fetcherWithPeer(1024)
+    const content = new Uint8Array(4096).fill(7)
+    const s = createHash('sha256').update(content).digest('hex')
+    fetcher.want('/g.bin' as SharePath, { kind: 'file', size: 4096n, sha256: s, extra: {} }, 'u')
+    fetcher.retarget('/g.bin' as SharePath, undefined)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(gets).toEqual([])
+    expect(fetcher.progress().filesRemaining).toBe(0)
+  })
 })

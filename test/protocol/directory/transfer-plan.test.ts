@@ -119,7 +119,7 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     // holds its slot until it comes, so one new request fits beside it.
     expect(plan.answerFor('a', s, 4 * MiB)).toBe('stale')
     expect(plan.next(0)).toEqual([{ peer: 'a', sha256: s, range: [1 * MiB, 4 * MiB] }])
-    expect(plan.received('a', s, 4 * MiB, 0)).toBe('ignored')
+    expect(plan.received('a', s, 4 * MiB, 0, 4 * MiB)).toBe('ignored')
     expect(plan.answerFor('a', s, 1 * MiB)).toBe('next')
     expect(plan.next(0)).toEqual([{ peer: 'a', sha256: s, range: [5 * MiB, 4 * MiB] }])
     expect(plan.received('a', s, 4 * MiB, 0)).toBe('more')
@@ -150,6 +150,7 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   })
 
   it('asks a peer that answers pieces out of order for one piece at a time', () => {
+    // directory.md: "The server may choose to respond to multiple 'get' requests out of order."
     const plan = new TransferPlan({ random: seeded(16), pieceBytes: 4 * MiB })
     const s = sha('unordered')
     plan.want([{ sha256: s, size: 12 * MiB }])
@@ -157,12 +158,68 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     expect(plan.next(0)).toHaveLength(2)
     expect(plan.answerFor('a', s, 4 * MiB)).toBe('later')
     plan.outOfOrder('a', s, 4 * MiB)
-    // The first piece's answer may still come: it is dropped.
-    expect(plan.answerFor('a', s, 0)).toBe('stale')
-    plan.staleAnswered('a', s)
-    expect(plan.next(0).map((r) => r.range)).toEqual([[0, 4 * MiB]])
-    expect(plan.received('a', s, 4 * MiB, 0)).toBe('more')
+    // The first piece is still waited for; the dropped one is asked again after it, alone.
+    expect(plan.next(0)).toEqual([])
+    expect(plan.answerFor('a', s, 0)).toBe('next')
+    expect(plan.received('a', s, 4 * MiB, 0, 0)).toBe('more')
     expect(plan.next(0).map((r) => r.range)).toEqual([[4 * MiB, 4 * MiB]])
+    expect(plan.received('a', s, 4 * MiB, 0, 4 * MiB)).toBe('more')
+    expect(plan.next(0).map((r) => r.range)).toEqual([[8 * MiB, 4 * MiB]])
+  })
+
+  it('matches answers to requests by where they start, as a server may answer out of order', () => {
+    const plan = new TransferPlan({ random: seeded(18), pieceBytes: 4 * MiB })
+    const s = sha('matched')
+    plan.want([{ sha256: s, size: 12 * MiB }])
+    plan.setPresence('a', everything)
+    plan.next(0)
+    expect(plan.received('a', s, 1 * MiB, 0, 0)).toBe('more') // short: [4M, 4M] is stale
+    expect(plan.next(0).map((r) => r.range)).toEqual([
+      [1 * MiB, 4 * MiB],
+      [5 * MiB, 4 * MiB],
+    ])
+    // The fresh piece answered before the stale one is the piece the file waits for.
+    expect(plan.answerFor('a', s, 1 * MiB)).toBe('next')
+    expect(plan.answerFor('a', s, 4 * MiB)).toBe('stale')
+    expect(plan.answerFor('a', s, 5 * MiB)).toBe('later')
+    // A piece already in, answered again, or a start never asked: unexpected.
+    expect(plan.answerFor('a', s, 0)).toBe('unexpected')
+    expect(plan.answerFor('b', s, 0)).toBe('unasked')
+  })
+
+  it('frees the slots of pieces a longer answer brought in, once their answers come', () => {
+    const plan = new TransferPlan({ random: seeded(20), pieceBytes: 4 * MiB, maxInFlightPerPeer: 2 })
+    const big = sha('longer')
+    plan.want([{ sha256: big, size: 8 * MiB }])
+    plan.setPresence('a', everything)
+    expect(plan.next(0)).toHaveLength(2)
+    expect(plan.received('a', big, 8 * MiB, 0, 0)).toBe('done')
+    plan.want([
+      { sha256: sha('s1'), size: 10 },
+      { sha256: sha('s2'), size: 10 },
+    ])
+    expect(plan.next(0)).toHaveLength(1)
+    expect(plan.answerFor('a', big, 4 * MiB)).toBe('stale')
+    plan.staleAnswered('a', big, 4 * MiB)
+    expect(plan.next(0)).toHaveLength(1)
+  })
+
+  it('takes a refusal for a stale request before one still of use, and backs off for an unexpected answer', () => {
+    const plan = new TransferPlan({ random: seeded(21), pieceBytes: 4 * MiB, errorBackoffMs: HOUR })
+    const s = sha('refusals')
+    plan.want([{ sha256: s, size: 12 * MiB }])
+    plan.setPresence('a', everything)
+    plan.next(0)
+    plan.notPresent('a', s, 0) // [4M, 4M] is stale
+    expect(plan.next(2_000)).toHaveLength(2) // asked again, while the stale one is still out
+    // The stale request's not_present: the fresh requests stay, and no longer wait is set.
+    plan.notPresent('a', s, 2_000)
+    expect(plan.answerFor('a', s, 0)).toBe('next')
+    expect(plan.nextWakeAt()).toBeUndefined()
+    // Data from a start never asked for is a get_error: the file waits an hour for this peer.
+    plan.failed('a', s, 3_000, 2 * MiB)
+    expect(plan.next(3_000)).toEqual([])
+    expect(plan.nextWakeAt()).toBe(3_000 + HOUR)
   })
 
   it('drops the answers still on their way for a file no longer wanted, and frees their slots then', () => {
