@@ -59,6 +59,8 @@ interface Wanted {
   hasher?: Hasher
   /** Open (and re-hash a resumed temporary file) once, even if pieces race. */
   opening?: Promise<void>
+  /** Settles when the answer being written to the temporary file is done with it. */
+  answering?: Promise<void>
 }
 
 export interface TransferProgress {
@@ -236,7 +238,17 @@ export class Fetcher {
     if (!wanted?.targets.delete(path) || wanted.targets.size > 0) return
     this.wanted.delete(wantedSha)
     this.plan.drop(wantedSha)
-    void wanted.temp?.close()
+    // Once an answer being written to it is done, and once it is open.
+    void (async () => {
+      await wanted.answering
+      await wanted.opening?.catch(() => undefined)
+      await wanted.temp?.close()
+    })().catch((err: unknown) =>
+      this.o.log(
+        'warn',
+        `closing the partial file for ${wantedSha.slice(0, 12)} failed: ${(err as Error).message}`,
+      ),
+    )
   }
 
   /** The share closes: partial files are released as they are, to resume from next time. */
@@ -344,8 +356,29 @@ export class Fetcher {
         payload,
       )
     }
+    const answering = this.appendAnswer(id, sha256, wanted, start, asked, range, payload)
+    wanted.answering = answering.catch(() => undefined)
+    return answering
+  }
+
+  /**
+   * Writes an answer to the file's temporary file. A file no longer wanted (its record changed
+   * meanwhile) is written no further; its answer still settles its request.
+   */
+  private async appendAnswer(
+    id: string,
+    sha256: string,
+    wanted: Wanted,
+    start: number,
+    asked: number | undefined,
+    range: ByteRange | undefined,
+    payload: AsyncIterable<Uint8Array>,
+  ): Promise<void> {
+    const stillWanted = (): boolean => this.wanted.get(sha256) === wanted
+    const size = Number(wanted.value.size)
     await this.open(wanted)
     const temp = wanted.temp
+    if (!stillWanted()) return this.droppedAnswer(id, sha256, asked)
     if (!temp || start > temp.size) {
       this.o.log(
         'warn',
@@ -382,6 +415,7 @@ export class Fetcher {
     }
     try {
       for await (const received of payload) {
+        if (!stillWanted()) break
         length += received.byteLength
         if (!(await this.take(id, sha256, received.byteLength, length, limit))) return
         const chunk = skip > 0 ? received.subarray(Math.min(skip, received.byteLength)) : received
@@ -391,16 +425,23 @@ export class Fetcher {
         batched += chunk.byteLength
         if (batched >= APPEND_BATCH_BYTES || temp.gathers === true) await append()
       }
-      if (batched > 0) await append()
+      if (batched > 0 && stillWanted()) await append()
     } finally {
       await writing
     }
+    if (!stillWanted()) return this.droppedAnswer(id, sha256, asked)
     const outcome = this.plan.received(id, sha256, length, this.o.now(), asked)
     // Placing the file waits on the disk; the link goes on reading the next responses meanwhile.
     if (outcome === 'done')
       void this.finish(sha256, wanted, id).catch((err: unknown) =>
         this.o.log('warn', `placing ${sha256.slice(0, 12)} failed: ${(err as Error).message}`),
       )
+    this.pump()
+  }
+
+  /** An answer for a file dropped while it came: it settles its request, now a stale one. */
+  private droppedAnswer(id: string, sha256: string, asked: number | undefined): void {
+    this.plan.staleAnswered(id, sha256, asked)
     this.pump()
   }
 

@@ -116,6 +116,11 @@ interface PeerState {
   inFlightBytes: number
   /** Requests whose answers are to be dropped, by content, oldest first. */
   readonly stale: Map<string, PieceRequest[]>
+  /**
+   * Refusals (`not_present`, `get_error`) not yet matched to a request, by content: they name no
+   * range, so which of several requests one answered is known only once the others are answered.
+   */
+  readonly refusals: Map<string, number>
   /** Cleared when the peer answered pieces out of order: one piece of a file at a time then. */
   inOrder: boolean
 }
@@ -212,6 +217,7 @@ export class TransferPlan {
         inFlight: 0,
         inFlightBytes: 0,
         stale: new Map(),
+        refusals: new Map(),
         inOrder: true,
       }
       this.peers.set(peer, state)
@@ -364,17 +370,44 @@ export class TransferPlan {
   }
 
   /**
-   * A 'stale' answer has come (and was dropped), or a refusal for a content with stale requests:
-   * the request asked at `start` (the oldest if none is given) is no longer in flight.
+   * A 'stale' answer has come (and was dropped): the request asked at `start` (the oldest if none
+   * is given) is no longer in flight.
    */
   staleAnswered(peer: string, sha256: string, start?: number): void {
     const state = this.peers.get(peer)
     const stale = state?.stale.get(sha256)
     if (!state || !stale) return
-    const at = start === undefined ? 0 : stale.findIndex((r) => r.range[0] === start)
-    const [request] = at < 0 ? [] : stale.splice(at, 1)
-    if (stale.length === 0) state.stale.delete(sha256)
+    const at = stale.findIndex((r) => r.range[0] === start)
+    const [request] = stale.splice(Math.max(0, at), 1)
     if (request) this.freeSlot(state, request)
+    if (stale.length === 0) state.stale.delete(sha256)
+    this.matchRefusals(state, sha256)
+  }
+
+  /**
+   * A refusal answered one of the peer's requests for `sha256`: the file's requests of that peer
+   * are no longer of use (the refusal may be theirs), and the refusal is matched to a request once
+   * every other is answered. True when the file was waiting on that peer (the refusal is news).
+   */
+  private refusal(peer: string, sha256: string): boolean {
+    const state = this.peers.get(peer)
+    if (!state) return false
+    const file = this.inFlightFrom(peer, sha256)
+    if (!file && !state.stale.has(sha256)) return false // asked nothing: nothing to answer
+    if (file) this.requeue(file)
+    state.refusals.set(sha256, (state.refusals.get(sha256) ?? 0) + 1)
+    this.matchRefusals(state, sha256)
+    return file !== undefined
+  }
+
+  /** Once as many refusals as requests are left for `sha256`, they answered those requests. */
+  private matchRefusals(state: PeerState, sha256: string): void {
+    const refusals = state.refusals.get(sha256) ?? 0
+    const stale = state.stale.get(sha256) ?? []
+    if (refusals === 0 || refusals < stale.length) return
+    for (const request of stale) this.freeSlot(state, request)
+    state.stale.delete(sha256)
+    state.refusals.delete(sha256)
   }
 
   /**
@@ -472,14 +505,13 @@ export class TransferPlan {
    * as soon as it announces the content). `nowMs` defaults to the time of the latest `next`.
    */
   notPresent(peer: string, sha256: string, nowMs = this.nowMs): void {
-    if (this.answersStale(peer, sha256)) return
+    if (!this.refusal(peer, sha256)) return
     const state = this.peer(peer)
     const before = state.notPresent.get(sha256)
     const delayMs = before
       ? Math.min(before.delayMs * 2, NOT_PRESENT_MAX_RETRY_MS)
       : NOT_PRESENT_FIRST_RETRY_MS
     state.notPresent.set(sha256, { until: nowMs + delayMs, delayMs })
-    this.refused(peer, sha256)
   }
 
   /**
@@ -500,39 +532,23 @@ export class TransferPlan {
 
   /** `directory.get_error`: leave this peer's copy alone for hours. */
   getError(peer: string, sha256: string, nowMs: number): void {
-    if (this.answersStale(peer, sha256)) return
-    this.failed(peer, sha256, nowMs)
+    if (this.refusal(peer, sha256)) this.backoff.set(`${peer}\n${sha256}`, nowMs + this.backoffMs)
   }
 
   /**
-   * A refusal (which says no range) answers one of the requests for the content: a stale one
-   * first, as those were asked before any still of use. True when it did.
-   */
-  private answersStale(peer: string, sha256: string): boolean {
-    if (!this.peers.get(peer)?.stale.has(sha256)) return false
-    this.staleAnswered(peer, sha256)
-    return true
-  }
-
-  /**
-   * The peer's answer (at `start`, or to the file's next piece) is of no use: a refusal, no data,
-   * data that does not continue the temporary file, or at a start never asked for. Its request is
-   * answered, the file goes back to the queue, and this peer's copy is left alone for hours.
+   * The peer's data answer (at `start`, or to the file's next piece) is of no use: no data, data
+   * that does not continue the temporary file, or at a start never asked for. It answered the
+   * request asked at `start` (else one of them, as a refusal would), and this peer's copy is left
+   * alone for hours.
    */
   failed(peer: string, sha256: string, nowMs: number, start?: number): void {
     this.backoff.set(`${peer}\n${sha256}`, nowMs + this.backoffMs)
     const file = this.inFlightFrom(peer, sha256)
     const request = file?.requests.find((r) => r.range[0] === start) ?? file?.requests[0]
-    if (!file || !request) return this.staleAnswered(peer, sha256)
-    this.settle(file, request)
-    this.requeue(file)
-  }
-
-  /** The file's next request was answered without data: it goes back to the queue. */
-  private refused(peer: string, sha256: string): void {
-    const file = this.inFlightFrom(peer, sha256)
-    const request = file?.requests[0]
-    if (!file || !request) return
+    if (!file || !request || (start !== undefined && request.range[0] !== start)) {
+      this.refusal(peer, sha256)
+      return
+    }
     this.settle(file, request)
     this.requeue(file)
   }

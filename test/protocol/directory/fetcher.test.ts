@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FsFileStore } from '../../../src/platform/node/fs-file-store'
 import { createNodeHasher } from '../../../src/platform/node/node-hasher'
 import { Fetcher, type FetchLink } from '../../../src/protocol/directory/fetcher'
+import type { TempFile } from '../../../src/protocol/directory/file-store'
 import { Selection } from '../../../src/protocol/directory/ignore'
 import { MemoryLocalIndex } from '../../../src/protocol/directory/local-index'
 import { LocalState } from '../../../src/protocol/directory/local-state'
@@ -41,27 +42,52 @@ function recordingLink(peer: string, sent: string[], gets: Get[], closed: string
   }
 }
 
+/** A store whose temporary files say whether they were closed. */
+function storeTrackingTemps(): { store: FsFileStore; temps: Array<{ closed: boolean }> } {
+  const store = new FsFileStore(root)
+  const temps: Array<{ closed: boolean }> = []
+  const openTemp = store.openTemp.bind(store)
+  store.openTemp = async (...args): Promise<TempFile> => {
+    const temp = await openTemp(...args)
+    const entry = { closed: false }
+    temps.push(entry)
+    const close = temp.close.bind(temp)
+    temp.close = async () => {
+      entry.closed = true
+      await close()
+    }
+    return temp
+  }
+  return { store, temps }
+}
+
 async function fetcherWithPeer(pieceBytes?: number): Promise<{
   fetcher: Fetcher
   closed: string[]
   sent: string[]
   gets: Get[]
   fetched: string[]
+  warnings: string[]
+  temps: Array<{ closed: boolean }>
+  clock: { now: number }
   addPeer: (id: string) => void
 }> {
   const closed: string[] = []
   const sent: string[] = []
   const gets: Get[] = []
   const fetched: string[] = []
+  const warnings: string[] = []
+  const clock = { now: 0 }
+  const { store, temps } = storeTrackingTemps()
   const fetcher = new Fetcher({
-    store: new FsFileStore(root),
+    store,
     state: await LocalState.open(new MemoryLocalIndex()),
     selection: new Selection(),
     createHasher: createNodeHasher,
     random: () => 0.5,
-    now: () => 0,
+    now: () => clock.now,
     fetched: async (sha256) => void fetched.push(sha256),
-    log: () => {},
+    log: (level, message) => void (level === 'warn' && warnings.push(message)),
     ...(pieceBytes ? { pieceBytes } : {}),
   })
   const addPeer = (id: string): void => {
@@ -69,7 +95,7 @@ async function fetcherWithPeer(pieceBytes?: number): Promise<{
     fetcher.setPresence(id, { mayHave: () => true })
   }
   addPeer('peer')
-  return { fetcher, closed, sent, gets, fetched, addPeer }
+  return { fetcher, closed, sent, gets, fetched, warnings, temps, clock, addPeer }
 }
 
 describe('Fetcher.data', () => {
@@ -96,6 +122,11 @@ describe('Fetcher.data', () => {
 })
 
 describe('Fetcher.data, answers to pipelined pieces', () => {
+  const CONTENT = new Uint8Array(4096).map((_, i) => (i * 7) % 251)
+  const S = createHash('sha256').update(CONTENT).digest('hex')
+  const PATH = '/big.bin' as SharePath
+  const VALUE = { kind: 'file', size: 4096n, sha256: S, extra: {} } as const
+
   const until = async (check: () => boolean): Promise<void> => {
     for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5))
   }
@@ -147,5 +178,80 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     await new Promise((r) => setTimeout(r, 100))
     expect(gets).toEqual([])
     expect(fetcher.progress().filesRemaining).toBe(0)
+  })
+
+  it('a not_present answered before the data of an earlier piece (out of order) does not back off the peer', async () => {
+    const { fetcher, gets, fetched, warnings, clock } = await fetcherWithPeer(1024)
+    fetcher.want(PATH, VALUE, 'u')
+    await until(() => gets.length >= 2)
+    expect(gets).toEqual([
+      ['peer', 0, 1024],
+      ['peer', 1024, 1024],
+    ])
+    // The server answers out of order (directory.md: "may choose to respond to multiple 'get'
+    // requests out of order"): the second request first, with not_present (it does not name a
+    // range), then the first with its data.
+    fetcher.notPresent('peer', S)
+    await fetcher.data('peer', S, { start: 0n, length: 1024n }, chunks(CONTENT.subarray(0, 1024)))
+    // Nothing this peer did warrants hours of back-off: once the not_present wait is over, it is
+    // asked again and the file completes.
+    clock.now = 10 * 60_000
+    fetcher.pump()
+    let answered = 2
+    for (let round = 0; round < 20 && fetched.length === 0; round++) {
+      await until(() => gets.length > answered || fetched.length > 0)
+      if (gets.length <= answered) break
+      const [peer, start, length] = gets[answered++]!
+      await fetcher.data(
+        peer,
+        S,
+        { start: BigInt(start), length: BigInt(length) },
+        chunks(CONTENT.subarray(start, start + length)),
+      )
+    }
+    await until(() => fetched.length > 0)
+    expect(warnings.filter((w) => w.includes('not asked for'))).toEqual([])
+    expect(fetched).toEqual([S])
+  })
+
+  it('a record changed while a piece is being written: the answer is dropped, the link stays, the partial file is closed', async () => {
+    const { fetcher, gets, closed, temps } = await fetcherWithPeer(1024)
+    fetcher.want(PATH, VALUE, 'u')
+    await until(() => gets.length >= 2)
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    async function* slow(): AsyncIterable<Uint8Array> {
+      yield CONTENT.subarray(0, 512)
+      await gate
+      yield CONTENT.subarray(512, 1024)
+    }
+    const answering = fetcher.data('peer', S, { start: 0n, length: 1024n }, slow())
+    answering.catch(() => undefined)
+    await new Promise((r) => setTimeout(r, 50))
+    // The record changes while the piece streams in (directory-share.recordStored -> retarget).
+    fetcher.retarget(PATH, undefined)
+    release()
+    // A rejection here closes the whole link (engine/link.ts run(): the handler's error closes it).
+    await expect(answering).resolves.toBeUndefined()
+    // The second piece's answer comes too; both requests are settled.
+    await fetcher.data('peer', S, { start: 1024n, length: 1024n }, chunks(CONTENT.subarray(1024, 2048)))
+    expect(closed).toEqual([])
+    await new Promise((r) => setTimeout(r, 20))
+    expect(temps.map((t) => t.closed)).toEqual(temps.map(() => true))
+  })
+
+  it('a record changed while the temporary file is being opened: the temporary file is closed', async () => {
+    const { fetcher, gets, temps } = await fetcherWithPeer(1024)
+    fetcher.want(PATH, VALUE, 'u')
+    await until(() => gets.length >= 2)
+    // The resume offset's open was closed again.
+    expect(temps.every((t) => t.closed)).toBe(true)
+    const answering = fetcher.data('peer', S, { start: 0n, length: 1024n }, chunks(CONTENT.subarray(0, 1024)))
+    // open() is on its way (openTemp awaited): the record changes now.
+    fetcher.retarget(PATH, undefined)
+    await answering.catch(() => undefined)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(temps.length).toBeGreaterThan(1)
+    expect(temps.map((t) => t.closed)).toEqual(temps.map(() => true))
   })
 })

@@ -204,21 +204,36 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
     expect(plan.next(0)).toHaveLength(1)
   })
 
-  it('takes a refusal for a stale request before one still of use, and backs off for an unexpected answer', () => {
-    const plan = new TransferPlan({ random: seeded(21), pieceBytes: 4 * MiB, errorBackoffMs: HOUR })
+  it('matches a refusal, which names no range, to a request once every other is answered', () => {
+    const plan = new TransferPlan({
+      random: seeded(21),
+      pieceBytes: 4 * MiB,
+      maxInFlightPerPeer: 2,
+      errorBackoffMs: HOUR,
+    })
     const s = sha('refusals')
     plan.want([{ sha256: s, size: 12 * MiB }])
     plan.setPresence('a', everything)
     plan.next(0)
-    plan.notPresent('a', s, 0) // [4M, 4M] is stale
-    expect(plan.next(2_000)).toHaveLength(2) // asked again, while the stale one is still out
-    // The stale request's not_present: the fresh requests stay, and no longer wait is set.
-    plan.notPresent('a', s, 2_000)
-    expect(plan.answerFor('a', s, 0)).toBe('next')
-    expect(plan.nextWakeAt()).toBeUndefined()
-    // Data from a start never asked for is a get_error: the file waits an hour for this peer.
+    // Answered out of order: not_present for one of the two (which, it does not say), then data
+    // for the first. Both requests are stale from the refusal on, and no one is backed off for hours.
+    plan.notPresent('a', s, 0)
+    expect(plan.answerFor('a', s, 0)).toBe('stale')
+    expect(plan.answerFor('a', s, 4 * MiB)).toBe('stale')
+    expect(plan.nextWakeAt()).toBe(2_000)
+    plan.want([{ sha256: sha('other'), size: 10 }])
+    expect(plan.next(0)).toEqual([]) // both slots still held
+    plan.staleAnswered('a', s, 0)
+    // The data answered the first request, so the refusal answered the second: both slots are free.
+    expect(plan.answerFor('a', s, 4 * MiB)).toBe('unasked')
+    expect(plan.next(0).map((r) => r.sha256)).toEqual([sha('other')])
+    expect(plan.received('a', sha('other'), 10, 0)).toBe('done')
+    expect(plan.next(2_000).map((r) => r.range)).toEqual([
+      [0, 4 * MiB],
+      [4 * MiB, 4 * MiB],
+    ])
+    // Data at a start never asked for is a get_error: this peer's copy waits an hour.
     plan.failed('a', s, 3_000, 2 * MiB)
-    expect(plan.next(3_000)).toEqual([])
     expect(plan.nextWakeAt()).toBe(3_000 + HOUR)
   })
 
