@@ -1,8 +1,9 @@
 /**
  * TCP sockets as ByteStreams (src/protocol/stream/byte-stream.ts), for the daemon, the bridge, the
  * CLI and the tests. Back-pressure both ways: the socket is paused while more than the high-water
- * mark of received bytes waits for `read()`, and `write()` resolves only once the socket has taken
- * the chunk ('drain' when its buffer was full). Sockets are half-open, so `end()` is a half-close.
+ * mark of received bytes waits for `read()`, and `write()` resolves only once the chunk has been
+ * written to the socket (so its writer may reuse it). Sockets are half-open, so `end()` is a
+ * half-close.
  */
 import net from 'node:net'
 import type { ByteStream } from '../../protocol/stream/byte-stream'
@@ -66,20 +67,15 @@ export function tcpStream(
           new Error(failure ? `socket closed: ${failure.message}` : 'socket is not writable'),
         )
       }
-      if (socket.write(chunk)) return Promise.resolve()
+      // Resolved by the write's callback: the bytes are then the kernel's (`releasesWrites`), and
+      // the socket's own buffer has drained below its mark whenever it took more than that.
       return new Promise<void>((resolve, reject) => {
-        const done = (err?: Error): void => {
-          socket.off('drain', onDrain)
-          socket.off('close', onClose)
-          if (err) reject(err)
-          else resolve()
-        }
-        const onDrain = (): void => done()
-        const onClose = (): void => done(new Error('socket closed before its buffer drained'))
-        socket.on('drain', onDrain)
-        socket.on('close', onClose)
+        socket.write(chunk, (err) =>
+          err ? reject(new Error(`socket write failed: ${err.message}`, { cause: err })) : resolve(),
+        )
       })
     },
+    releasesWrites: true,
     end() {
       return new Promise<void>((resolve) => {
         if (socket.destroyed || socket.writableEnded) resolve()

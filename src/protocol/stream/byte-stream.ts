@@ -14,6 +14,11 @@ export interface ByteStream {
    * not reuse it. A write may be made before the one before it resolves: chunks go in call order.
    */
   write(chunk: Uint8Array): Promise<void>
+  /**
+   * True when a write resolves only once the stream holds no reference to its chunk (it has been
+   * copied, or handed to the system): then the writer may reuse the chunk.
+   */
+  readonly releasesWrites?: boolean
   /** Ends this side gracefully (a half-close); reads go on until the other side ends too. */
   end(): Promise<void>
   /** Tears down both directions at once; idempotent. An error says why, for the other layers' logs. */

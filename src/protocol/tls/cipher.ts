@@ -9,6 +9,7 @@ import { TlsError } from './errors'
 import { equalBytes } from './prf'
 import { type RecordCrypto, type RecordKeys, webCryptoRecords } from './record-crypto'
 import { type RawRecord, writeHeader } from './record'
+import { giveSealBuffer, takeSealBuffer } from './seal-buffers'
 
 /**
  * One direction of record protection: AES-CBC with HMAC-SHA1, MAC-then-encrypt (RFC 5246
@@ -65,22 +66,28 @@ export class CipherState {
 
   /**
    * `chunks` joined, as protected records of `type` of at most 2^14 bytes each, end to end in one
-   * buffer. The chunks are copied once, straight to where the cipher reads them.
+   * buffer. The chunks are copied once, straight to where the cipher reads them. `pooled`: the
+   * buffer may come from seal-buffers.ts, and the caller gives it back once it has been sent.
    */
-  sealJoined(type: ContentType, chunks: readonly Uint8Array[]): Promise<Uint8Array> {
+  sealJoined(type: ContentType, chunks: readonly Uint8Array[], pooled = false): Promise<Uint8Array> {
     let total = 0
     for (const c of chunks) total += c.length
     const lengths: number[] = []
     for (let o = 0; o < total; o += MAX_PLAINTEXT_BYTES)
       lengths.push(Math.min(MAX_PLAINTEXT_BYTES, total - o))
-    return this.sealFragments(type, lengths, new Gather(chunks))
+    return this.sealFragments(type, lengths, new Gather(chunks), pooled)
   }
 
-  private sealFragments(type: ContentType, lengths: readonly number[], data: Gather): Promise<Uint8Array> {
+  private sealFragments(
+    type: ContentType,
+    lengths: readonly number[],
+    data: Gather,
+    pooled = false,
+  ): Promise<Uint8Array> {
     // Sequence numbers are taken synchronously, so concurrent calls keep the order of the calls.
     const seqs = lengths.map(() => this.nextSequence())
     return this.encryptThenMac
-      ? this.sealEtm(type, lengths, data, seqs)
+      ? this.sealEtm(type, lengths, data, seqs, pooled)
       : this.sealMte(type, lengths, data, seqs)
   }
 
@@ -146,10 +153,12 @@ export class CipherState {
     lengths: readonly number[],
     data: Gather,
     seqs: readonly bigint[],
+    pooled: boolean,
   ): Promise<Uint8Array> {
     // Padding of 1 to 16 bytes (never 0), so a WebCrypto peer decrypts without an extra AES call (record-crypto.ts).
     const sizes = lengths.map((n) => roundUpToBlock(n + 2))
-    const plain = new Uint8Array(sum(sizes))
+    // Every byte of it is written below, so a reused buffer shows nothing of what it held.
+    const plain = takeSealBuffer(sum(sizes))
     let p = 0
     lengths.forEach((n, i) => {
       data.copy(plain, p, n)
@@ -157,12 +166,19 @@ export class CipherState {
       p += sizes[i] as number
     })
     const iv = randomIv()
-    const ct = await this.keys.encrypt(iv, plain)
+    let ct: Uint8Array
+    try {
+      ct = await this.keys.encrypt(iv, plain)
+    } finally {
+      giveSealBuffer(plain) // read once encrypt has settled
+    }
     // out: [seq room][header iv ct mac]…, RFC 7366 §3 MACs seq + header (length without the MAC) +
     // IV + ciphertext. Each record's sequence number goes over the previous record's MAC slot,
     // which is only filled once every MAC has been computed.
     const recordBytes = (size: number): number => RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size + MAC_BYTES
-    const out = new Uint8Array(SEQUENCE_BYTES + sum(sizes.map(recordBytes)))
+    // Every byte past the first record's sequence number is written below.
+    const outBytes = SEQUENCE_BYTES + sum(sizes.map(recordBytes))
+    const out = pooled ? takeSealBuffer(outBytes) : new Uint8Array(outBytes)
     const macInputs: Uint8Array[] = []
     let o = SEQUENCE_BYTES
     let c = 0

@@ -94,13 +94,14 @@ export class TlsEngine implements HandshakeSink {
   /**
    * Application data as protected records, sealed as one batch. The chunks are joined, so a burst
    * of small writes (the wire protocol's messages) fills records instead of each taking one.
+   * `pooled`: as `CipherState.sealJoined`.
    */
-  async sealApplicationData(chunks: readonly Uint8Array[]): Promise<Uint8Array> {
+  async sealApplicationData(chunks: readonly Uint8Array[], pooled = false): Promise<Uint8Array> {
     const cipher = this.writeCipher
     if (!cipher || !this.handshakeDone) {
       throw new TlsError('ERR_TLS_INTERNAL', 'application data before the handshake finished')
     }
-    return cipher.sealJoined(ContentType.application_data, chunks)
+    return cipher.sealJoined(ContentType.application_data, chunks, pooled)
   }
 
   /** The next decrypted fragment, or null: fragments are handed out as they are, never joined. */

@@ -3,6 +3,7 @@ import { ClientHandshake, type TlsClientOptions } from './client-handshake'
 import { TlsEngine } from './engine'
 import { AlertDescription, TlsError, type TlsFailure, TlsTransportError, asTlsFailure } from './errors'
 import type { HandshakeMachine, TlsParameters } from './handshake'
+import { giveSealBuffer } from './seal-buffers'
 import { SealPipeline } from './seal-pipeline'
 import { ServerHandshake, type TlsServerOptions } from './server-handshake'
 
@@ -108,7 +109,11 @@ class TlsConnection implements ByteStream {
     private readonly options: TlsDriverOptions,
   ) {
     this.machine = engine.machine
-    this.output = new SealPipeline((bytes) => transport.write(bytes), SEALING_BATCHES)
+    // Sealed records from the pool go back to it once the transport has let go of them.
+    this.output = new SealPipeline(
+      (bytes) => transport.write(bytes).then(() => giveSealBuffer(bytes)),
+      SEALING_BATCHES,
+    )
     this.closed = new Promise((resolve) => (this.settleClosed = resolve))
     // A local close() without an error is a clean close, whatever the transport says.
     transport.closed.then((err) => this.settleClosed(this.closedCleanly ? undefined : (this.failure ?? err)))
@@ -186,7 +191,7 @@ class TlsConnection implements ByteStream {
         .push(() => {
           if (this.openBatch === chunks) this.openBatch = undefined // later writes start the next batch
           bytes = chunks.reduce((n, c) => n + c.length, 0)
-          return this.engine.sealApplicationData(chunks)
+          return this.engine.sealApplicationData(chunks, this.transport.releasesWrites === true)
         })
         .finally(() => (this.unsentBytes -= bytes))
         .catch((err: unknown) => {
