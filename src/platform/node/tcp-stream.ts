@@ -70,9 +70,12 @@ export function tcpStream(
       // Resolved by the write's callback: the bytes are then the kernel's (`releasesWrites`), and
       // the socket's own buffer has drained below its mark whenever it took more than that.
       return new Promise<void>((resolve, reject) => {
-        socket.write(chunk, (err) =>
-          err ? reject(new Error(`socket write failed: ${err.message}`, { cause: err })) : resolve(),
-        )
+        socket.write(chunk, (err) => {
+          if (err) reject(new Error(`socket write failed: ${err.message}`, { cause: err }))
+          // A socket destroyed meanwhile calls back without an error, its bytes maybe unsent.
+          else if (socket.destroyed) reject(new Error('socket closed before the write completed'))
+          else resolve()
+        })
       })
     },
     releasesWrites: true,

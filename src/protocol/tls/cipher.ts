@@ -9,7 +9,7 @@ import { TlsError } from './errors'
 import { equalBytes } from './prf'
 import { type RecordCrypto, type RecordKeys, webCryptoRecords } from './record-crypto'
 import { type RawRecord, writeHeader } from './record'
-import { giveSealBuffer, takeSealBuffer } from './seal-buffers'
+import { SEAL_BUFFER_BYTES, giveSealBuffer, takeSealBuffer } from './seal-buffers'
 
 /**
  * One direction of record protection: AES-CBC with HMAC-SHA1, MAC-then-encrypt (RFC 5246
@@ -66,8 +66,8 @@ export class CipherState {
 
   /**
    * `chunks` joined, as protected records of `type` of at most 2^14 bytes each, end to end in one
-   * buffer. The chunks are copied once, straight to where the cipher reads them. `pooled`: the
-   * buffer may come from seal-buffers.ts, and the caller gives it back once it has been sent.
+   * buffer. The chunks are copied once, straight to where the cipher reads them. `pooled`: a bulk
+   * batch's buffer may come from seal-buffers.ts, and the caller gives it back once it was sent.
    */
   sealJoined(type: ContentType, chunks: readonly Uint8Array[], pooled = false): Promise<Uint8Array> {
     let total = 0
@@ -178,7 +178,10 @@ export class CipherState {
     const recordBytes = (size: number): number => RECORD_HEADER_BYTES + AES_BLOCK_BYTES + size + MAC_BYTES
     // Every byte past the first record's sequence number is written below.
     const outBytes = SEQUENCE_BYTES + sum(sizes.map(recordBytes))
-    const out = pooled ? takeSealBuffer(outBytes) : new Uint8Array(outBytes)
+    // Only bulk batches: a small one may wait long behind a slow transport, and would hold a
+    // whole pool buffer meanwhile (a peer that stops reading could pile up hundreds).
+    const out =
+      pooled && outBytes >= SEAL_BUFFER_BYTES / 2 ? takeSealBuffer(outBytes) : new Uint8Array(outBytes)
     const macInputs: Uint8Array[] = []
     let o = SEQUENCE_BYTES
     let c = 0

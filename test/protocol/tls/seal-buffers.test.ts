@@ -46,6 +46,42 @@ function holdingTransport(inner: ByteStream, seen: Set<ArrayBufferLike>): ByteSt
   }
 }
 
+/**
+ * A transport that releases its writes (as the Node TCP stream does) and, once `hold()` is called,
+ * keeps its next write pending until `release()`: a peer that is slow to read, a full socket.
+ * It records the ArrayBuffer under every chunk it is given.
+ */
+function stallingTransport(inner: ByteStream) {
+  const buffers: ArrayBufferLike[] = []
+  let holding = false
+  let gate: Promise<void> | undefined
+  let open: () => void = () => {}
+  const transport: ByteStream = {
+    read: () => inner.read(),
+    async write(chunk) {
+      buffers.push(chunk.buffer)
+      if (holding) {
+        holding = false
+        gate = new Promise<void>((resolve) => (open = resolve))
+      }
+      if (gate) await gate
+      await inner.write(chunk.slice())
+    },
+    releasesWrites: true,
+    end: () => inner.end(),
+    close: (err) => inner.close(err),
+    closed: inner.closed,
+  }
+  return {
+    transport,
+    buffers,
+    hold: () => (holding = true),
+    release: () => open(),
+  }
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 describe('a TLS session over a transport that releases its writes', () => {
   it('reuses sealed buffers, and every byte arrives as written', async () => {
     const [a, b] = createMemoryPipe()
@@ -73,5 +109,39 @@ describe('a TLS session over a transport that releases its writes', () => {
     expect(hash(await received)).toBe(hash(data))
     // 8 MiB went as 32 or more batches of sealed records, in a handful of buffers.
     expect(seen.size).toBeLessThan(16)
+  })
+
+  it('does not hold a whole pool buffer for every small batch queued behind a slow transport', async () => {
+    const [a, b] = createMemoryPipe()
+    const stall = stallingTransport(a)
+    const [client, server] = await Promise.all([
+      connectTls(stall.transport, clientOptions()),
+      acceptTls(b, serverOptions()),
+    ])
+    const received = readAll(server.stream)
+    stall.hold()
+    const before = stall.buffers.length
+    // 300 small messages, one per turn of the event loop, as the engine's coalescing stream sends
+    // what each turn produced: 60 KB in all, well under the session's 256 KiB write-behind, so every
+    // write resolves at once and each is sealed as its own batch while the transport is stalled.
+    const message = new Uint8Array(200).fill(7)
+    for (let i = 0; i < 300; i++) {
+      await client.stream.write(message)
+      await turn()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    stall.release()
+    await client.stream.end()
+    expect((await received).length).toBe(300 * 200)
+    // Every batch was sealed before the first was let go, so each held its buffer at once.
+    const held = new Set(stall.buffers.slice(before))
+    let heldBytes = 0
+    for (const buffer of held) heldBytes += buffer.byteLength
+    // Fresh buffers sized to their records held about 300 x 250 bytes here. A few pool buffers
+    // (each SEAL_BUFFER_BYTES) would be fine; one per 200-byte batch is not.
+    expect(
+      heldBytes,
+      `${held.size} batches held ${(heldBytes / 2 ** 20).toFixed(1)} MiB for 60 KB of data`,
+    ).toBeLessThan(8 * SEAL_BUFFER_BYTES)
   })
 })

@@ -63,6 +63,17 @@ describe('tcpStream', () => {
     await expect(b.read()).resolves.toBeNull()
   })
 
+  it('resolves a write once the socket has let go of the chunk, and rejects one cut off by close()', async () => {
+    const [a] = await connectedPair()
+    expect(a.releasesWrites).toBe(true)
+    await a.write(new Uint8Array(1024))
+    // The other side does not read: a large write stays in progress until the stream is closed.
+    const stuck = a.write(new Uint8Array(64 * 1024 * 1024))
+    await new Promise((r) => setTimeout(r, 100))
+    a.close()
+    await expect(stuck).rejects.toThrow(/closed|write failed/)
+  })
+
   it('fails to connect to a closed port with the system error', async () => {
     const [a] = await connectedPair()
     a.close()
