@@ -485,12 +485,14 @@ export class TransferPlan {
     this.settle(file, request)
     const reached = Math.min(file.size, (start ?? request.range[0]) + length)
     if (reached > file.offset) this.advance(file, reached)
-    // Pieces a longer answer brought in are stale; so are those past a gap a short one left.
+    // Pieces a longer answer brought in are stale.
     this.retire(
       file,
       file.requests.filter((r) => r.range[0] + r.range[1] <= file.offset),
     )
     if (file.offset < file.size) {
+      // After a short answer the next piece starts past the file's end: the file is asked again
+      // from where it stands, and its pieces still out are stale.
       if ((file.requests[0]?.range[0] ?? Infinity) > file.offset) this.requeue(file)
       return 'more'
     }
