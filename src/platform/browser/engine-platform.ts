@@ -8,6 +8,7 @@
 import { deleteDB } from 'idb'
 import type { EnginePlatform } from '../../engine/engine'
 import type { ShareStorage } from '../../engine/live-share'
+import { openTogether } from '../../engine/open-together'
 import { POSIX_NAMES, type LocalNameRules } from '../../protocol/directory/local-names'
 import type { DatabaseNotices } from './database-notices'
 import { endOfTurn } from './end-of-turn'
@@ -43,11 +44,11 @@ export async function browserEnginePlatform(
       const picked = await folders.get(location)
       const root = picked ?? (await opfsFolder(storageId))
       const names = databaseNames(storageId)
-      const [attributes, index, records] = await Promise.all([
+      const [attributes, index, records] = await openTogether([
         IdbAttributeStore.open(names.attributes, notices),
         IdbLocalIndex.open(names.index, notices),
         IdbRecordStore.open(names.records, notices),
-      ])
+      ] as const)
       return {
         records,
         index,

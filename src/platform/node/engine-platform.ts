@@ -8,6 +8,7 @@ import { realpath } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { EnginePlatform } from '../../engine/engine'
 import type { ShareStorage } from '../../engine/live-share'
+import { openTogether } from '../../engine/open-together'
 import type { ByteStream } from '../../protocol/stream/byte-stream'
 import { parseTcpAddress } from '../../protocol/tracker/addresses'
 import { FsFileStore } from './fs-file-store'
@@ -51,15 +52,22 @@ export function nodeEnginePlatform(options: NodePlatformOptions): EnginePlatform
     now: Date.now,
     async openShareStorage(storageId, location): Promise<ShareStorage> {
       const base = join(options.stateDir, 'shares', storageId)
-      const records = SqliteRecordStore.open(`${base}.records.db`)
-      const index = SqliteLocalIndex.open(`${base}.index.db`)
+      // Holds nothing open: made first, so that a failure here leaves no database open.
+      const files = new FsFileStore(location, { durable: options.durable ?? true })
+      const [records, index] = await openTogether([
+        (async () => SqliteRecordStore.open(`${base}.records.db`))(),
+        (async () => SqliteLocalIndex.open(`${base}.index.db`))(),
+      ] as const)
       return {
         records,
         index,
-        files: new FsFileStore(location, { durable: options.durable ?? true }),
+        files,
         async close() {
-          await records.close()
-          index.close()
+          try {
+            await records.close()
+          } finally {
+            index.close()
+          }
         },
       }
     },
