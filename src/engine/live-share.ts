@@ -100,6 +100,23 @@ export class LiveShare {
     limits: RateLimits = {},
   ): Promise<LiveShare> {
     const storage = await platform.openShareStorage(stored.storageId, stored.location)
+    try {
+      return await LiveShare.openOn(storage, stored, platform, log, changed, limits)
+    } catch (err) {
+      // A share that cannot open lets go of its storage: its databases stay held otherwise.
+      await storage.close().catch(() => undefined)
+      throw err
+    }
+  }
+
+  private static async openOn(
+    storage: ShareStorage,
+    stored: StoredShare,
+    platform: SharePlatform,
+    log: (message: string) => void,
+    changed: () => void,
+    limits: RateLimits,
+  ): Promise<LiveShare> {
     const readWrite = stored.keys.find((k) => k.accessLevel === 'read_write')
     const privateKey = readWrite?.privateRsa ? await importPrivateKeyPem(readWrite.privateRsa) : undefined
     const publicKey = readWrite?.publicRsa
