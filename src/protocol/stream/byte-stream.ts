@@ -10,8 +10,9 @@ export interface ByteStream {
   /** The next chunk, or null once the other side has ended the stream. Never called concurrently. The chunk is the reader's: the stream never writes to it again. */
   read(): Promise<Uint8Array | null>
   /**
-   * Resolves once the chunk is accepted; rejects if the stream is closed. The chunk is not copied: do
-   * not reuse it. A write may be made before the one before it resolves: chunks go in call order.
+   * Resolves once the chunk is accepted; rejects if the stream is closed. The stream may hold on
+   * to the chunk after that (unless it `releasesWrites`): do not reuse it. A write may be made
+   * before the one before it resolves: chunks go in call order.
    */
   write(chunk: Uint8Array): Promise<void>
   /**
