@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PresenceFilter, PROBE_EVERYTHING, NOTHING_PRESENT } from '../../../src/protocol/directory/bloom'
-import { TransferPlan, type WantedFile } from '../../../src/protocol/directory/transfer-plan'
+import {
+  TransferPlan,
+  type TransferPlanOptions,
+  type WantedFile,
+} from '../../../src/protocol/directory/transfer-plan'
 import { seededRandom as seeded } from './seeded-random'
 
 const sha = (label: string): string => createHash('sha256').update(label).digest('hex')
@@ -13,6 +17,23 @@ const HOUR = 3_600_000
 
 const files = (n: number, size = 100): WantedFile[] =>
   Array.from({ length: n }, (_, i) => ({ sha256: sha(`f${i}`), size }))
+
+/**
+ * A plan of 4 MiB pieces wanting one file (`label`'s content, 12 MiB unless said) that peer 'a'
+ * may have.
+ */
+function planOfOneFile(
+  seed: number,
+  label: string,
+  options: Partial<TransferPlanOptions> = {},
+  size = 12 * MiB,
+): { plan: TransferPlan; s: string } {
+  const plan = new TransferPlan({ random: seeded(seed), pieceBytes: 4 * MiB, ...options })
+  const s = sha(label)
+  plan.want([{ sha256: s, size }])
+  plan.setPresence('a', everything)
+  return { plan, s }
+}
 
 describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   it('asks in a random order that differs between peers seeds', () => {
@@ -109,10 +130,7 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   })
 
   it('drops the answer of a piece asked after one that came short, and goes on from where the data stopped', () => {
-    const plan = new TransferPlan({ random: seeded(5), pieceBytes: 4 * MiB, maxInFlightPerPeer: 2 })
-    const s = sha('short')
-    plan.want([{ sha256: s, size: 12 * MiB }])
-    plan.setPresence('a', everything)
+    const { plan, s } = planOfOneFile(5, 'short', { maxInFlightPerPeer: 2 })
     expect(plan.next(0)).toHaveLength(2)
     expect(plan.received('a', s, 1 * MiB, 0)).toBe('more')
     // The piece at 4 MiB no longer continues the file: its answer, still on its way, is stale. It
@@ -127,10 +145,7 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   })
 
   it('drops the answer of a piece asked after a refused one, without waiting longer for it', () => {
-    const plan = new TransferPlan({ random: seeded(15), pieceBytes: 4 * MiB })
-    const s = sha('refused')
-    plan.want([{ sha256: s, size: 12 * MiB }])
-    plan.setPresence('a', everything)
+    const { plan, s } = planOfOneFile(15, 'refused')
     expect(plan.next(0)).toHaveLength(2)
     plan.notPresent('a', s, 0)
     expect(plan.nextWakeAt()).toBe(2_000)
@@ -151,10 +166,7 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
 
   it('asks a peer that answers pieces out of order for one piece at a time', () => {
     // directory.md: "The server may choose to respond to multiple 'get' requests out of order."
-    const plan = new TransferPlan({ random: seeded(16), pieceBytes: 4 * MiB })
-    const s = sha('unordered')
-    plan.want([{ sha256: s, size: 12 * MiB }])
-    plan.setPresence('a', everything)
+    const { plan, s } = planOfOneFile(16, 'unordered')
     expect(plan.next(0)).toHaveLength(2)
     expect(plan.answerFor('a', s, 4 * MiB)).toBe('later')
     plan.outOfOrder('a', s, 4 * MiB)
@@ -168,10 +180,7 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   })
 
   it('matches answers to requests by where they start, as a server may answer out of order', () => {
-    const plan = new TransferPlan({ random: seeded(18), pieceBytes: 4 * MiB })
-    const s = sha('matched')
-    plan.want([{ sha256: s, size: 12 * MiB }])
-    plan.setPresence('a', everything)
+    const { plan, s } = planOfOneFile(18, 'matched')
     plan.next(0)
     expect(plan.received('a', s, 1 * MiB, 0, 0)).toBe('more') // short: [4M, 4M] is stale
     expect(plan.next(0).map((r) => r.range)).toEqual([
@@ -188,10 +197,7 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   })
 
   it('frees the slots of pieces a longer answer brought in, once their answers come', () => {
-    const plan = new TransferPlan({ random: seeded(20), pieceBytes: 4 * MiB, maxInFlightPerPeer: 2 })
-    const big = sha('longer')
-    plan.want([{ sha256: big, size: 8 * MiB }])
-    plan.setPresence('a', everything)
+    const { plan, s: big } = planOfOneFile(20, 'longer', { maxInFlightPerPeer: 2 }, 8 * MiB)
     expect(plan.next(0)).toHaveLength(2)
     expect(plan.received('a', big, 8 * MiB, 0, 0)).toBe('done')
     plan.want([
@@ -205,15 +211,7 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   })
 
   it('matches a refusal, which names no range, to a request once every other is answered', () => {
-    const plan = new TransferPlan({
-      random: seeded(21),
-      pieceBytes: 4 * MiB,
-      maxInFlightPerPeer: 2,
-      errorBackoffMs: HOUR,
-    })
-    const s = sha('refusals')
-    plan.want([{ sha256: s, size: 12 * MiB }])
-    plan.setPresence('a', everything)
+    const { plan, s } = planOfOneFile(21, 'refusals', { maxInFlightPerPeer: 2, errorBackoffMs: HOUR })
     plan.next(0)
     // Answered out of order: not_present for one of the two (which, it does not say), then data
     // for the first. Both requests are stale from the refusal on, and no one is backed off for hours.
@@ -238,11 +236,8 @@ describe('TransferPlan (directory.md, "Retrieving Files")', () => {
   })
 
   it('drops the answers still on their way for a file no longer wanted, and frees their slots then', () => {
-    const plan = new TransferPlan({ random: seeded(17), pieceBytes: 4 * MiB, maxInFlightPerPeer: 2 })
-    const s = sha('dropped')
+    const { plan, s } = planOfOneFile(17, 'dropped', { maxInFlightPerPeer: 2 })
     const other = sha('other')
-    plan.want([{ sha256: s, size: 12 * MiB }])
-    plan.setPresence('a', everything)
     expect(plan.next(0)).toHaveLength(2)
     plan.drop(s)
     plan.want([{ sha256: other, size: 10 }])
