@@ -59,7 +59,7 @@ interface Wanted {
   hasher?: Hasher
   /** Open (and re-hash a resumed temporary file) once, even if pieces race. */
   opening?: Promise<void>
-  /** Settles when the answer being written to the temporary file is done with it. */
+  /** Settles when the last answer for the file (and so every one before it) is done with the temporary file. */
   answering?: Promise<void>
 }
 
@@ -356,7 +356,7 @@ export class Fetcher {
         payload,
       )
     }
-    const answering = this.appendAnswer(id, sha256, wanted, start, asked, range, payload)
+    const answering = this.appendAnswer(id, sha256, wanted, start, asked, range, payload, wanted.answering)
     wanted.answering = answering.catch(() => undefined)
     return answering
   }
@@ -364,6 +364,10 @@ export class Fetcher {
   /**
    * Writes an answer to the file's temporary file. A file no longer wanted (its record changed
    * meanwhile) is written no further; its answer still settles its request.
+   *
+   * `before` is the file's previous answer: it is finished first. A peer that leaves mid-piece
+   * may still have bytes on their way to the file when the next peer's answer, asked for from
+   * where the file then ended, arrives; where that answer starts is only known once they are in.
    */
   private async appendAnswer(
     id: string,
@@ -373,10 +377,12 @@ export class Fetcher {
     asked: number | undefined,
     range: ByteRange | undefined,
     payload: AsyncIterable<Uint8Array>,
+    before: Promise<void> | undefined,
   ): Promise<void> {
     const stillWanted = (): boolean => this.wanted.get(sha256) === wanted
     const size = Number(wanted.value.size)
     await this.open(wanted)
+    await before
     const temp = wanted.temp
     if (!stillWanted()) return this.droppedAnswer(id, sha256, asked)
     if (!temp || start > temp.size) {

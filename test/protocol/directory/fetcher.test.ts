@@ -71,6 +71,7 @@ async function fetcherWithPeer(pieceBytes?: number): Promise<{
   temps: Array<{ closed: boolean }>
   clock: { now: number }
   addPeer: (id: string) => void
+  store: FsFileStore
 }> {
   const closed: string[] = []
   const sent: string[] = []
@@ -95,7 +96,7 @@ async function fetcherWithPeer(pieceBytes?: number): Promise<{
     fetcher.setPresence(id, { mayHave: () => true })
   }
   addPeer('peer')
-  return { fetcher, closed, sent, gets, fetched, warnings, temps, clock, addPeer }
+  return { fetcher, closed, sent, gets, fetched, warnings, temps, clock, addPeer, store }
 }
 
 describe('Fetcher.data', () => {
@@ -167,6 +168,56 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     }
     expect(fetched).toEqual([s])
     expect(fetcher.progress().filesRemaining).toBe(0)
+  })
+
+  it('a peer that leaves while its last bytes are being written: another peer continues after them, nothing is written twice', async () => {
+    const { fetcher, gets, fetched, warnings, addPeer, store } = await fetcherWithPeer(1024)
+    // The first append waits until released: the departed peer's piece is still being written
+    // when the other peer's answer arrives.
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    let gated = false
+    const openTemp = store.openTemp.bind(store)
+    store.openTemp = async (...args): Promise<TempFile> => {
+      const temp = await openTemp(...args)
+      const append = temp.append.bind(temp)
+      temp.append = async (data) => {
+        if (!gated) {
+          gated = true
+          await gate
+        }
+        return append(data)
+      }
+      return temp
+    }
+    fetcher.want(PATH, VALUE, 'u')
+    await until(() => gets.length >= 2)
+    const first = fetcher.data('peer', S, { start: 0n, length: 1024n }, chunk(CONTENT.subarray(0, 1024)))
+    await until(() => gated)
+    // The peer goes; the other is asked from where the temporary file ends (0 bytes so far).
+    fetcher.removeLink('peer')
+    addPeer('other')
+    let answered = 2
+    await until(() => gets.length > answered)
+    expect(gets[answered]).toEqual(['other', 0, 1024])
+    const second = fetcher.data('other', S, { start: 0n, length: 1024n }, chunk(CONTENT.subarray(0, 1024)))
+    await new Promise((r) => setTimeout(r, 20))
+    release()
+    await first
+    await second
+    answered++
+    while (fetched.length === 0 && answered < gets.length) {
+      const [peer, start, length] = gets[answered++]!
+      await fetcher.data(
+        peer,
+        S,
+        { start: BigInt(start), length: BigInt(length) },
+        chunk(CONTENT.subarray(start, start + length)),
+      )
+      await until(() => fetched.length > 0 || answered < gets.length)
+    }
+    expect(warnings.filter((w) => w.includes('did not match'))).toEqual([])
+    expect(fetched).toEqual([S])
   })
 
   it('asks nothing for a large file no longer wanted before its resume offset was read', async () => {
