@@ -220,6 +220,20 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     expect(fetched).toEqual([S])
   })
 
+  it('a directory.data without a range is the file from its first byte: what the temporary file holds is skipped', async () => {
+    // The range is optional: a server that does not do ranges sends the whole file, and its answer
+    // names no range. (docs/protocol-notes/directory.md, "An answer without a range")
+    const { fetcher, gets, fetched, warnings, closed } = await fetcherWithPeer(1024)
+    fetcher.want(PATH, VALUE, 'u')
+    await until(() => gets.length >= 2)
+    await fetcher.data('peer', S, { start: 0n, length: 1024n }, chunk(CONTENT.subarray(0, 1024)))
+    await fetcher.data('peer', S, undefined, chunk(CONTENT))
+    await until(() => fetched.length > 0)
+    expect(fetched).toEqual([S])
+    expect(warnings).toEqual([])
+    expect(closed).toEqual([])
+  })
+
   it('asks nothing for a large file no longer wanted before its resume offset was read', async () => {
     const { fetcher, gets } = await fetcherWithPeer(1024)
     const content = new Uint8Array(4096).fill(7)
