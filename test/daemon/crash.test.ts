@@ -14,6 +14,11 @@ afterAll(stopAll)
 const BIG_BYTES = 20_000_000
 /** Enough of the download to be sure it is under way, well short of its end. */
 const KILL_AFTER_BYTES = 2_000_000
+/**
+ * Bob's download limit until the kill (bytes a second): the download takes seconds, not the
+ * tenth of a second it takes on loopback, which could fall between two looks at the partial file.
+ */
+const SLOW_BYTES_PER_SECOND = 4_000_000
 
 async function partialBytes(folder: string): Promise<number> {
   const temp = (await readdir(folder)).find((name) => name.endsWith('.!clearsky'))
@@ -36,6 +41,7 @@ describe('kill -9 and restarts', { timeout: 180_000 }, () => {
     await writeFile(join(alice.folder, 'big.bin'), randomBytes(BIG_BYTES))
     await writeFile(join(alice.folder, 'small.txt'), 'small')
     const code = await share(alice)
+    expect((await bob.cli('config', 'set', 'download_limit', String(SLOW_BYTES_PER_SECOND))).code).toBe(0)
     expect((await bob.cli('attach', code, bob.folder, '--peer', alice.address)).stdout).toContain('Joined')
     await eventually(
       async () => expect(await partialBytes(bob.folder)).toBeGreaterThanOrEqual(KILL_AFTER_BYTES),
@@ -49,6 +55,7 @@ describe('kill -9 and restarts', { timeout: 180_000 }, () => {
     // Alice goes on serving while Bob is gone; Bob comes back and finishes.
     expect(await alice.json('status')).toMatchObject({ paused: false })
     await bob.start()
+    expect((await bob.cli('config', 'set', 'download_limit', '0')).code).toBe(0)
     await eventually(async () => expect(await treeOf(bob.folder)).toEqual(await treeOf(alice.folder)), 60_000)
     expect((await readdir(bob.folder)).filter((n) => n.endsWith('.!clearsky'))).toEqual([])
   })
