@@ -59,7 +59,10 @@ interface Wanted {
   hasher?: Hasher
   /** Open (and re-hash a resumed temporary file) once, even if pieces race. */
   opening?: Promise<void>
-  /** Settles when the last answer for the file (and so every one before it) is done with the temporary file. */
+  /**
+   * Settles when the file's last answer (and so every one before it) is done with the temporary
+   * file.
+   */
   answering?: Promise<void>
 }
 
