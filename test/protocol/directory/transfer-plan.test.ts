@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PresenceFilter, PROBE_EVERYTHING, NOTHING_PRESENT } from '../../../src/protocol/directory/bloom'
 import {
+  type PieceRequest,
   TransferPlan,
   type TransferPlanOptions,
   type WantedFile,
@@ -448,7 +449,7 @@ describe('TransferPlan.remaining', () => {
         // The model: offset of each planned file, by index.
         const planned = new Map<number, number>()
         const size = (i: number): number => SIZES[i % SIZES.length]!
-        let sent: Array<{ peer: string; sha256: string }> = []
+        let sent: PieceRequest[] = []
         for (const o of ops) {
           if (o.kind === 'want') {
             const resumeFrom = Math.min(o.resumeFrom, size(o.file))
@@ -470,9 +471,15 @@ describe('TransferPlan.remaining', () => {
               plan.notPresent(request.peer, request.sha256, 0)
               continue
             }
-            const outcome = plan.received(request.peer, request.sha256, o.length, 0)
+            // As the fetcher does: an answer says where it starts, and only the one the file waits
+            // for is taken; it may bring in bytes the file already has (after a longer answer).
+            const start = request.range[0]
+            const order = plan.answerFor(request.peer, request.sha256, start)
+            if (order === 'stale') plan.staleAnswered(request.peer, request.sha256, start)
+            if (order !== 'next') continue
+            const outcome = plan.received(request.peer, request.sha256, o.length, 0, start)
             if (outcome === 'ignored' || file === undefined || o.length <= 0) continue
-            const offset = Math.min(size(file), planned.get(file)! + o.length)
+            const offset = Math.max(planned.get(file)!, Math.min(size(file), start + o.length))
             if (outcome === 'done') {
               planned.delete(file)
               if (o.length % 2 === 0) {
