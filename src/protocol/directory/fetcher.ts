@@ -342,6 +342,7 @@ export class Fetcher {
         this.plan.staleAnswered(id, sha256, asked)
       } else if (order === 'next') this.plan.failed(id, sha256, this.o.now(), asked)
       this.pump()
+      if (payload) await this.unused(payload)
       return
     }
     const size = Number(wanted.value.size)
@@ -387,7 +388,7 @@ export class Fetcher {
     await this.open(wanted)
     await before
     const temp = wanted.temp
-    if (!stillWanted()) return this.droppedAnswer(id, sha256, asked)
+    if (!stillWanted()) return this.droppedAnswer(id, sha256, asked, payload)
     if (!temp || start > temp.size) {
       this.o.log(
         'warn',
@@ -424,7 +425,10 @@ export class Fetcher {
     }
     try {
       for await (const received of payload) {
-        if (!stillWanted()) break
+        if (!stillWanted()) {
+          await this.o.download?.take(received.byteLength)
+          continue
+        }
         length += received.byteLength
         if (!(await this.take(id, sha256, received.byteLength, length, limit))) return
         const chunk = skip > 0 ? received.subarray(Math.min(skip, received.byteLength)) : received
@@ -449,9 +453,25 @@ export class Fetcher {
   }
 
   /** An answer for a file dropped while it came: it settles its request, now a stale one. */
-  private droppedAnswer(id: string, sha256: string, asked: number | undefined): void {
+  private async droppedAnswer(
+    id: string,
+    sha256: string,
+    asked: number | undefined,
+    payload?: AsyncIterable<Uint8Array>,
+  ): Promise<void> {
     this.plan.staleAnswered(id, sha256, asked)
     this.pump()
+    if (payload) await this.unused(payload)
+  }
+
+  /**
+   * Reads a payload that is of no use through the download limit: left unread, the link would
+   * skip it at full speed, and a person who set a limit would see it ignored (up to a piece, 16
+   * MiB, each time a file changes while it comes).
+   */
+  private async unused(payload: AsyncIterable<Uint8Array>): Promise<void> {
+    if (!this.o.download) return
+    for await (const chunk of payload) await this.o.download.take(chunk.byteLength)
   }
 
   /**

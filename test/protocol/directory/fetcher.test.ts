@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FsFileStore } from '../../../src/platform/node/fs-file-store'
 import { createNodeHasher } from '../../../src/platform/node/node-hasher'
-import { Fetcher, type FetchLink } from '../../../src/protocol/directory/fetcher'
+import { Fetcher, type FetchLink, type Throttle } from '../../../src/protocol/directory/fetcher'
 import type { TempFile } from '../../../src/protocol/directory/file-store'
 import { Selection } from '../../../src/protocol/directory/ignore'
 import { MemoryLocalIndex } from '../../../src/protocol/directory/local-index'
@@ -61,7 +61,10 @@ function storeTrackingTemps(): { store: FsFileStore; temps: Array<{ closed: bool
   return { store, temps }
 }
 
-async function fetcherWithPeer(pieceBytes?: number): Promise<{
+async function fetcherWithPeer(
+  pieceBytes?: number,
+  download?: Throttle,
+): Promise<{
   fetcher: Fetcher
   closed: string[]
   sent: string[]
@@ -90,6 +93,7 @@ async function fetcherWithPeer(pieceBytes?: number): Promise<{
     fetched: async (sha256) => void fetched.push(sha256),
     log: (level, message) => void (level === 'warn' && warnings.push(message)),
     ...(pieceBytes ? { pieceBytes } : {}),
+    ...(download ? { download } : {}),
   })
   const addPeer = (id: string): void => {
     fetcher.addLink(id, recordingLink(id, sent, gets, closed))
@@ -303,6 +307,29 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     expect(closed).toEqual([])
     await new Promise((r) => setTimeout(r, 20))
     expect(temps.map((t) => t.closed)).toEqual(temps.map(() => true))
+  })
+
+  it('answers of no use are read through the download limit, not skipped at full speed', async () => {
+    let taken = 0
+    const { fetcher, gets } = await fetcherWithPeer(1024, { take: async (bytes) => void (taken += bytes) })
+    fetcher.want(PATH, VALUE, 'u')
+    await until(() => gets.length >= 2)
+    // The first piece comes in part, then the record changes: the rest of it is of no use.
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    async function* slow(): AsyncIterable<Uint8Array> {
+      yield CONTENT.subarray(0, 512)
+      await gate
+      yield CONTENT.subarray(512, 1024)
+    }
+    const answering = fetcher.data('peer', S, { start: 0n, length: 1024n }, slow())
+    await new Promise((r) => setTimeout(r, 20))
+    fetcher.retarget(PATH, undefined)
+    release()
+    await answering
+    // The second piece's answer, now stale, is of no use from its first byte.
+    await fetcher.data('peer', S, { start: 1024n, length: 1024n }, chunk(CONTENT.subarray(1024, 2048)))
+    expect(taken).toBe(2048)
   })
 
   it('a record changed while the temporary file is being opened: the temporary file is closed', async () => {
