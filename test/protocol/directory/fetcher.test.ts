@@ -140,6 +140,18 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     yield data
   }
 
+  /** The first piece's answer: its first half at once, the rest once released. */
+  function firstPieceInTwo(): { slow: () => AsyncIterable<Uint8Array>; release: () => void } {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    async function* slow(): AsyncIterable<Uint8Array> {
+      yield CONTENT.subarray(0, 512)
+      await gate
+      yield CONTENT.subarray(512, 1024)
+    }
+    return { slow, release }
+  }
+
   it('takes a directory.data without payload as a get_error, and fetches the file elsewhere', async () => {
     const { fetcher, gets, fetched, addPeer } = await fetcherWithPeer(1024)
     const content = new Uint8Array(4096).map((_, i) => i % 251)
@@ -287,13 +299,7 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     const { fetcher, gets, closed, temps } = await fetcherWithPeer(1024)
     fetcher.want(PATH, VALUE, 'u')
     await until(() => gets.length >= 2)
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
-    async function* slow(): AsyncIterable<Uint8Array> {
-      yield CONTENT.subarray(0, 512)
-      await gate
-      yield CONTENT.subarray(512, 1024)
-    }
+    const { slow, release } = firstPieceInTwo()
     const answering = fetcher.data('peer', S, { start: 0n, length: 1024n }, slow())
     answering.catch(() => undefined)
     await new Promise((r) => setTimeout(r, 50))
@@ -315,13 +321,7 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     fetcher.want(PATH, VALUE, 'u')
     await until(() => gets.length >= 2)
     // The first piece comes in part, then the record changes: the rest of it is of no use.
-    let release!: () => void
-    const gate = new Promise<void>((r) => (release = r))
-    async function* slow(): AsyncIterable<Uint8Array> {
-      yield CONTENT.subarray(0, 512)
-      await gate
-      yield CONTENT.subarray(512, 1024)
-    }
+    const { slow, release } = firstPieceInTwo()
     const answering = fetcher.data('peer', S, { start: 0n, length: 1024n }, slow())
     await new Promise((r) => setTimeout(r, 20))
     fetcher.retarget(PATH, undefined)
