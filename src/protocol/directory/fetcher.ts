@@ -426,7 +426,9 @@ export class Fetcher {
     try {
       for await (const received of payload) {
         if (!stillWanted()) {
-          await this.o.download?.take(received.byteLength)
+          // The rest is of no use: as `unused`, through the download limit, or left to be skipped.
+          if (!this.o.download) break
+          await this.o.download.take(received.byteLength)
           continue
         }
         length += received.byteLength
