@@ -445,7 +445,7 @@ export class Fetcher {
       await writing
     }
     if (!stillWanted()) return this.droppedAnswer(id, sha256, asked)
-    const outcome = this.plan.received(id, sha256, length, this.o.now(), asked)
+    const outcome = this.plan.received(id, sha256, length, this.o.now(), asked, start)
     // Placing the file waits on the disk; the link goes on reading the next responses meanwhile.
     if (outcome === 'done')
       void this.finish(sha256, wanted, id).catch((err: unknown) =>

@@ -466,11 +466,19 @@ export class TransferPlan {
   }
 
   /**
-   * A `directory.data` response was fully written to the temporary file: `length` bytes from
-   * `start` (by default the request's start). A response with no bytes for a non-empty range
-   * counts as an error.
+   * A `directory.data` response was fully written to the temporary file: the one to the request
+   * at `start` (by default the oldest), `length` bytes from `from` (by default where that request
+   * starts; the fetcher gives 0 for an answer without a range, which is the file from its first
+   * byte). A response with no bytes for a non-empty range counts as an error.
    */
-  received(peer: string, sha256: string, length: number, nowMs: number, start?: number): PieceOutcome {
+  received(
+    peer: string,
+    sha256: string,
+    length: number,
+    nowMs: number,
+    start?: number,
+    from = start,
+  ): PieceOutcome {
     if (this.answerFor(peer, sha256, start) === 'stale') {
       this.staleAnswered(peer, sha256, start)
       return 'ignored'
@@ -483,7 +491,7 @@ export class TransferPlan {
       return 'more'
     }
     this.settle(file, request)
-    const reached = Math.min(file.size, (start ?? request.range[0]) + length)
+    const reached = Math.min(file.size, (from ?? request.range[0]) + length)
     if (reached > file.offset) this.advance(file, reached)
     // Pieces a longer answer brought in are stale.
     this.retire(

@@ -250,6 +250,30 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     expect(closed).toEqual([])
   })
 
+  it('a directory.data without a range and shorter than the file: the next piece is asked from where the file then ends', async () => {
+    const { fetcher, gets, fetched, warnings } = await fetcherWithPeer(1024)
+    fetcher.want(PATH, VALUE, 'u')
+    await until(() => gets.length >= 2)
+    await fetcher.data('peer', S, { start: 0n, length: 1024n }, chunk(CONTENT.subarray(0, 1024)))
+    // The first half of the file, from its first byte: the temporary file then holds 2048 bytes.
+    await fetcher.data('peer', S, undefined, chunk(CONTENT.subarray(0, 2048)))
+    let answered = 0
+    while (fetched.length === 0) {
+      await until(() => fetched.length > 0 || gets.length > answered)
+      const [, start, length] = gets[answered++] ?? []
+      if (start === undefined || length === undefined) break
+      if (start < 2048) continue // asked before the rangeless answer: answered already, or now stale
+      await fetcher.data(
+        'peer',
+        S,
+        { start: BigInt(start), length: BigInt(length) },
+        chunk(CONTENT.subarray(start, start + length)),
+      )
+    }
+    expect(warnings).toEqual([])
+    expect(fetched).toEqual([S])
+  })
+
   it('asks nothing for a large file no longer wanted before its resume offset was read', async () => {
     const { fetcher, gets } = await fetcherWithPeer(1024)
     const content = new Uint8Array(4096).fill(7)
