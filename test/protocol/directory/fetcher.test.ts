@@ -140,6 +140,34 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     yield data
   }
 
+  /**
+   * Answers each `directory.get` from the `from`-th on with that range of `content`, until the file
+   * is fetched or nothing more is asked; `answer` may look at a get first, and pass it by.
+   */
+  async function answerGets(
+    fetcher: Fetcher,
+    gets: Get[],
+    fetched: string[],
+    from: number,
+    content: Uint8Array,
+    answer: (get: Get) => boolean = () => true,
+  ): Promise<void> {
+    const sha256 = createHash('sha256').update(content).digest('hex')
+    for (let answered = from; fetched.length === 0;) {
+      await until(() => fetched.length > 0 || gets.length > answered)
+      const get = gets[answered++]
+      if (!get) return
+      const [peer, start, length] = get
+      if (!answer(get)) continue
+      await fetcher.data(
+        peer,
+        sha256,
+        { start: BigInt(start), length: BigInt(length) },
+        chunk(content.subarray(start, start + length)),
+      )
+    }
+  }
+
   /** The first piece's answer: its first half at once, the rest once released. */
   function firstPieceInTwo(): { slow: () => AsyncIterable<Uint8Array>; release: () => void } {
     let release!: () => void
@@ -169,19 +197,10 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     expect(gets).toHaveLength(2)
     // Another peer has it: it is asked from the start, and answers every request.
     addPeer('other')
-    let answered = 2
-    await until(() => gets.length > answered)
-    while (fetched.length === 0 && answered < gets.length) {
-      const [peer, start, length] = gets[answered++]!
+    await answerGets(fetcher, gets, fetched, 2, content, ([peer]) => {
       expect(peer).toBe('other')
-      await fetcher.data(
-        peer,
-        s,
-        { start: BigInt(start), length: BigInt(length) },
-        chunk(content.subarray(start, start + length)),
-      )
-      await until(() => fetched.length > 0 || answered < gets.length)
-    }
+      return true
+    })
     expect(fetched).toEqual([s])
     expect(fetcher.progress().filesRemaining).toBe(0)
   })
@@ -213,7 +232,7 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     // The peer goes; the other is asked from where the temporary file ends (0 bytes so far).
     fetcher.removeLink('peer')
     addPeer('other')
-    let answered = 2
+    const answered = 2
     await until(() => gets.length > answered)
     expect(gets[answered]).toEqual(['other', 0, 1024])
     const second = fetcher.data('other', S, { start: 0n, length: 1024n }, chunk(CONTENT.subarray(0, 1024)))
@@ -221,17 +240,7 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     release()
     await first
     await second
-    answered++
-    while (fetched.length === 0 && answered < gets.length) {
-      const [peer, start, length] = gets[answered++]!
-      await fetcher.data(
-        peer,
-        S,
-        { start: BigInt(start), length: BigInt(length) },
-        chunk(CONTENT.subarray(start, start + length)),
-      )
-      await until(() => fetched.length > 0 || answered < gets.length)
-    }
+    await answerGets(fetcher, gets, fetched, answered + 1, CONTENT)
     expect(warnings.filter((w) => w.includes('did not match'))).toEqual([])
     expect(fetched).toEqual([S])
   })
@@ -257,19 +266,8 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     await fetcher.data('peer', S, { start: 0n, length: 1024n }, chunk(CONTENT.subarray(0, 1024)))
     // The first half of the file, from its first byte: the temporary file then holds 2048 bytes.
     await fetcher.data('peer', S, undefined, chunk(CONTENT.subarray(0, 2048)))
-    let answered = 0
-    while (fetched.length === 0) {
-      await until(() => fetched.length > 0 || gets.length > answered)
-      const [, start, length] = gets[answered++] ?? []
-      if (start === undefined || length === undefined) break
-      if (start < 2048) continue // asked before the rangeless answer: answered already, or now stale
-      await fetcher.data(
-        'peer',
-        S,
-        { start: BigInt(start), length: BigInt(length) },
-        chunk(CONTENT.subarray(start, start + length)),
-      )
-    }
+    // Those asked before the rangeless answer are answered already, or now stale.
+    await answerGets(fetcher, gets, fetched, 0, CONTENT, ([, start]) => start >= 2048)
     expect(warnings).toEqual([])
     expect(fetched).toEqual([S])
   })
@@ -302,18 +300,7 @@ describe('Fetcher.data, answers to pipelined pieces', () => {
     // asked again and the file completes.
     clock.now = 10 * 60_000
     fetcher.pump()
-    let answered = 2
-    for (let round = 0; round < 20 && fetched.length === 0; round++) {
-      await until(() => gets.length > answered || fetched.length > 0)
-      if (gets.length <= answered) break
-      const [peer, start, length] = gets[answered++]!
-      await fetcher.data(
-        peer,
-        S,
-        { start: BigInt(start), length: BigInt(length) },
-        chunks(CONTENT.subarray(start, start + length)),
-      )
-    }
+    await answerGets(fetcher, gets, fetched, 2, CONTENT)
     await until(() => fetched.length > 0)
     expect(warnings.filter((w) => w.includes('not asked for'))).toEqual([])
     expect(fetched).toEqual([S])
