@@ -8,6 +8,7 @@
  */
 import { connectTcp, listenTcp, type TcpByteStream } from '../../src/platform/node/tcp-stream'
 import { runWithDaemonFlags } from '../daemon-flags'
+import { type Run as Measured, measure } from '../tls/measure'
 
 runWithDaemonFlags()
 
@@ -16,9 +17,7 @@ const ROUNDS = Number(process.argv[3] ?? 3)
 const TOTAL_BYTES = TOTAL_MIB * 1024 * 1024
 const WRITE_BYTES = 256 * 1024
 
-interface Run {
-  readonly ms: number
-  readonly cpuMs: number
+interface Run extends Measured {
   readonly reads: number
 }
 
@@ -48,14 +47,12 @@ async function transfer(dialledReads: boolean): Promise<Run> {
     const dialled = await connectTcp('127.0.0.1', listener.port)
     const other = await accepted
     const [reader, writer] = dialledReads ? [dialled, other] : [other, dialled]
-    const cpu = process.cpuUsage()
-    const started = performance.now()
-    const [reads] = await Promise.all([receive(reader), send(writer)])
-    const ms = performance.now() - started
-    const used = process.cpuUsage(cpu)
+    const reading = receive(reader)
+    const measured = await measure(() => send(writer), reading.then(), TOTAL_BYTES)
+    const reads = await reading
     dialled.close()
     other.close()
-    return { ms, cpuMs: (used.user + used.system) / 1000, reads }
+    return { ...measured, reads }
   } finally {
     await listener.close()
   }
@@ -72,14 +69,16 @@ for (let round = 0; round < ROUNDS; round++) {
   runs.data.push(await transfer(false))
 }
 const gib = TOTAL_MIB / 1024
-const line = (name: string, r: readonly Run[]): string => {
-  const ms = median(r.map((x) => x.ms))
-  return `  ${name.padEnd(36)} ${(TOTAL_MIB / (ms / 1000)).toFixed(0).padStart(5)} MB/s  CPU ${(median(r.map((x) => x.cpuMs)) / gib).toFixed(0).padStart(5)} ms/GiB  ${(median(r.map((x) => x.reads)) / gib).toFixed(0).padStart(6)} reads/GiB`
-}
+const line = (name: string, r: readonly Run[]): string =>
+  `  ${name.padEnd(36)} ${median(r.map((x) => x.mbps))
+    .toFixed(0)
+    .padStart(
+      5,
+    )} MB/s  CPU ${(median(r.map((x) => x.cpuMsPerMib)) * 1024).toFixed(0).padStart(5)} ms/GiB  ${(median(r.map((x) => x.reads)) / gib).toFixed(0).padStart(6)} reads/GiB`
 console.log(
   `${TOTAL_MIB} MiB over loopback TCP, ${WRITE_BYTES / 1024} KiB writes, both ends in this process (medians of ${ROUNDS} interleaved rounds)`,
 )
 console.log(line('dialled side reads (slabs)', runs.slabs))
 console.log(line("accepted side reads ('data' events)", runs.data))
-const ratio = median(runs.slabs.map((x) => x.cpuMs)) / median(runs.data.map((x) => x.cpuMs))
+const ratio = median(runs.slabs.map((x) => x.cpuMsPerMib)) / median(runs.data.map((x) => x.cpuMsPerMib))
 console.log(`  slabs take ${ratio.toFixed(2)}x the CPU of 'data' events`)

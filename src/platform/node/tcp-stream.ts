@@ -52,8 +52,9 @@ const BULK_READ_BYTES = 32 * 1024
  * 1 GiB on loopback took 16,384 reads, each with its allocation and a trip through the stream
  * machinery. Reading instead into the free end of a larger slab (net.Socket's `onread`) lets one
  * read take whatever the kernel holds: about 1,300 reads a GiB, and the CPU of both ends of the
- * transfer down by a third (bench/tcp: 345 ms a GiB against 523). The views handed on are never written again: a slab is
- * replaced when less than a read's worth is left, never reused, and goes when its last view does.
+ * transfer down by a third (bench/tcp: 345 ms a GiB against 523). The views handed on are never
+ * written again: a slab is replaced when less than a read's worth is left, never reused, and goes
+ * when its last view does.
  * A connection that only trickles (keep-alives) gets small slabs, so an idle one holds 128 KiB.
  *
  * Node takes `onread` only when it makes the socket, so only the sockets we dial read this way;
